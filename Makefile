@@ -1,0 +1,45 @@
+# Two commands do all set-up: `make run` starts the kiosk, `make test` runs every check.
+# Each installs the Debian packages (as root), the virtual environment and the project;
+# a second run with nothing changed skips the installs.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.kiosk-installed
+
+.PHONY: run test lint typecheck pytest deps debian-packages bench check clean
+
+run: deps
+	$(PY) run_kiosk.py $(ARGS)
+
+test: deps lint typecheck pytest
+
+lint: deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: deps
+	$(VENV)/bin/mypy
+
+pytest: deps
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+check: deps
+	$(PY) run_kiosk.py check
+
+bench: deps
+	$(PY) run_kiosk.py bench --json
+
+deps: debian-packages $(STAMP)
+
+debian-packages:
+	@sh tools/ensure-debian-packages.sh
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

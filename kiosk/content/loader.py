@@ -1,0 +1,407 @@
+"""Load and validate a content folder. The kiosk and the staff checker both call ``load_content``.
+
+The result is all or nothing: a complete valid ``ContentSet``, or no content set and the full
+list of problems (every file is read; nothing stops at the first problem). Warnings never stop a
+load. The caller that holds valid content keeps it when a later load fails (see ``store``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+from kiosk.content.markdown import Document, parse_markdown
+from kiosk.content.model import (
+    ContentSet,
+    EmergencyPanel,
+    PhoneNumber,
+    ReviewDate,
+    Site,
+    Source,
+    Topic,
+    Urgency,
+)
+from kiosk.content.problems import Problem, Severity, display_path
+from kiosk.content.readability import reading_age
+from kiosk.content.schema import INVALID, SITE, TOPIC
+from kiosk.content.yamltree import YMap, parse_yaml
+
+MAX_FILE_BYTES = 1_000_000
+MIN_PHRASES = 3
+MAX_READING_AGE = 14.0
+SITE_FILE = "site.yaml"
+TOPIC_SUFFIX = ".md"
+
+
+@dataclass(frozen=True)
+class ContentLoad:
+    """What one load found. ``content`` is None exactly when there are errors."""
+
+    language: str
+    folder: Path
+    content: ContentSet | None
+    topics: tuple[Topic, ...]
+    errors: tuple[Problem, ...]
+    warnings: tuple[Problem, ...]
+
+    @property
+    def ok(self) -> bool:
+        """True when the content set is complete and valid."""
+        return self.content is not None
+
+
+@dataclass
+class _FileProblems:
+    """Problems of one file, each with a file line."""
+
+    path: Path
+    problems: list[Problem] = field(default_factory=list)
+
+    def error(self, line: int, field_name: str, message: str) -> None:
+        self.problems.append(Problem(display_path(self.path), line, field_name, message))
+
+    def warning(self, line: int, field_name: str, message: str) -> None:
+        self.problems.append(
+            Problem(display_path(self.path), line, field_name, message, Severity.WARNING)
+        )
+
+    def offset(self, first_line: int) -> Callable[[int, str, str], None]:
+        """A reporter for text that starts at ``first_line`` of this file (1-based)."""
+        return lambda line, name, message: self.error(line + first_line - 1, name, message)
+
+
+def language_folder(root: Path, language: str) -> Path:
+    """``content/en`` when it exists, else ``root`` itself (a flat folder of one language)."""
+    candidate = root / language
+    return candidate if candidate.is_dir() else root
+
+
+def language_folders(root: Path) -> list[tuple[str, Path]]:
+    """Every language folder under a content root, or the root itself when it is flat."""
+    found = (
+        [
+            (child.name, child)
+            for child in sorted(root.iterdir())
+            if child.is_dir() and re.fullmatch(r"[a-z]{2,3}(-[A-Za-z]{2,4})?", child.name)
+        ]
+        if root.is_dir()
+        else []
+    )
+    return found or [("en", root)]
+
+
+def _ignored(name: str) -> bool:
+    # Editors leave these behind while saving; they are not content.
+    return name.startswith((".", "#", "~")) or name.endswith(("~", ".swp", ".swx", ".tmp", ".bak"))
+
+
+def read_text(path: Path, root: Path, out: _FileProblems) -> str | None:
+    """The file as text, or None after reporting why it cannot be used."""
+    try:
+        if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
+            out.error(
+                0, "", "this is a link to a file outside the content folder; copy the file in"
+            )
+            return None
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            out.error(
+                0, "", f"the file is {size:,} bytes; expected at most {MAX_FILE_BYTES:,} (1 MB)"
+            )
+            return None
+        data = path.read_bytes()
+    except OSError as error:
+        out.error(0, "", f"the file cannot be read ({error.strerror or error})")
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        out.error(
+            line,
+            "",
+            "the file is not saved as UTF-8 text (byte "
+            f"0x{data[error.start]:02x} cannot be read); save it as UTF-8 in your editor",
+        )
+        return None
+    if "\x00" in text:
+        out.error(text[: text.index("\x00")].count("\n") + 1, "", "the file contains binary data")
+        return None
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _front_matter(text: str, out: _FileProblems) -> tuple[str, int, str, int] | None:
+    """Split into (yaml, yaml's first file line, body, body's first file line)."""
+    lines = text.split("\n")
+    if lines[0].rstrip() != "---":
+        out.error(1, "", "the file must start with a line of three dashes (---) and the fields")
+        return None
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in ("---", "..."):
+            return "\n".join(lines[1:index]), 2, "\n".join(lines[index + 1 :]), index + 2
+    out.error(1, "", "the fields are not closed: add a line of three dashes (---) after them")
+    return None
+
+
+def _read_topic(path: Path, root: Path, today: dt.date) -> tuple[Topic | None, _FileProblems]:
+    out = _FileProblems(path)
+    text = read_text(path, root, out)
+    if text is None:
+        return None, out
+    if not text.strip():
+        out.error(0, "", "the file is empty; expected the fields between --- lines, then the text")
+        return None, out
+    parts = _front_matter(text, out)
+    if parts is None:
+        return None, out
+    yaml_text, yaml_line, body_text, body_line = parts
+    parsed = parse_yaml(yaml_text)
+    for issue in parsed.issues:
+        out.error(issue.line + yaml_line - 1, "", issue.message)
+    values: Any = INVALID
+    if parsed.root is None and not parsed.issues:
+        out.error(yaml_line, "", "the fields are missing between the --- lines")
+    elif parsed.root is not None:
+        values = TOPIC.read(parsed.root, "", out.offset(yaml_line))
+
+    document, md_issues = parse_markdown(body_text)
+    for md in md_issues:
+        out.error(md.line + body_line - 1, "body", md.message)
+    if not body_text.strip():
+        out.error(body_line - 1, "body", "the page has no text; write it below the closing ---")
+
+    if values is INVALID or any(v is INVALID for v in values.values()) or out.problems:
+        return None, out
+    assert isinstance(parsed.root, YMap)
+    lines = {key: line + yaml_line - 1 for key, line in parsed.root.key_lines.items()}
+    topic = _build_topic(values, document, path, lines)
+    _topic_warnings(topic, today, out)
+    return topic, out
+
+
+def _build_topic(
+    values: dict[str, Any], document: Document, path: Path, lines: dict[str, int]
+) -> Topic:
+    source = cast(dict[str, str], values["source"])
+    return Topic(
+        id=values["id"],
+        title=values["title"],
+        summary=values["summary"],
+        order=values["order"],
+        urgency=Urgency(values["urgency"]),
+        phrases=values["phrases"],
+        related=values["related"],
+        last_reviewed=values["last_reviewed"],
+        next_review=values["next_review"],
+        source=Source(source["title"], source["publisher"], source["reference"]),
+        body=document,
+        file=path,
+        reading_age=reading_age(document.texts()),
+        lines=lines,
+    )
+
+
+def _topic_warnings(topic: Topic, today: dt.date, out: _FileProblems) -> None:
+    line = topic.line_of
+    if topic.next_review.last_day() < topic.last_reviewed.first_day():
+        out.error(
+            line("next_review"),
+            "next_review",
+            f"next_review is {topic.next_review.words()}, before last_reviewed "
+            f"({topic.last_reviewed.words()}); expected a later date",
+        )
+    if topic.review_overdue(today):
+        out.warning(
+            line("next_review"),
+            "next_review",
+            f"review overdue: the next review was due by {topic.next_review.words()} "
+            f"(last reviewed {topic.last_reviewed.words()}); check the page is still right",
+        )
+    if len(topic.phrases) < MIN_PHRASES:
+        out.warning(
+            line("phrases"),
+            "phrases",
+            f"phrases has {len(topic.phrases)}; expected at least {MIN_PHRASES} ways a patient "
+            "may ask for this topic aloud",
+        )
+    if topic.reading_age is not None and topic.reading_age > MAX_READING_AGE:
+        out.warning(
+            0,
+            "body",
+            f"reading age is {topic.reading_age:g} years; aim for 9 to 11, at most "
+            f"{MAX_READING_AGE:g} (Flesch–Kincaid grade + 5): use shorter sentences and words",
+        )
+    if topic.id in topic.related:
+        out.error(line("related"), "related", f'related lists this topic itself ("{topic.id}")')
+    if topic.file.stem != topic.id:
+        out.warning(
+            line("id"),
+            "id",
+            f'id is "{topic.id}" but the file is called {topic.file.name}; '
+            f"name it {topic.id}.md so staff can find it",
+        )
+
+
+def _read_site(path: Path, root: Path) -> tuple[Site | None, _FileProblems]:
+    out = _FileProblems(path)
+    if not path.exists():
+        out.error(
+            0,
+            "",
+            "the site file is missing; it holds the clinic name, the helpline and the "
+            "emergency panel (copy it from a backup or from the kiosk's repository)",
+        )
+        return None, out
+    text = read_text(path, root, out)
+    if text is None:
+        return None, out
+    parsed = parse_yaml(text)
+    for issue in parsed.issues:
+        out.error(issue.line, "", issue.message)
+    if parsed.root is None:
+        if not parsed.issues:
+            out.error(0, "", "the site file is empty; expected clinic_name, helpline and emergency")
+        return None, out
+    values: Any = SITE.read(parsed.root, "", out.offset(1))
+    if values is INVALID or any(v is INVALID for v in values.values()) or out.problems:
+        return None, out
+    helpline = values["helpline"]
+    emergency = values["emergency"]
+    site = Site(
+        clinic_name=values["clinic_name"],
+        helpline=PhoneNumber(helpline["label"], helpline["number"]),
+        emergency=EmergencyPanel(
+            heading=emergency["heading"],
+            symptoms=emergency["symptoms"],
+            action=emergency["action"],
+            phone_numbers=tuple(
+                PhoneNumber(entry["label"], entry["number"]) for entry in emergency["phone_numbers"]
+            ),
+        ),
+        file=path,
+    )
+    return site, out
+
+
+def _normalise_phrase(phrase: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9' ]", " ", phrase.lower().replace("’", "'")).split())
+
+
+def _sharing(topics: list[Topic], keys: Callable[[Topic], list[str]]) -> dict[str, list[Topic]]:
+    """Group topics by each key they have, keeping only keys that more than one topic has."""
+    groups: dict[str, list[Topic]] = {}
+    for topic in topics:
+        for key in dict.fromkeys(keys(topic)):
+            groups.setdefault(key, []).append(topic)
+    return {key: group for key, group in groups.items() if len(group) > 1}
+
+
+def _cross_checks(topics: list[Topic], problems: list[Problem]) -> None:
+    for topic_id, group in _sharing(topics, lambda t: [t.id]).items():
+        for topic in group:
+            names = ", ".join(display_path(t.file) for t in group if t is not topic)
+            problems.append(
+                Problem(
+                    display_path(topic.file),
+                    topic.line_of("id"),
+                    "id",
+                    f'id "{topic_id}" is already used by {names}; '
+                    "expected every topic to have its own id",
+                )
+            )
+    for phrase, group in _sharing(
+        topics, lambda t: [_normalise_phrase(p) for p in t.phrases]
+    ).items():
+        for topic in group:
+            names = ", ".join(f'"{t.id}"' for t in group if t is not topic)
+            problems.append(
+                Problem(
+                    display_path(topic.file),
+                    topic.line_of("phrases"),
+                    "phrases",
+                    f'the phrase "{phrase}" is also used by topic {names}; a spoken request '
+                    "cannot tell them apart",
+                    Severity.WARNING,
+                )
+            )
+    ids = {t.id for t in topics}
+    for topic in topics:
+        for related in topic.related:
+            if related not in ids:
+                problems.append(
+                    Problem(
+                        display_path(topic.file),
+                        topic.line_of("related"),
+                        "related",
+                        f'related is "{related}"; expected the id of an existing topic '
+                        f"({', '.join(sorted(ids)) or 'none yet'})",
+                    )
+                )
+
+
+def load_content(
+    root: Path | str, language: str = "en", today: dt.date | None = None
+) -> ContentLoad:
+    """Load and validate one language of a content folder, collecting every problem."""
+    root = Path(root)
+    today = today or dt.date.today()
+    folder = language_folder(root, language)
+    problems: list[Problem] = []
+    topics: list[Topic] = []
+    if not folder.is_dir():
+        problems.append(
+            Problem(
+                display_path(folder), 0, "", "the content folder does not exist or is not a folder"
+            )
+        )
+        return _result(language, folder, None, topics, problems)
+
+    for path in sorted(folder.iterdir()):
+        name = path.name
+        if _ignored(name) or name == SITE_FILE:
+            continue
+        if path.suffix == TOPIC_SUFFIX and not path.is_dir():
+            topic, out = _read_topic(path, root, today)
+            problems.extend(out.problems)
+            if topic is not None:
+                topics.append(topic)
+        else:
+            hint = " (the site file must be called site.yaml)" if name == "site.yml" else ""
+            problems.append(
+                Problem(
+                    display_path(path),
+                    0,
+                    "",
+                    f"ignored: not a topic (.md) file or the site file{hint}",
+                    Severity.WARNING,
+                )
+            )
+    site, site_out = _read_site(folder / SITE_FILE, root)
+    problems.extend(site_out.problems)
+    if not topics and not any(
+        p.severity is Severity.ERROR and p.file.endswith(TOPIC_SUFFIX) for p in problems
+    ):
+        problems.append(
+            Problem(display_path(folder), 0, "", "there are no topic files (.md) in this folder")
+        )
+    _cross_checks(topics, problems)
+    topics.sort(key=lambda t: (t.order, t.title.lower(), t.id))
+    return _result(language, folder, site, topics, problems)
+
+
+def _result(
+    language: str, folder: Path, site: Site | None, topics: list[Topic], problems: list[Problem]
+) -> ContentLoad:
+    errors = tuple(p for p in problems if p.severity is Severity.ERROR)
+    warnings = tuple(p for p in problems if p.severity is Severity.WARNING)
+    content = None
+    if not errors and site is not None:
+        content = ContentSet(language, site, tuple(topics), folder)
+    return ContentLoad(language, folder, content, tuple(topics), errors, warnings)
+
+
+__all__ = ["ContentLoad", "ReviewDate", "language_folder", "language_folders", "load_content"]

@@ -1,0 +1,33 @@
+"""Shared fixtures. A test fails if it logs an unexpected WARNING (see shared/STYLE.md)."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SEED = REPO / "content"
+
+
+@pytest.fixture(autouse=True)
+def _fail_on_unexpected_warning_logs(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Any WARNING or worse logged by the kiosk fails the test unless the test expected it
+    (tests that expect one call ``caplog.clear()`` after asserting on it)."""
+    caplog.set_level(logging.INFO)
+    yield
+    unexpected = [r for r in caplog.get_records("call") if r.levelno >= logging.WARNING]
+    if unexpected and not getattr(caplog, "expected_warnings", False):
+        lines = "\n".join(f"{r.name}: {r.getMessage()}" for r in unexpected)
+        pytest.fail(f"unexpected warnings were logged:\n{lines}")
+
+
+@pytest.fixture
+def seed_copy(tmp_path: Path) -> Path:
+    """A writable copy of the seed content; returns the content root (with ``en/`` inside)."""
+    root = tmp_path / "content"
+    shutil.copytree(SEED, root)
+    return root

@@ -1,0 +1,47 @@
+"""Generated content loads, and the bench command reports the content figure."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from kiosk.content import load_content
+from kiosk.content.synthetic import generate_topics
+from tests.conftest import REPO, SEED
+
+
+def test_generated_topics_load_without_errors(tmp_path: Path) -> None:
+    generate_topics(SEED, tmp_path, 60)
+    load = load_content(tmp_path)
+    assert load.errors == ()
+    assert len(load.topics) == 60
+
+
+def test_bench_content_reports_load_1000_ms() -> None:
+    result = subprocess.run(
+        [sys.executable, str(REPO / "run_kiosk.py"), "bench", "content", "--json"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout)
+    assert figures["content.load_1000_ms"] > 0
+    assert figures["content.runs"] >= 5
+
+
+def test_bench_rejects_an_unknown_suite() -> None:
+    result = subprocess.run(
+        [sys.executable, str(REPO / "run_kiosk.py"), "bench", "nope"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "unknown benchmark suite" in result.stderr
