@@ -49,8 +49,105 @@ def bench_content(progress: Progress = None) -> Figures:
     }
 
 
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return round(ordered[index], 2)
+
+
+def bench_ui(progress: Progress = None) -> Figures:
+    """Tap → next screen painted (p50/p95, goal p95 ≤30 ms) and cold start (goal ≤1,500 ms)."""
+    import os
+    import subprocess
+    import sys
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QEvent, QObject, Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    from kiosk.app import create_kiosk
+    from kiosk.controller import KioskController
+    from kiosk.core.pin import StaffPin
+    from kiosk.ui.fonts import install_fonts
+    from kiosk.ui.window import KioskWindow
+
+    app = QApplication.instance() or QApplication([])
+    assert isinstance(app, QApplication)
+    install_fonts(app)
+
+    class PaintSpy(QObject):
+        def __init__(self) -> None:
+            super().__init__()
+            self.painted_at = 0.0
+
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint and not self.painted_at:
+                self.painted_at = time.perf_counter()
+            return False
+
+    taps: list[float] = []
+    with tempfile.TemporaryDirectory(prefix="kiosk-bench-") as tmp:
+        kiosk = create_kiosk(CONTENT_DIR, staff_pin=StaffPin(Path(tmp) / "s.json"), watch=False)
+        window, controller = kiosk.window, kiosk.controller
+        assert isinstance(window, KioskWindow) and isinstance(controller, KioskController)
+        window.resize(1920, 1080)
+        window.show()
+        app.processEvents()
+        spy = PaintSpy()
+        window.topic.title.installEventFilter(spy)
+        if progress:
+            progress("ui: 60 taps on topic buttons...")
+        for n in range(60):
+            controller.home()
+            app.processEvents()
+            buttons = [b for b in window.home.grid.buttons if b.isVisible()]
+            button = buttons[n % len(buttons)]
+            spy.painted_at = 0.0
+            start = time.perf_counter()
+            QTest.mouseClick(button, Qt.MouseButton.LeftButton)
+            while not spy.painted_at and time.perf_counter() - start < 2:
+                app.processEvents()
+            if spy.painted_at:
+                taps.append((spy.painted_at - start) * 1000)
+        window.allow_close()
+        window.close()
+    if progress:
+        progress("ui: cold starts...")
+    starts = []
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    for _ in range(5):
+        start = time.perf_counter()
+        result = subprocess.run(
+            [
+                sys.executable,
+                str(CONTENT_DIR.parent / "run_kiosk.py"),
+                "--windowed",
+                "--exit-when-ready",
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+            check=False,
+        )
+        elapsed = (time.perf_counter() - start) * 1000
+        if "KIOSK_READY" in result.stdout:
+            starts.append(elapsed)
+        elif progress:
+            progress(f"ui: cold start failed: {result.stderr[-500:]}")
+    return {
+        "ui.tap_to_paint_ms_p50": _percentile(taps, 0.5),
+        "ui.tap_to_paint_ms_p95": _percentile(taps, 0.95),
+        "ui.taps": len(taps),
+        "ui.cold_start_ms": round(statistics.median(starts), 1) if starts else -1,
+        "ui.cold_start_runs": len(starts),
+    }
+
+
 SUITES: dict[str, Callable[[Progress], Figures]] = {
     "content": bench_content,
+    "ui": bench_ui,
 }
 
 

@@ -40,13 +40,68 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    # The touch screen arrives with the next issue; until then starting the kiosk loads and
-    # reports the content it would show.
-    from kiosk.content.report import check_content
+    from kiosk.app import run_kiosk
 
-    report = check_content(Path(args.content))
-    print(report.as_text())
-    return report.exit_status
+    return run_kiosk(
+        content_dir=Path(args.content),
+        windowed=args.windowed,
+        exit_when_ready=args.exit_when_ready,
+    )
+
+
+def _cmd_set_pin(args: argparse.Namespace) -> int:
+    import getpass
+
+    from kiosk.core.pin import PinError, StaffPin
+
+    store = StaffPin(Path(args.file) if args.file else StaffPin.default_file())
+    if args.pin_stdin:
+        lines = sys.stdin.read().splitlines()
+        first = lines[0].strip() if lines else ""
+        second = lines[1].strip() if len(lines) > 1 else first
+    else:
+        first = getpass.getpass("New staff PIN (4 to 12 digits): ")
+        second = getpass.getpass("Type it again: ")
+    if first != second:
+        print("The two PINs are different; nothing was changed.", file=sys.stderr)
+        return 1
+    try:
+        store.set_pin(first)
+    except PinError as error:
+        print(f"{error}; nothing was changed.", file=sys.stderr)
+        return 1
+    print(f"Staff PIN saved (salted and hashed) in {store.settings_file}.")
+    return 0
+
+
+def _parse_size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size such as 1920x1080") from None
+    if not (200 <= width <= 8000 and 200 <= height <= 8000):
+        raise argparse.ArgumentTypeError(f"{text!r} is outside 200x200 to 8000x8000")
+    return width, height
+
+
+def _cmd_screenshot(args: argparse.Namespace) -> int:
+    from kiosk.screenshot import take_screenshot
+
+    try:
+        out = take_screenshot(
+            Path(args.content),
+            Path(args.out),
+            topic=args.topic,
+            screen=args.screen,
+            size=args.size,
+            text_size=args.text_size,
+            theme=args.theme,
+        )
+    except (ValueError, RuntimeError, OSError) as error:
+        print(f"screenshot failed: {error}", file=sys.stderr)
+        return 1
+    print(f"saved {out}")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -63,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="run in a normal window (for trying it on a desktop)",
     )
+    parser.add_argument("--exit-when-ready", action="store_true", help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="SUB-COMMAND")
 
     check = sub.add_parser("check", help="check the content files and say exactly what is wrong")
@@ -74,6 +130,25 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("suites", nargs="*", metavar="SUITE", help="suites to run (default: all)")
     bench.add_argument("--json", action="store_true", help="print one JSON object of figures")
     bench.set_defaults(func=_cmd_bench)
+
+    pin = sub.add_parser("set-pin", help="set the staff PIN (stored salted and hashed)")
+    pin.add_argument("--file", help="settings file (default: the kiosk's settings folder)")
+    pin.add_argument(
+        "--pin-stdin", action="store_true", help="read the PIN twice from standard input"
+    )
+    pin.set_defaults(func=_cmd_set_pin)
+
+    from kiosk.core.session import TEXT_SCALES, THEMES
+    from kiosk.screenshot import SCREENS
+
+    shot = sub.add_parser("screenshot", help="render a screen offscreen to a PNG file")
+    shot.add_argument("--topic", help="a topic id to show")
+    shot.add_argument("--screen", choices=SCREENS, default="home")
+    shot.add_argument("--size", type=_parse_size, default=(1920, 1080), metavar="WxH")
+    shot.add_argument("--text-size", type=int, choices=TEXT_SCALES, default=100, metavar="PCT")
+    shot.add_argument("--theme", choices=THEMES, default="standard")
+    shot.add_argument("--out", required=True, metavar="FILE.png")
+    shot.set_defaults(func=_cmd_screenshot)
     return parser
 
 

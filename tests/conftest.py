@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+# The real Qt window, without a screen (shared/STYLE.md): set before anything imports Qt.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "content"
+ARTIFACTS = REPO / "artifacts"
 
 
 @pytest.fixture(autouse=True)
 def _fail_on_unexpected_warning_logs(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
-    """Any WARNING or worse logged by the kiosk fails the test unless the test expected it
-    (tests that expect one call ``caplog.clear()`` after asserting on it)."""
+    """Any WARNING or worse logged during a test fails it, unless the test expected it: such
+    tests assert on the record and then call ``caplog.clear()``."""
     caplog.set_level(logging.INFO)
     yield
     unexpected = [r for r in caplog.get_records("call") if r.levelno >= logging.WARNING]

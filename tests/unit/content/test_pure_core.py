@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import pkgutil
 import subprocess
@@ -11,13 +12,13 @@ import kiosk.content
 from tests.conftest import REPO
 
 FORBIDDEN = ("PySide6", "shiboken6", "pyttsx3", "vosk", "pocketsphinx")
-PURE_PACKAGES = ["kiosk.content"]
+PURE_PACKAGES = ["kiosk.content", "kiosk.core"]
 
 
 def pure_modules() -> list[str]:
     modules = []
     for package in PURE_PACKAGES:
-        module = sys.modules.get(package) or __import__(package)
+        module = importlib.import_module(package)
         modules.append(package)
         modules += [f"{package}.{info.name}" for info in pkgutil.iter_modules(module.__path__)]
     return modules

@@ -1,0 +1,168 @@
+"""Composes the kiosk: content store, services, window and controller. Nothing imports this
+module except the command line and the tests."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from kiosk.content.store import ContentStore
+from kiosk.core.pin import StaffPin
+from kiosk.core.session import IdleTimer
+from kiosk.core.settings import KioskSettings, load_settings
+from kiosk.paths import config_dir, state_dir
+
+log = logging.getLogger("kiosk.app")
+PROCESS_START = time.perf_counter()
+
+
+@dataclass
+class Kiosk:
+    """Everything one running kiosk is made of."""
+
+    window: object
+    controller: object
+    store: ContentStore
+    watcher: object
+    idle: object
+
+
+def display_problem() -> str | None:
+    """Why Qt cannot open a window here, in words for the person at the terminal, or None."""
+    if os.environ.get("QT_QPA_PLATFORM") or sys.platform != "linux":
+        return None
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    return (
+        "The kiosk needs a screen, and there is none here (no DISPLAY or WAYLAND_DISPLAY; "
+        "for example, this is an SSH session).\n"
+        "  - On the kiosk machine: run it on the machine's own screen, under the cage kiosk "
+        "compositor (cage -- make run) or an X session.\n"
+        "  - To check it without a screen: QT_QPA_PLATFORM=offscreen python run_kiosk.py, or use "
+        "python run_kiosk.py screenshot --out home.png.\n"
+        "  - To check the content only: python run_kiosk.py check"
+    )
+
+
+def create_kiosk(
+    content_dir: Path,
+    settings: KioskSettings | None = None,
+    *,
+    staff_pin: StaffPin | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    snapshot_dir: Path | None = None,
+    watch: bool = True,
+    quit_app: Callable[[], None] | None = None,
+) -> Kiosk:
+    """Build a kiosk (a QApplication must exist). Raises ``RuntimeError`` with the checker's
+    problems when there is no valid content at all (neither the folder nor a snapshot)."""
+    from kiosk.controller import KioskController
+    from kiosk.services.content_watch import ContentWatcher
+    from kiosk.services.idle import IdleService
+    from kiosk.ui.window import KioskWindow
+
+    settings = settings or KioskSettings()
+    store = ContentStore(content_dir, snapshot_dir=snapshot_dir)
+    load = store.reload()
+    if store.current is None:
+        problems = "\n".join(p.format() for p in load.errors)
+        raise RuntimeError(f"no valid content to show:\n{problems}")
+    if not load.ok:
+        log.warning("content has %d errors; showing the last good copy", len(load.errors))
+    window = KioskWindow(settings)
+    # Services and the controller live exactly as long as the window.
+    watcher = ContentWatcher(store, parent=window)
+    idle = IdleService(
+        IdleTimer(settings.idle_seconds, settings.idle_warning_seconds, clock), parent=window
+    )
+    controller = KioskController(
+        window,
+        store,
+        watcher,
+        idle,
+        staff_pin or StaffPin(StaffPin.default_file()),
+        quit_app,
+        parent=window,
+    )
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is not None:
+        app.installEventFilter(idle)
+    controller.start()
+    if watch:
+        watcher.start()
+    idle.start()
+    return Kiosk(window, controller, store, watcher, idle)
+
+
+def run_kiosk(
+    content_dir: Path,
+    windowed: bool = False,
+    exit_when_ready: bool = False,
+    settings_file: Path | None = None,
+) -> int:
+    """Start the kiosk and run until staff choose Exit. Returns the exit status."""
+    problem = display_problem()
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
+    from kiosk.logsetup import install_excepthook, setup_logging
+
+    log_file = setup_logging(state_dir() / "log")
+    settings, setting_problems = load_settings(settings_file or config_dir() / "kiosk.toml")
+    for message in setting_problems:
+        log.warning("%s", message)
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from kiosk.ui.fonts import install_fonts
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    install_fonts(app)
+    try:
+        kiosk = create_kiosk(content_dir, settings, snapshot_dir=state_dir() / "last-good-content")
+    except RuntimeError as error:
+        log.critical("%s", error)
+        print(
+            f"The kiosk cannot start: {error}\nFix the content (python run_kiosk.py check) and "
+            f"start it again. Log: {log_file}",
+            file=sys.stderr,
+        )
+        return 1
+    from kiosk.controller import KioskController
+    from kiosk.ui.window import KioskWindow
+
+    assert isinstance(kiosk.controller, KioskController)
+    assert isinstance(kiosk.window, KioskWindow)
+    install_excepthook(kiosk.controller.recover)
+    window = kiosk.window
+    if windowed:
+        window.resize(settings.screen_width_px // 2, settings.screen_height_px // 2)
+        window.show()
+    else:
+        from PySide6.QtCore import Qt
+
+        window.setWindowFlag(Qt.WindowType.FramelessWindowHint)
+        window.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint)
+        window.showFullScreen()
+    log.info("kiosk started (log: %s)", log_file)
+
+    def ready() -> None:
+        elapsed = (time.perf_counter() - PROCESS_START) * 1000
+        log.info("home painted and interactive after %.0f ms", elapsed)
+        if exit_when_ready:
+            print(f"KIOSK_READY {elapsed:.1f}", flush=True)
+            window.allow_close()
+            app.quit()
+
+    # Ready = the first frame is painted and the event loop is idle again (interactive).
+    window.first_painted.connect(lambda: QTimer.singleShot(0, ready))
+    return app.exec()

@@ -1,0 +1,1 @@
+"""Pure core logic (no Qt, no speech engines): session state, staff PIN."""

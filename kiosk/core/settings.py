@@ -1,0 +1,86 @@
+"""Kiosk settings for this machine (``kiosk.toml`` in the settings folder), with safe defaults.
+
+A bad settings file never stops the kiosk: each bad value is reported and its default used.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+from kiosk.core.display import PhysicalScreen
+from kiosk.core.session import MIN_WARNING_SECONDS
+
+ORIENTATIONS = ("auto", "landscape", "portrait")
+
+
+@dataclass(frozen=True)
+class KioskSettings:
+    """Everything a clinic's IT person may set. Defaults suit a 21.5-inch 1920×1080 panel."""
+
+    idle_seconds: float = 90.0
+    idle_warning_seconds: float = 30.0
+    screen_diagonal_inches: float = 21.5
+    screen_width_px: int = 1920
+    screen_height_px: int = 1080
+    orientation: str = "auto"
+    staff_press_seconds: float = 3.0
+
+    @property
+    def screen(self) -> PhysicalScreen:
+        """The physical panel, for millimetre sizes."""
+        return PhysicalScreen(
+            self.screen_diagonal_inches, self.screen_width_px, self.screen_height_px
+        )
+
+
+_LIMITS: dict[str, tuple[float, float]] = {
+    "idle_seconds": (10, 3600),
+    "idle_warning_seconds": (MIN_WARNING_SECONDS, 300),
+    "screen_diagonal_inches": (7, 100),
+    "screen_width_px": (320, 10000),
+    "screen_height_px": (320, 10000),
+    "staff_press_seconds": (1, 10),
+}
+
+
+def load_settings(path: Path) -> tuple[KioskSettings, list[str]]:
+    """Settings from ``path`` (missing file: defaults) and a message for each value not used."""
+    settings = KioskSettings()
+    if not path.exists():
+        return settings, []
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        return settings, [f"{path}: cannot be read ({error}); using the default settings"]
+    problems: list[str] = []
+    known = {f.name: f for f in fields(KioskSettings)}
+    changes: dict[str, object] = {}
+    for key, value in data.items():
+        if key not in known:
+            problems.append(
+                f"{path}: unknown setting {key!r}; the settings are: {', '.join(known)}"
+            )
+            continue
+        default = getattr(settings, key)
+        if key == "orientation":
+            if value in ORIENTATIONS:
+                changes[key] = value
+            else:
+                problems.append(
+                    f"{path}: orientation is {value!r}; expected one of: {', '.join(ORIENTATIONS)}"
+                )
+            continue
+        low, high = _LIMITS[key]
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not low <= value <= high
+        ):
+            problems.append(
+                f"{path}: {key} is {value!r}; expected a number from {low:g} to {high:g}"
+            )
+            continue
+        changes[key] = type(default)(value)
+    return replace(settings, **changes), problems  # type: ignore[arg-type]

@@ -1,0 +1,66 @@
+"""``python run_kiosk.py screenshot``: render a screen offscreen with the real widgets."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from kiosk.core.session import Place, Screen
+from kiosk.core.settings import KioskSettings
+
+SCREENS = ("home", "help", "emergency", "staff", "display", "pin")
+
+
+def take_screenshot(
+    content_dir: Path,
+    out: Path,
+    *,
+    topic: str | None = None,
+    screen: str = "home",
+    size: tuple[int, int] = (1920, 1080),
+    text_size: int = 100,
+    theme: str = "standard",
+) -> Path:
+    """Render one screen at a size, text size and theme, and save it as PNG."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from kiosk.app import create_kiosk
+    from kiosk.controller import KioskController
+    from kiosk.core.pin import StaffPin
+    from kiosk.ui.fonts import install_fonts
+    from kiosk.ui.window import KioskWindow
+
+    app = QApplication.instance() or QApplication([])
+    assert isinstance(app, QApplication)
+    install_fonts(app)
+    with tempfile.TemporaryDirectory() as tmp:
+        kiosk = create_kiosk(
+            content_dir,
+            KioskSettings(),
+            staff_pin=StaffPin(Path(tmp) / "staff.json"),
+            watch=False,
+        )
+        window, controller = kiosk.window, kiosk.controller
+        assert isinstance(window, KioskWindow) and isinstance(controller, KioskController)
+        window.resize(*size)
+        window.show()
+        app.processEvents()
+        controller.set_text_scale(text_size)
+        controller.set_theme(theme)
+        if topic:
+            controller.open_topic(topic)
+            if controller.navigator.current.topic_id != topic:
+                raise ValueError(f"there is no topic with id {topic!r}")
+        elif screen == "staff":
+            controller.open_staff()
+        elif screen != "home":
+            controller.go(Place(Screen(screen)))
+        app.processEvents()
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if not window.grab().save(str(out)):
+            raise OSError(f"could not write {out}")
+        window.allow_close()
+        window.close()
+    return out

@@ -1,0 +1,609 @@
+"""The kiosk's screens. Each renders what it is given and emits what the patient asked for."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QResizeEvent
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from kiosk.content.markdown import Document, parse_markdown
+from kiosk.content.model import ContentSet, Topic, Urgency
+from kiosk.ui.theme import Sizes, Theme
+from kiosk.ui.widgets import BigButton, PagedView, TextBlock, document_blocks
+
+HELP_MARKDOWN = """\
+## Using the screen
+
+Touch a topic on the **Home** screen to open it. Touch **Next page** and **Previous page** to \
+read more of a page. Touch **Back** to go back, and **Home** to start again.
+
+The emergency box is on every screen. Touch it to read what to do in an emergency.
+
+Touch **Text size** to make the words bigger or smaller, or to choose high contrast.
+
+## Using keys
+
+- the arrow keys or Tab move between buttons; the chosen button turns yellow
+- Enter opens the chosen button
+- Backspace or Escape goes back
+- Home goes to the Home screen
+- F1 or the question mark key opens this help
+- Page Down and Page Up turn the page
+
+## Privacy
+
+After a while with no one using the kiosk, it asks "Are you still there?". If no one answers, \
+it goes back to the start and forgets what was looked at.
+"""
+
+
+class Screen(QWidget):
+    """Base for screens: a title and a way to apply the theme to child buttons."""
+
+    def __init__(self, title: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("Screen")
+        self.layout_ = QVBoxLayout(self)
+        self.layout_.setContentsMargins(0, 0, 0, 0)
+        self.title = QLabel(title, self)
+        self.title.setProperty("role", "title")
+        self.title.setWordWrap(True)
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.layout_.addWidget(self.title)
+        self._theme: Theme | None = None
+        self._sizes: Sizes | None = None
+
+    def apply_style(self, theme: Theme, sizes: Sizes) -> None:
+        """Pass the theme and sizes to every big button inside."""
+        self._theme, self._sizes = theme, sizes
+        for button in self.findChildren(BigButton):
+            button.apply_style(theme, sizes)
+        self.layout_.setSpacing(sizes.gap_px)
+
+    def styled(self, button: BigButton) -> BigButton:
+        """A new button with the current style."""
+        if self._theme is not None and self._sizes is not None:
+            button.apply_style(self._theme, self._sizes)
+        return button
+
+    def spoken_text(self) -> str:
+        """Everything the screen shows, in reading order (for speech and for tests)."""
+        return self.title.text()
+
+
+class PageControls(QWidget):
+    """Previous page / "Page 1 of 3" / Next page."""
+
+    previous = Signal()
+    next = Signal()
+
+    def __init__(self, what: str = "page", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.previous_button = BigButton(
+            f"Previous {what}", description=f"Show the previous {what}."
+        )
+        self.next_button = BigButton(f"Next {what}", description=f"Show the next {what}.")
+        self.label = QLabel(self)
+        self.label.setProperty("role", "status")
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.label.setWordWrap(True)
+        layout.addWidget(self.previous_button, 2)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.next_button, 2)
+        self.previous_button.clicked.connect(self.previous)
+        self.next_button.clicked.connect(self.next)
+
+    def show_position(self, page: int, count: int, what: str = "Page") -> None:
+        """Say where we are. The controls stay in place even with one page (disabled), so they
+        are always where the patient expects them and the page area never changes size."""
+        self.label.setText(f"{what} {page + 1} of {count}")
+        self.previous_button.setEnabled(page > 0)
+        self.next_button.setEnabled(page + 1 < count)
+
+
+class PagedScreen(Screen):
+    """A title, a paged text view and page controls (topic, help, emergency, staff screens)."""
+
+    page_shown = Signal(int)
+
+    def __init__(self, title: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(title, parent)
+        self.band = QLabel(self)
+        self.band.setProperty("role", "band")
+        self.band.setWordWrap(True)
+        self.band.hide()
+        self.layout_.addWidget(self.band)
+        self.view = PagedView(self)
+        self.layout_.addWidget(self.view, 1)
+        self.pages = PageControls("page", self)
+        self.layout_.addWidget(self.pages)
+        self.pages.previous.connect(self.view.previous_page)
+        self.pages.next.connect(self.view.next_page)
+        self.view.page_changed.connect(self._on_page)
+
+    def _on_page(self, page: int, count: int) -> None:
+        self.pages.show_position(page, count)
+        self.page_shown.emit(page)
+
+    def apply_style(self, theme: Theme, sizes: Sizes) -> None:
+        """Theme, then recompute pages for the new text size."""
+        super().apply_style(theme, sizes)
+        self.view.spacing_px = round(sizes.body_px * 0.45)
+        self.view.relayout(force=True)
+
+    def spoken_text(self) -> str:
+        """Title, band and every block in reading order."""
+        parts = [self.title.text()]
+        if self.band.isVisible() or self.band.text():
+            parts.append(self.band.text())
+        for widget in self.view.block_widgets():
+            parts.append(widget.accessibleName())
+        return "\n".join(p for p in parts if p)
+
+
+def review_line(topic: Topic) -> str:
+    """ "Last reviewed April 2015 · Next review due 2017"."""
+    return (
+        f"Last reviewed {topic.last_reviewed.words()} · Next review due {topic.next_review.words()}"
+    )
+
+
+def source_line(topic: Topic) -> str:
+    """Where the information comes from."""
+    return f"Source: {topic.source.title}. {topic.source.publisher}."
+
+
+class TopicScreen(PagedScreen):
+    """One topic: its body in pages, related topics as buttons, review dates and the source."""
+
+    related_chosen = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("", parent)
+        self.topic: Topic | None = None
+
+    def show_topic(self, topic: Topic, content: ContentSet, page: int = 0) -> None:
+        """Render a topic and go to ``page``."""
+        self.topic = topic
+        self.title.setText(topic.title)
+        self.band.setVisible(topic.urgency is not Urgency.NORMAL)
+        self.band.setText(
+            "EMERGENCY: get help without delay" if topic.urgency is Urgency.EMERGENCY else "URGENT"
+        )
+        blocks = document_blocks(topic.body)
+        related = [content.topic(r) for r in topic.related]
+        related_topics = [t for t in related if t is not None]
+        if related_topics:
+            blocks.append(
+                TextBlock("heading", "Related topics", "Related topics", keep_with_next=True)
+            )
+            for other in related_topics:
+                blocks.append(
+                    TextBlock("widget", plain=other.title, widget=self._related_factory(other))
+                )
+        blocks.append(TextBlock("meta", html.escape(review_line(topic)), review_line(topic)))
+        blocks.append(TextBlock("meta", html.escape(source_line(topic)), source_line(topic)))
+        self.view.set_blocks(blocks, page)
+
+    def _related_factory(self, other: Topic) -> Callable[[], QWidget]:
+        def make() -> QWidget:
+            button = self.styled(
+                BigButton(
+                    other.title,
+                    description=f"Open the related topic: {other.title}. {other.summary}",
+                    emergency=other.urgency is Urgency.EMERGENCY,
+                    object_name=f"related-{other.id}",
+                )
+            )
+            button.clicked.connect(lambda: self.related_chosen.emit(other.id))
+            return button
+
+        return make
+
+
+class HelpScreen(PagedScreen):
+    """How to use the kiosk."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("How to use this kiosk", parent)
+        document, _ = parse_markdown(HELP_MARKDOWN)
+        self.document: Document = document
+
+    def show_help(self, page: int = 0) -> None:
+        """Render the help text."""
+        self.view.set_blocks(document_blocks(self.document), page)
+
+
+class EmergencyScreen(PagedScreen):
+    """The full emergency page: the panel's text, phone numbers and the emergency topics."""
+
+    topic_chosen = Signal(str)
+
+    def show_emergency(self, content: ContentSet, page: int = 0) -> None:
+        """Render the emergency page from the site file."""
+        panel = content.site.emergency
+        self.title.setText(panel.heading)
+        self.band.setText("EMERGENCY")
+        self.band.show()
+        blocks = [
+            TextBlock(
+                "body", "Get help if you have any of these:", "Get help if you have any of these:"
+            )
+        ]
+        blocks += [TextBlock("bullet", html.escape(s), s) for s in panel.symptoms]
+        blocks.append(TextBlock("body", f"<b>{html.escape(panel.action)}</b>", panel.action))
+        for number in panel.phone_numbers:
+            text = f"{number.label}: {number.number}"
+            blocks.append(TextBlock("body", html.escape(text), text))
+        for topic in content.topics:
+            if topic.urgency is Urgency.EMERGENCY:
+                blocks.append(TextBlock("widget", plain=topic.title, widget=self._factory(topic)))
+        self.view.set_blocks(blocks, page)
+
+    def _factory(self, topic: Topic) -> Callable[[], QWidget]:
+        def make() -> QWidget:
+            button = self.styled(
+                BigButton(
+                    f"Read more: {topic.title}",
+                    description=f"Open the page about {topic.title}.",
+                    emergency=True,
+                    object_name=f"emergency-topic-{topic.id}",
+                )
+            )
+            button.clicked.connect(lambda: self.topic_chosen.emit(topic.id))
+            return button
+
+        return make
+
+
+class StaffScreen(PagedScreen):
+    """For clinic staff: the checker's report, Reload content and Exit."""
+
+    reload_requested = Signal()
+    exit_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Staff", parent)
+        row = QWidget(self)
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.reload_button = BigButton(
+            "Reload content", description="Load the content files again and check them."
+        )
+        self.exit_button = BigButton("Exit kiosk", description="Close the kiosk program.")
+        layout.addWidget(self.reload_button)
+        layout.addWidget(self.exit_button)
+        self.layout_.insertWidget(1, row)
+        self.reload_button.clicked.connect(self.reload_requested)
+        self.exit_button.clicked.connect(self.exit_requested)
+
+    def show_report(self, lines: Sequence[tuple[str, str]], page: int = 0) -> None:
+        """Render (role, text) lines of the staff report."""
+        self.view.set_blocks(
+            [TextBlock(role, html.escape(text), text) for role, text in lines], page
+        )
+
+
+@dataclass(frozen=True)
+class TopicEntry:
+    """What a Home button shows."""
+
+    id: str
+    title: str
+    summary: str
+    emergency: bool
+
+
+class ButtonGrid(QWidget):
+    """Topic buttons in a grid, a page of rows at a time (no scroll bars)."""
+
+    page_changed = Signal(int, int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.buttons: list[BigButton] = []
+        self._pages: list[list[list[int]]] = [[]]
+        self._page = 0
+        self.gap = 12
+        self.min_column_px = 400
+
+    def set_buttons(self, buttons: list[BigButton], page: int = 0) -> None:
+        """Replace the buttons."""
+        for button in self.buttons:
+            button.deleteLater()
+        self.buttons = buttons
+        for button in buttons:
+            button.setParent(self)
+            button.hide()
+        self._page = page
+        self.relayout()
+
+    @property
+    def page(self) -> int:
+        """Current page."""
+        return self._page
+
+    @property
+    def page_count(self) -> int:
+        """Pages needed."""
+        return len(self._pages)
+
+    def set_page(self, page: int) -> None:
+        """Show a page (clamped)."""
+        self._page = max(0, min(page, len(self._pages) - 1))
+        self._place()
+
+    def columns(self) -> int:
+        """How many columns fit: at least one, at most three."""
+        widest = max([b.min_width() for b in self.buttons] + [self.min_column_px])
+        return max(1, min(3, (self.width() + self.gap) // (widest + self.gap)))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.relayout()
+
+    def relayout(self) -> None:
+        """Recompute rows and pages for the current size."""
+        if not self.buttons or self.width() <= 0:
+            self._pages = [[]]
+            self._place()
+            return
+        columns = self.columns()
+        width = (self.width() - self.gap * (columns - 1)) // columns
+        rows = [
+            list(range(start, min(start + columns, len(self.buttons))))
+            for start in range(0, len(self.buttons), columns)
+        ]
+        pages: list[list[list[int]]] = [[]]
+        used = 0
+        for row in rows:
+            height = max(self.buttons[i].heightForWidth(width) for i in row)
+            needed = height + (self.gap if pages[-1] else 0)
+            if pages[-1] and used + needed > self.height():
+                pages.append([])
+                used, needed = 0, height
+            pages[-1].append(row)
+            used += needed
+        self._pages = pages
+        self._page = max(0, min(self._page, len(pages) - 1))
+        self._place()
+
+    def _place(self) -> None:
+        visible: set[int] = set()
+        if self.buttons and self._pages[self._page]:
+            columns = self.columns()
+            width = (self.width() - self.gap * (columns - 1)) // columns
+            y = 0
+            for row in self._pages[self._page]:
+                height = max(self.buttons[i].heightForWidth(width) for i in row)
+                for column, index in enumerate(row):
+                    x = column * (width + self.gap)
+                    self.buttons[index].setGeometry(QRect(QPoint(x, y), QSize(width, height)))
+                    visible.add(index)
+                y += height + self.gap
+        for index, button in enumerate(self.buttons):
+            button.setVisible(index in visible)
+        self.page_changed.emit(self._page, len(self._pages))
+
+
+class HomeScreen(Screen):
+    """Large topic buttons in order, with paging when they do not all fit."""
+
+    topic_chosen = Signal(str)
+    page_shown = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Choose a topic", parent)
+        self.grid = ButtonGrid(self)
+        self.layout_.addWidget(self.grid, 1)
+        self.pages = PageControls("topics", self)
+        self.layout_.addWidget(self.pages)
+        self.pages.previous.connect(lambda: self.grid.set_page(self.grid.page - 1))
+        self.pages.next.connect(lambda: self.grid.set_page(self.grid.page + 1))
+        self.grid.page_changed.connect(self._on_page)
+
+    def _on_page(self, page: int, count: int) -> None:
+        self.pages.show_position(page, count, "Topics page")
+        self.page_shown.emit(page)
+
+    def set_topics(self, entries: Sequence[TopicEntry], page: int = 0) -> None:
+        """Show the topics (already in order)."""
+        buttons = []
+        for entry in entries:
+            description = f"Emergency topic. {entry.summary}" if entry.emergency else entry.summary
+            button = self.styled(
+                BigButton(
+                    entry.title,
+                    entry.summary,
+                    description=description,
+                    emergency=entry.emergency,
+                    object_name=f"topic-{entry.id}",
+                )
+            )
+            button.clicked.connect(
+                lambda _=False, topic_id=entry.id: self.topic_chosen.emit(topic_id)
+            )
+            buttons.append(button)
+        self.grid.set_buttons(buttons, page)
+
+    def apply_style(self, theme: Theme, sizes: Sizes) -> None:
+        """Theme, gaps and a fresh layout."""
+        super().apply_style(theme, sizes)
+        self.grid.gap = sizes.gap_px
+        self.grid.min_column_px = sizes.control_px * 11
+        self.grid.relayout()
+
+    def spoken_text(self) -> str:
+        """Title and the visible topics."""
+        parts = [self.title.text()]
+        parts += [f"{b.title}. {b.subtitle}" for b in self.grid.buttons if b.isVisible()]
+        return "\n".join(parts)
+
+
+class DisplayScreen(Screen):
+    """Text size and contrast."""
+
+    text_scale_chosen = Signal(int)
+    theme_chosen = Signal(str)
+
+    def __init__(
+        self, scales: Sequence[int], themes: Sequence[Theme], parent: QWidget | None = None
+    ) -> None:
+        super().__init__("Text size and contrast", parent)
+        self.scale_label = QLabel("Text size", self)
+        self.scale_label.setProperty("role", "heading")
+        self.layout_.addWidget(self.scale_label)
+        grid = QGridLayout()
+        self.scale_buttons: dict[int, BigButton] = {}
+        for index, scale in enumerate(scales):
+            button = BigButton(
+                f"{scale}%",
+                description=f"Make the text {scale} percent.",
+                object_name=f"scale-{scale}",
+            )
+            button.clicked.connect(lambda _=False, s=scale: self.text_scale_chosen.emit(s))
+            grid.addWidget(button, index // 3, index % 3)
+            self.scale_buttons[scale] = button
+        self.layout_.addLayout(grid)
+        self.theme_label = QLabel("Colours", self)
+        self.theme_label.setProperty("role", "heading")
+        self.layout_.addWidget(self.theme_label)
+        row = QGridLayout()
+        self.theme_buttons: dict[str, BigButton] = {}
+        for index, theme in enumerate(themes):
+            button = BigButton(
+                theme.label,
+                description=f"Use {theme.label.lower()} colours.",
+                object_name=f"theme-{theme.name}",
+            )
+            button.clicked.connect(lambda _=False, n=theme.name: self.theme_chosen.emit(n))
+            row.addWidget(button, 0, index)
+            self.theme_buttons[theme.name] = button
+        self.layout_.addLayout(row)
+        self.layout_.addStretch(1)
+
+    def show_choices(self, scale: int, theme: str) -> None:
+        """Mark the current choices in words (not only colour)."""
+        for value, button in self.scale_buttons.items():
+            button.set_texts(
+                f"{value}%" + (" (now)" if value == scale else ""),
+                description=f"Make the text {value} percent.",
+            )
+        for name, button in self.theme_buttons.items():
+            label = button.title.removesuffix(" (now)")
+            button.set_texts(
+                label + (" (now)" if name == theme else ""),
+                description=f"Use {label.lower()} colours.",
+            )
+
+
+class PinScreen(Screen):
+    """A PIN pad for staff."""
+
+    pin_entered = Signal(str)
+    cancelled = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Staff PIN", parent)
+        self.entry = ""
+        self.display = QLabel(self)
+        self.display.setProperty("role", "heading")
+        self.display.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message = QLabel("Enter the staff PIN.", self)
+        self.message.setWordWrap(True)
+        self.layout_.addWidget(self.display)
+        self.layout_.addWidget(self.message)
+        grid = QGridLayout()
+        keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "Clear", "0", "OK"]
+        self.keys: dict[str, BigButton] = {}
+        for index, key in enumerate(keys):
+            description = {"Clear": "Clear the PIN.", "OK": "Check the PIN."}.get(
+                key, f"Digit {key}."
+            )
+            button = BigButton(key, description=description, object_name=f"pin-{key.lower()}")
+            button.clicked.connect(lambda _=False, k=key: self.press(k))
+            grid.addWidget(button, index // 3, index % 3)
+            self.keys[key] = button
+        self.layout_.addLayout(grid)
+        self.cancel = BigButton(
+            "Cancel", description="Leave the staff PIN pad.", object_name="pin-cancel"
+        )
+        self.cancel.clicked.connect(self.cancelled)
+        self.layout_.addWidget(self.cancel)
+        self.layout_.addStretch(1)
+        self._refresh()
+
+    def press(self, key: str) -> None:
+        """A key of the pad (or the keyboard)."""
+        if key == "Clear":
+            self.entry = ""
+        elif key == "OK":
+            entry, self.entry = self.entry, ""
+            self._refresh()
+            self.pin_entered.emit(entry)
+            return
+        elif key == "Back":
+            self.entry = self.entry[:-1]
+        elif key.isdigit() and len(self.entry) < 12:
+            self.entry += key
+        self._refresh()
+
+    def reset(self, message: str = "Enter the staff PIN.") -> None:
+        """Clear the entry and show a message."""
+        self.entry = ""
+        self.message.setText(message)
+        self._refresh()
+
+    def _refresh(self) -> None:
+        self.display.setText("● " * len(self.entry) if self.entry else "PIN")
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        text = event.text()
+        if text.isdigit():
+            self.press(text)
+        elif event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.press("OK")
+        else:
+            super().keyPressEvent(event)
+
+
+class IdleOverlay(QWidget):
+    """ "Are you still there?" over the content area (never over the emergency panel)."""
+
+    continue_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("Overlay")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+        layout = QVBoxLayout(self)
+        self.question = QLabel("Are you still there?", self)
+        self.question.setWordWrap(True)
+        self.instruction = QLabel("Touch the screen to continue.", self)
+        self.instruction.setWordWrap(True)
+        self.countdown = QLabel(self)
+        self.countdown.setWordWrap(True)
+        self.button = BigButton(
+            "Continue", description="Keep using the kiosk.", object_name="idle-continue"
+        )
+        self.button.clicked.connect(self.continue_requested)
+        layout.addStretch(1)
+        for widget in (self.question, self.instruction, self.countdown, self.button):
+            layout.addWidget(widget)
+        layout.addStretch(1)
+        self.hide()
+
+    def show_countdown(self, seconds: int) -> None:
+        """Update the visible countdown."""
+        unit = "second" if seconds == 1 else "seconds"
+        self.countdown.setText(f"Starting again for the next person in {seconds} {unit}.")
+
+    def spoken_text(self) -> str:
+        """What the warning says."""
+        return f"{self.question.text()} {self.instruction.text()} {self.countdown.text()}"

@@ -1,0 +1,235 @@
+"""Colours and type sizes, declared once per theme; the stylesheet is generated from them.
+
+Every rule that sets a text colour also sets its background, so the contrast test can compute each
+ratio from the stylesheet the kiosk really applies (``tests`` parse ``stylesheet()``'s output).
+Colours follow the NHS care-card scheme: emergencies in red and dark grey, with words and an icon.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kiosk.core.display import MIN_CAP_HEIGHT_MM, MIN_TARGET_MM, PhysicalScreen
+
+FONT_FAMILY = "Atkinson Hyperlegible"
+
+CAP_HEIGHT_RATIO = 0.67
+"""Atkinson Hyperlegible's capital height per em (measured with QFontMetricsF in the tests)."""
+
+
+@dataclass(frozen=True)
+class Theme:
+    """Named colour roles; every text role has its background beside it."""
+
+    name: str
+    label: str
+    window_bg: str
+    text: str
+    muted_text: str
+    button_bg: str
+    button_text: str
+    button_border: str
+    pressed_bg: str
+    pressed_text: str
+    focus_bg: str
+    focus_text: str
+    focus_ring: str
+    emergency_bg: str
+    emergency_text: str
+    emergency_band_bg: str
+    emergency_band_text: str
+    emergency_button_bg: str
+    emergency_button_text: str
+    highlight_bg: str
+    highlight_text: str
+    overlay_bg: str
+    overlay_text: str
+    disabled_bg: str
+    disabled_text: str
+
+    def text_pairs(self) -> dict[str, tuple[str, str]]:
+        """Every (text, background) pair the kiosk paints with, by name."""
+        return {
+            "body": (self.text, self.window_bg),
+            "muted": (self.muted_text, self.window_bg),
+            "button": (self.button_text, self.button_bg),
+            "button pressed": (self.pressed_text, self.pressed_bg),
+            "button focused": (self.focus_text, self.focus_bg),
+            "emergency panel": (self.emergency_text, self.emergency_bg),
+            "emergency band": (self.emergency_band_text, self.emergency_band_bg),
+            "emergency button": (self.emergency_button_text, self.emergency_button_bg),
+            "highlight": (self.highlight_text, self.highlight_bg),
+            "overlay": (self.overlay_text, self.overlay_bg),
+            "disabled button": (self.disabled_text, self.disabled_bg),
+        }
+
+
+STANDARD = Theme(
+    name="standard",
+    label="Standard",
+    window_bg="#ffffff",
+    text="#0b0c0c",
+    muted_text="#33434e",
+    button_bg="#003087",
+    button_text="#ffffff",
+    button_border="#00205b",
+    pressed_bg="#00205b",
+    pressed_text="#ffffff",
+    focus_bg="#ffeb3b",
+    focus_text="#0b0c0c",
+    focus_ring="#0b0c0c",
+    emergency_bg="#212b32",
+    emergency_text="#ffffff",
+    emergency_band_bg="#8a1538",
+    emergency_band_text="#ffffff",
+    emergency_button_bg="#8a1538",
+    emergency_button_text="#ffffff",
+    highlight_bg="#ffeb3b",
+    highlight_text="#0b0c0c",
+    overlay_bg="#f0f4f5",
+    overlay_text="#0b0c0c",
+    disabled_bg="#d8dde0",
+    disabled_text="#212b32",
+)
+
+HIGH_CONTRAST = Theme(
+    name="high-contrast",
+    label="High contrast",
+    window_bg="#000000",
+    text="#ffffff",
+    muted_text="#ffffff",
+    button_bg="#000000",
+    button_text="#ffff00",
+    button_border="#ffff00",
+    pressed_bg="#ffff00",
+    pressed_text="#000000",
+    focus_bg="#ffffff",
+    focus_text="#000000",
+    focus_ring="#00ffff",
+    emergency_bg="#000000",
+    emergency_text="#ffffff",
+    emergency_band_bg="#ffffff",
+    emergency_band_text="#000000",
+    emergency_button_bg="#000000",
+    emergency_button_text="#ffffff",
+    highlight_bg="#00ffff",
+    highlight_text="#000000",
+    overlay_bg="#000000",
+    overlay_text="#ffffff",
+    disabled_bg="#000000",
+    disabled_text="#c0c0c0",
+)
+
+THEMES: dict[str, Theme] = {t.name: t for t in (STANDARD, HIGH_CONTRAST)}
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of ``#rrggbb``."""
+    value = colour.lstrip("#")
+    channels = [int(value[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio between two colours (1 to 21)."""
+    la, lb = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """Pixel sizes for one screen, theme-independent. ``scale`` is the patient's text size."""
+
+    screen: PhysicalScreen
+    scale: int = 100
+
+    @property
+    def base_body_px(self) -> int:
+        """Body font pixel size at 100% so the capital H is at least 6.1 mm tall."""
+        return self.screen.px(MIN_CAP_HEIGHT_MM / CAP_HEIGHT_RATIO) + 1
+
+    @property
+    def body_px(self) -> int:
+        """Page text at the patient's text size."""
+        return round(self.base_body_px * self.scale / 100)
+
+    @property
+    def heading_px(self) -> int:
+        """Page headings."""
+        return round(self.body_px * 1.3)
+
+    @property
+    def control_px(self) -> int:
+        """Buttons grow half as fast as page text, so every control stays on screen at 200%."""
+        return round(self.base_body_px * (1 + (self.scale - 100) / 200))
+
+    @property
+    def panel_px(self) -> int:
+        """The emergency panel keeps its large default size so it is never pushed off screen."""
+        return self.base_body_px
+
+    @property
+    def min_target_px(self) -> int:
+        """Smallest touch target side (15 mm)."""
+        return self.screen.px(MIN_TARGET_MM)
+
+    @property
+    def gap_px(self) -> int:
+        """Space between controls (3 mm), so a finger does not touch two at once."""
+        return self.screen.px(3.0)
+
+    @property
+    def focus_px(self) -> int:
+        """Focus ring thickness (1.5 mm)."""
+        return self.screen.px(1.5)
+
+
+def stylesheet(theme: Theme, sizes: Sizes) -> str:
+    """The application stylesheet for a theme at a text size."""
+    t, s = theme, sizes
+    return f"""
+* {{ font-family: "{FONT_FAMILY}"; }}
+QWidget#KioskWindow, QWidget#Screen, QStackedWidget, QWidget#Page {{
+    color: {t.text}; background-color: {t.window_bg};
+}}
+QLabel {{ color: {t.text}; background-color: {t.window_bg}; font-size: {s.body_px}px; }}
+QLabel[role="title"] {{
+    color: {t.text}; background-color: {t.window_bg}; font-size: {s.heading_px}px;
+    font-weight: bold;
+}}
+QLabel[role="heading"] {{
+    color: {t.text}; background-color: {t.window_bg}; font-size: {s.heading_px}px;
+    font-weight: bold;
+}}
+QLabel[role="meta"] {{
+    color: {t.muted_text}; background-color: {t.window_bg}; font-size: {s.control_px}px;
+}}
+QLabel[role="status"] {{
+    color: {t.text}; background-color: {t.window_bg}; font-size: {s.control_px}px;
+}}
+QLabel[role="clinic"] {{
+    color: {t.text}; background-color: {t.window_bg}; font-size: {s.control_px}px;
+    font-weight: bold;
+}}
+QFrame#EmergencyPanel {{
+    color: {t.emergency_text}; background-color: {t.emergency_bg};
+    border: {s.focus_px}px solid {t.emergency_bg};
+}}
+QFrame#EmergencyPanel:focus {{ border: {s.focus_px}px solid {t.focus_bg}; }}
+QFrame#EmergencyPanel QLabel {{
+    color: {t.emergency_text}; background-color: {t.emergency_bg}; font-size: {s.panel_px}px;
+}}
+QFrame#EmergencyPanel QLabel[role="band"] {{
+    color: {t.emergency_band_text}; background-color: {t.emergency_band_bg};
+    font-size: {s.panel_px}px; font-weight: bold;
+}}
+QLabel[role="band"] {{
+    color: {t.emergency_band_text}; background-color: {t.emergency_band_bg};
+    font-size: {s.heading_px}px; font-weight: bold;
+}}
+QWidget#Overlay {{ color: {t.overlay_text}; background-color: {t.overlay_bg}; }}
+QWidget#Overlay QLabel {{
+    color: {t.overlay_text}; background-color: {t.overlay_bg}; font-size: {s.heading_px}px;
+}}
+"""

@@ -1,0 +1,589 @@
+"""Building blocks: big word-wrapping buttons, the emergency panel, and a paged text view.
+
+Widgets only render what they are given and emit intentions; they hold no kiosk logic.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPaintEvent,
+    QPen,
+    QPolygonF,
+    QResizeEvent,
+)
+from PySide6.QtWidgets import QAbstractButton, QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from kiosk.content.markdown import BulletList, Document, Heading, Inline, Paragraph
+from kiosk.ui.theme import FONT_FAMILY, STANDARD, Sizes, Theme
+
+_WRAP = Qt.TextFlag.TextWordWrap
+
+
+def kiosk_font(px: int, bold: bool = False) -> QFont:
+    """The kiosk's typeface at a pixel size."""
+    font = QFont(FONT_FAMILY)
+    font.setPixelSize(max(1, px))
+    font.setBold(bold)
+    return font
+
+
+def paint_warning_icon(painter: QPainter, rect: QRectF, fill: str, mark: str) -> None:
+    """A warning triangle with an exclamation mark (drawn, so no font needs the glyph)."""
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    triangle = QPolygonF(
+        [
+            QPointF(rect.center().x(), rect.top()),
+            QPointF(rect.right(), rect.bottom()),
+            QPointF(rect.left(), rect.bottom()),
+        ]
+    )
+    path = QPainterPath()
+    path.addPolygon(triangle)
+    path.closeSubpath()
+    painter.fillPath(path, QColor(fill))
+    pen = QPen(QColor(mark), max(2.0, rect.width() / 9))
+    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+    painter.setPen(pen)
+    x = rect.center().x()
+    painter.drawLine(
+        QPointF(x, rect.top() + rect.height() * 0.35), QPointF(x, rect.top() + rect.height() * 0.68)
+    )
+    painter.drawPoint(QPointF(x, rect.top() + rect.height() * 0.83))
+    painter.restore()
+
+
+class BigButton(QAbstractButton):
+    """A large touch button: a title, an optional second line, an optional warning icon.
+
+    It paints itself from the theme so focus, pressed and emergency states are exact, wraps its
+    words to any width, and is never smaller than the 15 mm touch target.
+    """
+
+    def __init__(
+        self,
+        title: str,
+        subtitle: str = "",
+        *,
+        description: str = "",
+        emergency: bool = False,
+        object_name: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._title = title
+        self._subtitle = subtitle
+        self._emergency = emergency
+        self._theme: Theme = STANDARD
+        self._sizes: Sizes | None = None
+        self.setText(title)
+        if object_name:
+            self.setObjectName(object_name)
+        # Keys move focus; a tap does not leave a focus highlight behind on a touch screen.
+        self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.setAccessibleName(title)
+        self.setAccessibleDescription(description or subtitle or title)
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+
+    # -- content ------------------------------------------------------------------------------
+    @property
+    def title(self) -> str:
+        """The main text."""
+        return self._title
+
+    @property
+    def subtitle(self) -> str:
+        """The second line (a topic's summary)."""
+        return self._subtitle
+
+    @property
+    def emergency(self) -> bool:
+        """True for emergency topics: shown with a word and an icon, not only a colour."""
+        return self._emergency
+
+    def set_texts(self, title: str, subtitle: str = "", description: str = "") -> None:
+        """Change what the button says."""
+        self._title, self._subtitle = title, subtitle
+        self.setText(title)
+        self.setAccessibleName(title)
+        self.setAccessibleDescription(description or subtitle or title)
+        self.updateGeometry()
+        self.update()
+
+    def apply_style(self, theme: Theme, sizes: Sizes) -> None:
+        """Use a theme and text size."""
+        self._theme, self._sizes = theme, sizes
+        self.updateGeometry()
+        self.update()
+
+    # -- geometry -----------------------------------------------------------------------------
+    def _metrics(self) -> tuple[QFont, QFont, int, int]:
+        sizes = self._sizes
+        px = sizes.control_px if sizes else 38
+        title_font = kiosk_font(px, bold=True)
+        sub_font = kiosk_font(round(px * 0.85))
+        pad = sizes.gap_px if sizes else 12
+        minimum = sizes.min_target_px if sizes else 61
+        return title_font, sub_font, pad, minimum
+
+    def _icon_px(self) -> int:
+        title_font, *_ = self._metrics()
+        return round(QFontMetrics(title_font).height() * 1.1) if self._emergency else 0
+
+    def _label(self) -> str:
+        return f"EMERGENCY: {self._title}" if self._emergency else self._title
+
+    def _text_rects(self, width: int) -> tuple[int, int]:
+        title_font, sub_font, pad, _ = self._metrics()
+        inner = max(1, width - 2 * pad - (self._icon_px() + pad if self._emergency else 0))
+        title_h = (
+            QFontMetrics(title_font)
+            .boundingRect(QRect(0, 0, inner, 100000), _WRAP, self._label())
+            .height()
+        )
+        sub_h = 0
+        if self._subtitle:
+            sub_h = (
+                QFontMetrics(sub_font)
+                .boundingRect(QRect(0, 0, inner, 100000), _WRAP, self._subtitle)
+                .height()
+            )
+        return title_h, sub_h
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        _, _, pad, minimum = self._metrics()
+        title_h, sub_h = self._text_rects(width)
+        return max(minimum, title_h + sub_h + 2 * pad + (pad // 2 if sub_h else 0))
+
+    def min_width(self) -> int:
+        """The narrowest width at which no single word is cut."""
+        title_font, sub_font, pad, minimum = self._metrics()
+        words = self._label().split() + self._subtitle.split()
+        widest = max(
+            [QFontMetrics(title_font).horizontalAdvance(w) for w in self._label().split()]
+            + [QFontMetrics(sub_font).horizontalAdvance(w) for w in self._subtitle.split()]
+            + [0]
+        )
+        del words
+        icon = self._icon_px() + pad if self._emergency else 0
+        return max(minimum, widest + 2 * pad + icon + 2)
+
+    def sizeHint(self) -> QSize:
+        title_font, _, pad, minimum = self._metrics()
+        one_line = QFontMetrics(title_font).horizontalAdvance(self._label()) + 2 * pad + 2
+        width = max(self.min_width(), min(one_line, 12 * minimum))
+        if self._emergency:
+            width += self._icon_px() + pad
+        return QSize(width, self.heightForWidth(width))
+
+    def minimumSizeHint(self) -> QSize:
+        width = self.min_width()
+        return QSize(width, self.heightForWidth(width))
+
+    # -- painting -----------------------------------------------------------------------------
+    def colours(self) -> tuple[str, str]:
+        """(text, background) for the current state."""
+        t = self._theme
+        if not self.isEnabled():
+            return t.disabled_text, t.disabled_bg
+        if self.isDown():
+            return t.pressed_text, t.pressed_bg
+        if self.hasFocus():
+            return t.focus_text, t.focus_bg
+        if self._emergency:
+            return t.emergency_button_text, t.emergency_button_bg
+        return t.button_text, t.button_bg
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        del event
+        t = self._theme
+        title_font, sub_font, pad, _ = self._metrics()
+        fg, bg = self.colours()
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect = QRectF(self.rect())
+        radius = pad * 0.8
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(bg))
+        painter.drawRoundedRect(rect, radius, radius)
+        ring = self._sizes.focus_px if self._sizes else 6
+        if self.hasFocus():
+            painter.setPen(QPen(QColor(t.focus_ring), ring))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            half = ring / 2
+            painter.drawRoundedRect(rect.adjusted(half, half, -half, -half), radius, radius)
+        elif t.button_border != bg:
+            painter.setPen(QPen(QColor(t.button_border), max(2, ring // 3)))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(rect.adjusted(1, 1, -1, -1), radius, radius)
+        left = pad
+        if self._emergency:
+            icon = self._icon_px()
+            paint_warning_icon(painter, QRectF(pad, pad, icon, icon), fg, bg)
+            left += icon + pad
+        title_h, sub_h = self._text_rects(self.width())
+        inner = self.width() - left - pad
+        total = title_h + sub_h + (pad // 2 if sub_h else 0)
+        top = max(pad, (self.height() - total) // 2)
+        painter.setPen(QColor(fg))
+        painter.setFont(title_font)
+        painter.drawText(QRect(left, top, inner, title_h), _WRAP, self._label())
+        if sub_h:
+            painter.setFont(sub_font)
+            painter.drawText(
+                QRect(left, top + title_h + pad // 2, inner, sub_h), _WRAP, self._subtitle
+            )
+        painter.end()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # Enter activates the focused control (keypads have Enter, not Space).
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.isAutoRepeat():
+            self.animateClick()
+            return
+        super().keyPressEvent(event)
+
+
+class HoldLabel(QLabel):
+    """A label that emits ``held`` after being pressed for ``seconds`` (the staff gesture)."""
+
+    held = Signal()
+
+    def __init__(self, text: str, seconds: float, parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.held)
+        self.set_seconds(seconds)
+
+    def set_seconds(self, seconds: float) -> None:
+        """How long the press must last."""
+        self._timer.setInterval(round(seconds * 1000))
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._timer.start()
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        self._timer.stop()
+        super().mouseReleaseEvent(event)
+
+
+def spans_html(spans: Inline) -> str:
+    """Rich text for spans; every piece of text is escaped, so content can never inject markup."""
+    parts = []
+    for span in spans:
+        text = html.escape(span.text)
+        if span.bold:
+            text = f"<b>{text}</b>"
+        if span.emphasis:
+            text = f"<i>{text}</i>"
+        parts.append(text)
+    return "".join(parts)
+
+
+@dataclass(frozen=True)
+class TextBlock:
+    """One thing to show in a paged view: rich text with a role, or a widget factory."""
+
+    role: str  # "heading" | "body" | "bullet" | "meta" | "band"
+    html: str = ""
+    plain: str = ""
+    widget: Callable[[], QWidget] | None = None
+    keep_with_next: bool = False
+
+
+def document_blocks(document: Document) -> list[TextBlock]:
+    """Blocks for a topic body."""
+    blocks: list[TextBlock] = []
+    for block in document.blocks:
+        if isinstance(block, Heading):
+            blocks.append(
+                TextBlock(
+                    "heading", spans_html(block.spans), _plain(block.spans), keep_with_next=True
+                )
+            )
+        elif isinstance(block, Paragraph):
+            blocks.append(TextBlock("body", spans_html(block.spans), _plain(block.spans)))
+        elif isinstance(block, BulletList):
+            for item in block.items:
+                blocks.append(TextBlock("bullet", spans_html(item), _plain(item)))
+    return blocks
+
+
+def _plain(spans: Inline) -> str:
+    return "".join(s.text for s in spans)
+
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
+
+
+def _bullet_html(inner: str) -> str:
+    return (
+        '<table cellspacing="0" cellpadding="0"><tr>'
+        '<td style="padding-right:0.4em">•</td>'
+        f"<td>{inner}</td></tr></table>"
+    )
+
+
+class PagedView(QWidget):
+    """Shows blocks a page at a time: Previous/Next page buttons instead of scroll bars.
+
+    Pages are recomputed from real label heights whenever the width, height or text size
+    changes; a paragraph taller than a page is shown as its sentences (only at that size).
+    """
+
+    page_changed = Signal(int, int)  # page index, page count
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("Page")
+        self._blocks: list[TextBlock] = []
+        self._originals: list[QWidget] = []
+        self._splits: dict[int, list[QWidget]] = {}
+        self._widgets: list[QWidget] = []
+        self._keep: list[bool] = []
+        self._pages: list[list[int]] = [[]]
+        self._page = 0
+        self._laid_out_for = QSize()
+        self._heights: list[int] = []
+        self.spacing_px = 16
+        """Space between blocks; the screen sets it from the text size."""
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    # -- content ------------------------------------------------------------------------------
+    def set_blocks(self, blocks: Sequence[TextBlock], page: int = 0) -> None:
+        """Replace the content and show ``page`` (clamped)."""
+        for widget in self._originals + [w for ws in self._splits.values() for w in ws]:
+            widget.hide()
+            widget.deleteLater()
+        self._blocks = list(blocks)
+        self._originals = [self._make(block) for block in blocks]
+        self._splits = {}
+        self._page = page
+        self._laid_out_for = QSize()
+        self.relayout()
+
+    def _make(self, block: TextBlock) -> QWidget:
+        if block.widget is not None:
+            widget = block.widget()
+            widget.setParent(self)
+        else:
+            label = QLabel(self)
+            label.setTextFormat(Qt.TextFormat.RichText)
+            label.setWordWrap(True)
+            label.setProperty("role", "body" if block.role == "bullet" else block.role)
+            label.setText(_bullet_html(block.html) if block.role == "bullet" else block.html)
+            label.setAccessibleName(block.plain)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+            widget = label
+        widget.hide()
+        return widget
+
+    def block_widgets(self) -> list[QWidget]:
+        """Every block's widget as currently shown (split paragraphs as their parts)."""
+        return list(self._widgets or self._originals)
+
+    def visible_widgets(self) -> list[QWidget]:
+        """The widgets on the current page."""
+        return [self._widgets[i] for i in self._pages[self._page]] if self._widgets else []
+
+    # -- paging -------------------------------------------------------------------------------
+    @property
+    def page(self) -> int:
+        """The current page (0-based)."""
+        return self._page
+
+    @property
+    def page_count(self) -> int:
+        """How many pages the content needs at the current size."""
+        return len(self._pages)
+
+    def set_page(self, page: int) -> None:
+        """Show a page (clamped to the pages there are)."""
+        self._page = max(0, min(page, len(self._pages) - 1))
+        self._place()
+
+    def next_page(self) -> None:
+        """Show the next page, if any."""
+        self.set_page(self._page + 1)
+
+    def previous_page(self) -> None:
+        """Show the previous page, if any."""
+        self.set_page(self._page - 1)
+
+    def page_of_widget(self, widget: QWidget) -> int:
+        """The page a block widget is on."""
+        index = self._widgets.index(widget)
+        return next((n for n, page in enumerate(self._pages) if index in page), 0)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.relayout()
+
+    @staticmethod
+    def _height(widget: QWidget, width: int) -> int:
+        widget.ensurePolished()
+        height = widget.heightForWidth(width) if widget.hasHeightForWidth() else -1
+        return height if height >= 0 else widget.sizeHint().height()
+
+    def relayout(self, force: bool = False) -> None:
+        """Recompute pages for the current size and style."""
+        if force:
+            self._laid_out_for = QSize()
+        if self.width() <= 0 or self.height() <= 0:
+            return
+        if self._laid_out_for == self.size():
+            self._place()
+            return
+        self._laid_out_for = self.size()
+        width, page_height = self.width(), self.height()
+        self._widgets, self._keep = [], []
+        for index, (block, widget) in enumerate(zip(self._blocks, self._originals, strict=True)):
+            parts = self._split(index, block, widget, width, page_height)
+            self._widgets += parts
+            self._keep += [block.keep_with_next] * len(parts)
+        spacing = self._spacing()
+        heights = [self._height(widget, width) for widget in self._widgets]
+        self._heights = heights
+        pages: list[list[int]] = [[]]
+        used = 0
+        for index, height in enumerate(heights):
+            # A heading only starts where the block after it fits too.
+            together = height
+            if self._keep[index] and index + 1 < len(heights):
+                together += spacing + heights[index + 1]
+            if pages[-1] and used + spacing + together > page_height:
+                pages.append([])
+                used = 0
+            used += height + (spacing if pages[-1] else 0)
+            pages[-1].append(index)
+        self._pages = pages
+        self._page = max(0, min(self._page, len(pages) - 1))
+        self._place()
+
+    def _split(
+        self, index: int, block: TextBlock, widget: QWidget, width: int, page_height: int
+    ) -> list[QWidget]:
+        too_tall = block.role == "body" and self._height(widget, width) > page_height
+        parts = _SENTENCE.split(block.html) if too_tall else []
+        if len(parts) < 2:
+            for old in self._splits.pop(index, []):
+                old.hide()
+                old.deleteLater()
+            return [widget]
+        widget.hide()
+        if index not in self._splits:
+            self._splits[index] = [
+                self._make(TextBlock("body", part, html.unescape(re.sub("<[^>]+>", "", part))))
+                for part in parts
+            ]
+        return self._splits[index]
+
+    def _spacing(self) -> int:
+        return self.spacing_px
+
+    def _place(self) -> None:
+        spacing = self._spacing()
+        visible = set(self._pages[self._page]) if self._widgets else set()
+        y = 0
+        for index, widget in enumerate(self._widgets):
+            if index in visible:
+                height = self._heights[index]
+                widget.setGeometry(QRect(QPoint(0, y), QSize(self.width(), height)))
+                widget.show()
+                y += height + spacing
+            else:
+                widget.hide()
+        self.page_changed.emit(self._page, len(self._pages))
+
+
+class EmergencyPanel(QFrame):
+    """The emergency panel on every screen: heading, symptoms and what to do. Tap to open it."""
+
+    activated = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("EmergencyPanel")
+        self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        layout = QVBoxLayout(self)
+        self.box = layout
+        self._band = QLabel(self)
+        self._band.setProperty("role", "band")
+        self._band.setWordWrap(True)
+        self._band.setTextFormat(Qt.TextFormat.RichText)
+        self._symptoms = QLabel(self)
+        self._symptoms.setWordWrap(True)
+        self._symptoms.setTextFormat(Qt.TextFormat.RichText)
+        self._action = QLabel(self)
+        self._action.setWordWrap(True)
+        self._action.setTextFormat(Qt.TextFormat.RichText)
+        self._more = QLabel(self)
+        self._more.setWordWrap(True)
+        for label in (self._band, self._symptoms, self._action, self._more):
+            label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+            layout.addWidget(label)
+        layout.addStretch(1)
+        self.heading = ""
+        self.symptoms: tuple[str, ...] = ()
+        self.action = ""
+
+    def set_panel(self, heading: str, symptoms: Sequence[str], action: str, numbers: str) -> None:
+        """Show the site file's emergency panel."""
+        self.heading, self.symptoms, self.action = heading, tuple(symptoms), action
+        self._band.setText(html.escape(heading))
+        self._symptoms.setText("".join(_bullet_html(html.escape(s)) for s in symptoms))
+        self._action.setText(
+            f"<b>{html.escape(action)}</b>" + (f"<br>{html.escape(numbers)}" if numbers else "")
+        )
+        self._more.setText("Touch here for more.")
+        self.setAccessibleName(heading)
+        self.setAccessibleDescription(
+            "Symptoms: "
+            + "; ".join(symptoms)
+            + ". "
+            + action
+            + " Touch to open the emergency page."
+        )
+
+    def labels(self) -> list[QLabel]:
+        """The panel's text labels (for tests and for speech)."""
+        return [self._band, self._symptoms, self._action, self._more]
+
+    def set_margins(self, px: int) -> None:
+        """Inner margins."""
+        self.box.setContentsMargins(px, px, px, px)
+        self.box.setSpacing(px)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self.rect().contains(event.position().toPoint()):
+            self.activated.emit()
+        super().mouseReleaseEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+            self.activated.emit()
+            return
+        super().keyPressEvent(event)

@@ -1,0 +1,82 @@
+"""Fixtures that build the real kiosk window (offscreen) on a copy of the seed content."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from kiosk.app import create_kiosk
+from kiosk.controller import KioskController
+from kiosk.core.pin import StaffPin
+from kiosk.core.settings import KioskSettings
+from kiosk.ui.fonts import install_fonts
+from kiosk.ui.window import KioskWindow
+
+LANDSCAPE = (1920, 1080)
+PORTRAIT = (1080, 1920)
+
+
+class FakeClock:
+    """A clock the test moves by hand (no sleeping)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@dataclass
+class KioskUnderTest:
+    window: KioskWindow
+    controller: KioskController
+    clock: FakeClock
+    content: Path
+    staff_pin: StaffPin
+    quits: list[int]
+
+
+@pytest.fixture(scope="session")
+def fonts(qapp: QApplication) -> bool:
+    assert install_fonts(qapp), "Atkinson Hyperlegible did not load"
+    return True
+
+
+def build(
+    qtbot: QtBot,
+    content: Path,
+    tmp_path: Path,
+    size: tuple[int, int] = LANDSCAPE,
+    settings: KioskSettings | None = None,
+) -> KioskUnderTest:
+    clock = FakeClock()
+    quits: list[int] = []
+    pin = StaffPin(tmp_path / "staff.json", clock=clock)
+    kiosk = create_kiosk(
+        content,
+        settings or KioskSettings(),
+        staff_pin=pin,
+        clock=clock,
+        snapshot_dir=tmp_path / "snapshot",
+        quit_app=lambda: quits.append(1),
+    )
+    window, controller = kiosk.window, kiosk.controller
+    assert isinstance(window, KioskWindow) and isinstance(controller, KioskController)
+    qtbot.addWidget(window, before_close_func=lambda w: w.allow_close())
+    window.resize(*size)
+    window.show()
+    qtbot.waitExposed(window)
+    return KioskUnderTest(window, controller, clock, content, pin, quits)
+
+
+@pytest.fixture
+def kiosk(qtbot: QtBot, fonts: bool, seed_copy: Path, tmp_path: Path) -> Iterator[KioskUnderTest]:
+    yield build(qtbot, seed_copy, tmp_path)

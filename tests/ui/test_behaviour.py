@@ -1,0 +1,367 @@
+"""The kiosk's behaviour on the real window: keys, idle reset, lockdown, staff mode, reload."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
+
+from kiosk.core.session import Place, Screen
+from kiosk.core.settings import KioskSettings
+from kiosk.ui.widgets import BigButton
+from tests.ui.conftest import KioskUnderTest, build
+
+
+def press(qtbot: QtBot, k: KioskUnderTest, key: Qt.Key, text: str = "") -> None:
+    target = QApplication.focusWidget() or k.window
+    qtbot.keyClick(target, key) if not text else qtbot.keyClicks(target, text)
+
+
+def focus_name(k: KioskUnderTest) -> str:
+    widget = QApplication.focusWidget()
+    return widget.objectName() if widget is not None else ""
+
+
+def test_keyboard_only_open_pain_page_to_end_go_back_open_emergency(
+    kiosk: KioskUnderTest, qtbot: QtBot
+) -> None:
+    k = kiosk
+    k.window.activateWindow()
+    # Arrow down until the Pain button has focus; it shows the focus colours (thick ring).
+    for _ in range(30):
+        press(qtbot, k, Qt.Key.Key_Down)
+        if focus_name(k) == "topic-pain":
+            break
+    assert focus_name(k) == "topic-pain"
+    pain = k.window.findChild(BigButton, "topic-pain")
+    assert pain is not None and pain.colours() == (
+        k.window.theme.focus_text,
+        k.window.theme.focus_bg,
+    )
+    press(qtbot, k, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: k.window.current_screen() is Screen.TOPIC)
+    assert k.controller.navigator.current.topic_id == "pain"
+    view = k.window.topic.view
+    assert view.page_count >= 2
+    # Page to the end with keys: focus the Next page button and press Enter until disabled.
+    for _ in range(20):
+        if view.page == view.page_count - 1:
+            break
+        press(qtbot, k, Qt.Key.Key_PageDown)
+    assert view.page == view.page_count - 1
+    assert "Source:" in " ".join(w.accessibleName() for w in view.visible_widgets())
+    press(qtbot, k, Qt.Key.Key_Escape)
+    assert k.window.current_screen() is Screen.HOME
+    assert k.window.isVisible()
+    for _ in range(40):
+        press(qtbot, k, Qt.Key.Key_Tab)
+        if focus_name(k) == "EmergencyPanel":
+            break
+    assert focus_name(k) == "EmergencyPanel"
+    press(qtbot, k, Qt.Key.Key_Return)
+    assert k.window.current_screen() is Screen.EMERGENCY
+
+
+def test_arrow_keys_enter_and_the_named_keys(kiosk: KioskUnderTest, qtbot: QtBot) -> None:
+    k = kiosk
+    press(qtbot, k, Qt.Key.Key_F1)
+    assert k.window.current_screen() is Screen.HELP
+    press(qtbot, k, Qt.Key.Key_Home)
+    assert k.window.current_screen() is Screen.HOME
+    press(qtbot, k, Qt.Key.Key_Question, "?")
+    assert k.window.current_screen() is Screen.HELP
+    press(qtbot, k, Qt.Key.Key_Backspace)
+    assert k.window.current_screen() is Screen.HOME
+    press(qtbot, k, Qt.Key.Key_Tab)
+    first = focus_name(k)
+    press(qtbot, k, Qt.Key.Key_Down)
+    press(qtbot, k, Qt.Key.Key_Up)
+    assert focus_name(k) == first
+
+
+def test_back_walks_history_and_home_clears_it(kiosk: KioskUnderTest) -> None:
+    c, w = kiosk.controller, kiosk.window
+    c.open_topic("pain")
+    w.topic.related_chosen.emit("fracture")
+    assert c.navigator.current.topic_id == "fracture"
+    c.back()
+    assert c.navigator.current.topic_id == "pain"
+    c.home()
+    assert c.navigator.history == []
+    assert not w.back_button.isEnabled()
+
+
+def test_idle_warning_counts_down_from_at_least_20_s_and_any_touch_continues(
+    kiosk: KioskUnderTest, qtbot: QtBot
+) -> None:
+    k = kiosk
+    k.controller.open_topic("pain")
+    k.clock.advance(89)
+    k.controller.idle.check()
+    assert not k.window.overlay.isVisible()
+    k.clock.advance(1.5)
+    k.controller.idle.check()
+    assert k.window.overlay.isVisible()
+    assert k.window.overlay.question.text() == "Are you still there?"
+    assert k.window.overlay.instruction.text() == "Touch the screen to continue."
+    seconds = int("".join(ch for ch in k.window.overlay.countdown.text() if ch.isdigit()))
+    assert seconds >= 20
+    k.clock.advance(5)
+    k.controller.idle.check()
+    assert str(seconds - 5) in k.window.overlay.countdown.text()
+    qtbot.mouseClick(k.window.overlay, Qt.MouseButton.LeftButton)
+    assert not k.window.overlay.isVisible()
+    assert k.controller.navigator.current.topic_id == "pain"
+
+
+def test_idle_reset_goes_home_and_restores_defaults(kiosk: KioskUnderTest, qtbot: QtBot) -> None:
+    k = kiosk
+    k.controller.set_text_scale(200)
+    k.controller.set_theme("high-contrast")
+    k.controller.open_topic("pain")
+    k.controller.open_topic("fracture")
+    k.clock.advance(90 + 1)
+    k.controller.idle.check()
+    qtbot.keyClick(k.window, Qt.Key.Key_Shift)  # a key continues too
+    assert not k.window.overlay.isVisible()
+    k.clock.advance(90 + 1)
+    k.controller.idle.check()
+    assert k.window.overlay.isVisible()
+    with qtbot.waitSignal(k.controller.session_reset, timeout=1000):
+        k.clock.advance(31)
+        k.controller.idle.check()
+    assert k.window.current_screen() is Screen.HOME
+    assert k.controller.navigator.history == []
+    assert k.controller.prefs.text_scale == 100 and k.controller.prefs.theme == "standard"
+    assert k.window.sizes.scale == 100 and k.window.theme.name == "standard"
+    assert not k.window.overlay.isVisible()
+
+
+def test_close_alt_f4_ctrl_q_ctrl_w_and_escape_never_exit(
+    kiosk: KioskUnderTest, qtbot: QtBot
+) -> None:
+    w = kiosk.window
+    assert w.close() is False
+    assert w.isVisible()
+    for key, mod in [
+        (Qt.Key.Key_F4, Qt.KeyboardModifier.AltModifier),
+        (Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier),
+        (Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier),
+        (Qt.Key.Key_Escape, Qt.KeyboardModifier.NoModifier),
+    ]:
+        qtbot.keyClick(w, key, mod)
+        assert w.isVisible()
+    assert kiosk.quits == []
+
+
+def test_staff_gesture_without_a_pin_opens_staff_screen_and_exit_needs_no_pin(
+    kiosk: KioskUnderTest, qtbot: QtBot
+) -> None:
+    w = kiosk.window
+    qtbot.mousePress(w.clinic, Qt.MouseButton.LeftButton)
+    qtbot.wait(500)
+    qtbot.mouseRelease(w.clinic, Qt.MouseButton.LeftButton)  # a short press does nothing
+    assert w.current_screen() is Screen.HOME
+    with qtbot.waitSignal(w.clinic.held, timeout=4000):
+        qtbot.mousePress(w.clinic, Qt.MouseButton.LeftButton)
+    qtbot.mouseRelease(w.clinic, Qt.MouseButton.LeftButton)
+    assert w.current_screen() is Screen.STAFF
+    text = w.staff.spoken_text()
+    assert "No staff PIN is set" in text
+    assert "Reviews overdue (10)" in text
+    qtbot.mouseClick(w.staff.exit_button, Qt.MouseButton.LeftButton)
+    assert kiosk.quits == [1]
+
+
+def test_pin_pad_locks_after_five_wrong_attempts_for_60_s(
+    kiosk: KioskUnderTest, qtbot: QtBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    k = kiosk
+    k.staff_pin.set_pin("583920")
+    k.controller.open_staff()
+    assert k.window.current_screen() is Screen.PIN
+    for attempt in range(4):
+        qtbot.keyClicks(k.window.pin, "111111")
+        qtbot.keyClick(k.window.pin, Qt.Key.Key_Return)
+        assert f"{4 - attempt} tries left" in k.window.pin.message.text()
+    qtbot.keyClicks(k.window.pin, "111111")
+    qtbot.keyClick(k.window.pin, Qt.Key.Key_Return)
+    assert "locked for 60 seconds" in k.window.pin.message.text()
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == [
+        "staff PIN pad locked for 60 s after wrong attempts"
+    ]
+    caplog.clear()
+    for key in "583920":
+        qtbot.mouseClick(k.window.pin.keys[key], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(k.window.pin.keys["OK"], Qt.MouseButton.LeftButton)
+    assert k.window.current_screen() is Screen.PIN  # still locked
+    k.clock.advance(61)
+    for key in "583920":
+        qtbot.mouseClick(k.window.pin.keys[key], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(k.window.pin.keys["OK"], Qt.MouseButton.LeftButton)
+    assert k.window.current_screen() is Screen.STAFF
+    assert "No staff PIN is set" not in k.window.staff.spoken_text()
+    k.controller.back()
+    assert k.window.current_screen() is Screen.HOME  # the PIN pad is not in the history
+
+
+def test_valid_edit_shows_within_2_s_keeping_the_screen(
+    kiosk: KioskUnderTest, qtbot: QtBot
+) -> None:
+    k = kiosk
+    k.controller.open_topic("pain")
+    pain = k.content / "en" / "pain.md"
+    # Save the way many editors do: write a new file, then rename it over the old one.
+    new = pain.with_name(".pain.md.tmp")
+    new.write_text(
+        pain.read_text(encoding="utf-8").replace("title: Bone pain", "title: Pain in the bones")
+    )
+    os.replace(new, pain)
+    qtbot.waitUntil(lambda: k.window.topic.title.text() == "Pain in the bones", timeout=2000)
+    assert k.window.current_screen() is Screen.TOPIC
+    # The watch was re-armed on the replaced file: a second edit shows too.
+    pain.write_text(
+        pain.read_text(encoding="utf-8").replace("Pain in the bones", "Bone pain again")
+    )
+    qtbot.waitUntil(lambda: k.window.topic.title.text() == "Bone pain again", timeout=2000)
+
+
+def test_invalid_edit_keeps_the_last_good_content_and_tells_staff(
+    kiosk: KioskUnderTest, qtbot: QtBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    k = kiosk
+    k.controller.open_topic("pain")
+    before = k.window.topic.spoken_text()
+    pain = k.content / "en" / "pain.md"
+    pain.write_text(pain.read_text(encoding="utf-8").replace("urgency: normal", "urgency: high"))
+    qtbot.waitUntil(
+        lambda: k.controller.store.last_load is not None and not k.controller.store.last_load.ok,
+        timeout=2000,
+    )
+    assert k.window.topic.spoken_text() == before
+    assert k.window.current_screen() is Screen.TOPIC
+    assert any(
+        'urgency is "high"' in r.getMessage()
+        for r in caplog.records
+        if r.levelno == logging.WARNING
+    )
+    caplog.clear()
+    k.controller.open_staff()
+    report = k.window.staff.spoken_text()
+    assert 'pain.md:6: urgency is "high"; expected one of: normal, urgent, emergency' in report
+    assert "patients still see the last good content" in report
+
+
+def test_removed_topic_returns_to_home(kiosk: KioskUnderTest, qtbot: QtBot) -> None:
+    k = kiosk
+    k.controller.open_topic("support")
+    for path in (k.content / "en").glob("*.md"):
+        text = path.read_text(encoding="utf-8")
+        if "  - support\n" in text:
+            path.write_text(text.replace("  - support\n", ""))
+    (k.content / "en" / "support.md").unlink()
+    qtbot.waitUntil(lambda: k.window.current_screen() is Screen.HOME, timeout=2000)
+    assert k.controller.content.topic("support") is None
+
+
+def test_staff_reload_button_reloads(kiosk: KioskUnderTest, qtbot: QtBot) -> None:
+    k = kiosk
+    k.controller.open_staff()
+    qtbot.mouseClick(k.window.staff.reload_button, Qt.MouseButton.LeftButton)
+    assert "Content reloaded." in k.window.staff.spoken_text()
+
+
+@pytest.mark.qt_no_exception_capture
+def test_an_exception_in_a_slot_is_logged_and_the_kiosk_returns_home(
+    kiosk: KioskUnderTest, qtbot: QtBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    import sys
+
+    from kiosk.logsetup import install_excepthook
+
+    old_hook = sys.excepthook
+    install_excepthook(kiosk.controller.recover)
+    try:
+        kiosk.controller.open_topic("pain")
+
+        class Boom(QObject):
+            def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+                return False
+
+        def explode() -> None:
+            raise RuntimeError("test: a bug in a slot")
+
+        QTimer.singleShot(0, explode)
+        qtbot.waitUntil(lambda: kiosk.window.current_screen() is Screen.HOME, timeout=2000)
+        assert kiosk.window.isVisible()
+        assert any(
+            "test: a bug in a slot" in (r.exc_text or str(r.exc_info)) for r in caplog.records
+        )
+        caplog.clear()
+    finally:
+        sys.excepthook = old_hook
+
+
+def test_display_screen_changes_text_size_and_theme(kiosk: KioskUnderTest, qtbot: QtBot) -> None:
+    k = kiosk
+    qtbot.mouseClick(k.window.display_button, Qt.MouseButton.LeftButton)
+    assert k.window.current_screen() is Screen.DISPLAY
+    qtbot.mouseClick(k.window.display.scale_buttons[150], Qt.MouseButton.LeftButton)
+    assert k.window.sizes.scale == 150
+    assert k.window.display.scale_buttons[150].title == "150% (now)"
+    qtbot.mouseClick(k.window.display.theme_buttons["high-contrast"], Qt.MouseButton.LeftButton)
+    assert k.window.theme.name == "high-contrast"
+
+
+def test_portrait_puts_the_panel_below_and_landscape_beside(
+    qtbot: QtBot, fonts: bool, seed_copy: Path, tmp_path: Path
+) -> None:
+    k = build(qtbot, seed_copy, tmp_path, (1080, 1920))
+    QApplication.processEvents()
+    panel, content = k.window.panel.geometry(), k.window.content_area.geometry()
+    assert panel.top() > content.bottom()
+    k.window.resize(1920, 1080)
+    QApplication.processEvents()
+    panel, content = k.window.panel.geometry(), k.window.content_area.geometry()
+    assert panel.left() > content.right()
+    forced = build(
+        qtbot, seed_copy, tmp_path / "p", (1920, 1080), KioskSettings(orientation="portrait")
+    )
+    QApplication.processEvents()
+    assert forced.window.panel.geometry().top() > forced.window.content_area.geometry().bottom()
+
+
+def test_unknown_topic_request_is_ignored_with_a_log_line(
+    kiosk: KioskUnderTest, caplog: pytest.LogCaptureFixture
+) -> None:
+    kiosk.controller.open_topic("nope")
+    assert kiosk.window.current_screen() is Screen.HOME
+    assert "unknown topic" in caplog.text
+    caplog.clear()
+
+
+def test_start_with_broken_content_uses_the_last_good_snapshot(
+    qtbot: QtBot, fonts: bool, seed_copy: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    first = build(qtbot, seed_copy, tmp_path)
+    assert first.controller.store.reload().ok  # saves the snapshot
+    (seed_copy / "en" / "site.yaml").write_text("emergency: [", encoding="utf-8")
+    second = build(qtbot, seed_copy, tmp_path)
+    assert second.controller.store.from_snapshot
+    assert second.window.panel.isVisible() and second.window.panel.symptoms
+    caplog.clear()
+    shutil.rmtree(tmp_path / "snapshot")
+    with pytest.raises(RuntimeError, match="no valid content"):
+        build(qtbot, seed_copy, tmp_path / "other")
+    caplog.clear()
+
+
+def test_a_widget_left_over_never_breaks_focus(kiosk: KioskUnderTest) -> None:
+    kiosk.controller.go(Place(Screen.HELP))
+    assert isinstance(kiosk.window.focusWidget() or kiosk.window, QWidget)

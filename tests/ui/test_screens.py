@@ -1,0 +1,194 @@
+"""Every screen of the real window: the emergency panel, sizes, fonts, contrast, names."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QFontInfo, QFontMetricsF
+from PySide6.QtWidgets import QApplication, QLabel
+from pytestqt.qtbot import QtBot
+
+from kiosk.core.display import MIN_CAP_HEIGHT_MM, MIN_TARGET_MM
+from kiosk.core.session import TEXT_SCALES
+from kiosk.core.settings import KioskSettings
+from kiosk.ui.theme import FONT_FAMILY, THEMES, Sizes, contrast_ratio, stylesheet
+from kiosk.ui.widgets import BigButton
+from tests.ui.conftest import LANDSCAPE, PORTRAIT, KioskUnderTest, build
+from tests.ui.helpers import in_window, visible_buttons, visible_labels, visit_all
+
+SYMPTOM_WORDS = ["pain around your spine", "tenderness", "pins and needles", "weakness", "bladder"]
+
+
+@pytest.mark.parametrize("size", [LANDSCAPE, PORTRAIT], ids=["landscape", "portrait"])
+def test_emergency_panel_is_visible_with_its_text_on_every_screen_and_dialog(
+    qtbot: QtBot, fonts: bool, seed_copy: Path, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    k = build(qtbot, seed_copy, tmp_path, size)
+    window, panel = k.window, k.window.panel
+    walked = []
+    for name in visit_all(k):
+        walked.append(name)
+        assert panel.isVisible(), name
+        rect = in_window(panel)
+        assert window.rect().contains(rect), f"{name}: panel {rect} is outside the window"
+        assert rect.width() >= 300 and rect.height() >= 300, name
+        overlay = window.overlay
+        if overlay.isVisible():
+            assert not in_window(overlay).intersects(rect), f"{name}: the overlay covers the panel"
+        text = " ".join(label.text() for label in panel.labels())
+        assert "Emergency: spinal cord compression" in text, name
+        for words in SYMPTOM_WORDS:
+            assert words in text, f"{name}: panel lacks {words!r}"
+        assert "specialist team or GP without delay" in text, name
+        # Nothing else is drawn over the panel: no other visible widget intersects it.
+        for button in visible_buttons(window):
+            if not panel.isAncestorOf(button):
+                assert not in_window(button).intersects(rect), f"{name}: {button.title} over panel"
+    assert {"home", "help", "emergency", "display", "staff", "pin pad", "idle warning"} <= set(
+        walked
+    )
+    assert sum(n.startswith("topic ") for n in walked) >= 10
+
+
+def test_tapping_the_panel_opens_the_emergency_page(kiosk: KioskUnderTest, qtbot: QtBot) -> None:
+    from PySide6.QtCore import Qt
+
+    qtbot.mouseClick(kiosk.window.panel, Qt.MouseButton.LeftButton)
+    assert kiosk.window.current_screen().value == "emergency"
+    text = kiosk.window.emergency.spoken_text()
+    assert "without delay" in text and "Read more: Spinal cord compression" in text
+
+
+@pytest.mark.parametrize("size", [LANDSCAPE, PORTRAIT], ids=["landscape", "portrait"])
+@pytest.mark.parametrize("scale", [100, 150, 200])
+def test_touch_targets_are_at_least_15_mm_and_no_text_is_clipped_or_overlapping(
+    qtbot: QtBot, fonts: bool, seed_copy: Path, tmp_path: Path, size: tuple[int, int], scale: int
+) -> None:
+    k = build(qtbot, seed_copy, tmp_path, size)
+    k.controller.set_text_scale(scale)
+    mm = KioskSettings().screen.mm_per_px
+    window = k.window
+    for name in visit_all(k):
+        buttons = visible_buttons(window)
+        assert buttons, name
+        for button in buttons:
+            where = f"{name} at {scale}%: {button.title!r} {button.width()}x{button.height()}"
+            assert button.width() * mm >= MIN_TARGET_MM, where
+            assert button.height() * mm >= MIN_TARGET_MM, where
+            assert button.heightForWidth(button.width()) <= button.height(), f"clipped: {where}"
+            assert button.min_width() <= button.width(), f"a word is cut: {where}"
+            assert window.rect().contains(in_window(button)), f"off screen: {where}"
+        labels = visible_labels(window)
+        for label in labels:
+            where = f"{name} at {scale}%: label {label.text()[:40]!r}"
+            if label.wordWrap():
+                assert label.heightForWidth(label.width()) <= label.height() + 1, (
+                    f"clipped: {where}"
+                )
+            else:
+                assert label.sizeHint().width() <= label.width() + 1, f"clipped: {where}"
+            assert window.rect().contains(in_window(label)), f"off screen: {where}"
+        things = [(b.title, in_window(b)) for b in buttons] + [
+            (lb.text()[:30], in_window(lb)) for lb in labels if not _inside_button_or_panel(lb)
+        ]
+        for i, (a_name, a) in enumerate(things):
+            for b_name, b in things[i + 1 :]:
+                assert not a.intersects(b), f"{name} at {scale}%: {a_name!r} overlaps {b_name!r}"
+
+
+def _inside_button_or_panel(label: QLabel) -> bool:
+    parent = label.parentWidget()
+    while parent is not None:
+        if isinstance(parent, BigButton) or parent.objectName() in ("EmergencyPanel", "Overlay"):
+            return True
+        parent = parent.parentWidget()
+    return False
+
+
+def test_body_text_cap_height_is_at_least_6_1_mm(kiosk: KioskUnderTest) -> None:
+    kiosk.controller.open_topic("pain")
+    QApplication.processEvents()
+    mm = KioskSettings().screen.mm_per_px
+    body = [lb for lb in visible_labels(kiosk.window) if lb.property("role") == "body"]
+    assert body
+    for label in body:
+        cap = QFontMetricsF(label.font()).capHeight() * mm
+        assert cap >= MIN_CAP_HEIGHT_MM, f"{label.text()[:30]!r}: cap height {cap:.2f} mm"
+
+
+def test_every_text_uses_atkinson_hyperlegible(kiosk: KioskUnderTest) -> None:
+    for name in visit_all(kiosk):
+        for label in visible_labels(kiosk.window):
+            info = QFontInfo(label.font())
+            assert info.family() == FONT_FAMILY, (
+                f"{name}: {label.text()[:30]!r} uses {info.family()}"
+            )
+        for button in visible_buttons(kiosk.window):
+            title_font = button._metrics()[0]
+            assert QFontInfo(title_font).family() == FONT_FAMILY, name
+
+
+def test_every_control_has_an_accessible_name_and_description(kiosk: KioskUnderTest) -> None:
+    for name in visit_all(kiosk):
+        for button in visible_buttons(kiosk.window):
+            assert button.accessibleName().strip(), f"{name}: {button.title}"
+            assert button.accessibleDescription().strip(), f"{name}: {button.title}"
+        panel = kiosk.window.panel
+        assert panel.accessibleName() and "Symptoms:" in panel.accessibleDescription()
+
+
+HEX = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+@pytest.mark.parametrize("theme_name", list(THEMES))
+def test_every_colour_pair_in_the_real_stylesheet_has_contrast_of_at_least_7(
+    theme_name: str,
+) -> None:
+    theme = THEMES[theme_name]
+    sheet = stylesheet(theme, Sizes(KioskSettings().screen, 100))
+    rules = re.findall(r"([^{}]+)\{([^}]*)\}", sheet)
+    checked = 0
+    for selector, body in rules:
+        colour = re.search(r"(?<![-\w])color:\s*(#[0-9a-fA-F]{6})", body)
+        background = re.search(r"background-color:\s*(#[0-9a-fA-F]{6})", body)
+        if colour:
+            assert background, f"{selector.strip()}: sets a text colour without its background"
+            ratio = contrast_ratio(colour.group(1), background.group(1))
+            assert ratio >= 7, f"{theme_name} {selector.strip()}: {ratio:.2f}:1"
+            checked += 1
+    assert checked >= 10
+    for name, (fg, bg) in theme.text_pairs().items():
+        ratio = contrast_ratio(fg, bg)
+        assert ratio >= 7, f"{theme_name} {name}: {fg} on {bg} is {ratio:.2f}:1"
+    # Every colour in the stylesheet comes from the theme (nothing unchecked slips in).
+    theme_colours = {
+        v.lower() for v in vars(theme).values() if isinstance(v, str) and v.startswith("#")
+    }
+    assert {c.lower() for c in HEX.findall(sheet)} <= theme_colours
+
+
+def test_contrast_formula_matches_wcag_examples() -> None:
+    assert contrast_ratio("#000000", "#ffffff") == pytest.approx(21.0)
+    assert contrast_ratio("#777777", "#ffffff") == pytest.approx(4.48, abs=0.01)
+
+
+@pytest.mark.parametrize("theme_name", list(THEMES))
+def test_the_window_really_uses_the_theme(kiosk: KioskUnderTest, theme_name: str) -> None:
+    kiosk.controller.set_theme(theme_name)
+    theme = THEMES[theme_name]
+    assert kiosk.window.styleSheet() == stylesheet(theme, kiosk.window.sizes)
+    image = kiosk.window.grab().toImage()
+    panel = in_window(kiosk.window.panel)
+    colour = image.pixelColor(panel.right() - 5, panel.bottom() - 5).name()
+    assert colour == theme.emergency_bg
+
+
+def test_text_size_steps_and_emergency_topics_marked_in_words(kiosk: KioskUnderTest) -> None:
+    assert len(TEXT_SCALES) >= 3 and TEXT_SCALES[0] == 100 and TEXT_SCALES[-1] == 200
+    buttons = {b.objectName(): b for b in kiosk.window.home.grid.buttons}
+    emergency = buttons["topic-spinal-cord-compression"]
+    assert emergency.emergency and emergency._label().startswith("EMERGENCY")
+    assert "Emergency topic" in emergency.accessibleDescription()
+    assert not buttons["topic-pain"].emergency
