@@ -10,12 +10,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk.content.store import ContentStore
 from kiosk.core.pin import StaffPin
 from kiosk.core.session import IdleTimer
 from kiosk.core.settings import KioskSettings, load_settings
-from kiosk.paths import config_dir, state_dir
+from kiosk.paths import VOICES_DIR, cache_dir, config_dir, state_dir
+
+if TYPE_CHECKING:
+    from kiosk.services.speech import ReadAloud
 
 log = logging.getLogger("kiosk.app")
 PROCESS_START = time.perf_counter()
@@ -58,6 +62,9 @@ def create_kiosk(
     snapshot_dir: Path | None = None,
     watch: bool = True,
     quit_app: Callable[[], None] | None = None,
+    speech: bool = True,
+    voice_profile: Path | None = None,
+    speech_cache: Path | None = None,
 ) -> Kiosk:
     """Build a kiosk (a QApplication must exist). Raises ``RuntimeError`` with the checker's
     problems when there is no valid content at all (neither the folder nor a snapshot)."""
@@ -80,6 +87,9 @@ def create_kiosk(
     idle = IdleService(
         IdleTimer(settings.idle_seconds, settings.idle_warning_seconds, clock), parent=window
     )
+    read_aloud = (
+        create_read_aloud(voice_profile or VOICES_DIR / "en.toml", speech_cache) if speech else None
+    )
     controller = KioskController(
         window,
         store,
@@ -88,6 +98,7 @@ def create_kiosk(
         staff_pin or StaffPin(StaffPin.default_file()),
         quit_app,
         parent=window,
+        speech=read_aloud,
     )
     from PySide6.QtWidgets import QApplication
 
@@ -99,6 +110,25 @@ def create_kiosk(
         watcher.start()
     idle.start()
     return Kiosk(window, controller, store, watcher, idle)
+
+
+def create_read_aloud(profile_path: Path, cache_folder: Path | None = None) -> ReadAloud:
+    """The read-aloud queue with the voice profile (built-in defaults when it is broken)."""
+    from kiosk.services.speech import ReadAloud
+    from kiosk.speech.cache import AudioCache
+    from kiosk.speech.profile import load_profile
+    from kiosk.speech.render import VoiceSettings
+
+    profile, problems = load_profile(profile_path)
+    for problem in problems:
+        log.warning("voice profile: %s", problem.format())
+    cache = AudioCache(cache_folder or cache_dir() / "speech")
+    return ReadAloud(
+        VoiceSettings(profile.tts_voice, profile.pitch, profile.lexicon),
+        cache,
+        default_volume_db=profile.volume_db,
+        default_rate=profile.rate_wpm,
+    )
 
 
 def run_kiosk(

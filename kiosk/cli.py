@@ -12,9 +12,16 @@ from kiosk.paths import CONTENT_DIR
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
+    from kiosk.content.problems import Severity
     from kiosk.content.report import check_content, dumps
+    from kiosk.paths import VOICES_DIR
+    from kiosk.speech.profile import load_profile
 
     report = check_content(Path(args.content_dir))
+    profile_file = Path(args.profile) if args.profile else VOICES_DIR / "en.toml"
+    _, problems = load_profile(profile_file)
+    report.extra_errors += [p for p in problems if p.severity is Severity.ERROR]
+    report.extra_warnings += [p for p in problems if p.severity is Severity.WARNING]
     print(dumps(report) if args.json else report.as_text())
     return report.exit_status
 
@@ -74,6 +81,52 @@ def _cmd_set_pin(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_say(args: argparse.Namespace) -> int:
+    import wave
+
+    from kiosk.content.loader import load_content
+    from kiosk.paths import VOICES_DIR
+    from kiosk.speech.profile import load_profile
+    from kiosk.speech.render import SentenceRenderer, VoiceSettings
+    from kiosk.speech.text import sentences_of
+    from kiosk.speech.tts import TtsError
+
+    profile, problems = load_profile(Path(args.profile) if args.profile else VOICES_DIR / "en.toml")
+    for problem in problems:
+        print(problem.format(), file=sys.stderr)
+    if args.topic:
+        content = load_content(Path(args.content)).content
+        topic = content.topic(args.topic) if content is not None else None
+        if topic is None:
+            print(f"there is no topic with id {args.topic!r} in valid content", file=sys.stderr)
+            return 1
+        units = [topic.title, *topic.body.texts()]
+    elif args.text:
+        units = [args.text]
+    else:
+        print("say what? give TEXT or --topic ID", file=sys.stderr)
+        return 2
+    texts = [s.text for s in sentences_of(units)]
+    renderer = SentenceRenderer(
+        VoiceSettings(profile.tts_voice, profile.pitch, profile.lexicon), cache=None
+    )
+    try:
+        audio = renderer.render_all(texts, args.rate or profile.rate_wpm)
+    except (TtsError, ValueError, OSError) as error:
+        print(f"say failed: {error}", file=sys.stderr)
+        return 1
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with wave.open(str(out), "wb") as wav:
+        wav.setnchannels(audio.channels)
+        wav.setsampwidth(audio.sample_width)
+        wav.setframerate(audio.rate)
+        wav.writeframes(audio.pcm)
+    seconds = len(audio.pcm) / (audio.rate * audio.channels * audio.sample_width)
+    print(f"saved {out} ({len(texts)} sentences, {seconds:.1f} s, voice {profile.tts_voice})")
+    return 0
+
+
 def _parse_size(text: str) -> tuple[int, int]:
     try:
         width, height = (int(v) for v in text.lower().split("x"))
@@ -124,6 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="check the content files and say exactly what is wrong")
     check.add_argument("content_dir", nargs="?", default=str(CONTENT_DIR), metavar="CONTENT_DIR")
     check.add_argument("--json", action="store_true", help="print the report as JSON")
+    check.add_argument("--profile", help="voice profile to check too (default: voices/en.toml)")
     check.set_defaults(func=_cmd_check)
 
     bench = sub.add_parser("bench", help="measure speed and memory (medians)")
@@ -137,6 +191,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--pin-stdin", action="store_true", help="read the PIN twice from standard input"
     )
     pin.set_defaults(func=_cmd_set_pin)
+
+    say = sub.add_parser(
+        "say", help="render text or a topic with the kiosk's voice and lexicon to a WAV file"
+    )
+    say.add_argument("text", nargs="?", help="the text to say")
+    say.add_argument("--topic", help="say a topic's title and page instead")
+    say.add_argument("--rate", type=int, help="words a minute (default: the voice profile's)")
+    say.add_argument("--profile", help="voice profile (default: voices/en.toml)")
+    say.add_argument("--out", required=True, metavar="FILE.wav")
+    say.set_defaults(func=_cmd_say)
 
     from kiosk.core.session import TEXT_SCALES, THEMES
     from kiosk.screenshot import SCREENS

@@ -25,7 +25,12 @@ from kiosk.core.session import (
 )
 from kiosk.services.content_watch import ContentWatcher
 from kiosk.services.idle import IdleService
+from kiosk.services.speech import RATE_STEPS_WPM, VOLUME_STEPS_DB, ReadAloud
+from kiosk.speech.text import Sentence, sentences_of, split_sentences
+from kiosk.ui.guide import AudioGuideFilter
+from kiosk.ui.screens import PagedScreen
 from kiosk.ui.theme import THEMES
+from kiosk.ui.widgets import BigButton, EmergencyPanel
 from kiosk.ui.window import KioskWindow
 
 log = logging.getLogger("kiosk.session")
@@ -46,8 +51,14 @@ class KioskController(QObject):
         staff_pin: StaffPin,
         quit_app: Callable[[], None] | None = None,
         parent: QObject | None = None,
+        speech: ReadAloud | None = None,
     ) -> None:
         super().__init__(parent)
+        self.speech = speech
+        self.guide = AudioGuideFilter(self)
+        self.reading: list[Sentence] = []
+        self.reading_screen: PagedScreen | None = None
+        self._warned_aloud = False
         self.window = window
         self.store = store
         self.watcher = watcher
@@ -80,9 +91,30 @@ class KioskController(QObject):
         w.exit_requested.connect(self.exit_kiosk)
         w.continue_requested.connect(idle.activity)
         idle.warning.connect(w.show_idle_warning)
+        idle.warning.connect(self._idle_warning_aloud)
+        w.read_requested.connect(self.read_page)
+        w.pause_requested.connect(self.toggle_pause)
+        w.stop_requested.connect(self.stop_speech)
+        w.repeat_requested.connect(self.repeat_sentence)
+        w.repeat_all_requested.connect(self.read_page)
+        w.volume_step.connect(self.change_volume)
+        w.rate_step.connect(self.change_rate)
+        w.audio_guide_requested.connect(self.toggle_audio_guide)
+        self.guide.explain.connect(self.explain_control)
+        self.guide.activate.connect(self.activate_control)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._focus_changed)
+        if speech is not None:
+            speech.sentence_started.connect(self._sentence_started)
+            speech.state_changed.connect(self._speech_state)
+            speech.sound_available_changed.connect(w.show_sound_available)
+            w.show_sound_available(speech.sound_available)
         idle.resumed.connect(w.hide_idle_warning)
+        idle.resumed.connect(self._idle_resumed)
         idle.expired.connect(self.reset_session)
         watcher.reloaded.connect(self.content_reloaded)
+        w.closing.connect(self.shutdown)
 
     # -- content ------------------------------------------------------------------------------
     @property
@@ -115,8 +147,10 @@ class KioskController(QObject):
     # -- navigation ---------------------------------------------------------------------------
     def go(self, place: Place) -> None:
         """Go somewhere and render it."""
+        self.stop_speech()
         self.navigator.go(place)
         self.render()
+        self._read_if_guided()
 
     def open_topic(self, topic_id: str) -> None:
         """Open a topic page (if it exists)."""
@@ -127,15 +161,19 @@ class KioskController(QObject):
 
     def back(self) -> None:
         """Back to the previous place."""
+        self.stop_speech()
         self.navigator.back()
         self.render()
+        self._read_if_guided()
 
     def home(self) -> None:
         """Back to Home, history cleared."""
+        self.stop_speech()
         self.navigator.home()
         self.render()
 
     def _turn_page(self, step: int) -> None:
+        self.stop_speech()
         widget = self.window.screens[self.navigator.current.screen]
         view = getattr(widget, "view", None) or getattr(widget, "grid", None)
         if view is not None:
@@ -160,6 +198,7 @@ class KioskController(QObject):
             w.emergency.show_emergency(content, place.page)
         elif place.screen is Screen.DISPLAY:
             w.display.show_choices(self.prefs.text_scale, self.prefs.theme)
+            self._show_sound_settings()
         elif place.screen is Screen.STAFF:
             w.staff.show_report(self.staff_report(), place.page)
         elif place.screen is Screen.PIN:
@@ -170,11 +209,13 @@ class KioskController(QObject):
     # -- display ------------------------------------------------------------------------------
     def set_text_scale(self, scale: int) -> None:
         """Change the text size."""
+        self.stop_speech()
         self.prefs = self.prefs.with_scale(scale)
         self._restyle()
 
     def set_theme(self, theme: str) -> None:
         """Change the colours."""
+        self.stop_speech()
         self.prefs = self.prefs.with_theme(theme)
         self._restyle()
 
@@ -186,6 +227,11 @@ class KioskController(QObject):
     def reset_session(self) -> None:
         """Idle time ran out: Home, history cleared, text size and theme back to default."""
         log.info("idle reset: starting afresh for the next person")
+        self.stop_speech()
+        if self.speech is not None:
+            self.speech.reset_settings()
+        self.set_audio_guide(False, announce=False)
+        self._warned_aloud = False
         self.window.hide_idle_warning()
         self.navigator.home()
         self.staff_notice = ""
@@ -281,6 +327,173 @@ class KioskController(QObject):
                 lines += [("meta", p.format()) for p in other]
         lines.append(("meta", f"Checked {dt.datetime.now():%d %B %Y %H:%M}."))
         return lines
+
+    # -- speech -------------------------------------------------------------------------------
+    def current_paged_screen(self) -> PagedScreen | None:
+        """The screen showing, if it is one that can be read aloud."""
+        widget = self.window.screens[self.navigator.current.screen]
+        if isinstance(widget, PagedScreen) and widget.speech is not None:
+            return widget
+        return None
+
+    def read_page(self, start_sentence: int = 0) -> None:
+        """Read the current screen aloud from the start."""
+        screen = self.current_paged_screen()
+        if self.speech is None or screen is None:
+            return
+        self.reading = sentences_of(screen.reading_units())
+        self.reading_screen = screen
+        self.speech.speak([s.text for s in self.reading], start_sentence)
+
+    def speak_text(self, text: str) -> None:
+        """Say a message (audio guide, idle warning); it interrupts any reading."""
+        if self.speech is None:
+            return
+        self._clear_highlight()
+        self.reading = []
+        self.reading_screen = None
+        pieces = [text[a:b] for a, b in split_sentences(text)]
+        self.speech.speak(pieces)
+
+    def stop_speech(self) -> None:
+        """Silence at once."""
+        if self.speech is not None and self.speech.speaking:
+            self.speech.stop()
+        self._clear_highlight()
+
+    def toggle_pause(self) -> None:
+        """Pause, or carry on after a pause."""
+        if self.speech is None:
+            return
+        if self.speech.state == "paused":
+            self.speech.resume()
+        elif self.speech.state == "speaking":
+            self.speech.pause()
+
+    def repeat_sentence(self) -> None:
+        """Say the last sentence again."""
+        if self.speech is None:
+            return
+        if not self.reading and self.current_paged_screen() is not None:
+            self.read_page()
+            return
+        self.speech.repeat_last()
+
+    def change_volume(self, step: int) -> None:
+        """Louder (+1) or quieter (-1)."""
+        if self.speech is not None:
+            self.speech.set_volume_step(self.speech.volume_step + step)
+            self._show_sound_settings()
+
+    def change_rate(self, step: int) -> None:
+        """Faster (+1) or slower (-1)."""
+        if self.speech is not None:
+            self.speech.set_rate_step(self.speech.rate_step + step)
+            self._show_sound_settings()
+
+    def _show_sound_settings(self) -> None:
+        if self.speech is not None:
+            self.window.display.show_sound(
+                self.speech.volume_step, len(VOLUME_STEPS_DB), self.speech.rate_wpm, RATE_STEPS_WPM
+            )
+
+    def _sentence_started(self, index: int) -> None:
+        if self.reading_screen is None or not 0 <= index < len(self.reading):
+            return
+        sentence = self.reading[index]
+        theme = self.window.theme
+        self.reading_screen.highlight(
+            sentence.block, sentence.start, sentence.end, theme.highlight_text, theme.highlight_bg
+        )
+
+    def _clear_highlight(self) -> None:
+        if self.reading_screen is not None:
+            theme = self.window.theme
+            self.reading_screen.highlight(None, 0, 0, theme.highlight_text, theme.highlight_bg)
+
+    def _speech_state(self, state: str) -> None:
+        self.window.show_speech_state(state)
+        if state == "idle":
+            self._clear_highlight()
+
+    # -- audio guide --------------------------------------------------------------------------
+    @property
+    def audio_guide(self) -> bool:
+        """True while taps explain and double taps activate."""
+        return self.guide.enabled
+
+    def toggle_audio_guide(self) -> None:
+        """The Audio guide control or key."""
+        self.set_audio_guide(not self.guide.enabled)
+
+    def set_audio_guide(self, on: bool, announce: bool = True) -> None:
+        """Turn the audio guide on or off."""
+        self.guide.enabled = on
+        self.window.show_audio_guide(on)
+        if not announce:
+            return
+        if on:
+            intro = (
+                "Audio guide on. Touch a button once to hear what it is. Touch it twice "
+                "quickly to use it."
+            )
+            if self.navigator.current.screen is Screen.HOME:
+                self.speak_text(f"{self.panel_words()} {intro}")
+            else:
+                self.speak_text(intro)
+        else:
+            self.speak_text("Audio guide off.")
+
+    def panel_words(self) -> str:
+        """The emergency panel, as it is spoken."""
+        panel = self.content.site.emergency
+        symptoms = ". ".join(s[:1].upper() + s[1:] for s in panel.symptoms)
+        return f"{panel.heading}. {symptoms}. {panel.action}"
+
+    def explain_control(self, control: object) -> None:
+        """Audio guide tap: say what the control is, without using it."""
+        if isinstance(control, EmergencyPanel):
+            self.speak_text(f"{self.panel_words()} Double-tap to open the emergency page.")
+        elif isinstance(control, BigButton):
+            verb = (
+                "open" if control.objectName().startswith(("topic-", "related-", "nav-")) else "use"
+            )
+            state = "" if control.isEnabled() else " Not available now."
+            description = control.accessibleDescription()
+            hint = f" {description}" if description and description != control.title else ""
+            self.speak_text(f"{control.title}.{hint}{state} Double-tap to {verb}.")
+
+    def activate_control(self, control: object) -> None:
+        """Audio guide double tap: use the control."""
+        if isinstance(control, EmergencyPanel):
+            control.activated.emit()
+        elif isinstance(control, BigButton) and control.isEnabled():
+            control.click()
+
+    def _idle_resumed(self) -> None:
+        self._warned_aloud = False
+
+    def _read_if_guided(self) -> None:
+        if self.guide.enabled and self.current_paged_screen() is not None:
+            self.read_page()
+
+    def _focus_changed(self, old: object, new: object) -> None:
+        if not self.guide.enabled or new is None:
+            return
+        if isinstance(new, BigButton | EmergencyPanel):
+            name = new.accessibleName()
+            description = new.accessibleDescription()
+            self.speak_text(f"{name}. {description}" if description != name else name)
+
+    def _idle_warning_aloud(self, seconds_left: int) -> None:
+        if self.guide.enabled and not self._warned_aloud:
+            self._warned_aloud = True
+            self.speak_text(self.window.overlay.spoken_text())
+
+    def shutdown(self) -> None:
+        """The window is closing for good: stop speech and its worker thread."""
+        if self.speech is not None:
+            self.speech.shutdown()
 
     def exit_kiosk(self) -> None:
         """Staff chose Exit."""

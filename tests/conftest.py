@@ -13,6 +13,11 @@ import pytest
 # The real Qt window, without a screen (shared/STYLE.md): set before anything imports Qt.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from tests.audio.conftest import pulse_rig, speaker_recorder
+from tests.audio.rig import PulseRig
+
+__all__ = ["pulse_rig", "speaker_recorder"]
+
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "content"
 ARTIFACTS = REPO / "artifacts"
@@ -28,6 +33,13 @@ def _fail_on_unexpected_warning_logs(caplog: pytest.LogCaptureFixture) -> Iterat
     if unexpected and not getattr(caplog, "expected_warnings", False):
         lines = "\n".join(f"{r.name}: {r.getMessage()}" for r in unexpected)
         pytest.fail(f"unexpected warnings were logged:\n{lines}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _sound_server(pulse_rig: PulseRig) -> PulseRig:
+    """Every test runs with a real (null) sound server: Qt Multimedia connects to the server once,
+    when it is first used, so the rig must be up before any kiosk is built."""
+    return pulse_rig
 
 
 @pytest.fixture

@@ -69,6 +69,7 @@ class CheckReport:
                     review = "OVERDUE" if t.review_overdue(self.today) else "ok"
                     lines.append(f"  {t.id:<28} {t.urgency.value:<10} {age:>11}  {review}")
         lines.append("  (reading age = Flesch–Kincaid grade + 5; aim for 9 to 11, at most 14)")
+        lines.append("Also checked: the voice profile (voices/en.toml)")
         errors, warnings = self.errors, self.warnings
         lines.append("")
         lines.append(f"Errors ({len(errors)}):" if errors else "Errors: none")

@@ -10,10 +10,17 @@ from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from kiosk.content.markdown import Document, parse_markdown
+from kiosk.content.markdown import Document, Span, parse_markdown
 from kiosk.content.model import ContentSet, Topic, Urgency
 from kiosk.ui.theme import Sizes, Theme
-from kiosk.ui.widgets import BigButton, PagedView, TextBlock, document_blocks
+from kiosk.ui.widgets import (
+    BigButton,
+    HoldButton,
+    PagedView,
+    TextBlock,
+    document_blocks,
+    spans_html_marked,
+)
 
 HELP_MARKDOWN = """\
 ## Using the screen
@@ -50,12 +57,19 @@ class Screen(QWidget):
         self.layout_ = QVBoxLayout(self)
         self.layout_.setContentsMargins(0, 0, 0, 0)
         self.title = QLabel(title, self)
+        self.title_text = title
         self.title.setProperty("role", "title")
         self.title.setWordWrap(True)
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.layout_.addWidget(self.title)
         self._theme: Theme | None = None
         self._sizes: Sizes | None = None
+
+    def set_title(self, text: str) -> None:
+        """Change the title (shown as plain text)."""
+        self.title_text = text
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.title.setText(text)
 
     def apply_style(self, theme: Theme, sizes: Sizes) -> None:
         """Pass the theme and sizes to every big button inside."""
@@ -72,7 +86,7 @@ class Screen(QWidget):
 
     def spoken_text(self) -> str:
         """Everything the screen shows, in reading order (for speech and for tests)."""
-        return self.title.text()
+        return self.title_text
 
 
 class PageControls(QWidget):
@@ -107,18 +121,65 @@ class PageControls(QWidget):
         self.next_button.setEnabled(page + 1 < count)
 
 
+class SpeechControls(QWidget):
+    """Read aloud, Pause/Continue, Stop, Repeat (a long press repeats the whole page)."""
+
+    read = Signal()
+    pause = Signal()
+    stop = Signal()
+    repeat = Signal()
+    repeat_all = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.read_button = BigButton(
+            "Read aloud", description="Read this page aloud.", object_name="speech-read"
+        )
+        self.pause_button = BigButton(
+            "Pause", description="Pause or continue reading.", object_name="speech-pause"
+        )
+        self.stop_button = BigButton("Stop", description="Stop reading.", object_name="speech-stop")
+        self.repeat_button = HoldButton(
+            "Repeat",
+            description="Say the last sentence again. Hold to read the whole page again.",
+            object_name="speech-repeat",
+        )
+        for button in (self.read_button, self.pause_button, self.stop_button, self.repeat_button):
+            layout.addWidget(button)
+        self.read_button.clicked.connect(self.read)
+        self.pause_button.clicked.connect(self.pause)
+        self.stop_button.clicked.connect(self.stop)
+        self.repeat_button.clicked.connect(self.repeat)
+        self.repeat_button.long_pressed.connect(self.repeat_all)
+        self.show_state("idle")
+
+    def show_state(self, state: str) -> None:
+        """Show what the buttons do now, in words."""
+        self.pause_button.set_texts(
+            "Continue" if state == "paused" else "Pause",
+            description="Continue reading." if state == "paused" else "Pause reading.",
+        )
+        self.pause_button.setEnabled(state != "idle")
+        self.stop_button.setEnabled(state != "idle")
+
+
 class PagedScreen(Screen):
     """A title, a paged text view and page controls (topic, help, emergency, staff screens)."""
 
     page_shown = Signal(int)
 
-    def __init__(self, title: str = "", parent: QWidget | None = None) -> None:
+    def __init__(self, title: str = "", parent: QWidget | None = None, speech: bool = True) -> None:
         super().__init__(title, parent)
         self.band = QLabel(self)
         self.band.setProperty("role", "band")
         self.band.setWordWrap(True)
         self.band.hide()
         self.layout_.addWidget(self.band)
+        self.speech = SpeechControls(self) if speech else None
+        if self.speech is not None:
+            self.layout_.addWidget(self.speech)
         self.view = PagedView(self)
         self.layout_.addWidget(self.view, 1)
         self.pages = PageControls("page", self)
@@ -139,12 +200,22 @@ class PagedScreen(Screen):
 
     def spoken_text(self) -> str:
         """Title, band and every block in reading order."""
-        parts = [self.title.text()]
-        if self.band.isVisible() or self.band.text():
-            parts.append(self.band.text())
-        for widget in self.view.block_widgets():
-            parts.append(widget.accessibleName())
-        return "\n".join(p for p in parts if p)
+        return "\n".join(self.reading_units())
+
+    def reading_units(self) -> list[str]:
+        """What Read aloud reads, in order: the title, the band, then every block."""
+        units = [self.title_text, self.band.text() if self.band.isVisibleTo(self) else ""]
+        units += [block.plain for block in self.view.blocks()]
+        return units
+
+    def highlight(self, unit: int | None, start: int, end: int, fg: str, bg: str) -> None:
+        """Mark the sentence being read (``unit`` indexes ``reading_units()``)."""
+        if unit == 0:
+            self.title.setTextFormat(Qt.TextFormat.RichText)
+            self.title.setText(spans_html_marked((Span(self.title_text),), start, end, fg, bg))
+        else:
+            self.set_title(self.title_text)
+        self.view.highlight(None if unit is None or unit < 2 else unit - 2, start, end, fg, bg)
 
 
 def review_line(topic: Topic) -> str:
@@ -171,7 +242,7 @@ class TopicScreen(PagedScreen):
     def show_topic(self, topic: Topic, content: ContentSet, page: int = 0) -> None:
         """Render a topic and go to ``page``."""
         self.topic = topic
-        self.title.setText(topic.title)
+        self.set_title(topic.title)
         self.band.setVisible(topic.urgency is not Urgency.NORMAL)
         self.band.setText(
             "EMERGENCY: get help without delay" if topic.urgency is Urgency.EMERGENCY else "URGENT"
@@ -228,7 +299,7 @@ class EmergencyScreen(PagedScreen):
     def show_emergency(self, content: ContentSet, page: int = 0) -> None:
         """Render the emergency page from the site file."""
         panel = content.site.emergency
-        self.title.setText(panel.heading)
+        self.set_title(panel.heading)
         self.band.setText("EMERGENCY")
         self.band.show()
         blocks = [
@@ -243,7 +314,11 @@ class EmergencyScreen(PagedScreen):
             blocks.append(TextBlock("body", html.escape(text), text))
         for topic in content.topics:
             if topic.urgency is Urgency.EMERGENCY:
-                blocks.append(TextBlock("widget", plain=topic.title, widget=self._factory(topic)))
+                blocks.append(
+                    TextBlock(
+                        "widget", plain=f"Read more: {topic.title}", widget=self._factory(topic)
+                    )
+                )
         self.view.set_blocks(blocks, page)
 
     def _factory(self, topic: Topic) -> Callable[[], QWidget]:
@@ -269,7 +344,7 @@ class StaffScreen(PagedScreen):
     exit_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Staff", parent)
+        super().__init__("Staff", parent, speech=False)
         row = QWidget(self)
         layout = QHBoxLayout(row)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -441,52 +516,91 @@ class HomeScreen(Screen):
 
     def spoken_text(self) -> str:
         """Title and the visible topics."""
-        parts = [self.title.text()]
+        parts = [self.title_text]
         parts += [f"{b.title}. {b.subtitle}" for b in self.grid.buttons if b.isVisible()]
         return "\n".join(parts)
 
 
-class DisplayScreen(Screen):
-    """Text size and contrast."""
+def _button_row(buttons: Sequence[QWidget], columns: int) -> QWidget:
+    """A block of buttons in a grid (used as one block of a paged view)."""
+    row = QWidget()
+    grid = QGridLayout(row)
+    grid.setContentsMargins(0, 0, 0, 0)
+    for index, button in enumerate(buttons):
+        grid.addWidget(button, index // columns, index % columns)
+    return row
+
+
+class DisplayScreen(PagedScreen):
+    """Text size, colours, and the reading voice's volume and speed (paged like any page, so
+    nothing is cut off at 200% text)."""
 
     text_scale_chosen = Signal(int)
     theme_chosen = Signal(str)
+    volume_step = Signal(int)  # -1 quieter, +1 louder
+    rate_step = Signal(int)  # -1 slower, +1 faster
 
     def __init__(
         self, scales: Sequence[int], themes: Sequence[Theme], parent: QWidget | None = None
     ) -> None:
-        super().__init__("Text size and contrast", parent)
-        self.scale_label = QLabel("Text size", self)
-        self.scale_label.setProperty("role", "heading")
-        self.layout_.addWidget(self.scale_label)
-        grid = QGridLayout()
+        super().__init__("Text, colours and sound", parent, speech=False)
         self.scale_buttons: dict[int, BigButton] = {}
-        for index, scale in enumerate(scales):
+        for scale in scales:
             button = BigButton(
                 f"{scale}%",
                 description=f"Make the text {scale} percent.",
                 object_name=f"scale-{scale}",
             )
             button.clicked.connect(lambda _=False, s=scale: self.text_scale_chosen.emit(s))
-            grid.addWidget(button, index // 3, index % 3)
             self.scale_buttons[scale] = button
-        self.layout_.addLayout(grid)
-        self.theme_label = QLabel("Colours", self)
-        self.theme_label.setProperty("role", "heading")
-        self.layout_.addWidget(self.theme_label)
-        row = QGridLayout()
         self.theme_buttons: dict[str, BigButton] = {}
-        for index, theme in enumerate(themes):
+        for theme in themes:
             button = BigButton(
                 theme.label,
                 description=f"Use {theme.label.lower()} colours.",
                 object_name=f"theme-{theme.name}",
             )
             button.clicked.connect(lambda _=False, n=theme.name: self.theme_chosen.emit(n))
-            row.addWidget(button, 0, index)
             self.theme_buttons[theme.name] = button
-        self.layout_.addLayout(row)
-        self.layout_.addStretch(1)
+        self.quieter = BigButton(
+            "Quieter", description="Make the voice quieter.", object_name="volume-down"
+        )
+        self.louder = BigButton(
+            "Louder", description="Make the voice louder.", object_name="volume-up"
+        )
+        self.slower = BigButton(
+            "Slower", description="Make the voice slower.", object_name="rate-down"
+        )
+        self.faster = BigButton(
+            "Faster", description="Make the voice faster.", object_name="rate-up"
+        )
+        self.volume_text = QLabel()
+        self.rate_text = QLabel()
+        for label in (self.volume_text, self.rate_text):
+            label.setProperty("role", "status")
+            label.setWordWrap(True)
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.quieter.clicked.connect(lambda: self.volume_step.emit(-1))
+        self.louder.clicked.connect(lambda: self.volume_step.emit(+1))
+        self.slower.clicked.connect(lambda: self.rate_step.emit(-1))
+        self.faster.clicked.connect(lambda: self.rate_step.emit(+1))
+        rows = {
+            "sizes": _button_row(list(self.scale_buttons.values()), 3),
+            "themes": _button_row(list(self.theme_buttons.values()), 2),
+            "volume": _button_row([self.quieter, self.volume_text, self.louder], 3),
+            "speed": _button_row([self.slower, self.rate_text, self.faster], 3),
+        }
+        self.view.set_blocks(
+            [
+                TextBlock.text("heading", "Text size", keep_with_next=True),
+                TextBlock("widget", plain="Text size choices", widget=lambda: rows["sizes"]),
+                TextBlock.text("heading", "Colours", keep_with_next=True),
+                TextBlock("widget", plain="Colour choices", widget=lambda: rows["themes"]),
+                TextBlock.text("heading", "Reading voice", keep_with_next=True),
+                TextBlock("widget", plain="Volume", widget=lambda: rows["volume"]),
+                TextBlock("widget", plain="Speed", widget=lambda: rows["speed"]),
+            ]
+        )
 
     def show_choices(self, scale: int, theme: str) -> None:
         """Mark the current choices in words (not only colour)."""
@@ -501,6 +615,24 @@ class DisplayScreen(Screen):
                 label + (" (now)" if name == theme else ""),
                 description=f"Use {label.lower()} colours.",
             )
+
+    def show_sound(
+        self, volume: int, volume_steps: int, rate_wpm: int, rates: Sequence[int]
+    ) -> None:
+        """Say the voice's volume step and speed in words."""
+        self.volume_text.setText(f"Volume {volume + 1} of {volume_steps}")
+        self.rate_text.setText(f"Speed {rate_wpm} words a minute")
+        self.quieter.setEnabled(volume > 0)
+        self.louder.setEnabled(volume + 1 < volume_steps)
+        self.slower.setEnabled(rate_wpm > rates[0])
+        self.faster.setEnabled(rate_wpm < rates[-1])
+
+    def spoken_text(self) -> str:
+        """The screen's choices."""
+        return (
+            f"{self.title_text}. Text size, colours, {self.volume_text.text()}, "
+            f"{self.rate_text.text()}."
+        )
 
 
 class PinScreen(Screen):

@@ -6,6 +6,7 @@ Widgets only render what they are given and emit intentions; they hold no kiosk 
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QAbstractButton, QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from kiosk.content.markdown import BulletList, Document, Heading, Inline, Paragraph
+from kiosk.content.markdown import BulletList, Document, Heading, Inline, Paragraph, Span
 from kiosk.ui.theme import FONT_FAMILY, STANDARD, Sizes, Theme
 
 _WRAP = Qt.TextFlag.TextWordWrap
@@ -261,6 +262,38 @@ class BigButton(QAbstractButton):
         super().keyPressEvent(event)
 
 
+class HoldButton(BigButton):
+    """A big button with a second action on a long press (Repeat: sentence, or whole page)."""
+
+    long_pressed = Signal()
+
+    def __init__(self, *args: object, hold_seconds: float = 0.8, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(round(hold_seconds * 1000))
+        self._timer.timeout.connect(self._held)
+        self._fired = False
+
+    def _held(self) -> None:
+        self._fired = True
+        self.setDown(False)
+        self.long_pressed.emit()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._fired = False
+        self._timer.start()
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        self._timer.stop()
+        if self._fired:  # the long press already acted; this release is not a click
+            self._fired = False
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+
 class HoldLabel(QLabel):
     """A label that emits ``held`` after being pressed for ``seconds`` (the staff gesture)."""
 
@@ -303,11 +336,41 @@ def spans_html(spans: Inline) -> str:
 class TextBlock:
     """One thing to show in a paged view: rich text with a role, or a widget factory."""
 
-    role: str  # "heading" | "body" | "bullet" | "meta" | "band"
+    role: str  # "heading" | "body" | "bullet" | "meta" | "band" | "widget"
     html: str = ""
     plain: str = ""
     widget: Callable[[], QWidget] | None = None
     keep_with_next: bool = False
+    spans: Inline = ()
+
+    @staticmethod
+    def text(role: str, plain: str, bold: bool = False, keep_with_next: bool = False) -> TextBlock:
+        """A block of plain text (escaped for display)."""
+        spans = (Span(plain, bold=bold),)
+        return TextBlock(role, spans_html(spans), plain, keep_with_next=keep_with_next, spans=spans)
+
+
+def spans_html_marked(spans: Inline, start: int, end: int, fg: str, bg: str) -> str:
+    """Rich text for spans with characters ``start:end`` marked in the highlight colours."""
+    parts: list[Span] = []
+    position = 0
+    for span in spans:
+        text = span.text
+        cuts = sorted(
+            {0, len(text), *(c - position for c in (start, end) if 0 < c - position < len(text))}
+        )
+        for a, b in itertools.pairwise(cuts):
+            parts.append(Span(text[a:b], span.bold, span.emphasis))
+        position += len(text)
+    out, position = [], 0
+    for part in parts:
+        piece = spans_html((part,))
+        inside = start <= position and position + len(part.text) <= end and start < end
+        if inside:
+            piece = f'<span style="color:{fg}; background-color:{bg};">{piece}</span>'
+        out.append(piece)
+        position += len(part.text)
+    return "".join(out)
 
 
 def document_blocks(document: Document) -> list[TextBlock]:
@@ -317,14 +380,20 @@ def document_blocks(document: Document) -> list[TextBlock]:
         if isinstance(block, Heading):
             blocks.append(
                 TextBlock(
-                    "heading", spans_html(block.spans), _plain(block.spans), keep_with_next=True
+                    "heading",
+                    spans_html(block.spans),
+                    _plain(block.spans),
+                    keep_with_next=True,
+                    spans=block.spans,
                 )
             )
         elif isinstance(block, Paragraph):
-            blocks.append(TextBlock("body", spans_html(block.spans), _plain(block.spans)))
+            blocks.append(
+                TextBlock("body", spans_html(block.spans), _plain(block.spans), spans=block.spans)
+            )
         elif isinstance(block, BulletList):
             for item in block.items:
-                blocks.append(TextBlock("bullet", spans_html(item), _plain(item)))
+                blocks.append(TextBlock("bullet", spans_html(item), _plain(item), spans=item))
     return blocks
 
 
@@ -364,6 +433,7 @@ class PagedView(QWidget):
         self._page = 0
         self._laid_out_for = QSize()
         self._heights: list[int] = []
+        self._marked: tuple[QLabel, str] | None = None
         self.spacing_px = 16
         """Space between blocks; the screen sets it from the text size."""
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -371,6 +441,7 @@ class PagedView(QWidget):
     # -- content ------------------------------------------------------------------------------
     def set_blocks(self, blocks: Sequence[TextBlock], page: int = 0) -> None:
         """Replace the content and show ``page`` (clamped)."""
+        self._marked = None
         for widget in self._originals + [w for ws in self._splits.values() for w in ws]:
             widget.hide()
             widget.deleteLater()
@@ -396,6 +467,46 @@ class PagedView(QWidget):
             widget = label
         widget.hide()
         return widget
+
+    def blocks(self) -> list[TextBlock]:
+        """The blocks as given, in reading order."""
+        return list(self._blocks)
+
+    def highlight(self, block: int | None, start: int, end: int, fg: str, bg: str) -> None:
+        """Mark characters ``start:end`` of a block (the sentence being read) and show its page.
+
+        ``block`` None clears the mark. A paragraph shown as separate sentences marks the part
+        that holds ``start``.
+        """
+        if self._marked is not None:
+            label, original = self._marked
+            label.setText(original)
+            self._marked = None
+        if block is None or not 0 <= block < len(self._blocks):
+            return
+        info = self._blocks[block]
+        target: QWidget = self._originals[block]
+        if block in self._splits:
+            offset = 0
+            for part in self._splits[block]:
+                length = len(part.accessibleName()) + 1
+                if start < offset + length:
+                    target = part
+                    break
+                offset += length
+            if isinstance(target, QLabel):
+                self._marked = (target, target.text())
+                target.setText(
+                    f'<span style="color:{fg}; background-color:{bg};">{target.text()}</span>'
+                )
+        elif isinstance(target, QLabel) and info.spans:
+            self._marked = (target, target.text())
+            marked = spans_html_marked(info.spans, start, end, fg, bg)
+            target.setText(_bullet_html(marked) if info.role == "bullet" else marked)
+        if target in self._widgets:
+            page = self.page_of_widget(target)
+            if page != self._page:
+                self.set_page(page)
 
     def block_widgets(self) -> list[QWidget]:
         """Every block's widget as currently shown (split paragraphs as their parts)."""

@@ -7,7 +7,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QPaintEvent, QResizeEvent, QShowEvent
-from PySide6.QtWidgets import QApplication, QBoxLayout, QHBoxLayout, QStackedWidget, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QBoxLayout,
+    QGridLayout,
+    QLabel,
+    QStackedWidget,
+    QWidget,
+)
 
 from kiosk.content.model import ContentSet, Urgency
 from kiosk.core.session import TEXT_SCALES, Screen
@@ -65,6 +72,15 @@ class KioskWindow(QWidget):
     exit_requested = Signal()
     continue_requested = Signal()
     first_painted = Signal()
+    closing = Signal()
+    read_requested = Signal()
+    pause_requested = Signal()
+    stop_requested = Signal()
+    repeat_requested = Signal()
+    repeat_all_requested = Signal()
+    volume_step = Signal(int)
+    rate_step = Signal(int)
+    audio_guide_requested = Signal()
 
     def __init__(self, settings: KioskSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -94,18 +110,35 @@ class KioskWindow(QWidget):
         )
         self.display_button = BigButton(
             "Text size",
-            description="Change the text size and the colours.",
+            description="Change the text size, the colours, and the voice's volume and speed.",
             object_name="nav-display",
         )
+        self.guide_button = BigButton(
+            "Audio guide",
+            description="Turn the audio guide on or off: touch a button once to hear it, "
+            "twice to use it.",
+            object_name="nav-guide",
+        )
+        self.guide_button.clicked.connect(self.audio_guide_requested)
+        self.sound_status = QLabel("Sound unavailable", self)
+        self.sound_status.setProperty("role", "status")
+        self.sound_status.setWordWrap(True)
+        self.sound_status.hide()
         self.back_button.clicked.connect(self.back_requested)
         self.home_button.clicked.connect(self.home_requested)
         self.help_button.clicked.connect(self.help_requested)
         self.display_button.clicked.connect(self.display_requested)
-        self.nav_row = QHBoxLayout()
-        for button in (self.back_button, self.home_button, self.help_button, self.display_button):
-            self.nav_row.addWidget(button)
+        self.nav_row = QGridLayout()
+        self.nav_buttons = [
+            self.back_button,
+            self.home_button,
+            self.help_button,
+            self.display_button,
+            self.guide_button,
+        ]
         self.top = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self.top.addWidget(self.clinic, 1)
+        self.top.addWidget(self.sound_status)
         self.top.addLayout(self.nav_row)
 
         # Screens.
@@ -136,6 +169,16 @@ class KioskWindow(QWidget):
         self.emergency.topic_chosen.connect(self.topic_chosen)
         for paged in (self.home, self.topic, self.help, self.emergency, self.staff):
             paged.page_shown.connect(lambda page, widget=paged: self._page_shown(widget, page))
+        for screen in (self.topic, self.help, self.emergency):
+            controls = screen.speech
+            assert controls is not None
+            controls.read.connect(self.read_requested)
+            controls.pause.connect(self.pause_requested)
+            controls.stop.connect(self.stop_requested)
+            controls.repeat.connect(self.repeat_requested)
+            controls.repeat_all.connect(self.repeat_all_requested)
+        self.display.volume_step.connect(self.volume_step)
+        self.display.rate_step.connect(self.rate_step)
         self.display.text_scale_chosen.connect(self.text_scale_chosen)
         self.display.theme_chosen.connect(self.theme_chosen)
         self.pin.pin_entered.connect(self.pin_entered)
@@ -213,6 +256,28 @@ class KioskWindow(QWidget):
         current = self.stack.currentWidget()
         return next(s for s, w in self.screens.items() if w is current)
 
+    def show_speech_state(self, state: str) -> None:
+        """Update the Pause/Continue and Stop buttons on every reading screen."""
+        for screen in (self.topic, self.help, self.emergency):
+            if screen.speech is not None:
+                screen.speech.show_state(state)
+
+    def show_sound_available(self, available: bool) -> None:
+        """A small status when there is no sound output; touch keeps working."""
+        self.sound_status.setVisible(not available)
+
+    def show_audio_guide(self, on: bool) -> None:
+        """Say in words whether the audio guide is on."""
+        self.guide_button.set_texts(
+            "Audio guide: on" if on else "Audio guide",
+            description=(
+                "The audio guide is on: touch a button once to hear it, twice to use it. "
+                "Double-tap here to turn it off."
+                if on
+                else "Turn on the audio guide: touch a button once to hear it, twice to use it."
+            ),
+        )
+
     def show_idle_warning(self, seconds_left: int) -> None:
         """Show (or update) the "Are you still there?" overlay."""
         self.overlay.show_countdown(seconds_left)
@@ -234,6 +299,11 @@ class KioskWindow(QWidget):
 
     def _arrange(self) -> None:
         landscape = self.is_landscape()
+        # Navigation keeps its order and place: one row in landscape, two rows in portrait
+        # (five buttons with big text do not fit across a portrait screen).
+        columns = len(self.nav_buttons) if landscape else 3
+        for index, button in enumerate(self.nav_buttons):
+            self.nav_row.addWidget(button, index // columns, index % columns)
         self.top.setDirection(
             QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom
         )
@@ -309,9 +379,31 @@ class KioskWindow(QWidget):
             self.next_page_requested.emit()
         elif key == Qt.Key.Key_PageUp:
             self.previous_page_requested.emit()
+        elif key in (Qt.Key.Key_F5, Qt.Key.Key_R):
+            self.read_requested.emit()
+        elif key in (Qt.Key.Key_F6, Qt.Key.Key_S):
+            self.stop_requested.emit()
+        elif key in (Qt.Key.Key_F7, Qt.Key.Key_P, Qt.Key.Key_Space) and not self._on_button():
+            self.pause_requested.emit()
+        elif key == Qt.Key.Key_E:
+            self.repeat_requested.emit()
+        elif key in (Qt.Key.Key_F2, Qt.Key.Key_G):
+            self.audio_guide_requested.emit()
+        elif key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
+            self.volume_step.emit(+1)
+        elif key in (Qt.Key.Key_Minus, Qt.Key.Key_Underscore):
+            self.volume_step.emit(-1)
+        elif key == Qt.Key.Key_BracketRight:
+            self.rate_step.emit(+1)
+        elif key == Qt.Key.Key_BracketLeft:
+            self.rate_step.emit(-1)
         else:
             return False
         return True
+
+    def _on_button(self) -> bool:
+        # Space on a focused button presses it (Qt's own behaviour); elsewhere it pauses.
+        return isinstance(QApplication.focusWidget(), BigButton)
 
     def allow_close(self) -> None:
         """Staff chose Exit: the next close is real."""
@@ -320,6 +412,7 @@ class KioskWindow(QWidget):
     def closeEvent(self, event: QCloseEvent) -> None:
         # Alt+F4, the window manager or a stray close() never end the kiosk; only staff Exit.
         if self._closing_allowed:
+            self.closing.emit()
             event.accept()
         else:
             event.ignore()

@@ -71,6 +71,7 @@ def test_touch_targets_are_at_least_15_mm_and_no_text_is_clipped_or_overlapping(
     mm = KioskSettings().screen.mm_per_px
     window = k.window
     for name in visit_all(k):
+        assert (window.width(), window.height()) == size, f"{name}: the window had to grow"
         buttons = visible_buttons(window)
         assert buttons, name
         for button in buttons:

@@ -1,0 +1,382 @@
+"""Read aloud: sentences rendered off the GUI thread, played in order with QtMultimedia.
+
+One queue owns ordering and interruption (shared/STYLE.md, Anki's player): ``stop()`` is one call
+that always works and is instant, because audio is played from memory by a ``QAudioSink`` that we
+stop, never by a subprocess. The first sentence plays while later ones render.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import time
+from collections.abc import Sequence
+
+from PySide6.QtCore import (
+    QIODevice,
+    QObject,
+    QThread,
+    QTimer,
+    Signal,
+    Slot,
+)
+from PySide6.QtMultimedia import QAudioDevice, QAudioFormat, QAudioSink, QMediaDevices, QtAudio
+
+from kiosk.speech.cache import AudioCache, WavAudio
+from kiosk.speech.render import SentenceRenderer, VoiceSettings
+
+log = logging.getLogger("kiosk.speech")
+
+VOLUME_STEPS_DB: tuple[float, ...] = (-24.0, -18.0, -12.0, -6.0, -3.0, 0.0)
+"""Six volume steps over a 24 dB range (ACCESSIBILITY.md: at least 18 dB, at least 5 steps)."""
+
+RATE_STEPS_WPM: tuple[int, ...] = (80, 110, 140, 175, 210, 250, 300)
+"""Seven speeds from 80 to 300 words a minute; espeak-ng's default is 175."""
+
+
+def nearest_step(steps: Sequence[float], value: float) -> int:
+    """The index of the step closest to ``value``."""
+    return min(range(len(steps)), key=lambda i: abs(steps[i] - value))
+
+
+_render_thread: QThread | None = None
+
+
+def render_thread() -> QThread:
+    """The one thread where the TTS engine lives (espeak can be initialised once per process,
+    and must be used from one thread), shared by every read-aloud queue."""
+    global _render_thread
+    if _render_thread is None:
+        _render_thread = QThread()
+        _render_thread.setObjectName("tts-render")
+        _render_thread.start()
+        atexit.register(stop_render_thread)
+    return _render_thread
+
+
+def stop_render_thread() -> None:
+    """End the render thread (at exit: a running QThread must not be destroyed)."""
+    global _render_thread
+    if _render_thread is not None:
+        _render_thread.quit()
+        _render_thread.wait(5000)
+        _render_thread = None
+
+
+class RenderWorker(QObject):
+    """Lives in the render thread: renders sentences in order and hands each over at once."""
+
+    rendered = Signal(int, int, object)  # generation, sentence index, WavAudio
+    failed = Signal(int, str)  # generation, message for the log
+
+    def __init__(self, settings: VoiceSettings, cache: AudioCache | None) -> None:
+        super().__init__()
+        self.renderer = SentenceRenderer(settings, cache)
+        self.generation = 0  # the GUI thread bumps it to cancel; read between sentences
+
+    @Slot(int, object, int)
+    def render(self, generation: int, texts: Sequence[str], rate: int) -> None:
+        """Render sentences in order, emitting each as soon as it is ready."""
+        for index, text in enumerate(texts):
+            if generation != self.generation:
+                return  # stopped or replaced: drop the rest
+            try:
+                audio = self.renderer.render(text, rate)
+            except (OSError, RuntimeError, ValueError) as error:
+                self.failed.emit(generation, f"could not render {text[:40]!r}: {error}")
+                return
+            self.rendered.emit(generation, index, audio)
+
+
+class ReadAloud(QObject):
+    """Speaks a list of sentences as one continuous stream; Pause, Stop, Repeat; volume, speed.
+
+    Audio is pushed into one ``QAudioSink`` as sentences arrive from the render thread. Which
+    sentence is playing is worked out from how much audio the sink has processed, so the
+    highlight follows the voice. Without an output device the same timeline runs on the clock,
+    silently, so highlighting and page turning still work and nothing waits for sound.
+    """
+
+    sentence_started = Signal(int)
+    finished = Signal()
+    state_changed = Signal(str)  # "idle", "speaking", "paused"
+    sound_available_changed = Signal(bool)
+    first_audio = Signal(float)  # perf_counter when the first buffer went to the output
+    _request = Signal(int, object, int)
+
+    TICK_MS = 10
+
+    def __init__(
+        self,
+        settings: VoiceSettings,
+        cache: AudioCache | None,
+        default_volume_db: float = -6.0,
+        default_rate: int = 175,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.default_volume_step = nearest_step(VOLUME_STEPS_DB, default_volume_db)
+        self.default_rate_step = nearest_step(RATE_STEPS_WPM, default_rate)
+        self.volume_step = self.default_volume_step
+        self.rate_step = self.default_rate_step
+        self.worker = RenderWorker(settings, cache)
+        self.worker.moveToThread(render_thread())
+        self._request.connect(self.worker.render)
+        self.worker.rendered.connect(self._rendered)
+        self.worker.failed.connect(self._failed)
+
+        self._devices = QMediaDevices(self)
+        self._devices.audioOutputsChanged.connect(self._outputs_changed)
+        self._device: QAudioDevice = QMediaDevices.defaultAudioOutput()
+        self.sound_available = not self._device.isNull()
+        self._sink: QAudioSink | None = None
+        self._stream: QIODevice | None = None
+        self._tick = QTimer(self)
+        self._tick.setInterval(self.TICK_MS)
+        self._tick.timeout.connect(self._pump)
+
+        self.generation = 0
+        self.texts: list[str] = []
+        self.state = "idle"
+        self.current = -1
+        self.last_sentence = -1
+        self.last_spoken_at = 0.0
+        self._reset_stream_state()
+
+    def _reset_stream_state(self) -> None:
+        self._pcm = bytearray()
+        self._bounds: list[tuple[int, int]] = []  # (first byte, sentence index)
+        self._written = 0
+        self._expected = 0  # sentences still to arrive
+        self._bytes_per_second = 0
+        self._format: tuple[int, int] | None = None
+        self._clock_start = 0.0  # silent mode: when the timeline started
+        self._paused_at = 0.0
+        self._silent = False
+
+    # -- control ------------------------------------------------------------------------------
+    @property
+    def rate_wpm(self) -> int:
+        """The current speed."""
+        return RATE_STEPS_WPM[self.rate_step]
+
+    @property
+    def volume_db(self) -> float:
+        """The current volume."""
+        return VOLUME_STEPS_DB[self.volume_step]
+
+    @property
+    def speaking(self) -> bool:
+        """True while speech is playing or paused."""
+        return self.state != "idle"
+
+    def speak(self, texts: Sequence[str], start: int = 0, stop_after: int | None = None) -> None:
+        """Stop whatever is playing and speak ``texts[start:]`` (or up to ``stop_after``)."""
+        self.stop()
+        self.texts = list(texts)
+        last = len(self.texts) - 1 if stop_after is None else min(stop_after, len(self.texts) - 1)
+        if not self.texts or start > last:
+            return
+        self._offset = start
+        self._expected = last - start + 1
+        self._set_state("speaking")
+        self._request.emit(self.generation, self.texts[start : last + 1], self.rate_wpm)
+
+    def stop(self) -> None:
+        """Silence now and forget the queue."""
+        self.generation += 1
+        self.worker.generation = self.generation
+        self._tick.stop()
+        if self._sink is not None:
+            self._sink.stop()  # drops whatever is buffered: silence at once
+        self._stream = None
+        self._reset_stream_state()
+        self.current = -1
+        if self.state != "idle":
+            self.last_spoken_at = time.perf_counter()
+        self._set_state("idle")
+
+    def pause(self) -> None:
+        """Pause where we are."""
+        if self.state != "speaking":
+            return
+        if self._sink is not None and not self._silent:
+            self._sink.suspend()
+        self._paused_at = time.perf_counter()
+        self._set_state("paused")
+
+    def resume(self) -> None:
+        """Carry on after a pause."""
+        if self.state != "paused":
+            return
+        if self._sink is not None and not self._silent:
+            self._sink.resume()
+        self._clock_start += time.perf_counter() - self._paused_at
+        self._set_state("speaking")
+
+    def repeat_last(self) -> None:
+        """Say the last sentence again (or the first, if nothing was said yet)."""
+        if self.texts:
+            index = max(0, self.last_sentence)
+            self.speak(self.texts, index, index)
+
+    def set_volume_step(self, step: int) -> None:
+        """Change the volume (takes effect at once)."""
+        self.volume_step = max(0, min(step, len(VOLUME_STEPS_DB) - 1))
+        if self._sink is not None:
+            self._sink.setVolume(self._linear_volume())
+
+    def set_rate_step(self, step: int) -> None:
+        """Change the speed (from the next reading)."""
+        self.rate_step = max(0, min(step, len(RATE_STEPS_WPM) - 1))
+
+    def reset_settings(self) -> None:
+        """Back to the default volume and speed (idle reset)."""
+        self.set_volume_step(self.default_volume_step)
+        self.set_rate_step(self.default_rate_step)
+
+    def shutdown(self) -> None:
+        """Stop; the worker is deleted in its thread once any render in progress returns."""
+        self.stop()
+        self.worker.deleteLater()
+
+    def _linear_volume(self) -> float:
+        return float(10 ** (self.volume_db / 20))
+
+    def _set_state(self, state: str) -> None:
+        if state != self.state:
+            self.state = state
+            self.state_changed.emit(state)
+
+    # -- audio arriving from the render thread -------------------------------------------------
+    def _rendered(self, generation: int, index: int, audio: WavAudio) -> None:
+        if generation != self.generation:
+            return
+        fmt = (audio.rate, audio.channels)
+        if self._format is None:
+            self._format = fmt
+            self._bytes_per_second = audio.rate * audio.channels * audio.sample_width
+            self._open_output(audio)
+        elif fmt != self._format:
+            log.error("sentence %d has a different audio format %s; skipped", index, fmt)
+            self._expected -= 1
+            return
+        self._bounds.append((len(self._pcm), index + self._offset))
+        self._pcm += audio.pcm
+        self._expected -= 1
+        self._pump()
+
+    def _failed(self, generation: int, message: str) -> None:
+        log.error("%s", message)
+        if generation == self.generation:
+            self.stop()
+
+    def _open_output(self, audio: WavAudio) -> None:
+        self._silent = True
+        self._clock_start = time.perf_counter()
+        if not self._device.isNull():
+            fmt = QAudioFormat()
+            fmt.setSampleRate(audio.rate)
+            fmt.setChannelCount(audio.channels)
+            fmt.setSampleFormat(QAudioFormat.SampleFormat.Int16)
+            if self._sink is None or self._sink.format() != fmt:
+                if self._sink is not None:
+                    self._sink.deleteLater()
+                self._sink = QAudioSink(self._device, fmt, self)
+                # ~100 ms of buffer: enough to ride out a busy GUI thread, small enough that
+                # nothing stale plays after Stop or Pause.
+                self._sink.setBufferSize(self._bytes_per_second // 10)
+            self._sink.setVolume(self._linear_volume())
+            self._stream = self._sink.start()
+            if self._stream is not None and self._sink.error() == QtAudio.Error.NoError:
+                self._silent = False
+            else:
+                log.warning(
+                    "sound output could not start (%s); reading on silently",
+                    self._sink.error(),
+                )
+                self._sink.stop()
+                self._stream = None
+        self._set_available(not self._silent)
+        self._tick.start()
+
+    # -- the timeline ---------------------------------------------------------------------------
+    def _played_bytes(self) -> int:
+        if self._silent or self._sink is None:
+            paused = time.perf_counter() - self._paused_at if self.state == "paused" else 0.0
+            elapsed = time.perf_counter() - self._clock_start - paused
+            return int(elapsed * self._bytes_per_second)
+        return int(self._sink.processedUSecs() * self._bytes_per_second / 1_000_000)
+
+    def _pump(self) -> None:
+        """Feed the sink, follow which sentence is playing, and notice the end."""
+        if self.state == "idle" or self._format is None:
+            return
+        sink = self._sink
+        if not self._silent and sink is not None and self._stream is not None:
+            if sink.error() not in (QtAudio.Error.NoError, QtAudio.Error.UnderrunError):
+                log.warning("sound output failed (%s); reading on silently", sink.error())
+                self._go_silent()
+            else:
+                free = sink.bytesFree()
+                if free > 0 and self._written < len(self._pcm):
+                    chunk = bytes(self._pcm[self._written : self._written + free])
+                    written = self._stream.write(chunk)
+                    if written > 0:
+                        if self._written == 0:
+                            self.first_audio.emit(time.perf_counter())
+                        self._written += written
+        elif self._silent and self._written == 0 and self._pcm:
+            self._written = len(self._pcm)
+            self.first_audio.emit(time.perf_counter())
+        played = self._played_bytes()
+        playing = -1
+        for first_byte, index in self._bounds:
+            if first_byte <= played:
+                playing = index
+        if playing != self.current and playing >= 0 and played < len(self._pcm):
+            self.current = playing
+            self.last_sentence = playing
+            self.sentence_started.emit(playing)
+        if self._expected == 0 and played >= len(self._pcm) and self.state == "speaking":
+            self._finish()
+
+    def _go_silent(self) -> None:
+        played = self._played_bytes()
+        if self._sink is not None:
+            self._sink.stop()
+        self._stream = None
+        self._silent = True
+        self._clock_start = time.perf_counter() - played / max(1, self._bytes_per_second)
+        self._set_available(False)
+
+    def _finish(self) -> None:
+        self._tick.stop()
+        if self._sink is not None:
+            self._sink.stop()
+        self._stream = None
+        self._reset_stream_state()
+        self.current = -1
+        self.last_spoken_at = time.perf_counter()
+        self._set_state("idle")
+        self.finished.emit()
+
+    # -- devices --------------------------------------------------------------------------------
+    def _outputs_changed(self) -> None:
+        device = QMediaDevices.defaultAudioOutput()
+        if device.id() != self._device.id() or device.isNull() != self._device.isNull():
+            log.info("sound output changed to %r", device.description() or "none")
+            if self._sink is not None:
+                self._sink.stop()
+                self._sink.deleteLater()
+                self._sink = None
+            self._stream = None
+            self._device = device
+            if self.state != "idle" and self._format is not None:
+                self._go_silent()
+        self._set_available(not device.isNull())
+
+    def _set_available(self, available: bool) -> None:
+        if available != self.sound_available:
+            self.sound_available = available
+            self.sound_available_changed.emit(available)
