@@ -10,7 +10,9 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from kiosk.paths import CONTENT_DIR
 
@@ -145,9 +147,205 @@ def bench_ui(progress: Progress = None) -> Figures:
     }
 
 
+def _rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    return -1.0
+
+
+def _sound_rig() -> tuple[object | None, str]:
+    """A private null-sink sound server (the test rig) unless one is chosen already, so the
+    figures are measured on a real audio path; ("none" when PulseAudio is not installed)."""
+    import os
+    import shutil
+
+    if os.environ.get("PULSE_SERVER") or os.environ.get("KIOSK_BENCH_SOUND") == "system":
+        return None, "system"
+    if not shutil.which("pulseaudio"):
+        return None, "none"
+    import sys
+
+    sys.path.insert(0, str(CONTENT_DIR.parent))
+    from tests.audio.rig import PulseRig
+
+    return PulseRig().start(), "null-sink"
+
+
+def bench_speech(progress: Progress = None) -> Figures:
+    """Read aloud: first audio (cold cache), whole-page render, stop to silence, memory."""
+    import os
+
+    quick = os.environ.get("KIOSK_BENCH_QUICK") == "1"
+    rig, output = _sound_rig()
+    try:
+        return _bench_speech(progress, rig, output, quick)
+    finally:
+        if rig is not None:
+            rig.stop()  # type: ignore[attr-defined]
+
+
+def _bench_speech(progress: Progress, rig: object | None, output: str, quick: bool) -> Figures:
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from kiosk.app import create_kiosk
+    from kiosk.content.loader import load_content
+    from kiosk.controller import KioskController
+    from kiosk.core.pin import StaffPin
+    from kiosk.paths import VOICES_DIR
+    from kiosk.speech.profile import load_profile
+    from kiosk.speech.render import SentenceRenderer, VoiceSettings
+    from kiosk.speech.text import sentences_of
+    from kiosk.ui.window import KioskWindow
+
+    app = QApplication.instance() or QApplication([])
+    assert isinstance(app, QApplication)
+    content = load_content(CONTENT_DIR).content
+    assert content is not None
+
+    def units(topic_id: str) -> list[str]:
+        topic = content.topic(topic_id)
+        assert topic is not None
+        return [topic.title, *topic.body.texts()]
+
+    by_length = sorted(content.topics, key=lambda t: len(" ".join(units(t.id))))
+    shortest, longest = by_length[0].id, by_length[-1].id
+    figures: Figures = {
+        "speech.output": output,
+        "speech.shortest_page": shortest,
+        "speech.longest_page": longest,
+    }
+
+    def wait(condition: Callable[[], bool], seconds: float) -> bool:
+        deadline = time.perf_counter() + seconds
+        while not condition() and time.perf_counter() < deadline:
+            app.processEvents()
+            time.sleep(0.001)
+        return condition()
+
+    runs = 3 if quick else 7
+    with tempfile.TemporaryDirectory(prefix="kiosk-bench-") as tmp:
+        root = Path(tmp)
+
+        def kiosk(cache: str) -> tuple[KioskWindow, KioskController]:
+            built = create_kiosk(
+                CONTENT_DIR,
+                staff_pin=StaffPin(root / "s.json"),
+                watch=False,
+                speech_cache=root / cache,
+            )
+            window, controller = built.window, built.controller
+            assert isinstance(window, KioskWindow) and isinstance(controller, KioskController)
+            window.resize(1920, 1080)
+            window.show()
+            app.processEvents()
+            speech = controller.speech
+            if speech is not None and output != "none":
+                wait(lambda: speech.output.ready, 10)  # the output process is starting
+            return window, controller
+
+        for label, topic_id in (("shortest", shortest), ("longest", longest)):
+            if progress:
+                progress(f"speech: first audio, {label} page ({topic_id}), cold cache...")
+            samples = []
+            for run in range(runs):
+                window, controller = kiosk(f"cold-{label}-{run}")  # a new, empty cache each run
+                speech = controller.speech
+                assert speech is not None
+                controller.open_topic(topic_id)
+                first: list[float] = []
+                speech.first_audio.connect(first.append)
+                start = time.perf_counter()
+                controller.read_page()
+                if wait(partial(bool, first), 5):
+                    samples.append((first[0] - start) * 1000)
+                controller.stop_speech()
+                window.allow_close()
+                window.close()
+            figures[f"speech.first_audio_ms_{label}"] = round(statistics.median(samples), 1)
+        figures["speech.first_audio_ms"] = max(
+            float(figures["speech.first_audio_ms_shortest"]),
+            float(figures["speech.first_audio_ms_longest"]),
+        )
+
+        if progress:
+            progress("speech: whole-page render of the longest page...")
+        profile, _ = load_profile(VOICES_DIR / "en.toml")
+        renderer = SentenceRenderer(
+            VoiceSettings(profile.tts_voice, profile.pitch, profile.lexicon), None
+        )
+        texts = [s.text for s in sentences_of(units(longest))]
+        figures["speech.whole_page_render_ms"] = _median_ms(
+            lambda: [renderer.render(t, profile.rate_wpm) for t in texts], 3 if quick else 5
+        )
+        figures["speech.longest_page_sentences"] = len(texts)
+
+        if rig is not None:
+            if progress:
+                progress("speech: stop to silence, recorded on the null sink...")
+            from tests.audio.rig import SinkRecorder
+
+            window, controller = kiosk("warm")
+            gaps = []
+            with SinkRecorder(rig) as recorder:  # type: ignore[arg-type]
+                for _ in range(runs):
+                    controller.open_topic(longest)
+                    start = time.perf_counter()
+                    controller.read_page()
+                    wait(partial(_sound_after, recorder, start), 3)
+                    wait(lambda: False, 1.0)  # mid-sentence
+                    stopped = time.perf_counter()
+                    controller.stop_speech()
+                    wait(partial(_recorded_until, recorder, stopped + 0.8), 3)
+                    last = recorder.last_sound_before(stopped + 0.8)
+                    if last is not None:
+                        gaps.append(max(0.0, (last - stopped) * 1000))
+                    controller.home()
+            figures["speech.stop_to_silence_ms"] = round(statistics.median(gaps), 1) if gaps else -1
+            window.allow_close()
+            window.close()
+
+        if progress:
+            progress("speech: reading every page once (at the fastest speed)...")
+        window, controller = kiosk("all-pages")
+        speech = controller.speech
+        assert speech is not None
+        speech.set_rate_step(len(speech_rates()) - 1)
+        topics = [shortest] if quick else [t.id for t in content.topics]
+        for topic_id in topics:
+            controller.open_topic(topic_id)
+            controller.read_page()
+            wait(lambda: speech.state == "idle", 600)
+        figures["speech.rss_mb"] = _rss_mb()
+        figures["speech.rss_pages_read"] = len(topics)
+        window.allow_close()
+        window.close()
+    return figures
+
+
+def _sound_after(recorder: Any, moment: float) -> bool:
+    return recorder.first_sound_after(moment) is not None
+
+
+def _recorded_until(recorder: Any, moment: float) -> bool:
+    return bool(recorder.end_time >= moment)
+
+
+def speech_rates() -> tuple[int, ...]:
+    """The speed steps (words a minute)."""
+    from kiosk.services.speech import RATE_STEPS_WPM
+
+    return RATE_STEPS_WPM
+
+
 SUITES: dict[str, Callable[[Progress], Figures]] = {
     "content": bench_content,
     "ui": bench_ui,
+    "speech": bench_speech,
 }
 
 

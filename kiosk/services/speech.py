@@ -1,8 +1,9 @@
 """Read aloud: sentences rendered off the GUI thread, played in order with QtMultimedia.
 
 One queue owns ordering and interruption (shared/STYLE.md, Anki's player): ``stop()`` is one call
-that always works and is instant, because audio is played from memory by a ``QAudioSink`` that we
-stop, never by a subprocess. The first sentence plays while later ones render.
+that always works and is instant: audio is played from memory by a ``QAudioSink`` in the sound
+output process (``kiosk.soundout``), which drops what it holds on one message. The first sentence
+plays while later ones render.
 """
 
 from __future__ import annotations
@@ -13,15 +14,14 @@ import time
 from collections.abc import Sequence
 
 from PySide6.QtCore import (
-    QIODevice,
     QObject,
     QThread,
     QTimer,
     Signal,
     Slot,
 )
-from PySide6.QtMultimedia import QAudioDevice, QAudioFormat, QAudioSink, QMediaDevices, QtAudio
 
+from kiosk.services.sound_output import SoundOutput
 from kiosk.speech.cache import AudioCache, WavAudio
 from kiosk.speech.render import SentenceRenderer, VoiceSettings
 
@@ -91,7 +91,7 @@ class RenderWorker(QObject):
 class ReadAloud(QObject):
     """Speaks a list of sentences as one continuous stream; Pause, Stop, Repeat; volume, speed.
 
-    Audio is pushed into one ``QAudioSink`` as sentences arrive from the render thread. Which
+    Audio goes to the sound output process as sentences arrive from the render thread. Which
     sentence is playing is worked out from how much audio the sink has processed, so the
     highlight follows the voice. Without an output device the same timeline runs on the clock,
     silently, so highlighting and page turning still work and nothing waits for sound.
@@ -113,6 +113,7 @@ class ReadAloud(QObject):
         default_volume_db: float = -6.0,
         default_rate: int = 175,
         parent: QObject | None = None,
+        output: SoundOutput | None = None,
     ) -> None:
         super().__init__(parent)
         self.default_volume_step = nearest_step(VOLUME_STEPS_DB, default_volume_db)
@@ -125,12 +126,9 @@ class ReadAloud(QObject):
         self.worker.rendered.connect(self._rendered)
         self.worker.failed.connect(self._failed)
 
-        self._devices = QMediaDevices(self)
-        self._devices.audioOutputsChanged.connect(self._outputs_changed)
-        self._device: QAudioDevice = QMediaDevices.defaultAudioOutput()
-        self.sound_available = not self._device.isNull()
-        self._sink: QAudioSink | None = None
-        self._stream: QIODevice | None = None
+        self.output = output if output is not None else SoundOutput(self)
+        self.output.available_changed.connect(self._output_available)
+        self.sound_available = self.output.available
         self._tick = QTimer(self)
         self._tick.setInterval(self.TICK_MS)
         self._tick.timeout.connect(self._pump)
@@ -153,6 +151,7 @@ class ReadAloud(QObject):
         self._clock_start = 0.0  # silent mode: when the timeline started
         self._paused_at = 0.0
         self._silent = False
+        self._drain_deadline = 0.0
 
     # -- control ------------------------------------------------------------------------------
     @property
@@ -187,9 +186,8 @@ class ReadAloud(QObject):
         self.generation += 1
         self.worker.generation = self.generation
         self._tick.stop()
-        if self._sink is not None:
-            self._sink.stop()  # drops whatever is buffered: silence at once
-        self._stream = None
+        if self._format is not None and not self._silent:
+            self.output.stop()  # drops whatever is queued: silence at once
         self._reset_stream_state()
         self.current = -1
         if self.state != "idle":
@@ -200,8 +198,8 @@ class ReadAloud(QObject):
         """Pause where we are."""
         if self.state != "speaking":
             return
-        if self._sink is not None and not self._silent:
-            self._sink.suspend()
+        if not self._silent:
+            self.output.pause()
         self._paused_at = time.perf_counter()
         self._set_state("paused")
 
@@ -209,8 +207,10 @@ class ReadAloud(QObject):
         """Carry on after a pause."""
         if self.state != "paused":
             return
-        if self._sink is not None and not self._silent:
-            self._sink.resume()
+        if self._drain_deadline:
+            self._drain_deadline += time.perf_counter() - self._paused_at
+        if not self._silent:
+            self.output.resume()
         self._clock_start += time.perf_counter() - self._paused_at
         self._set_state("speaking")
 
@@ -223,8 +223,7 @@ class ReadAloud(QObject):
     def set_volume_step(self, step: int) -> None:
         """Change the volume (takes effect at once)."""
         self.volume_step = max(0, min(step, len(VOLUME_STEPS_DB) - 1))
-        if self._sink is not None:
-            self._sink.setVolume(self._linear_volume())
+        self.output.set_volume(self._linear_volume())
 
     def set_rate_step(self, step: int) -> None:
         """Change the speed (from the next reading)."""
@@ -236,8 +235,9 @@ class ReadAloud(QObject):
         self.set_rate_step(self.default_rate_step)
 
     def shutdown(self) -> None:
-        """Stop; the worker is deleted in its thread once any render in progress returns."""
+        """Stop, end the output process; the worker is deleted in its thread when it is free."""
         self.stop()
+        self.output.shutdown()
         self.worker.deleteLater()
 
     def _linear_volume(self) -> float:
@@ -272,63 +272,30 @@ class ReadAloud(QObject):
             self.stop()
 
     def _open_output(self, audio: WavAudio) -> None:
-        self._silent = True
         self._clock_start = time.perf_counter()
-        if not self._device.isNull():
-            fmt = QAudioFormat()
-            fmt.setSampleRate(audio.rate)
-            fmt.setChannelCount(audio.channels)
-            fmt.setSampleFormat(QAudioFormat.SampleFormat.Int16)
-            if self._sink is None or self._sink.format() != fmt:
-                if self._sink is not None:
-                    self._sink.deleteLater()
-                self._sink = QAudioSink(self._device, fmt, self)
-                # ~100 ms of buffer: enough to ride out a busy GUI thread, small enough that
-                # nothing stale plays after Stop or Pause.
-                self._sink.setBufferSize(self._bytes_per_second // 10)
-            self._sink.setVolume(self._linear_volume())
-            self._stream = self._sink.start()
-            if self._stream is not None and self._sink.error() == QtAudio.Error.NoError:
-                self._silent = False
-            else:
-                log.warning(
-                    "sound output could not start (%s); reading on silently",
-                    self._sink.error(),
-                )
-                self._sink.stop()
-                self._stream = None
-        self._set_available(not self._silent)
+        self.output.set_volume(self._linear_volume())
+        self._silent = not self.output.open(audio.rate, audio.channels)
         self._tick.start()
 
     # -- the timeline ---------------------------------------------------------------------------
     def _played_bytes(self) -> int:
-        if self._silent or self._sink is None:
+        if self._silent:
             paused = time.perf_counter() - self._paused_at if self.state == "paused" else 0.0
             elapsed = time.perf_counter() - self._clock_start - paused
             return int(elapsed * self._bytes_per_second)
-        return int(self._sink.processedUSecs() * self._bytes_per_second / 1_000_000)
+        return int(self.output.processed_us() * self._bytes_per_second / 1_000_000)
 
     def _pump(self) -> None:
-        """Feed the sink, follow which sentence is playing, and notice the end."""
+        """Hand new audio to the output, follow which sentence is playing, notice the end."""
         if self.state == "idle" or self._format is None:
             return
-        sink = self._sink
-        if not self._silent and sink is not None and self._stream is not None:
-            if sink.error() not in (QtAudio.Error.NoError, QtAudio.Error.UnderrunError):
-                log.warning("sound output failed (%s); reading on silently", sink.error())
+        if self._written < len(self._pcm):
+            chunk = bytes(self._pcm[self._written :])
+            if not self._silent and not self.output.write(chunk):
                 self._go_silent()
-            else:
-                free = sink.bytesFree()
-                if free > 0 and self._written < len(self._pcm):
-                    chunk = bytes(self._pcm[self._written : self._written + free])
-                    written = self._stream.write(chunk)
-                    if written > 0:
-                        if self._written == 0:
-                            self.first_audio.emit(time.perf_counter())
-                        self._written += written
-        elif self._silent and self._written == 0 and self._pcm:
+            if self._written == 0:
+                self.first_audio.emit(time.perf_counter())
             self._written = len(self._pcm)
-            self.first_audio.emit(time.perf_counter())
         played = self._played_bytes()
         playing = -1
         for first_byte, index in self._bounds:
@@ -338,43 +305,40 @@ class ReadAloud(QObject):
             self.current = playing
             self.last_sentence = playing
             self.sentence_started.emit(playing)
-        if self._expected == 0 and played >= len(self._pcm) and self.state == "speaking":
-            self._finish()
+        if self._expected == 0 and self.state == "speaking":
+            if played >= len(self._pcm):
+                self._finish()
+            elif self._written >= len(self._pcm):
+                # Everything is with the sink; its processed count can stop short of the very
+                # end, so also finish once the remaining audio has had time to play.
+                now = time.perf_counter()
+                if not self._drain_deadline:
+                    remaining = (len(self._pcm) - played) / max(1, self._bytes_per_second)
+                    self._drain_deadline = now + remaining + 0.15
+                elif now >= self._drain_deadline:
+                    self._finish()
 
     def _go_silent(self) -> None:
         played = self._played_bytes()
-        if self._sink is not None:
-            self._sink.stop()
-        self._stream = None
         self._silent = True
         self._clock_start = time.perf_counter() - played / max(1, self._bytes_per_second)
-        self._set_available(False)
 
     def _finish(self) -> None:
         self._tick.stop()
-        if self._sink is not None:
-            self._sink.stop()
-        self._stream = None
+        if not self._silent:
+            self.output.stop()
         self._reset_stream_state()
         self.current = -1
         self.last_spoken_at = time.perf_counter()
         self._set_state("idle")
         self.finished.emit()
 
-    # -- devices --------------------------------------------------------------------------------
-    def _outputs_changed(self) -> None:
-        device = QMediaDevices.defaultAudioOutput()
-        if device.id() != self._device.id() or device.isNull() != self._device.isNull():
-            log.info("sound output changed to %r", device.description() or "none")
-            if self._sink is not None:
-                self._sink.stop()
-                self._sink.deleteLater()
-                self._sink = None
-            self._stream = None
-            self._device = device
-            if self.state != "idle" and self._format is not None:
-                self._go_silent()
-        self._set_available(not device.isNull())
+    # -- the output -----------------------------------------------------------------------------
+    def _output_available(self, available: bool) -> None:
+        if not available and self.state != "idle" and not self._silent:
+            log.warning("sound lost while reading (%s); going on silently", self.output.problem)
+            self._go_silent()
+        self._set_available(available)
 
     def _set_available(self, available: bool) -> None:
         if available != self.sound_available:

@@ -88,9 +88,11 @@ class EspeakTts:
 
     def _choose_voice(self, wanted: str) -> str:
         voices = self.voices()
+        base, plus, variant = wanted.partition("+")
         for voice in voices:
-            if wanted in (voice.id, voice.name, *voice.languages):
-                return voice.id
+            if base in (voice.id, voice.name, *voice.languages):
+                # espeak-ng takes a variant after "+", e.g. "en-us+f2".
+                return f"{voice.id}+{variant}" if plus else voice.id
         fallback = next((v.id for v in voices if "en-gb" in v.languages), None) or next(
             (v.id for v in voices if any(lang.startswith("en") for lang in v.languages)),
             voices[0].id if voices else wanted,
@@ -109,12 +111,18 @@ class EspeakTts:
         words = max(1, len(text.split()))
         for attempt in range(3):
             self._render_once(text, rate_wpm, path, timeout)
-            if self._completions and all(self._completions) and self._plausible(path, words):
+            # The first report is this synthesis; a later "not completed" one is pyttsx3's own
+            # queued stop arriving after the audio was already written.
+            if self._completions and self._completions[0] and self._plausible(path, words):
                 return
             self.retries += 1
             log.debug("espeak render of %r was cut short; trying again", text[:40])
             del attempt
-        raise TtsError(f"the engine wrote no complete audio for {text[:40]!r}")
+        size = path.stat().st_size if path.exists() else -1
+        raise TtsError(
+            f"the engine wrote no complete audio for {text[:40]!r} "
+            f"(finished: {self._completions}, {size} bytes)"
+        )
 
     def _render_once(self, text: str, rate_wpm: int, path: Path, timeout: float) -> None:
         driver = self._engine.proxy._driver

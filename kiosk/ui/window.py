@@ -194,6 +194,10 @@ class KioskWindow(QWidget):
         self.body.addWidget(self.panel)
 
         outer = QBoxLayout(QBoxLayout.Direction.TopToBottom, self)
+        # The window's size is the screen's; the layout adapts to it (orientation is decided in
+        # resizeEvent). Without this, the landscape layout's minimum width could stop a resize
+        # to portrait before the layout had a chance to change direction.
+        outer.setSizeConstraint(QBoxLayout.SizeConstraint.SetNoConstraint)
         outer.addLayout(self.top)
         outer.addLayout(self.body, 1)
         self.outer = outer

@@ -56,6 +56,8 @@ def build(
     tmp_path: Path,
     size: tuple[int, int] = LANDSCAPE,
     settings: KioskSettings | None = None,
+    voice_profile: Path | None = None,
+    speech_cache: Path | None = None,
 ) -> KioskUnderTest:
     clock = FakeClock()
     quits: list[int] = []
@@ -67,6 +69,8 @@ def build(
         clock=clock,
         snapshot_dir=tmp_path / "snapshot",
         quit_app=lambda: quits.append(1),
+        voice_profile=voice_profile,
+        speech_cache=speech_cache or tmp_path / "speech-cache",
     )
     window, controller = kiosk.window, kiosk.controller
     assert isinstance(window, KioskWindow) and isinstance(controller, KioskController)
@@ -74,6 +78,9 @@ def build(
     window.resize(*size)
     window.show()
     qtbot.waitExposed(window)
+    if controller.speech is not None:
+        # The sound output process takes a moment to start; tests expect sound from the start.
+        qtbot.waitUntil(lambda: controller.speech.output.ready, timeout=10_000)
     return KioskUnderTest(window, controller, clock, content, pin, quits)
 
 
