@@ -123,12 +123,14 @@ def create_read_aloud(profile_path: Path, cache_folder: Path | None = None) -> R
     for problem in problems:
         log.warning("voice profile: %s", problem.format())
     cache = AudioCache(cache_folder or cache_dir() / "speech")
-    return ReadAloud(
+    speech = ReadAloud(
         VoiceSettings(profile.tts_voice, profile.pitch, profile.lexicon),
         cache,
         default_volume_db=profile.volume_db,
         default_rate=profile.rate_wpm,
     )
+    speech.profile_problems = [p.format() for p in problems]
+    return speech
 
 
 def run_kiosk(

@@ -100,6 +100,7 @@ class KioskController(QObject):
         w.volume_step.connect(self.change_volume)
         w.rate_step.connect(self.change_rate)
         w.audio_guide_requested.connect(self.toggle_audio_guide)
+        w.paged_by_user.connect(self.stop_speech)
         self.guide.explain.connect(self.explain_control)
         self.guide.activate.connect(self.activate_control)
         app = QApplication.instance()
@@ -325,6 +326,23 @@ class KioskController(QObject):
             if other:
                 lines.append(("heading", f"Warnings ({len(other)}):"))
                 lines += [("meta", p.format()) for p in other]
+        if self.speech is not None:
+            output = self.speech.output
+            if self.speech.sound_available:
+                lines.append(("body", "Sound: working."))
+            else:
+                lines.append(("body", f"Sound unavailable: {output.problem}."))
+            cache_problem = self.speech.worker.renderer.cache_problem
+            if cache_problem:
+                lines.append(("body", f"Speech cache unavailable: {cache_problem}."))
+            if self.speech.profile_problems:
+                lines.append(
+                    (
+                        "heading",
+                        "The voice profile has problems; the built-in voice settings are used:",
+                    )
+                )
+                lines += [("meta", text) for text in self.speech.profile_problems]
         lines.append(("meta", f"Checked {dt.datetime.now():%d %B %Y %H:%M}."))
         return lines
 

@@ -133,6 +133,7 @@ class ReadAloud(QObject):
         self._tick.setInterval(self.TICK_MS)
         self._tick.timeout.connect(self._pump)
 
+        self.profile_problems: list[str] = []  # staff see these on the staff screen
         self.generation = 0
         self.texts: list[str] = []
         self.state = "idle"

@@ -169,6 +169,7 @@ class PagedScreen(Screen):
     """A title, a paged text view and page controls (topic, help, emergency, staff screens)."""
 
     page_shown = Signal(int)
+    paged_by_user = Signal()  # the patient pressed Previous/Next page (speech stops)
 
     def __init__(self, title: str = "", parent: QWidget | None = None, speech: bool = True) -> None:
         super().__init__(title, parent)
@@ -184,6 +185,8 @@ class PagedScreen(Screen):
         self.layout_.addWidget(self.view, 1)
         self.pages = PageControls("page", self)
         self.layout_.addWidget(self.pages)
+        self.pages.previous.connect(self.paged_by_user)
+        self.pages.next.connect(self.paged_by_user)
         self.pages.previous.connect(self.view.previous_page)
         self.pages.next.connect(self.view.next_page)
         self.view.page_changed.connect(self._on_page)

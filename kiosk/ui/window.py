@@ -81,6 +81,7 @@ class KioskWindow(QWidget):
     volume_step = Signal(int)
     rate_step = Signal(int)
     audio_guide_requested = Signal()
+    paged_by_user = Signal()
 
     def __init__(self, settings: KioskSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -167,6 +168,10 @@ class KioskWindow(QWidget):
         self.home.topic_chosen.connect(self.topic_chosen)
         self.topic.related_chosen.connect(self.topic_chosen)
         self.emergency.topic_chosen.connect(self.topic_chosen)
+        for screen in (self.topic, self.help, self.emergency, self.staff, self.display):
+            screen.paged_by_user.connect(self.paged_by_user)
+        self.home.pages.previous.connect(self.paged_by_user)
+        self.home.pages.next.connect(self.paged_by_user)
         for paged in (self.home, self.topic, self.help, self.emergency, self.staff):
             paged.page_shown.connect(lambda page, widget=paged: self._page_shown(widget, page))
         for screen in (self.topic, self.help, self.emergency):

@@ -177,6 +177,20 @@ def test_navigating_mid_sentence_stops_speech(
     assert speaker_recorder.is_silent_between(left + 0.2, left + 1.0)
 
 
+def test_pressing_next_page_stops_speech(
+    qtbot: QtBot, fonts: bool, seed_copy: Path, tmp_path: Path
+) -> None:
+    k = speaking_kiosk(qtbot, seed_copy, tmp_path)
+    k.controller.open_topic("pain")
+    speech = k.controller.speech
+    assert speech is not None
+    k.controller.read_page()
+    wait_for(qtbot, lambda: speech.current >= 0)
+    click(qtbot, k.window.topic.pages.next_button)
+    assert speech.state == "idle"
+    assert k.window.topic.view.page == 1
+
+
 def test_pause_and_continue(
     qtbot: QtBot, fonts: bool, seed_copy: Path, tmp_path: Path, speaker_recorder: SinkRecorder
 ) -> None:
@@ -537,3 +551,38 @@ def test_bench_speech_reports_its_figures() -> None:
         assert float(figures[name]) > 0, name
     assert figures["speech.output"] == "null-sink"
     assert 0 <= float(figures["speech.stop_to_silence_ms"]) < 200
+
+
+def test_broken_voice_profile_falls_back_and_staff_see_why(
+    qtbot: QtBot, fonts: bool, seed_copy: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import subprocess
+    import sys
+
+    broken = tmp_path / "en.toml"
+    text = (REPO / "voices" / "en.toml").read_text(encoding="utf-8")
+    broken.write_text(text.replace("rate_wpm = 175", "rate_wpm = 900"), encoding="utf-8")
+    line = next(i for i, t in enumerate(broken.read_text().splitlines(), 1) if "rate_wpm" in t)
+    k = build(qtbot, seed_copy, tmp_path, LANDSCAPE, voice_profile=broken)
+    speech = k.controller.speech
+    assert speech is not None
+    assert speech.rate_wpm == 175  # the built-in default
+    k.controller.open_staff()
+    report = k.window.staff.spoken_text()
+    assert "The voice profile has problems" in report
+    assert f"en.toml:{line}: tts.rate_wpm is 900" in report
+    assert any("voice profile" in r.getMessage() for r in caplog.records)
+    caplog.clear()
+    result = subprocess.run(
+        [sys.executable, str(REPO / "run_kiosk.py"), "check", "--profile", str(broken)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=REPO,
+    )
+    assert result.returncode == 1
+    assert (
+        f"en.toml:{line}: tts.rate_wpm is 900; expected a whole number from 80 to 450"
+        in result.stdout
+    )
