@@ -127,6 +127,105 @@ def _cmd_say(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_hear(args: argparse.Namespace) -> int:
+    import time
+
+    from kiosk.content.loader import load_content
+    from kiosk.paths import MODELS_DIR, VOICES_DIR
+    from kiosk.speech.profile import load_profile
+    from kiosk.voice.audio import UnreadableAudio, read_wav_16k
+    from kiosk.voice.matching import CommandMatch, RequestMatcher, TopicMatch
+    from kiosk.voice.recognisers import EngineUnavailable, create_recogniser
+
+    content = load_content(Path(args.content_dir)).content
+    if content is None:
+        print("the content has errors; run: python run_kiosk.py check", file=sys.stderr)
+        return 1
+    profile, _ = load_profile(VOICES_DIR / "en.toml")
+    settings = profile.recogniser
+    matcher = RequestMatcher(content, settings.accept_score, settings.confirm_score)
+    try:
+        recogniser, reason = create_recogniser(settings, MODELS_DIR, args.engine)
+    except (EngineUnavailable, ValueError) as error:
+        print(f"no speech recogniser: {error}", file=sys.stderr)
+        return 1
+    unknown = recogniser.set_phrases(matcher.phrases())
+    if unknown and not args.json:
+        print(f"({reason}; words the engine does not know: {', '.join(sorted(unknown))})")
+    status = 0
+    for name in args.files:
+        try:
+            pcm = read_wav_16k(Path(name))
+        except UnreadableAudio as error:
+            status = 1
+            record: dict[str, object] = {"file": name, "error": str(error)}
+            print(json.dumps(record) if args.json else f"{name}: ERROR {error}")
+            continue
+        started = time.perf_counter()  # the whole file is here: its audio has ended
+        heard = recogniser.recognise(pcm)
+        match = matcher.match(heard.transcript, heard.confidence)
+        latency = (time.perf_counter() - started) * 1000
+        if isinstance(match, TopicMatch) and match.confident:
+            action, target, score = "topic", match.topic_id, match.score
+        elif isinstance(match, CommandMatch) and match.confident:
+            action, target, score = "command", match.command, match.score
+        else:
+            # Not recognised, or only good enough to ask "Did you mean ...?": no action.
+            action, target = "none", None
+            score = getattr(match, "score", 0.0)
+        record = {
+            "file": name,
+            "transcript": heard.transcript,
+            "action": action,
+            "target": target,
+            "confidence": round(float(score), 3),
+            "engine": heard.engine,
+            "latency_ms": round(latency, 1),
+        }
+        if args.json:
+            print(json.dumps(record, ensure_ascii=False))
+        else:
+            print(
+                f"{name}: heard {heard.transcript!r} -> {action} {target or ''} "
+                f"({score:.2f}, {heard.engine}, {latency:.0f} ms)"
+            )
+    return status
+
+
+def _cmd_voices(args: argparse.Namespace) -> int:
+    from kiosk.paths import MODELS_DIR, VOICES_DIR
+    from kiosk.speech.profile import load_profile
+    from kiosk.voice.models import ModelInstallError, install_model, list_models
+
+    if args.action == "install":
+        try:
+            path = install_model(MODELS_DIR, Path(args.source) if args.source else None)
+        except ModelInstallError as error:
+            print(f"voice model not installed: {error}", file=sys.stderr)
+            return 1
+        print(f"installed {path}")
+        return 0
+    for profile_file in sorted(VOICES_DIR.glob("*.toml")):
+        profile, problems = load_profile(profile_file)
+        state = "ok" if not problems else f"{len(problems)} problems (built-in settings used)"
+        print(
+            f"profile {profile_file.name}: voice {profile.tts_voice}, {profile.rate_wpm} wpm, "
+            f"recognisers {' then '.join(profile.recogniser.engine_order)}: {state}"
+        )
+    models = list_models(MODELS_DIR)
+    if not models:
+        print(
+            f"no Vosk models in {MODELS_DIR} (PocketSphinx, built in, is used); "
+            "install one with: python run_kiosk.py voices install [--from ZIP_OR_DIR]"
+        )
+    for model in models:
+        print(
+            f"model {model.name}: {'ok' if model.ok else 'NOT USABLE'}"
+            f"{' - ' + model.problem if model.problem else ''}"
+        )
+    return 0
+
+
 def _parse_size(text: str) -> tuple[int, int]:
     try:
         width, height = (int(v) for v in text.lower().split("x"))
@@ -201,6 +300,25 @@ def build_parser() -> argparse.ArgumentParser:
     say.add_argument("--profile", help="voice profile (default: voices/en.toml)")
     say.add_argument("--out", required=True, metavar="FILE.wav")
     say.set_defaults(func=_cmd_say)
+
+    hear = sub.add_parser(
+        "hear", help="recognise spoken requests in WAV files with the kiosk's recogniser"
+    )
+    hear.add_argument("files", nargs="+", metavar="FILE.wav")
+    hear.add_argument("--content", dest="content_dir", default=str(CONTENT_DIR))
+    hear.add_argument("--engine", choices=("auto", "vosk", "pocketsphinx"), default="auto")
+    hear.add_argument("--json", action="store_true", help="one JSON object per line")
+    hear.set_defaults(func=_cmd_hear)
+
+    voices = sub.add_parser("voices", help="voice profiles and speech-recognition models")
+    voices.add_argument("action", choices=("list", "install"))
+    voices.add_argument(
+        "--from",
+        dest="source",
+        metavar="ZIP_OR_DIR",
+        help="install from a local zip or folder (offline clinics)",
+    )
+    voices.set_defaults(func=_cmd_voices)
 
     from kiosk.core.session import TEXT_SCALES, THEMES
     from kiosk.screenshot import SCREENS

@@ -1,0 +1,1 @@
+"""Spoken requests: understanding (pure) and recogniser adapters."""

@@ -1,0 +1,56 @@
+"""``python run_kiosk.py hear``: the kiosk's recogniser and matcher on WAV files, one line each."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import wave
+from pathlib import Path
+
+from kiosk.voice.audio import read_wav_16k, to_mono16k
+from tests.audio.rig import TRANSCRIBABLE_VOICE, render_espeak
+from tests.conftest import REPO
+
+
+def hear(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(REPO / "run_kiosk.py"), "hear", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=REPO,
+    )
+
+
+def test_hear_gives_one_json_object_per_file_and_survives_a_bad_file(tmp_path: Path) -> None:
+    wanted = tmp_path / "tired.wav"
+    render_espeak("i feel tired all the time", wanted, voice=TRANSCRIBABLE_VOICE)
+    toilet = tmp_path / "toilet.wav"
+    render_espeak("where is the toilet please", toilet, voice=TRANSCRIBABLE_VOICE)
+    bad = tmp_path / "bad.wav"
+    bad.write_bytes(b"not audio at all")
+    result = hear("--json", "--engine", "pocketsphinx", str(bad), str(wanted), str(toilet))
+    lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert len(lines) == 3, result.stdout + result.stderr
+    assert lines[0]["file"] == str(bad) and "error" in lines[0]
+    fields = {"file", "transcript", "action", "target", "confidence", "engine", "latency_ms"}
+    for record in lines[1:]:
+        assert set(record) == fields
+        assert record["engine"] == "pocketsphinx"
+        assert 0 <= record["confidence"] <= 1 and record["latency_ms"] >= 0
+    assert lines[1]["action"] == "topic" and lines[1]["target"] == "fatigue", lines[1]
+    assert lines[2]["action"] == "none" and lines[2]["target"] is None, lines[2]
+    assert result.returncode == 1  # one file could not be read
+
+
+def test_any_pcm_wav_becomes_16k_mono(tmp_path: Path) -> None:
+    path = tmp_path / "stereo48k.wav"
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(2)
+        wav.setsampwidth(2)
+        wav.setframerate(48000)
+        wav.writeframes(bytes(4 * 48000))  # one second of stereo silence
+    assert len(read_wav_16k(path)) == 2 * 16000
+    assert len(to_mono16k(bytes(8000), 8000, 1, 1)) == 2 * 16000
