@@ -7,10 +7,19 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.kiosk-installed
 
-.PHONY: run test lint typecheck pytest deps debian-packages bench check clean
+.PHONY: run test lint typecheck pytest deps debian-packages bench check clean voices-model
 
-run: deps
+run: deps voices-model
 	$(PY) run_kiosk.py $(ARGS)
+
+# Try once to install the default Vosk model (downloaded and verified). Offline machines cannot
+# download it: say so and start anyway (PocketSphinx, built in, is used). Copy the zip from a USB
+# stick and run: python run_kiosk.py voices install --from FILE.zip
+voices-model: deps
+	@if [ ! -e .make/voices-install-tried ]; then \
+		mkdir -p .make; touch .make/voices-install-tried; \
+		$(PY) run_kiosk.py voices install || echo "Voice model not installed (see above); the kiosk starts anyway with PocketSphinx."; \
+	fi
 
 test: deps lint typecheck pytest
 
@@ -42,4 +51,4 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info .make
