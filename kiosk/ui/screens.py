@@ -17,6 +17,7 @@ from kiosk.ui.widgets import (
     BigButton,
     HoldButton,
     PagedView,
+    Paging,
     TextBlock,
     document_blocks,
     spans_html_marked,
@@ -378,7 +379,7 @@ class TopicEntry:
     emergency: bool
 
 
-class ButtonGrid(QWidget):
+class ButtonGrid(Paging, QWidget):
     """Topic buttons in a grid, a page of rows at a time (no scroll bars)."""
 
     page_changed = Signal(int, int)
@@ -401,21 +402,6 @@ class ButtonGrid(QWidget):
             button.hide()
         self._page = page
         self.relayout()
-
-    @property
-    def page(self) -> int:
-        """Current page."""
-        return self._page
-
-    @property
-    def page_count(self) -> int:
-        """Pages needed."""
-        return len(self._pages)
-
-    def set_page(self, page: int) -> None:
-        """Show a page (clamped)."""
-        self._page = max(0, min(page, len(self._pages) - 1))
-        self._place()
 
     def columns(self) -> int:
         """How many columns fit: at least one, at most three."""
@@ -482,8 +468,8 @@ class HomeScreen(Screen):
         self.layout_.addWidget(self.grid, 1)
         self.pages = PageControls("topics", self)
         self.layout_.addWidget(self.pages)
-        self.pages.previous.connect(lambda: self.grid.set_page(self.grid.page - 1))
-        self.pages.next.connect(lambda: self.grid.set_page(self.grid.page + 1))
+        self.pages.previous.connect(self.grid.previous_page)
+        self.pages.next.connect(self.grid.next_page)
         self.grid.page_changed.connect(self._on_page)
 
     def _on_page(self, page: int, count: int) -> None:

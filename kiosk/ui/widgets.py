@@ -10,6 +10,7 @@ import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -412,7 +413,41 @@ def _bullet_html(inner: str) -> str:
     )
 
 
-class PagedView(QWidget):
+class Paging:
+    """Page bookkeeping shared by the paged text view and the topic grid: ``_pages`` holds what
+    is on each page, ``_place()`` shows the current one."""
+
+    _pages: list[Any]
+    _page: int
+
+    def _place(self) -> None:
+        raise NotImplementedError
+
+    @property
+    def page(self) -> int:
+        """The current page (0-based)."""
+        return self._page
+
+    @property
+    def page_count(self) -> int:
+        """How many pages the content needs at the current size."""
+        return len(self._pages)
+
+    def set_page(self, page: int) -> None:
+        """Show a page (clamped to the pages there are)."""
+        self._page = max(0, min(page, len(self._pages) - 1))
+        self._place()
+
+    def next_page(self) -> None:
+        """Show the next page, if any."""
+        self.set_page(self._page + 1)
+
+    def previous_page(self) -> None:
+        """Show the previous page, if any."""
+        self.set_page(self._page - 1)
+
+
+class PagedView(Paging, QWidget):
     """Shows blocks a page at a time: Previous/Next page buttons instead of scroll bars.
 
     Pages are recomputed from real label heights whenever the width, height or text size
@@ -517,29 +552,6 @@ class PagedView(QWidget):
         return [self._widgets[i] for i in self._pages[self._page]] if self._widgets else []
 
     # -- paging -------------------------------------------------------------------------------
-    @property
-    def page(self) -> int:
-        """The current page (0-based)."""
-        return self._page
-
-    @property
-    def page_count(self) -> int:
-        """How many pages the content needs at the current size."""
-        return len(self._pages)
-
-    def set_page(self, page: int) -> None:
-        """Show a page (clamped to the pages there are)."""
-        self._page = max(0, min(page, len(self._pages) - 1))
-        self._place()
-
-    def next_page(self) -> None:
-        """Show the next page, if any."""
-        self.set_page(self._page + 1)
-
-    def previous_page(self) -> None:
-        """Show the previous page, if any."""
-        self.set_page(self._page - 1)
-
     def page_of_widget(self, widget: QWidget) -> int:
         """The page a block widget is on."""
         index = self._widgets.index(widget)
