@@ -7,8 +7,12 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk.paths import CONTENT_DIR
+
+if TYPE_CHECKING:
+    from kiosk.content.problems import Problem
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
@@ -22,8 +26,36 @@ def _cmd_check(args: argparse.Namespace) -> int:
     _, problems = load_profile(profile_file)
     report.extra_errors += [p for p in problems if p.severity is Severity.ERROR]
     report.extra_warnings += [p for p in problems if p.severity is Severity.WARNING]
+    report.extra_warnings += _vocabulary_problems(report, profile_file)
     print(dumps(report) if args.json else report.as_text())
     return report.exit_status
+
+
+def _vocabulary_problems(report: object, profile_file: Path) -> list[Problem]:
+    """Words of valid content the active recogniser cannot hear (checker warnings)."""
+    from kiosk.content.problems import Problem, Severity
+    from kiosk.content.report import CheckReport
+    from kiosk.paths import MODELS_DIR
+    from kiosk.speech.profile import load_profile
+    from kiosk.voice.matching import RequestMatcher
+    from kiosk.voice.recognisers import EngineUnavailable, create_recogniser
+    from kiosk.voice.vocabulary import vocabulary_warnings
+
+    assert isinstance(report, CheckReport)
+    contents = [load.content for load in report.loads if load.content is not None]
+    if not contents:
+        return []
+    profile, _ = load_profile(profile_file)
+    settings = profile.recogniser
+    try:
+        recogniser, _reason = create_recogniser(settings, MODELS_DIR)
+    except EngineUnavailable as error:
+        return [Problem(str(profile_file), 0, "recogniser", str(error), Severity.WARNING)]
+    problems: list[Problem] = []
+    for content in contents:
+        matcher = RequestMatcher(content, settings.accept_score, settings.confirm_score)
+        problems += vocabulary_warnings(content, recogniser, matcher)
+    return problems
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:

@@ -54,6 +54,9 @@ DEFAULT_PRONUNCIATIONS: Final[Mapping[str, str]] = MappingProxyType(
     {
         "hypercalcaemia": "HH AY P ER K AE L S IY M IY AH",
         "anaemia": "AH N IY M IY AH",
+        "osteoclasts": "AA S T IY OW K L AE S T S",
+        "osteoblasts": "AA S T IY OW B L AE S T S",
+        "helpline": "HH EH L P L AY N",
     }
 )
 

@@ -54,3 +54,27 @@ def test_any_pcm_wav_becomes_16k_mono(tmp_path: Path) -> None:
         wav.writeframes(bytes(4 * 48000))  # one second of stereo silence
     assert len(read_wav_16k(path)) == 2 * 16000
     assert len(to_mono16k(bytes(8000), 8000, 1, 1)) == 2 * 16000
+
+
+def test_checker_warns_about_words_the_recogniser_cannot_hear(seed_copy: Path) -> None:
+    fatigue = seed_copy / "en" / "fatigue.md"
+    text = fatigue.read_text(encoding="utf-8")
+    fatigue.write_text(text.replace("phrases:\n", "phrases:\n  - am i lethargicish\n", 1))
+    line = next(i for i, t in enumerate(fatigue.read_text().splitlines(), 1) if t == "phrases:")
+    result = subprocess.run(
+        [sys.executable, str(REPO / "run_kiosk.py"), "check", str(seed_copy), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=REPO,
+    )
+    assert result.returncode == 0, result.stderr  # a warning, not an error
+    warnings = json.loads(result.stdout)["warnings"]
+    unknown = [w for w in warnings if "lethargicish" in w["message"]]
+    assert len(unknown) == 1, warnings
+    assert unknown[0]["file"].endswith("fatigue.md") and unknown[0]["line"] == line
+    assert 'topic "fatigue"' in unknown[0]["message"]
+    assert not [
+        w for w in warnings if "does not know the word" in w["message"] and w is not unknown[0]
+    ]
