@@ -109,7 +109,7 @@ class EspeakTts:
         cancelled or implausibly short result, and tries again (at most three times).
         """
         words = max(1, len(text.split()))
-        for attempt in range(3):
+        for _ in range(3):
             self._render_once(text, rate_wpm, path, timeout)
             # The first report is this synthesis; a later "not completed" one is pyttsx3's own
             # queued stop arriving after the audio was already written.
@@ -117,7 +117,6 @@ class EspeakTts:
                 return
             self.retries += 1
             log.debug("espeak render of %r was cut short; trying again", text[:40])
-            del attempt
         size = path.stat().st_size if path.exists() else -1
         raise TtsError(
             f"the engine wrote no complete audio for {text[:40]!r} "

@@ -178,13 +178,11 @@ class BigButton(QAbstractButton):
     def min_width(self) -> int:
         """The narrowest width at which no single word is cut."""
         title_font, sub_font, pad, minimum = self._metrics()
-        words = self._label().split() + self._subtitle.split()
         widest = max(
             [QFontMetrics(title_font).horizontalAdvance(w) for w in self._label().split()]
             + [QFontMetrics(sub_font).horizontalAdvance(w) for w in self._subtitle.split()]
             + [0]
         )
-        del words
         icon = self._icon_px() + pad if self._emergency else 0
         return max(minimum, widest + 2 * pad + icon + 2)
 
