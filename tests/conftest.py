@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +23,39 @@ __all__ = ["pulse_rig", "speaker_recorder"]
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "content"
 ARTIFACTS = REPO / "artifacts"
+
+
+class FakeClock:
+    """A monotonic clock the test moves by hand, so timing tests never sleep."""
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def run_cli(
+    *args: str,
+    cwd: Path = REPO,
+    env: dict[str, str] | None = None,
+    stdin: str | None = None,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[str]:
+    """``python run_kiosk.py ARGS`` as staff would run it, output captured."""
+    return subprocess.run(
+        [sys.executable, str(REPO / "run_kiosk.py"), *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        input=stdin,
+        timeout=timeout,
+        check=False,
+    )
 
 
 @pytest.fixture(autouse=True)

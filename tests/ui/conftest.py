@@ -16,22 +16,10 @@ from kiosk.core.pin import StaffPin
 from kiosk.core.settings import KioskSettings
 from kiosk.ui.fonts import install_fonts
 from kiosk.ui.window import KioskWindow
+from tests.conftest import FakeClock
 
 LANDSCAPE = (1920, 1080)
 PORTRAIT = (1080, 1920)
-
-
-class FakeClock:
-    """A clock the test moves by hand (no sleeping)."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @dataclass

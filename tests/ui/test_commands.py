@@ -11,22 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QImage
 
-from tests.conftest import ARTIFACTS, REPO
-
-
-def run(
-    *args: str, env: dict[str, str] | None = None, stdin: str | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(REPO / "run_kiosk.py"), *args],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=120,
-        check=False,
-        env=env,
-        input=stdin,
-    )
+from tests.conftest import ARTIFACTS, run_cli
 
 
 def test_no_display_gives_a_clear_message_not_a_qt_abort() -> None:
@@ -35,7 +20,7 @@ def test_no_display_gives_a_clear_message_not_a_qt_abort() -> None:
         for k, v in os.environ.items()
         if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
     }
-    result = run(env=env)
+    result = run_cli(env=env)
     assert result.returncode == 2
     assert "needs a screen" in result.stderr
     assert "QT_QPA_PLATFORM=offscreen" in result.stderr
@@ -49,7 +34,7 @@ def test_kiosk_starts_paints_home_and_reports_ready(tmp_path: Path) -> None:
         XDG_STATE_HOME=str(tmp_path / "state"),
         XDG_CONFIG_HOME=str(tmp_path / "config"),
     )
-    result = run("--windowed", "--exit-when-ready", env=env)
+    result = run_cli("--windowed", "--exit-when-ready", env=env)
     assert result.returncode == 0, result.stderr
     assert "KIOSK_READY" in result.stdout
     log = (tmp_path / "state" / "clinic-kiosk" / "log" / "kiosk.log").read_text()
@@ -58,15 +43,15 @@ def test_kiosk_starts_paints_home_and_reports_ready(tmp_path: Path) -> None:
 
 def test_set_pin_stores_a_salted_hash_outside_the_repo(tmp_path: Path) -> None:
     env = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path))
-    result = run("set-pin", "--pin-stdin", env=env, stdin="583920\n583920\n")
+    result = run_cli("set-pin", "--pin-stdin", env=env, stdin="583920\n583920\n")
     assert result.returncode == 0, result.stderr
     path = tmp_path / "clinic-kiosk" / "staff.json"
     text = path.read_text()
     assert "583920" not in text
     assert json.loads(text)["staff_pin"]["salt"]
-    bad = run("set-pin", "--pin-stdin", env=env, stdin="1234\n1234\n")
+    bad = run_cli("set-pin", "--pin-stdin", env=env, stdin="1234\n1234\n")
     assert bad.returncode == 1 and "nothing was changed" in bad.stderr
-    mismatch = run("set-pin", "--pin-stdin", env=env, stdin="583920\n583921\n")
+    mismatch = run_cli("set-pin", "--pin-stdin", env=env, stdin="583920\n583921\n")
     assert mismatch.returncode == 1 and "different" in mismatch.stderr
 
 
@@ -99,7 +84,7 @@ def test_screenshot_command_saves_the_screens(
 ) -> None:
     out = ARTIFACTS / "screenshots" / f"{name}.png"
     out.unlink(missing_ok=True)
-    result = run(
+    result = run_cli(
         "screenshot", *args, "--out", str(out), env=dict(os.environ, QT_QPA_PLATFORM="offscreen")
     )
     assert result.returncode == 0, result.stderr
@@ -111,7 +96,7 @@ def test_screenshot_command_saves_the_screens(
 
 
 def test_screenshot_of_an_unknown_topic_fails_clearly() -> None:
-    result = run(
+    result = run_cli(
         "screenshot",
         "--topic",
         "nope",
@@ -123,7 +108,7 @@ def test_screenshot_of_an_unknown_topic_fails_clearly() -> None:
 
 
 def test_bench_ui_reports_its_figures() -> None:
-    result = run("bench", "ui", "--json", env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
+    result = run_cli("bench", "ui", "--json", env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
     assert result.returncode == 0, result.stderr
     figures = json.loads(result.stdout)
     assert figures["ui.taps"] >= 50 and figures["ui.tap_to_paint_ms_p95"] > 0

@@ -21,8 +21,9 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.core.session import Screen
 from kiosk.services.speech import VOLUME_STEPS_DB
+from kiosk.ui.screens import SpeechControls
 from tests.audio.rig import TRANSCRIBABLE_VOICE, SinkRecorder, transcribe, word_recall
-from tests.conftest import REPO
+from tests.conftest import REPO, run_cli
 from tests.ui.conftest import LANDSCAPE, KioskUnderTest, build
 
 PAIN_FIRST_SENTENCE = (
@@ -101,6 +102,29 @@ def sentence_times(k: KioskUnderTest) -> dict[int, float]:
     return times
 
 
+def start_reading(
+    qtbot: QtBot, k: KioskUnderTest, recorder: SinkRecorder, topic_id: str
+) -> SpeechControls:
+    """Open a topic, press Read aloud and wait until the speaker plays; returns the controls."""
+    k.controller.open_topic(topic_id)
+    controls = k.window.topic.speech
+    assert controls is not None
+    pressed = click(qtbot, controls.read_button)
+    assert sound_after(qtbot, recorder, pressed, 3.0) is not None
+    return controls
+
+
+def assert_silent_soon_after(
+    qtbot: QtBot, recorder: SinkRecorder, moment: float, what: str, span: float = 1.0
+) -> None:
+    """No sound later than 0.2 s after ``moment`` (checked on the recording up to ``span``)."""
+    recorded_until(qtbot, recorder, moment + span)
+    last = recorder.last_sound_before(moment + span)
+    assert last is not None
+    assert last - moment <= 0.2, f"sound went on {1000 * (last - moment):.0f} ms after {what}"
+    assert recorder.is_silent_between(moment + 0.2, moment + span)
+
+
 def test_read_aloud_starts_within_half_a_second_and_says_the_first_sentence(
     qtbot: QtBot, fonts: bool, seed_copy: Path, tmp_path: Path, speaker_recorder: SinkRecorder
 ) -> None:
@@ -143,19 +167,11 @@ def test_stop_gives_silence_within_200_ms(
     qtbot: QtBot, fonts: bool, seed_copy: Path, tmp_path: Path, speaker_recorder: SinkRecorder
 ) -> None:
     k = speaking_kiosk(qtbot, seed_copy, tmp_path)
-    k.controller.open_topic("pain")
-    screen = k.window.topic
-    assert screen.speech is not None
-    pressed = click(qtbot, screen.speech.read_button)
-    assert sound_after(qtbot, speaker_recorder, pressed, 3.0) is not None
+    controls = start_reading(qtbot, k, speaker_recorder, "pain")
     qtbot.wait(1500)  # mid-sentence
     assert speaker_recorder.last_sound_before(time.perf_counter()) is not None
-    stopped = click(qtbot, screen.speech.stop_button)
-    recorded_until(qtbot, speaker_recorder, stopped + 1.2)
-    last = speaker_recorder.last_sound_before(stopped + 1.2)
-    assert last is not None
-    assert last - stopped <= 0.2, f"sound went on {1000 * (last - stopped):.0f} ms after Stop"
-    assert speaker_recorder.is_silent_between(stopped + 0.2, stopped + 1.2)
+    stopped = click(qtbot, controls.stop_button)
+    assert_silent_soon_after(qtbot, speaker_recorder, stopped, "Stop", span=1.2)
     assert k.controller.speech is not None and k.controller.speech.state == "idle"
 
 
@@ -163,18 +179,11 @@ def test_navigating_mid_sentence_stops_speech(
     qtbot: QtBot, fonts: bool, seed_copy: Path, tmp_path: Path, speaker_recorder: SinkRecorder
 ) -> None:
     k = speaking_kiosk(qtbot, seed_copy, tmp_path)
-    k.controller.open_topic("hypercalcaemia")
-    screen = k.window.topic
-    assert screen.speech is not None
-    pressed = click(qtbot, screen.speech.read_button)
-    assert sound_after(qtbot, speaker_recorder, pressed, 3.0) is not None
+    start_reading(qtbot, k, speaker_recorder, "hypercalcaemia")
     qtbot.wait(1200)
     left = click(qtbot, k.window.home_button)
     assert k.window.current_screen() is Screen.HOME
-    recorded_until(qtbot, speaker_recorder, left + 1.0)
-    last = speaker_recorder.last_sound_before(left + 1.0)
-    assert last is not None and last - left <= 0.2
-    assert speaker_recorder.is_silent_between(left + 0.2, left + 1.0)
+    assert_silent_soon_after(qtbot, speaker_recorder, left, "going Home")
 
 
 def test_pressing_next_page_stops_speech(
@@ -195,17 +204,13 @@ def test_pause_and_continue(
     qtbot: QtBot, fonts: bool, seed_copy: Path, tmp_path: Path, speaker_recorder: SinkRecorder
 ) -> None:
     k = speaking_kiosk(qtbot, seed_copy, tmp_path)
-    k.controller.open_topic("fatigue")
-    screen = k.window.topic
-    assert screen.speech is not None
-    pressed = click(qtbot, screen.speech.read_button)
-    assert sound_after(qtbot, speaker_recorder, pressed, 3.0) is not None
+    controls = start_reading(qtbot, k, speaker_recorder, "fatigue")
     qtbot.wait(800)
-    paused = click(qtbot, screen.speech.pause_button)
-    assert screen.speech.pause_button.title == "Continue"
+    paused = click(qtbot, controls.pause_button)
+    assert controls.pause_button.title == "Continue"
     recorded_until(qtbot, speaker_recorder, paused + 1.0)
     assert speaker_recorder.is_silent_between(paused + 0.25, paused + 1.0)
-    resumed = click(qtbot, screen.speech.pause_button)
+    resumed = click(qtbot, controls.pause_button)
     assert sound_after(qtbot, speaker_recorder, resumed, 2.0) is not None
     k.controller.stop_speech()
 
@@ -486,40 +491,17 @@ k.window.allow_close(); k.window.close()
 
 
 def test_say_command_renders_with_the_voice_and_lexicon(tmp_path: Path) -> None:
-    import subprocess
-    import sys
     import wave
 
     out = tmp_path / "helpline.wav"
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(REPO / "run_kiosk.py"),
-            "say",
-            "Call 0808 800 6000.",
-            "--out",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        cwd=REPO,
-    )
+    result = run_cli("say", "Call 0808 800 6000.", "--out", str(out), timeout=60)
     assert result.returncode == 0, result.stderr
     with wave.open(str(out)) as wav:
         seconds = wav.getnframes() / wav.getframerate()
     # Read digit by digit ("0 8 0 8, 8 0 0, 6 0 0 0") it is far longer than "eight hundred..."
     assert seconds > 4.0, seconds
     topic = tmp_path / "pain.wav"
-    result = subprocess.run(
-        [sys.executable, str(REPO / "run_kiosk.py"), "say", "--topic", "pain", "--out", str(topic)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        cwd=REPO,
-    )
+    result = run_cli("say", "--topic", "pain", "--out", str(topic), timeout=120)
     assert result.returncode == 0, result.stderr
     assert "sentences" in result.stdout
     with wave.open(str(topic)) as wav:
@@ -529,16 +511,12 @@ def test_say_command_renders_with_the_voice_and_lexicon(tmp_path: Path) -> None:
 def test_bench_speech_reports_its_figures() -> None:
     import json
     import os
-    import subprocess
-    import sys
 
-    result = subprocess.run(
-        [sys.executable, str(REPO / "run_kiosk.py"), "bench", "speech", "--json"],
-        capture_output=True,
-        text=True,
+    result = run_cli(
+        "bench",
+        "speech",
+        "--json",
         timeout=600,
-        check=False,
-        cwd=REPO,
         env={
             **{k: v for k, v in os.environ.items() if k != "PULSE_SERVER"},  # its own rig
             "KIOSK_BENCH_QUICK": "1",
@@ -556,8 +534,6 @@ def test_bench_speech_reports_its_figures() -> None:
 def test_broken_voice_profile_falls_back_and_staff_see_why(
     qtbot: QtBot, fonts: bool, seed_copy: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    import subprocess
-    import sys
 
     broken = tmp_path / "en.toml"
     text = (REPO / "voices" / "en.toml").read_text(encoding="utf-8")
@@ -573,14 +549,7 @@ def test_broken_voice_profile_falls_back_and_staff_see_why(
     assert f"en.toml:{line}: tts.rate_wpm is 900" in report
     assert any("voice profile" in r.getMessage() for r in caplog.records)
     caplog.clear()
-    result = subprocess.run(
-        [sys.executable, str(REPO / "run_kiosk.py"), "check", "--profile", str(broken)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        cwd=REPO,
-    )
+    result = run_cli("check", "--profile", str(broken), timeout=60)
     assert result.returncode == 1
     assert (
         f"en.toml:{line}: tts.rate_wpm is 900; expected a whole number from 80 to 450"

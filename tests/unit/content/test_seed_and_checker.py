@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +11,7 @@ import pytest
 from kiosk.content import Severity, Urgency, load_content
 from kiosk.content.report import check_content
 from kiosk.content.store import ContentStore
-from tests.conftest import REPO, SEED
+from tests.conftest import SEED, run_cli
 
 TODAY = dt.date(2026, 11, 27)
 SEED_IDS = [
@@ -35,17 +33,6 @@ SPINAL_SYMPTOM_WORDS = [
     "weakness in your legs",
     "bladder",
 ]
-
-
-def run_cli(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(REPO / "run_kiosk.py"), *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=120,
-        check=False,
-    )
 
 
 def test_seed_loads_with_no_errors_and_only_overdue_review_warnings() -> None:

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 from kiosk.content import load_content
 from kiosk.content.synthetic import generate_topics
-from tests.conftest import REPO, SEED
+from tests.conftest import SEED, run_cli
 
 
 def test_generated_topics_load_without_errors(tmp_path: Path) -> None:
@@ -20,14 +18,7 @@ def test_generated_topics_load_without_errors(tmp_path: Path) -> None:
 
 
 def test_bench_content_reports_load_1000_ms() -> None:
-    result = subprocess.run(
-        [sys.executable, str(REPO / "run_kiosk.py"), "bench", "content", "--json"],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=300,
-        check=False,
-    )
+    result = run_cli("bench", "content", "--json", timeout=300)
     assert result.returncode == 0, result.stderr
     figures = json.loads(result.stdout)
     assert figures["content.load_1000_ms"] > 0
@@ -35,13 +26,6 @@ def test_bench_content_reports_load_1000_ms() -> None:
 
 
 def test_bench_rejects_an_unknown_suite() -> None:
-    result = subprocess.run(
-        [sys.executable, str(REPO / "run_kiosk.py"), "bench", "nope"],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=60,
-        check=False,
-    )
+    result = run_cli("bench", "nope", timeout=60)
     assert result.returncode == 2
     assert "unknown benchmark suite" in result.stderr

@@ -23,22 +23,9 @@ from kiosk.core.pin import (
     validate_new_pin,
     verify_pin,
 )
-from tests.conftest import REPO
+from tests.conftest import REPO, FakeClock
 
 PIN = "583920"
-
-
-class FakeClock:
-    """A monotonic clock the test moves by hand, so lock-out tests never sleep."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture

@@ -17,14 +17,7 @@ from kiosk.core.session import (
     Screen,
 )
 from kiosk.core.settings import KioskSettings, load_settings
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.conftest import FakeClock
 
 
 def test_navigator_back_walks_history_and_home_clears_it() -> None:
@@ -61,7 +54,7 @@ def test_forget_topics_after_reload() -> None:
 
 
 def test_idle_timer_phases() -> None:
-    clock = Clock()
+    clock = FakeClock(start=0.0)
     timer = IdleTimer(90, 30, clock)
     assert timer.state().phase is IdlePhase.ACTIVE
     clock.now = 89.9
@@ -79,7 +72,7 @@ def test_idle_timer_phases() -> None:
 
 def test_idle_warning_shorter_than_20_s_is_refused() -> None:
     with pytest.raises(ValueError, match="at least 20"):
-        IdleTimer(90, 10, Clock())
+        IdleTimer(90, 10, FakeClock())
 
 
 def test_display_prefs_only_accept_known_values() -> None:

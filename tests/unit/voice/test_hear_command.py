@@ -4,24 +4,16 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import wave
 from pathlib import Path
 
 from kiosk.voice.audio import read_wav_16k, to_mono16k
 from tests.audio.rig import TRANSCRIBABLE_VOICE, render_espeak
-from tests.conftest import REPO
+from tests.conftest import run_cli
 
 
 def hear(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(REPO / "run_kiosk.py"), "hear", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        cwd=REPO,
-    )
+    return run_cli("hear", *args)
 
 
 def test_hear_gives_one_json_object_per_file_and_survives_a_bad_file(tmp_path: Path) -> None:
@@ -61,14 +53,7 @@ def test_checker_warns_about_words_the_recogniser_cannot_hear(seed_copy: Path) -
     text = fatigue.read_text(encoding="utf-8")
     fatigue.write_text(text.replace("phrases:\n", "phrases:\n  - am i lethargicish\n", 1))
     line = next(i for i, t in enumerate(fatigue.read_text().splitlines(), 1) if t == "phrases:")
-    result = subprocess.run(
-        [sys.executable, str(REPO / "run_kiosk.py"), "check", str(seed_copy), "--json"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        cwd=REPO,
-    )
+    result = run_cli("check", str(seed_copy), "--json", timeout=120)
     assert result.returncode == 0, result.stderr  # a warning, not an error
     warnings = json.loads(result.stdout)["warnings"]
     unknown = [w for w in warnings if "lethargicish" in w["message"]]
