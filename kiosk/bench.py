@@ -168,7 +168,7 @@ def _sound_rig() -> tuple[object | None, str]:
     import sys
 
     sys.path.insert(0, str(CONTENT_DIR.parent))
-    from tests.audio.rig import PulseRig
+    from kiosk.devtools.rig import PulseRig
 
     return PulseRig().start(), "null-sink"
 
@@ -287,7 +287,7 @@ def _bench_speech(progress: Progress, rig: object | None, output: str, quick: bo
         if rig is not None:
             if progress:
                 progress("speech: stop to silence, recorded on the null sink...")
-            from tests.audio.rig import SinkRecorder
+            from kiosk.devtools.rig import SinkRecorder
 
             window, controller = kiosk("warm")
             gaps = []

@@ -15,8 +15,8 @@ import pytest
 # The real Qt window, without a screen (shared/STYLE.md): set before anything imports Qt.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from kiosk.devtools.rig import PulseRig
 from tests.audio.conftest import pulse_rig, speaker_recorder
-from tests.audio.rig import PulseRig
 
 __all__ = ["pulse_rig", "speaker_recorder"]
 

@@ -1,8 +1,8 @@
-"""Fixtures for tests on a real (null) PulseAudio server; see :mod:`tests.audio.rig`.
+"""Fixtures for tests on a real (null) PulseAudio server; see :mod:`kiosk.devtools.rig`.
 
 Other test folders can use them too: ``from tests.audio.conftest import pulse_rig`` (and
 ``speaker_recorder``) in their conftest. However many conftests import ``pulse_rig``, one server
-runs per test session (see :func:`tests.audio.rig.shared_rig`).
+runs per test session (see :func:`kiosk.devtools.rig.shared_rig`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.audio.rig import PulseRig, SinkRecorder, shared_rig
+from kiosk.devtools.rig import PulseRig, SinkRecorder, shared_rig
 
 __all__ = ["pulse_rig", "speaker_recorder"]
 

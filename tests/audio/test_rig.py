@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.audio.rig import (
+from kiosk.devtools.rig import (
     RATE,
     SOUND_RMS,
     TRANSCRIBABLE_VOICE,

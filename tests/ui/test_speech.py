@@ -20,9 +20,9 @@ from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from kiosk.core.session import Screen
+from kiosk.devtools.rig import TRANSCRIBABLE_VOICE, SinkRecorder, transcribe, word_recall
 from kiosk.services.speech import VOLUME_STEPS_DB
 from kiosk.ui.screens import SpeechControls
-from tests.audio.rig import TRANSCRIBABLE_VOICE, SinkRecorder, transcribe, word_recall
 from tests.conftest import REPO, run_cli
 from tests.ui.conftest import LANDSCAPE, KioskUnderTest, build
 
@@ -414,7 +414,7 @@ def test_sound_server_dying_mid_sentence_goes_silent_then_recovers_without_resta
     pulse_rig: object,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    from tests.audio.rig import PulseRig, SinkRecorder
+    from kiosk.devtools.rig import PulseRig, SinkRecorder
 
     assert isinstance(pulse_rig, PulseRig)
     k = speaking_kiosk(qtbot, seed_copy, tmp_path)

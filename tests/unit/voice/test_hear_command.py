@@ -7,8 +7,8 @@ import subprocess
 import wave
 from pathlib import Path
 
+from kiosk.devtools.rig import TRANSCRIBABLE_VOICE, render_espeak
 from kiosk.voice.audio import read_wav_16k, to_mono16k
-from tests.audio.rig import TRANSCRIBABLE_VOICE, render_espeak
 from tests.conftest import run_cli
 
 

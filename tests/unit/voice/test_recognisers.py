@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.devtools.rig import TRANSCRIBABLE_VOICE, render_espeak
 from kiosk.speech.profile import DEFAULT_PRONUNCIATIONS, RecogniserSettings
 from kiosk.voice import models
 from kiosk.voice.recognisers import (
@@ -36,7 +37,6 @@ from kiosk.voice.recognisers import (
     parse_vosk_result,
     words_of,
 )
-from tests.audio.rig import TRANSCRIBABLE_VOICE, render_espeak
 
 REPO = Path(__file__).resolve().parents[3]
 

@@ -11,8 +11,8 @@ keeps a silent "keepalive" stream (zeros from ``/dev/zero`` through ``pacat``) p
 ``kiosk_out`` for its whole life. The recording is then continuous and silence is captured as
 exact zeros, which is what makes "sound started at time t" measurable.
 
-Used by ``tests/audio`` and, through the ``pulse_rig`` fixture, by other test folders. Test-only
-helpers: :func:`render_espeak` (make WAVs), :func:`transcribe` (PocketSphinx, full language model)
+Used by the benchmarks (``python run_kiosk.py bench``) and the tests (``tests/audio`` and, through
+the ``pulse_rig`` fixture, other test folders). Development helpers: :func:`render_espeak` (make WAVs), :func:`transcribe` (PocketSphinx, full language model)
 and :func:`word_recall` (score a transcript).
 """
 
@@ -38,7 +38,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-log = logging.getLogger("tests.audio.rig")
+log = logging.getLogger("kiosk.devtools.rig")
 
 SPEAKER_SINK = "kiosk_out"
 MIC_FEED_SINK = "mic_feed"
