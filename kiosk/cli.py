@@ -160,28 +160,20 @@ def _cmd_say(args: argparse.Namespace) -> int:
 
 
 def _cmd_hear(args: argparse.Namespace) -> int:
-    import time
-
     from kiosk.content.loader import load_content
-    from kiosk.paths import MODELS_DIR, VOICES_DIR
-    from kiosk.speech.profile import load_profile
     from kiosk.voice.audio import UnreadableAudio, read_wav_16k
-    from kiosk.voice.matching import CommandMatch, RequestMatcher, TopicMatch
-    from kiosk.voice.recognisers import EngineUnavailable, create_recogniser
+    from kiosk.voice.hearing import hear_utterance, kiosk_listener
+    from kiosk.voice.recognisers import EngineUnavailable
 
     content = load_content(Path(args.content_dir)).content
     if content is None:
         print("the content has errors; run: python run_kiosk.py check", file=sys.stderr)
         return 1
-    profile, _ = load_profile(VOICES_DIR / "en.toml")
-    settings = profile.recogniser
-    matcher = RequestMatcher(content, settings.accept_score, settings.confirm_score)
     try:
-        recogniser, reason = create_recogniser(settings, MODELS_DIR, args.engine)
+        recogniser, matcher, reason, unknown = kiosk_listener(content, args.engine)
     except (EngineUnavailable, ValueError) as error:
         print(f"no speech recogniser: {error}", file=sys.stderr)
         return 1
-    unknown = recogniser.set_phrases(matcher.phrases())
     if unknown and not args.json:
         print(f"({reason}; words the engine does not know: {', '.join(sorted(unknown))})")
     status = 0
@@ -193,18 +185,13 @@ def _cmd_hear(args: argparse.Namespace) -> int:
             record: dict[str, object] = {"file": name, "error": str(error)}
             print(json.dumps(record) if args.json else f"{name}: ERROR {error}")
             continue
-        started = time.perf_counter()  # the whole file is here: its audio has ended
-        heard = recogniser.recognise(pcm)
-        match = matcher.match(heard.transcript, heard.confidence)
-        latency = (time.perf_counter() - started) * 1000
-        if isinstance(match, TopicMatch) and match.confident:
-            action, target, score = "topic", match.topic_id, match.score
-        elif isinstance(match, CommandMatch) and match.confident:
-            action, target, score = "command", match.command, match.score
-        else:
-            # Not recognised, or only good enough to ask "Did you mean ...?": no action.
-            action, target = "none", None
-            score = getattr(match, "score", 0.0)
+        decision = hear_utterance(recogniser, matcher, pcm)
+        heard, action, target, score = (
+            decision.heard,
+            decision.action,
+            decision.target,
+            decision.score,
+        )
         record = {
             "file": name,
             "transcript": heard.transcript,
@@ -212,14 +199,14 @@ def _cmd_hear(args: argparse.Namespace) -> int:
             "target": target,
             "confidence": round(float(score), 3),
             "engine": heard.engine,
-            "latency_ms": round(latency, 1),
+            "latency_ms": round(decision.latency_ms, 1),
         }
         if args.json:
             print(json.dumps(record, ensure_ascii=False))
         else:
             print(
                 f"{name}: heard {heard.transcript!r} -> {action} {target or ''} "
-                f"({score:.2f}, {heard.engine}, {latency:.0f} ms)"
+                f"({score:.2f}, {heard.engine}, {decision.latency_ms:.0f} ms)"
             )
     return status
 
@@ -280,6 +267,7 @@ def _cmd_screenshot(args: argparse.Namespace) -> int:
             size=args.size,
             text_size=args.text_size,
             theme=args.theme,
+            voice=args.voice,
         )
     except (ValueError, RuntimeError, OSError) as error:
         print(f"screenshot failed: {error}", file=sys.stderr)
@@ -362,6 +350,11 @@ def build_parser() -> argparse.ArgumentParser:
     shot.add_argument("--text-size", type=int, choices=TEXT_SCALES, default=100, metavar="PCT")
     shot.add_argument("--theme", choices=THEMES, default="standard")
     shot.add_argument("--out", required=True, metavar="FILE.png")
+    shot.add_argument(
+        "--voice",
+        choices=("listening", "question", "message"),
+        help="show the Ask by voice overlay in this state",
+    )
     shot.set_defaults(func=_cmd_screenshot)
     return parser
 

@@ -32,18 +32,23 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from rapidfuzz import fuzz, process
 
 from kiosk.content.model import ContentSet, Topic
 from kiosk.voice.commands import COMMAND_DESCRIPTIONS, COMMAND_PHRASES
 
+if TYPE_CHECKING:
+    from kiosk.voice.recognisers import Recognition
+
 NOT_RECOGNISED_MESSAGE: Final = "Sorry, I didn't catch that. You can also touch a topic."
 """What the kiosk says (and shows) when a request is not recognised."""
 
 MARGIN: Final = 0.10
 """How far the best match must be ahead of the runner-up to be acted on without asking."""
+CORROBORATED: Final = 0.60
+"""What was said must match at least this well to be acted on when the grammar agrees."""
 
 
 # --- results --------------------------------------------------------------------------------------
@@ -531,6 +536,31 @@ class RequestMatcher:
             return TopicMatch(target, score, confident)
         return CommandMatch(target, score, confident)
 
+    def match_recognition(self, heard: Recognition) -> Match:
+        """What the patient asked for, from everything the recogniser returned.
+
+        With no alternative transcript (Vosk; PocketSphinx without its language-model pass)
+        this is ``match(transcript, confidence)``. PocketSphinx returns its language-model
+        transcript (what was said, in the kiosk's words or everyday ones) and, as the first
+        alternative, the grammar's (forced onto the nearest phrase). The language-model
+        transcript is matched on its own; the grammar transcript only corroborates: when both
+        name the same target the better score counts; when they disagree nothing is acted on, a
+        good match is at most asked about.
+        """
+        if not heard.alternatives:
+            return self.match(heard.transcript, heard.confidence)
+        said = self.match(heard.transcript, 1.0)
+        if isinstance(said, NotRecognised):
+            return said
+        forced = self.match(heard.alternatives[0][0], 1.0)
+        if _target(forced) == _target(said):
+            best = max(said.score, getattr(forced, "score", 0.0))
+            confident = said.confident or (best >= self.accept_score and said.score >= CORROBORATED)
+            return _with(said, best, confident)
+        # The two transcripts disagree: never act, at most ask (a wrong page is worse than a
+        # question).
+        return _with(said, said.score, False)
+
     def topic_scores(self, words: list[str]) -> dict[str, float]:
         """Each topic's score (0..1) for a normalised request (see the module docstring)."""
         key = _phrase_key(words)
@@ -677,6 +707,20 @@ def _words_f1(words: list[str], phrasing: list[str]) -> float:
         _command_weight(w) for w in phrasing
     )
     return 2 * precision * recall / (precision + recall)
+
+
+def _target(match: Match) -> str | None:
+    if isinstance(match, TopicMatch):
+        return "topic:" + match.topic_id
+    if isinstance(match, CommandMatch):
+        return "command:" + match.command
+    return None
+
+
+def _with(match: TopicMatch | CommandMatch, score: float, confident: bool) -> Match:
+    if isinstance(match, TopicMatch):
+        return TopicMatch(match.topic_id, round(score, 4), confident)
+    return CommandMatch(match.command, round(score, 4), confident)
 
 
 # --- asking back ----------------------------------------------------------------------------------

@@ -33,27 +33,20 @@ segfault on other misuse), so a model is first loaded in a child process
 (:func:`kiosk.voice.models.load_problem`, ≈3 s for the Korean test model) unless the stamp written
 by ``voices install`` (or by a previous successful check) says it loaded before, unchanged.
 
-**PocketSphinx** (the wheel's en-US model; always available). Two decoders: one searches the JSGF
-grammar of the phrases (≈15 ms per utterance), the other the full language model with
-``fwdflat`` and ``bestpath`` off (≈150-500 ms per 1-2 s utterance on the development machine; the
-defaults took ≈220-610 ms and gave no better transcripts of espeak speech). The free transcript is
-returned as the first alternative so the caller can see what was really said; a decoder
-per search keeps each configuration and avoids switching searches. PocketSphinx holds the GIL
-while decoding, so the two passes cannot overlap; ``free_text=False`` skips the second pass when
-latency matters more than rejection.
-
-PocketSphinx confidence: the grammar hypothesis' posterior (``hyp().prob``, 0..1) was measured and
-is useless for rejection: 0.33 for correctly heard phrases and 1.0 for "where is the toilet
-please" forced onto "what is". Instead ``confidence`` is the *phonetic agreement* between the
-grammar result and the free transcript: ``difflib`` ratio of their stress-free ARPAbet phone
-sequences (0..1), halved when the grammar only reached part of a phrase (PocketSphinx then returns
-the best partial path, which is not one of the phrases). Phones rather than words because the free
-pass often mishears single sounds ("stop breathing" for "stop reading": words 0.5, phones 0.84).
-Measured on espeak-ng en-us+f2 speech (9 in-grammar phrases, 5 out-of-scope sentences): in-grammar
-0.22-1.0 (median ≈0.6), out of scope an empty grammar result (2 of 5) or 0.09-0.34: the ranges
-overlap, so the caller must combine this with its fuzzy match of both transcripts. Word
-confidences are the share of each grammar word's phones matched in the free transcript. Without
-the free pass the confidence is only 1.0 for a whole phrase and 0.5 for a partial path.
+**PocketSphinx** (the wheel's en-US acoustic model; always available). Two decoders, both fed
+while the patient speaks (streaming, ``full_utt=False``): one searches the JSGF grammar of the
+phrases, the other (``free_text``) a small *request language model* built at ``set_phrases``: a
+bigram model (:func:`bigram_arpa`) of the kiosk's phrases (counted ``PHRASE_WEIGHT`` times), any
+``set_corpus`` sentences and everyday English words (``GENERAL_WORDS``, so speech the kiosk cannot
+help with is heard as other words). The language-model transcript is the result's ``transcript``
+(what was said); the grammar's (forced onto the nearest phrase, or a partial path) is the first
+alternative, and the matcher uses it only to corroborate (``RequestMatcher.match_recognition``).
+``confidence`` is the phonetic agreement of the two (``difflib`` ratio of their stress-free
+ARPAbet phone sequences, 0..1); word confidences are the share of each word's phones matched.
+History: the full en-US language model as the free pass took 160-430 ms after the audio and
+heard short phrases badly ("go home" as "oh how green"); grammar results alone are forced onto a
+phrase, so natural phrasings became other phrases. Without the free pass the confidence is 1.0
+for a whole phrase and 0.5 for a partial path.
 
 Both engines return an empty transcript for audio with no sample above ``SILENCE_PEAK`` (digital
 silence; PocketSphinx otherwise "hears" words in it).
@@ -63,15 +56,17 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import itertools
 import json
 import logging
 import math
 import re
 import sys
+import tempfile
 import threading
 import time
 from array import array
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Protocol
@@ -136,7 +131,25 @@ class Recogniser(Protocol):
         ...
 
     def recognise(self, pcm16k: bytes) -> Recognition:
-        """Recognise one whole utterance of 16 kHz mono int16 PCM."""
+        """Recognise one whole utterance of 16 kHz mono int16 PCM (``start``, ``feed`` in
+        pieces, ``finish``)."""
+        ...
+
+    def start(self) -> None:
+        """Begin an utterance (an unfinished one is dropped)."""
+        ...
+
+    def feed(self, pcm16k: bytes) -> None:
+        """Decode this piece of the current utterance now (16 kHz mono int16 PCM, any length;
+        an odd trailing byte is kept for the next piece)."""
+        ...
+
+    def finish(self) -> Recognition:
+        """End the utterance and return what was heard (silence: ``Recognition.nothing``)."""
+        ...
+
+    def cancel(self) -> None:
+        """Drop the current utterance, if any."""
         ...
 
     def known(self, word: str) -> bool:
@@ -163,6 +176,41 @@ def is_silent(pcm16k: bytes) -> bool:
     if sys.byteorder == "big":
         samples.byteswap()
     return not samples or max(max(samples), -min(samples)) <= SILENCE_PEAK
+
+
+def peak_of(pcm16k: bytes) -> int:
+    """The loudest sample's magnitude in ``pcm16k`` (whole samples only)."""
+    samples = array("h", pcm16k[: len(pcm16k) // 2 * 2])
+    if sys.byteorder == "big":
+        samples.byteswap()
+    return max(max(samples), -min(samples)) if samples else 0
+
+
+class _Utterance:
+    """Bookkeeping of one streamed utterance: the loudest sample so far and an odd byte left over
+    from the previous piece (pieces from a microphone need not end on a sample)."""
+
+    __slots__ = ("carry", "peak", "seconds")
+
+    def __init__(self) -> None:
+        self.peak = 0
+        self.carry = b""
+        self.seconds = 0.0
+
+    def take(self, pcm16k: bytes) -> bytes:
+        """The whole samples of ``carry + pcm16k``; the odd byte is kept for the next piece."""
+        data = self.carry + pcm16k
+        cut = len(data) // 2 * 2
+        self.carry = data[cut:]
+        data = data[:cut]
+        if data:
+            self.peak = max(self.peak, peak_of(data))
+            self.seconds += len(data) / (2 * RATE)
+        return data
+
+    @property
+    def silent(self) -> bool:
+        return self.peak <= SILENCE_PEAK
 
 
 def shown_path(path: Path) -> str:
@@ -352,22 +400,131 @@ class VoskRecogniser:
         return self._local.recogniser
 
     def recognise(self, pcm16k: bytes) -> Recognition:
-        pcm = pcm16k[: len(pcm16k) // 2 * 2]
-        if is_silent(pcm):
-            return Recognition.nothing(self.name)
-        recogniser = self._recogniser()
+        self.start()
+        try:
+            for offset in range(0, len(pcm16k), CHUNK_BYTES):
+                self.feed(pcm16k[offset : offset + CHUNK_BYTES])
+        except BaseException:
+            self.cancel()
+            raise
+        return self.finish()
+
+    # Streaming: the utterance lives in the calling thread (its recogniser is this thread's).
+
+    def start(self) -> None:
+        self.cancel()
+        self._local.utterance = _Utterance()
+        self._local.decoding = self._recogniser()
+
+    def feed(self, pcm16k: bytes) -> None:
+        utterance: _Utterance | None = getattr(self._local, "utterance", None)
+        if utterance is None:
+            raise RuntimeError("feed() without start()")
+        data = utterance.take(pcm16k)
+        recogniser = self._local.decoding
+        if data and recogniser is not None:
+            recogniser.AcceptWaveform(data)
+
+    def finish(self) -> Recognition:
+        utterance: _Utterance | None = getattr(self._local, "utterance", None)
+        recogniser = getattr(self._local, "decoding", None)
+        self._local.utterance = self._local.decoding = None
+        if utterance is None:
+            raise RuntimeError("finish() without start()")
         if recogniser is None:
             return Recognition.nothing(self.name)
         try:
-            for start in range(0, len(pcm), CHUNK_BYTES):
-                recogniser.AcceptWaveform(pcm[start : start + CHUNK_BYTES])
             raw = recogniser.FinalResult()
         finally:
             recogniser.Reset()
+        if utterance.silent:
+            return Recognition.nothing(self.name)
         return parse_vosk_result(raw, self.name)
+
+    def cancel(self) -> None:
+        recogniser = getattr(self._local, "decoding", None)
+        self._local.utterance = self._local.decoding = None
+        if recogniser is not None:
+            recogniser.Reset()
 
 
 # --- PocketSphinx ------------------------------------------------------------------------------
+
+# Everyday English for the request language model: what people say around and instead of a
+# request (the most common English words, and general waiting-room speech), so speech the kiosk
+# cannot help with is heard as other words rather than forced onto the kiosk's vocabulary.
+GENERAL_WORDS: Final = """
+the be to of and a in that have i it for not on with he as you do at this but his by from they
+we say her she or an will my one all would there their what so up out if about who get which go
+me when make can like time no just him know take people into year your good some could them see
+other than then now look only come its over think also back after use two how our work first
+well way even new want because any these give day most us is are was were been has had did does
+where here why yes yeah okay oh please thank thanks sorry excuse hello hi morning afternoon
+today tomorrow yesterday minute hour week wait waiting late early soon long left right down
+near next door room floor stairs lift car park bus train taxi ticket money pay card phone call
+number name address home house family husband wife son daughter mother father friend nurse
+doctor appointment reception desk toilet water coffee tea drink eat food lunch shop open close
+closed where's what's it's i'm don't can't that's there's lost find found keep put sit stand
+walk bring leave told tell said ask help weather cold warm hot rain outside inside window chair
+bag coat glasses key keys watch read write paper letter form sign pen book magazine television
+"""
+
+
+def _arpa_log(p: float) -> str:
+    return f"{math.log10(p):.4f}" if p > 0 else "-99"
+
+
+def bigram_arpa(
+    sentences: Sequence[Sequence[str]],
+    extra_words: Iterable[str] = (),
+    *,
+    discount: float = 0.5,
+    extra_count: float = 0.3,
+) -> str:
+    """An ARPA bigram language model of ``sentences`` (lists of words), with absolute
+    discounting and back-off to unigrams; ``extra_words`` join the vocabulary with a small count
+    each (``extra_count``), so they can be heard but are less likely than the sentences' words."""
+    unigrams: dict[str, float] = {}
+    bigrams: dict[str, dict[str, float]] = {}
+    for sentence in sentences:
+        tokens = ["<s>", *sentence, "</s>"]
+        for word in tokens[1:]:
+            unigrams[word] = unigrams.get(word, 0.0) + 1.0
+        for left, right in itertools.pairwise(tokens):
+            following = bigrams.setdefault(left, {})
+            following[right] = following.get(right, 0.0) + 1.0
+    for word in extra_words:
+        unigrams[word] = unigrams.get(word, 0.0) + extra_count
+    unigrams.setdefault("</s>", 1.0)
+    total = sum(unigrams.values())
+    p_uni = {word: count / total for word, count in unigrams.items()}
+    lines_uni: list[str] = []
+    lines_bi: list[str] = []
+    backoff: dict[str, float] = {}
+    for left, following in bigrams.items():
+        count = sum(following.values())
+        seen_mass = 0.0
+        seen_uni = 0.0
+        for right, c in following.items():
+            p = max(c - discount, 0.0) / count
+            seen_mass += p
+            seen_uni += p_uni.get(right, 0.0)
+            lines_bi.append(f"{_arpa_log(p)} {left} {right}")
+        left_over = 1.0 - seen_mass
+        backoff[left] = left_over / max(1e-9, 1.0 - seen_uni)
+    lines_uni.append(f"-99 <s> {math.log10(backoff.get('<s>', 1.0)):.4f}")
+    for word, p in p_uni.items():
+        if word in backoff:
+            lines_uni.append(f"{_arpa_log(p)} {word} {math.log10(backoff[word]):.4f}")
+        else:
+            lines_uni.append(f"{_arpa_log(p)} {word}")
+    return (
+        "\\data\\\n"
+        f"ngram 1={len(lines_uni)}\nngram 2={len(lines_bi)}\n\n"
+        "\\1-grams:\n" + "\n".join(lines_uni) + "\n\n"
+        "\\2-grams:\n" + "\n".join(lines_bi) + "\n\n\\end\\\n"
+    )
+
 
 _STRESS = re.compile(r"\d")
 
@@ -376,16 +533,32 @@ def _phones(pronunciation: str | None) -> list[str]:
     return _STRESS.sub("", pronunciation or "").split()
 
 
-def _hypothesis(decoder: Any, pcm: bytes) -> str:
-    """Decode one utterance; the hypothesis in lower case without fillers or variant marks."""
-    decoder.start_utt()
-    decoder.process_raw(pcm, full_utt=True)
-    decoder.end_utt()
+def _hypothesis(decoder: Any) -> str:
+    """The decoder's hypothesis (after ``end_utt``) in lower case without fillers or variant
+    marks."""
     hyp = decoder.hyp()
     if hyp is None:
         return ""
     words = (re.sub(r"\(\d+\)$", "", word) for word in hyp.hypstr.lower().split())
     return " ".join(w for w in words if w and not w.startswith(("<", "[", "+")))
+
+
+LM_SEARCH: Final[dict[str, Any]] = {}
+"""Search settings of the language-model pass beyond PocketSphinx's defaults (a lower word
+insertion penalty and a higher silence probability, ``{"wip": 0.05, "silprob": 0.1}``, were
+tried against noise before and after the request: no better on the dev half)."""
+PHRASE_WEIGHT: Final = 3
+"""How many times the kiosk's phrases count in the request language model."""
+
+
+def _lm_decoder(arpa: str) -> Any:
+    """A PocketSphinx decoder searching the ARPA language model ``arpa``."""
+    from pocketsphinx import Decoder
+
+    with tempfile.TemporaryDirectory(prefix="kiosk-lm-") as folder:
+        path = Path(folder) / "start.lm"
+        path.write_text(arpa, encoding="utf-8")
+        return Decoder(samprate=RATE, loglevel="FATAL", lm=str(path), **LM_SEARCH)
 
 
 class PocketSphinxRecogniser:
@@ -410,9 +583,7 @@ class PocketSphinxRecogniser:
         try:
             self._grammar_decoder: Any = Decoder(samprate=RATE, loglevel="FATAL")
             self._free_decoder: Any = (
-                Decoder(samprate=RATE, loglevel="FATAL", fwdflat=False, bestpath=False)
-                if free_text
-                else None
+                _lm_decoder(bigram_arpa([], self._general_words(None))) if free_text else None
             )
         except (RuntimeError, ValueError, OSError) as error:
             raise EngineUnavailable(f"PocketSphinx cannot start ({error})") from None
@@ -422,12 +593,27 @@ class PocketSphinxRecogniser:
             word.lower(): " ".join(_phones(phones)) for word, phones in pronunciations.items()
         }
         self._phrases: frozenset[str] = frozenset()
+        self._utterance: _Utterance | None = None
+        self._corpus: list[list[str]] = []
+        self._generation = 0
+        self._decoding = False  # the decoders are inside an utterance
         for word in self._pronunciations:
             self._ensure_word(word)
 
     @property
     def free_text(self) -> bool:
         return self._free_decoder is not None
+
+    def _general_words(self, decoder: Any | None) -> list[str]:
+        words = [w for w in GENERAL_WORDS.split()]
+        if decoder is None:
+            return words
+        return [w for w in words if decoder.lookup_word(w) is not None]
+
+    def set_corpus(self, sentences: Sequence[str]) -> None:
+        """More sentences for the request language model (the content's text): applied at the
+        next ``set_phrases``."""
+        self._corpus = [words_of(sentence) for sentence in sentences]
 
     @property
     def phrases(self) -> frozenset[str]:
@@ -468,6 +654,11 @@ class PocketSphinxRecogniser:
         unknown: dict[str, None] = {}
         usable: dict[str, None] = {}
         with self._lock:
+            # The grammar cannot change inside an utterance: an unfinished one is dropped (its
+            # finish() hears nothing).
+            if self._decoding:
+                self._end_utterance()
+                self._utterance = _Utterance()
             for phrase in phrases:
                 words = words_of(phrase)
                 missing = [word for word in words if not self._ensure_word(word)]
@@ -483,34 +674,101 @@ class PocketSphinxRecogniser:
                 self._grammar_decoder.add_jsgf_string("kiosk", grammar)
                 self._grammar_decoder.activate_search("kiosk")
             self._phrases = frozenset(usable)
+            if self._free_decoder is not None:
+                self._set_language(list(usable))
         return list(unknown)
 
+    def _set_language(self, phrases: list[str]) -> None:
+        """The free pass's language model: the phrases (weighted up), the corpus and everyday
+        words (the lock is held)."""
+        decoder = self._free_decoder
+        sentences = [p.split() for p in phrases] * PHRASE_WEIGHT
+        for sentence in self._corpus:
+            if all(decoder.lookup_word(w) is not None for w in sentence):
+                sentences.append(sentence)
+        text = bigram_arpa(sentences, self._general_words(decoder))
+        self._generation += 1
+        name = f"domain{self._generation}"
+        with tempfile.TemporaryDirectory(prefix="kiosk-lm-") as folder:
+            path = Path(folder) / "requests.lm"
+            path.write_text(text, encoding="utf-8")
+            decoder.add_lm_file(name, str(path))
+        decoder.activate_search(name)
+
     def recognise(self, pcm16k: bytes) -> Recognition:
-        pcm = pcm16k[: len(pcm16k) // 2 * 2]
+        self.start()
+        try:
+            for offset in range(0, len(pcm16k), CHUNK_BYTES):
+                self.feed(pcm16k[offset : offset + CHUNK_BYTES])
+        except BaseException:
+            self.cancel()
+            raise
+        return self.finish()
+
+    # Streaming: both decoders decode each piece as it comes (``full_utt=False``), so at the end
+    # of speech only the last piece and the search's end remain to be done.
+
+    def start(self) -> None:
         with self._lock:
-            if not self._phrases or is_silent(pcm):
+            self._end_utterance()
+            if not self._phrases:
+                self._utterance = _Utterance()
+                return
+            for decoder in self._decoders():
+                decoder.start_utt()
+            self._utterance = _Utterance()
+            self._decoding = True
+
+    def feed(self, pcm16k: bytes) -> None:
+        with self._lock:
+            utterance = self._utterance
+            if utterance is None:
+                raise RuntimeError("feed() without start()")
+            data = utterance.take(pcm16k)
+            if data and self._decoding:
+                for decoder in self._decoders():
+                    decoder.process_raw(data, full_utt=False)
+
+    def finish(self) -> Recognition:
+        with self._lock:
+            utterance, decoding = self._utterance, self._decoding
+            if utterance is None:
+                raise RuntimeError("finish() without start()")
+            self._end_utterance()
+            if not decoding or utterance.silent:
                 return Recognition.nothing(self.name)
-            transcript = _hypothesis(self._grammar_decoder, pcm)
-            if not transcript:
-                return Recognition.nothing(self.name)
-            partial = transcript not in self._phrases
-            words = transcript.split()
+            grammar = _hypothesis(self._grammar_decoder)
             if self._free_decoder is None:
-                confidence = 0.5 if partial else 1.0
-                return Recognition(
-                    transcript, confidence, tuple((w, confidence) for w in words), self.name
-                )
-            free = _hypothesis(self._free_decoder, pcm)
-            agreement, word_scores = self._agreement(words, free.split())
-        confidence = agreement * (0.5 if partial else 1.0)
-        alternatives = ((free, agreement),) if free else ()
+                if not grammar:
+                    return Recognition.nothing(self.name)
+                confidence = 1.0 if grammar in self._phrases else 0.5
+                words = tuple((w, confidence) for w in grammar.split())
+                return Recognition(grammar, confidence, words, self.name)
+            free = _hypothesis(self._free_decoder)
+            if not free and not grammar:
+                return Recognition.nothing(self.name)
+            transcript = free or grammar
+            agreement, word_scores = self._agreement(transcript.split(), grammar.split())
+        alternatives = ((grammar, agreement),)
         return Recognition(
             transcript,
-            _clamp(confidence),
-            tuple(zip(words, word_scores, strict=True)),
+            _clamp(agreement),
+            tuple(zip(transcript.split(), word_scores, strict=True)),
             self.name,
             alternatives,
         )
+
+    def cancel(self) -> None:
+        with self._lock:
+            self._end_utterance()
+
+    def _end_utterance(self) -> None:
+        """End the decoders' utterance, if one is running (the lock is held)."""
+        if self._decoding:
+            for decoder in self._decoders():
+                decoder.end_utt()
+        self._decoding = False
+        self._utterance = None
 
     def _agreement(self, words: list[str], free_words: list[str]) -> tuple[float, list[float]]:
         """How well the free transcript's phones match the grammar result's: the overall ratio
