@@ -2,8 +2,8 @@
 
 The kiosk's speaker is the null sink ``kiosk_out`` (the default sink); what it plays is recorded
 from ``kiosk_out.monitor`` by :class:`SinkRecorder` on a wall-clock (``time.perf_counter``)
-timeline. The kiosk's microphone is ``kiosk_mic`` (the default source), a remap of the
-``mic_feed`` null sink's monitor, so :func:`play_into_mic` "speaks into the microphone".
+timeline. The kiosk's microphone is ``kiosk_mic`` (the default source), a virtual source on the
+``mic_feed`` null sink's monitor (which hears a quiet room: zeros are played into it all the time), so :func:`play_into_mic` "speaks into the microphone".
 
 Timeline: a null sink's monitor is not guaranteed to produce data while nothing plays into the
 sink (seen with some clients; ``parec`` on PulseAudio 16.1 did get continuous data), so the rig
@@ -76,6 +76,11 @@ _MISSING_TOOLS = (
     "packages pulseaudio and pulseaudio-utils (make test does this as root)"
 )
 
+# The microphone is a virtual source on the feed sink's monitor, loaded (by load_mic) only once
+# the quiet "room" stream plays into the feed: made earlier, or as a remap source, it passed the
+# monitor's audio on only in bursts while something non-silent played, so the "microphone" heard
+# nothing of the quiet room before and after a request.
+_MIC_MODULE = "module-virtual-source"
 _MIC_MODULE_ARGS = (
     f"master={MIC_FEED_SINK}.monitor source_name={MIC_SOURCE} "
     "source_properties=device.description=KioskMicrophone"
@@ -85,13 +90,12 @@ _SCRIPT = f"""\
 load-module module-native-protocol-unix auth-anonymous=1 socket={{socket}}
 load-module module-null-sink sink_name={SPEAKER_SINK} sink_properties=device.description=KioskSpeaker
 load-module module-null-sink sink_name={MIC_FEED_SINK} sink_properties=device.description=MicFeed
-load-module module-remap-source {_MIC_MODULE_ARGS}
 load-module module-remap-source master={SPEAKER_SINK}.monitor source_name={SPEAKER_RECORDER_SOURCE} source_properties=device.description=KioskSpeakerRecorder
 set-default-sink {SPEAKER_SINK}
-set-default-source {MIC_SOURCE}
 """
 
 _KEEPALIVE_STREAM = "rig-keepalive"
+_ROOM_STREAM = "rig-room"
 
 
 def _require(tool: str) -> str:
@@ -143,6 +147,7 @@ class PulseRig:
         self._dir: Path | None = None
         self._server_proc: subprocess.Popen[bytes] | None = None
         self._keepalive: subprocess.Popen[bytes] | None = None
+        self._room: subprocess.Popen[bytes] | None = None
         self._server_log: Any = None
         self._saved_pulse_server: str | None = None
         self._env_set = False
@@ -181,6 +186,7 @@ class PulseRig:
             os.environ["PULSE_SERVER"] = self.server
             self._env_set = True
             self._start_keepalive()
+            self.load_mic()
         except BaseException:
             self.stop()
             raise
@@ -192,7 +198,8 @@ class PulseRig:
             recorder.stop()
         self._recorders.clear()
         _stop_process(self._keepalive)
-        self._keepalive = None
+        _stop_process(self._room)
+        self._keepalive = self._room = None
         self._stop_server()
         if self._env_set:
             if self._saved_pulse_server is None:
@@ -215,17 +222,20 @@ class PulseRig:
         self._close_server_log()
         # The keepalive loses its connection and exits by itself; reap it (or end it).
         _stop_process(self._keepalive)
-        self._keepalive = None
+        _stop_process(self._room)
+        self._keepalive = self._room = None
 
     def restart(self) -> None:
         """Start the server again on the same socket path (after :meth:`kill`, or stop it first)."""
         if self._dir is None:
             raise RuntimeError("PulseRig is not started")
         _stop_process(self._keepalive)
-        self._keepalive = None
+        _stop_process(self._room)
+        self._keepalive = self._room = None
         self._stop_server()
         self._start_server()
         self._start_keepalive()
+        self.load_mic()
 
     @property
     def running(self) -> bool:
@@ -289,7 +299,7 @@ class PulseRig:
         return self._short_names("sources")
 
     def unload_source(self, name: str = MIC_SOURCE) -> None:
-        """Remove the remap source ``name`` (unload its module): "the microphone was unplugged"."""
+        """Remove the source ``name`` (unload its module): "the microphone was unplugged"."""
         for line in self.pactl("list", "short", "modules").splitlines():
             fields = line.split("\t")
             if len(fields) >= 3 and f"source_name={name}" in fields[2].split():
@@ -298,9 +308,36 @@ class PulseRig:
         raise LookupError(f"no module provides the source {name!r}")
 
     def load_mic(self) -> None:
-        """Add the ``kiosk_mic`` remap source again and make it the default source."""
-        self.pactl("load-module", "module-remap-source", *_MIC_MODULE_ARGS.split())
+        """Add the ``kiosk_mic`` source (again), make it the default source, and wait until it
+        hears the quiet room continuously (for its first seconds a new source delivers audio
+        only in bursts, so a request played at once could go unheard)."""
+        self.pactl("load-module", _MIC_MODULE, *_MIC_MODULE_ARGS.split())
         self.pactl("set-default-source", MIC_SOURCE)
+        deadline = time.monotonic() + self.start_timeout
+        while self._mic_seconds_in(0.5) < 0.4:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the virtual microphone does not deliver audio continuously")
+
+    def _mic_seconds_in(self, seconds: float) -> float:
+        """Seconds of audio ``kiosk_mic`` delivers to a recorder in ``seconds`` of time."""
+        recorder = subprocess.Popen(
+            [
+                "parec",
+                f"--device={MIC_SOURCE}",
+                "--raw",
+                "--format=s16le",
+                f"--rate={RATE}",
+                "--channels=1",
+                "--latency-msec=20",
+            ],
+            env=self.env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(seconds)
+        recorder.terminate()
+        data, _ = recorder.communicate(timeout=5)
+        return len(data) / (2 * RATE)
 
     # -- internals ------------------------------------------------------------------------------
 
@@ -372,8 +409,21 @@ class PulseRig:
             self._server_log = None
 
     def _start_keepalive(self) -> None:
-        with open(os.devnull, "wb") as sink, open("/dev/zero", "rb") as zeros:
-            self._keepalive = subprocess.Popen(
+        """Silent streams into the speaker (a continuous recording timeline) and into the
+        microphone feed: a real microphone hears the quiet room all the time, while a null sink's
+        monitor gives nothing until something plays into it."""
+        self._keepalive = self._play_zeros(SPEAKER_SINK, _KEEPALIVE_STREAM)
+        self._room = self._play_zeros(MIC_FEED_SINK, _ROOM_STREAM)
+        for stream, proc in ((_KEEPALIVE_STREAM, self._keepalive), (_ROOM_STREAM, self._room)):
+            self._wait(
+                lambda stream=stream: stream in self.pactl("list", "sink-inputs"),  # type: ignore[misc]
+                what=f"the {stream} stream to play",
+                check=lambda proc=proc: proc.poll() is None,  # type: ignore[misc]
+            )
+
+    def _play_zeros(self, sink: str, stream: str) -> subprocess.Popen[bytes]:
+        with open(os.devnull, "wb") as devnull, open("/dev/zero", "rb") as zeros:
+            return subprocess.Popen(
                 [
                     "pacat",
                     "--playback",
@@ -381,21 +431,16 @@ class PulseRig:
                     "--format=s16le",
                     f"--rate={RATE}",
                     "--channels=1",
-                    f"--device={SPEAKER_SINK}",
+                    f"--device={sink}",
                     "--latency-msec=50",
-                    f"--stream-name={_KEEPALIVE_STREAM}",
-                    "--client-name=rig-keepalive",
+                    f"--stream-name={stream}",
+                    f"--client-name={stream}",
                 ],
                 env=self.env(),
                 stdin=zeros,
-                stdout=sink,
-                stderr=sink,
+                stdout=devnull,
+                stderr=devnull,
             )
-        self._wait(
-            lambda: _KEEPALIVE_STREAM in self.pactl("list", "sink-inputs"),
-            what="the keepalive stream to play",
-            check=lambda: self._keepalive is not None and self._keepalive.poll() is None,
-        )
 
     def _wait(
         self,
