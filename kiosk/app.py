@@ -65,9 +65,15 @@ def create_kiosk(
     speech: bool = True,
     voice_profile: Path | None = None,
     speech_cache: Path | None = None,
+    voice: bool | None = None,
+    voice_engine: str = "auto",
+    models_dir: Path | None = None,
 ) -> Kiosk:
     """Build a kiosk (a QApplication must exist). Raises ``RuntimeError`` with the checker's
-    problems when there is no valid content at all (neither the folder nor a snapshot)."""
+    problems when there is no valid content at all (neither the folder nor a snapshot).
+
+    ``voice`` (default: with ``speech`` and the ``voice`` setting) starts the voice input process
+    (microphone and recogniser, ``voice_engine``: auto, vosk or pocketsphinx)."""
     from kiosk.controller import KioskController
     from kiosk.services.content_watch import ContentWatcher
     from kiosk.services.idle import IdleService
@@ -87,8 +93,15 @@ def create_kiosk(
     idle = IdleService(
         IdleTimer(settings.idle_seconds, settings.idle_warning_seconds, clock), parent=window
     )
-    read_aloud = (
-        create_read_aloud(voice_profile or VOICES_DIR / "en.toml", speech_cache) if speech else None
+    profile_path = voice_profile or VOICES_DIR / "en.toml"
+    read_aloud = create_read_aloud(profile_path, speech_cache) if speech else None
+    from kiosk.services.voice_input import VoiceInput
+    from kiosk.speech.profile import load_profile
+
+    recogniser_settings = load_profile(profile_path)[0].recogniser
+    listening = (speech and settings.voice) if voice is None else voice
+    voice_input = (
+        VoiceInput(profile_path, models_dir, voice_engine, parent=window) if listening else None
     )
     controller = KioskController(
         window,
@@ -99,6 +112,9 @@ def create_kiosk(
         quit_app,
         parent=window,
         speech=read_aloud,
+        voice=voice_input,
+        matcher_scores=(recogniser_settings.accept_score, recogniser_settings.confirm_score),
+        log_transcripts=settings.log_transcripts,
     )
     from PySide6.QtWidgets import QApplication
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
 from kiosk.content.loader import ContentLoad
@@ -26,14 +27,35 @@ from kiosk.core.session import (
 from kiosk.services.content_watch import ContentWatcher
 from kiosk.services.idle import IdleService
 from kiosk.services.speech import RATE_STEPS_WPM, VOLUME_STEPS_DB, ReadAloud
+from kiosk.services.voice_input import VoiceInput
 from kiosk.speech.text import Sentence, sentences_of, split_sentences
 from kiosk.ui.guide import AudioGuideFilter
 from kiosk.ui.screens import PagedScreen
 from kiosk.ui.theme import THEMES
 from kiosk.ui.widgets import BigButton, EmergencyPanel
 from kiosk.ui.window import KioskWindow
+from kiosk.voice.matching import (
+    NOT_RECOGNISED_MESSAGE,
+    CommandMatch,
+    Match,
+    NotRecognised,
+    RequestMatcher,
+    TopicMatch,
+    confirmation_prompt,
+)
+from kiosk.voice.recognisers import Recognition
 
 log = logging.getLogger("kiosk.session")
+voice_log = logging.getLogger("kiosk.voice")
+
+QUIET_BEFORE_LISTENING_S = 0.3
+"""The microphone is ignored while the kiosk speaks and for this long after."""
+LISTENING_CUE = "Listening."
+NOTHING_HEARD_MESSAGE = "Sorry, I didn't hear anything. You can also touch a topic."
+VOICE_UNAVAILABLE_MESSAGE = (
+    "Sorry, asking by voice is not working at the moment. Please touch a topic."
+)
+NO_QUESTION_MESSAGE = "There is no question to answer. You can say the name of a topic."
 
 
 class KioskController(QObject):
@@ -52,9 +74,24 @@ class KioskController(QObject):
         quit_app: Callable[[], None] | None = None,
         parent: QObject | None = None,
         speech: ReadAloud | None = None,
+        voice: VoiceInput | None = None,
+        matcher_scores: tuple[float, float] = (0.80, 0.60),
+        log_transcripts: bool = False,
     ) -> None:
         super().__init__(parent)
         self.speech = speech
+        self.voice = voice
+        self.matcher_scores = matcher_scores
+        self.log_transcripts = log_transcripts
+        self.matcher: RequestMatcher | None = None
+        self.pending: TopicMatch | CommandMatch | None = None
+        self.voice_unknown_words: list[str] = []
+        self._quiet_since = 0.0
+        self._voice_step = ""  # "cue", "wait", "listening", "answer" (listening for yes/no)
+        self._listen_timer = QTimer(self)
+        self._listen_timer.setSingleShot(True)
+        self._listen_timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._listen_timer.timeout.connect(self._open_microphone)
         self.guide = AudioGuideFilter(self)
         self.reading: list[Sentence] = []
         self.reading_screen: PagedScreen | None = None
@@ -101,6 +138,10 @@ class KioskController(QObject):
         w.rate_step.connect(self.change_rate)
         w.audio_guide_requested.connect(self.toggle_audio_guide)
         w.paged_by_user.connect(self.stop_speech)
+        w.voice_requested.connect(self.ask_by_voice)
+        w.voice_overlay.stop_requested.connect(self.cancel_voice)
+        w.voice_overlay.answered.connect(self.answer)
+        w.voice_overlay.dismissed.connect(self.close_voice)
         self.guide.explain.connect(self.explain_control)
         self.guide.activate.connect(self.activate_control)
         app = QApplication.instance()
@@ -116,6 +157,14 @@ class KioskController(QObject):
         idle.expired.connect(self.reset_session)
         watcher.reloaded.connect(self.content_reloaded)
         w.closing.connect(self.shutdown)
+        if voice is not None:
+            voice.availability_changed.connect(self._voice_available)
+            voice.state_changed.connect(self._voice_state)
+            voice.level.connect(w.voice_overlay.show_level)
+            voice.heard.connect(self.heard)
+            voice.failed.connect(self._voice_failed)
+            voice.vocabulary.connect(self._vocabulary)
+        self._voice_available(voice is not None and voice.available)
 
     # -- content ------------------------------------------------------------------------------
     @property
@@ -126,6 +175,7 @@ class KioskController(QObject):
 
     def start(self) -> None:
         """Show Home with the current content."""
+        self._build_matcher()
         self.window.set_content(self.content)
         self.window.apply_style(THEMES[self.prefs.theme], self.prefs.text_scale)
         self.render()
@@ -133,6 +183,7 @@ class KioskController(QObject):
     def content_reloaded(self, load: ContentLoad) -> None:
         """A reload finished: show valid content, keeping the screen if its topic still exists."""
         if load.ok:
+            self._build_matcher()
             self.window.set_content(self.content)
             self.navigator.forget_topics(lambda topic_id: self.content.topic(topic_id) is not None)
             self.render()
@@ -149,6 +200,7 @@ class KioskController(QObject):
     def go(self, place: Place) -> None:
         """Go somewhere and render it."""
         self.stop_speech()
+        self.close_voice()
         self.navigator.go(place)
         self.render()
         self._read_if_guided()
@@ -163,6 +215,7 @@ class KioskController(QObject):
     def back(self) -> None:
         """Back to the previous place."""
         self.stop_speech()
+        self.close_voice()
         self.navigator.back()
         self.render()
         self._read_if_guided()
@@ -170,6 +223,7 @@ class KioskController(QObject):
     def home(self) -> None:
         """Back to Home, history cleared."""
         self.stop_speech()
+        self.close_voice()
         self.navigator.home()
         self.render()
 
@@ -229,6 +283,7 @@ class KioskController(QObject):
         """Idle time ran out: Home, history cleared, text size and theme back to default."""
         log.info("idle reset: starting afresh for the next person")
         self.stop_speech()
+        self.close_voice()
         if self.speech is not None:
             self.speech.reset_settings()
         self.set_audio_guide(False, announce=False)
@@ -343,7 +398,32 @@ class KioskController(QObject):
                     )
                 )
                 lines += [("meta", text) for text in self.speech.profile_problems]
+        lines += self._voice_report()
         lines.append(("meta", f"Checked {dt.datetime.now():%d %B %Y %H:%M}."))
+        return lines
+
+    def _voice_report(self) -> list[tuple[str, str]]:
+        voice = self.voice
+        if voice is None:
+            return [("body", "Asking by voice is turned off in kiosk.toml (voice = false).")]
+        lines: list[tuple[str, str]] = []
+        if voice.available:
+            lines.append(("body", f"Asking by voice: working (microphone: {voice.microphone})."))
+        else:
+            lines.append(("body", f"Asking by voice unavailable: {voice.problem}."))
+        if voice.engine_reason:
+            lines.append(("meta", f"Speech recogniser: {voice.engine_reason}."))
+        if self.voice_unknown_words:
+            words = ", ".join(self.voice_unknown_words)
+            lines.append(("meta", f"Words the recogniser cannot hear: {words}."))
+        lines.append(
+            (
+                "meta",
+                "What patients say is written to the log (log_transcripts = true)."
+                if self.log_transcripts
+                else "What patients say is not written to the log.",
+            )
+        )
         return lines
 
     # -- speech -------------------------------------------------------------------------------
@@ -433,6 +513,229 @@ class KioskController(QObject):
         self.window.show_speech_state(state)
         if state == "idle":
             self._clear_highlight()
+        if state == "speaking":
+            if self._voice_step in ("wait", "listening", "answer"):
+                # Half-duplex: the microphone never hears the kiosk's own voice.
+                self._stop_listening()
+        else:
+            self._quiet_since = time.monotonic()
+            if state == "idle" and self._voice_step == "cue":
+                self._voice_step = "wait"
+                self._listen_timer.start(round(QUIET_BEFORE_LISTENING_S * 1000) + 10)
+
+    # -- asking by voice ----------------------------------------------------------------------
+    def _build_matcher(self) -> None:
+        accept, confirm = self.matcher_scores
+        self.matcher = RequestMatcher(self.content, accept, confirm)
+        if self.voice is not None:
+            self.voice.set_phrases(self.matcher.phrases())
+
+    def _vocabulary(self, unknown: list[str]) -> None:
+        self.voice_unknown_words = unknown
+        if unknown:
+            voice_log.warning(
+                "the speech recogniser cannot hear these words of the content: %s",
+                ", ".join(unknown),
+            )
+
+    def _voice_available(self, available: bool) -> None:
+        listening = self._voice_step in ("listening", "answer")
+        self.window.show_voice_state(
+            "listening" if listening else ("ready" if available else "unavailable")
+        )
+
+    def _voice_state(self, state: str) -> None:
+        if state == "deciding" and self.window.voice_overlay.mode == "listening":
+            self.window.voice_overlay.show_deciding()
+        self._voice_available(self.voice is not None and self.voice.available)
+
+    def ask_by_voice(self) -> None:
+        """The Ask by voice control or key: listen for one request (again: stop listening)."""
+        if self._voice_step:
+            self.cancel_voice()
+            return
+        self.stop_speech()
+        self.pending = None
+        if self.voice is None or not self.voice.available:
+            self._tell(VOICE_UNAVAILABLE_MESSAGE)
+            return
+        self.window.voice_overlay.show_waiting()
+        self._listen_after_speaking(LISTENING_CUE, "listening")
+
+    def _listen_after_speaking(self, words: str, step: str) -> None:
+        """Say ``words``, then open the microphone once the kiosk has been quiet long enough."""
+        self._listening_for = step
+        if self.speech is not None and self.speech.sound_available:
+            self.speak_text(words)
+            self._voice_step = "cue"
+        else:
+            self._voice_step = "wait"
+            quiet_for = time.monotonic() - self._quiet_since
+            wait = max(0.0, QUIET_BEFORE_LISTENING_S - quiet_for)
+            self._listen_timer.start(round(wait * 1000) + 10)
+
+    def _open_microphone(self) -> None:
+        if self._voice_step != "wait":
+            return
+        answer = self._listening_for == "answer"
+        if self.voice is None or not self.voice.listen(5000 if answer else 8000):
+            self._voice_step = ""
+            self._tell(VOICE_UNAVAILABLE_MESSAGE)
+            return
+        self._voice_step = self._listening_for
+        if not answer:
+            self.window.voice_overlay.show_listening()
+        self._voice_available(True)
+
+    def _stop_listening(self) -> None:
+        self._listen_timer.stop()
+        if self.voice is not None:
+            self.voice.cancel()
+        self._voice_step = ""
+        self._voice_available(self.voice is not None and self.voice.available)
+
+    def cancel_voice(self) -> None:
+        """Stop listening (the Stop listening control, or Ask by voice again)."""
+        if self._voice_step == "cue":
+            self.stop_speech()
+        self._stop_listening()
+        self.pending = None
+        self.window.voice_overlay.close_overlay()
+
+    def close_voice(self) -> None:
+        """Navigation, idle reset or OK: nothing of the voice request stays."""
+        if (
+            self._voice_step
+            or self.pending is not None
+            or self.window.voice_overlay.mode != ("hidden")
+        ):
+            self.cancel_voice()
+
+    def _voice_failed(self, message: str) -> None:
+        if self._voice_step in ("listening", "answer"):
+            self._voice_step = ""
+            self._tell(VOICE_UNAVAILABLE_MESSAGE)
+
+    def _tell(self, message: str) -> None:
+        """Show and say a message about a voice request."""
+        self.window.voice_overlay.show_message(message)
+        self.speak_text(message)
+
+    def heard(self, heard: Recognition, details: object = None) -> None:
+        """The voice input's answer to a request: act, ask, or say it was not understood."""
+        step = self._voice_step
+        if step not in ("listening", "answer") or self.matcher is None:
+            return
+        self._voice_step = ""
+        self._voice_available(self.voice is not None and self.voice.available)
+        timing = details if isinstance(details, dict) else {}
+        speech_ms = timing.get("speech_ms") or [None]
+        spoke = bool(heard.transcript) or speech_ms[0] is not None
+        match = self.matcher.match_recognition(heard) if heard.transcript else None
+        self._log_request(heard, match, timing)
+        if step == "answer" and self.pending is not None:
+            if isinstance(match, CommandMatch) and match.command in ("yes", "no"):
+                self.answer(match.command == "yes")
+            elif match is None or isinstance(match, NotRecognised) or not _confident(match):
+                self._tell_again("Please say yes or no, or touch Yes or No.")
+            else:
+                self.pending = None
+                self._act(match)
+            return
+        if match is None and not spoke:
+            self._tell(NOTHING_HEARD_MESSAGE)
+        elif match is None or isinstance(match, NotRecognised):
+            self._tell(NOT_RECOGNISED_MESSAGE)
+        elif not _confident(match):
+            assert isinstance(match, TopicMatch | CommandMatch)
+            if isinstance(match, CommandMatch) and match.command in ("yes", "no"):
+                self._tell(NO_QUESTION_MESSAGE)
+                return
+            self.pending = match
+            question = confirmation_prompt(match, self.content)
+            self.window.voice_overlay.show_question(question)
+            self._listen_after_speaking(f"{question} Please say yes or no.", "answer")
+        else:
+            self._act(match)
+
+    def _tell_again(self, message: str) -> None:
+        """Keep the question open and say how to answer it."""
+        self._listen_after_speaking(message, "answer")
+
+    def answer(self, yes: bool) -> None:
+        """Yes or No to "Did you mean …?" (touched or said)."""
+        match = self.pending
+        if match is None:
+            return
+        self.cancel_voice()
+        if yes:
+            self._act(match)
+        else:
+            self._tell("All right. Please ask again, or touch a topic.")
+
+    def _act(self, match: Match) -> None:
+        self.close_voice()
+        if isinstance(match, TopicMatch):
+            self.open_topic(match.topic_id)
+            self.read_page()
+        elif isinstance(match, CommandMatch):
+            self.run_command(match.command)
+
+    def run_command(self, command: str) -> None:
+        """A spoken command does what its touch control does."""
+        if command == "home":
+            self.home()
+        elif command == "back":
+            self.back()
+        elif command == "read":
+            if self.current_paged_screen() is None:
+                self._tell("There is nothing to read on this screen. Say the name of a topic.")
+            else:
+                self.read_page()
+        elif command == "stop":
+            self.stop_speech()
+        elif command == "pause":
+            self.toggle_pause()
+        elif command == "repeat":
+            self.repeat_sentence()
+        elif command in ("emergency", "help"):
+            self.go(Place(Screen.EMERGENCY if command == "emergency" else Screen.HELP))
+            self.read_page()
+        elif command in ("louder", "quieter"):
+            self.change_volume(+1 if command == "louder" else -1)
+            self.speak_text("Louder." if command == "louder" else "Quieter.")
+        elif command in ("faster", "slower"):
+            self.change_rate(+1 if command == "faster" else -1)
+            self.speak_text("Faster." if command == "faster" else "Slower.")
+        elif command in ("yes", "no"):
+            self._tell(NO_QUESTION_MESSAGE)
+
+    def _log_request(
+        self, heard: Recognition, match: Match | None, timing: dict[str, object]
+    ) -> None:
+        if match is None:
+            outcome = "nothing recognised"
+        elif isinstance(match, TopicMatch):
+            outcome = f"topic ({'accepted' if match.confident else 'asked to confirm'})"
+        elif isinstance(match, CommandMatch):
+            outcome = f"command ({'accepted' if match.confident else 'asked to confirm'})"
+        else:
+            outcome = "not recognised"
+        voice_log.info(
+            "voice request: %s; engine %s, ended by %s after %s ms (speech at %s ms), decoding "
+            "took %s ms",
+            outcome,
+            heard.engine,
+            timing.get("reason", "?"),
+            timing.get("audio_ms", "?"),
+            timing.get("speech_ms", "?"),
+            timing.get("decode_ms", "?"),
+        )
+        if self.log_transcripts:
+            target = getattr(match, "topic_id", None) or getattr(match, "command", None)
+            voice_log.info(
+                "heard %r (confidence %.2f) -> %s", heard.transcript, heard.confidence, target
+            )
 
     # -- audio guide --------------------------------------------------------------------------
     @property
@@ -509,9 +812,11 @@ class KioskController(QObject):
             self.speak_text(self.window.overlay.spoken_text())
 
     def shutdown(self) -> None:
-        """The window is closing for good: stop speech and its worker thread."""
+        """The window is closing for good: stop speech and its worker thread, and voice input."""
         if self.speech is not None:
             self.speech.shutdown()
+        if self.voice is not None:
+            self.voice.shutdown()
 
     def exit_kiosk(self) -> None:
         """Staff chose Exit."""
@@ -519,3 +824,7 @@ class KioskController(QObject):
         self.window.allow_close()
         self.window.close()
         self._quit()
+
+
+def _confident(match: Match) -> bool:
+    return isinstance(match, TopicMatch | CommandMatch) and match.confident

@@ -21,8 +21,10 @@ def take_screenshot(
     size: tuple[int, int] = (1920, 1080),
     text_size: int = 100,
     theme: str = "standard",
+    voice: str | None = None,
 ) -> Path:
-    """Render one screen at a size, text size and theme, and save it as PNG."""
+    """Render one screen at a size, text size and theme, and save it as PNG; ``voice``
+    ("listening", "question", "message") shows the Ask by voice overlay in that state."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
@@ -41,6 +43,7 @@ def take_screenshot(
             KioskSettings(),
             staff_pin=StaffPin(Path(tmp) / "staff.json"),
             watch=False,
+            voice=False,
         )
         window, controller = kiosk.window, kiosk.controller
         assert isinstance(window, KioskWindow) and isinstance(controller, KioskController)
@@ -57,6 +60,18 @@ def take_screenshot(
             controller.open_staff()
         elif screen != "home":
             controller.go(Place(Screen(screen)))
+        overlay = window.voice_overlay
+        # Drawn as on a kiosk with a microphone (no voice process is started for a picture).
+        window.show_voice_state("listening" if voice == "listening" else "ready")
+        if voice == "listening":
+            overlay.show_listening()
+            overlay.show_level(0.6)
+        elif voice == "question":
+            overlay.show_question("Did you mean Tiredness (fatigue)?")
+        elif voice == "message":
+            from kiosk.voice.matching import NOT_RECOGNISED_MESSAGE
+
+            overlay.show_message(NOT_RECOGNISED_MESSAGE)
         app.processEvents()
         out.parent.mkdir(parents=True, exist_ok=True)
         if not window.grab().save(str(out)):

@@ -26,6 +26,10 @@ class KioskSettings:
     screen_height_px: int = 1080
     orientation: str = "auto"
     staff_press_seconds: float = 3.0
+    log_transcripts: bool = False
+    """Write what patients said by voice to the log (off: the log says only what was done)."""
+    voice: bool = True
+    """Offer Ask by voice (off: the control says voice is unavailable; no microphone is used)."""
 
     @property
     def screen(self) -> PhysicalScreen:
@@ -71,6 +75,12 @@ def load_settings(path: Path) -> tuple[KioskSettings, list[str]]:
                 problems.append(
                     f"{path}: orientation is {value!r}; expected one of: {', '.join(ORIENTATIONS)}"
                 )
+            continue
+        if isinstance(default, bool):
+            if isinstance(value, bool):
+                changes[key] = value
+            else:
+                problems.append(f"{path}: {key} is {value!r}; expected true or false")
             continue
         low, high = _LIMITS[key]
         if (

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QResizeEvent
+from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk.content.markdown import Document, Span, parse_markdown
@@ -33,6 +33,13 @@ The emergency box is on every screen. Touch it to read what to do in an emergenc
 
 Touch **Text size** to make the words bigger or smaller, or to choose high contrast.
 
+## Asking by voice
+
+Touch **Ask by voice**. The kiosk says "Listening". Then say what you want to know about, for \
+example "I feel tired all the time" or "my bones hurt". You can also say "go back", "home", \
+"read it to me", "stop", "louder" or "slower". If the kiosk is not sure, it asks "Did you \
+mean...?": say yes or no, or touch **Yes** or **No**. The kiosk does not record your voice.
+
 ## Using keys
 
 - the arrow keys or Tab move between buttons; the chosen button turns yellow
@@ -41,6 +48,7 @@ Touch **Text size** to make the words bigger or smaller, or to choose high contr
 - Home goes to the Home screen
 - F1 or the question mark key opens this help
 - Page Down and Page Up turn the page
+- V or F3 asks by voice; Y and N answer "Did you mean...?"
 
 ## Privacy
 
@@ -114,10 +122,22 @@ class PageControls(QWidget):
         self.previous_button.clicked.connect(self.previous)
         self.next_button.clicked.connect(self.next)
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_label()
+
+    def _fit_label(self) -> None:
+        # A box layout does not give a wrapped label the height its width needs ("Page 20 of
+        # 22" on three lines at 200 % in portrait), so the row asks for it.
+        needed = self.label.heightForWidth(self.label.width())
+        if needed != self.minimumHeight():
+            self.setMinimumHeight(max(0, needed))
+
     def show_position(self, page: int, count: int, what: str = "Page") -> None:
         """Say where we are. The controls stay in place even with one page (disabled), so they
         are always where the patient expects them and the page area never changes size."""
         self.label.setText(f"{what} {page + 1} of {count}")
+        self._fit_label()
         self.previous_button.setEnabled(page > 0)
         self.next_button.setEnabled(page + 1 < count)
 
@@ -638,8 +658,11 @@ class PinScreen(Screen):
         self.display.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message = QLabel("Enter the staff PIN.", self)
         self.message.setWordWrap(True)
-        self.layout_.addWidget(self.display)
-        self.layout_.addWidget(self.message)
+        # The message and the entered digits share a row: at 200 % text the pad needs the room.
+        line = QHBoxLayout()
+        line.addWidget(self.message, 2)
+        line.addWidget(self.display, 1)
+        self.layout_.addLayout(line)
         grid = QGridLayout()
         keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "Clear", "0", "OK"]
         self.keys: dict[str, BigButton] = {}
@@ -728,3 +751,150 @@ class IdleOverlay(QWidget):
     def spoken_text(self) -> str:
         """What the warning says."""
         return f"{self.question.text()} {self.instruction.text()} {self.countdown.text()}"
+
+
+class LevelMeter(QWidget):
+    """How loud the microphone hears the room: a bar, so people see they are being heard."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("LevelMeter")
+        self.setAccessibleName("Microphone level")
+        self.level = 0.0
+        self._colours = ("#0b0c0c", "#f0f4f5")
+        self.setMinimumHeight(24)
+
+    def set_level(self, level: float) -> None:
+        """0..1."""
+        self.level = min(1.0, max(0.0, level))
+        self.update()
+
+    def apply_style(self, theme: Theme, sizes: Sizes) -> None:
+        """Colours from the overlay's (text on background: the same contrast as its words)."""
+        self._colours = (theme.overlay_text, theme.overlay_bg)
+        self.setFixedHeight(max(24, sizes.control_px))
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        fg, bg = (QColor(c) for c in self._colours)
+        painter = QPainter(self)
+        border = max(2, self.height() // 8)
+        painter.fillRect(self.rect(), fg)
+        inner = self.rect().adjusted(border, border, -border, -border)
+        painter.fillRect(inner, bg)
+        filled = QRect(inner)
+        filled.setWidth(round(inner.width() * self.level))
+        painter.fillRect(filled, fg)
+        painter.end()
+
+
+class VoiceOverlay(QWidget):
+    """Ask by voice, over the content area (never over the emergency panel): "Listening…" with a
+    level meter, "Did you mean …?" with Yes and No, or a message with OK."""
+
+    stop_requested = Signal()
+    answered = Signal(bool)
+    dismissed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("VoiceOverlay")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+        self.mode = "hidden"
+        layout = QVBoxLayout(self)
+        self.box = layout
+        self.title = QLabel(self)
+        self.title.setWordWrap(True)
+        self.title.setProperty("role", "title")
+        self.detail = QLabel(self)
+        self.detail.setWordWrap(True)
+        self.meter = LevelMeter(self)
+        self.stop_button = BigButton(
+            "Stop listening", description="Stop listening.", object_name="voice-stop"
+        )
+        self.yes_button = BigButton("Yes", description="Yes, open it.", object_name="voice-yes")
+        self.no_button = BigButton("No", description="No, do not open it.", object_name="voice-no")
+        self.ok_button = BigButton("OK", description="Close this message.", object_name="voice-ok")
+        self.stop_button.clicked.connect(self.stop_requested)
+        self.yes_button.clicked.connect(lambda: self.answered.emit(True))
+        self.no_button.clicked.connect(lambda: self.answered.emit(False))
+        self.ok_button.clicked.connect(self.dismissed)
+        self.buttons = [self.stop_button, self.yes_button, self.no_button, self.ok_button]
+        row = QHBoxLayout()
+        for button in self.buttons:
+            row.addWidget(button)
+        layout.addStretch(1)
+        layout.addWidget(self.title)
+        layout.addWidget(self.detail)
+        layout.addWidget(self.meter)
+        layout.addLayout(row)
+        layout.addStretch(1)
+        self.hide()
+
+    def apply_style(self, theme: Theme, sizes: Sizes) -> None:
+        """Use a theme and text size."""
+        for button in self.buttons:
+            button.apply_style(theme, sizes)
+        self.meter.apply_style(theme, sizes)
+        self.box.setSpacing(sizes.gap_px)
+
+    def _show(self, mode: str, title: str, detail: str, buttons: Sequence[BigButton]) -> None:
+        self.mode = mode
+        self.title.setText(title)
+        self.detail.setText(detail)
+        self.detail.setVisible(bool(detail))
+        self.meter.setVisible(mode == "listening")
+        self.meter.set_level(0.0)
+        for button in self.buttons:
+            button.setVisible(button in buttons)
+        parent = self.parentWidget()
+        if parent is not None:
+            self.setGeometry(parent.rect())
+        self.show()
+        self.raise_()
+
+    def show_waiting(self) -> None:
+        """Between the press and the microphone opening (the kiosk says "Listening" first)."""
+        self._show("waiting", "Get ready to speak…", "", [self.stop_button])
+
+    def show_listening(self) -> None:
+        """The microphone is open."""
+        self._show(
+            "listening",
+            "Listening… Say what you would like to know about.",
+            'For example: "tiredness", "pain", or "go back".',
+            [self.stop_button],
+        )
+
+    def show_deciding(self) -> None:
+        """Speech ended; the kiosk is working out what was said."""
+        self._show("deciding", "Thinking…", "", [self.stop_button])
+
+    def show_question(self, question: str) -> None:
+        """A borderline match: ask before acting."""
+        self._show(
+            "question",
+            question,
+            "Touch Yes or No, or say yes or no.",
+            [
+                self.yes_button,
+                self.no_button,
+            ],
+        )
+
+    def show_message(self, message: str) -> None:
+        """Something to tell the patient (not understood, voice unavailable)."""
+        self._show("message", message, "", [self.ok_button])
+
+    def show_level(self, level: float) -> None:
+        """Update the level meter."""
+        self.meter.set_level(level)
+
+    def close_overlay(self) -> None:
+        """Hide it."""
+        self.mode = "hidden"
+        self.hide()
+
+    def spoken_text(self) -> str:
+        """What the overlay says, as the audio guide reads it."""
+        return " ".join(t for t in (self.title.text(), self.detail.text()) if t)

@@ -228,8 +228,14 @@ QLabel[role="band"] {{
     color: {t.emergency_band_text}; background-color: {t.emergency_band_bg};
     font-size: {s.heading_px}px; font-weight: bold;
 }}
-QWidget#Overlay {{ color: {t.overlay_text}; background-color: {t.overlay_bg}; }}
-QWidget#Overlay QLabel {{
+QWidget#Overlay, QWidget#VoiceOverlay {{
+    color: {t.overlay_text}; background-color: {t.overlay_bg};
+}}
+QWidget#Overlay QLabel, QWidget#VoiceOverlay QLabel {{
     color: {t.overlay_text}; background-color: {t.overlay_bg}; font-size: {s.heading_px}px;
+}}
+QWidget#VoiceOverlay QLabel[role="title"] {{
+    color: {t.overlay_text}; background-color: {t.overlay_bg}; font-size: {s.heading_px}px;
+    font-weight: bold;
 }}
 """

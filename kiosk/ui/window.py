@@ -29,6 +29,7 @@ from kiosk.ui.screens import (
     StaffScreen,
     TopicEntry,
     TopicScreen,
+    VoiceOverlay,
 )
 from kiosk.ui.screens import Screen as ScreenWidget
 from kiosk.ui.theme import THEMES, Sizes, Theme, stylesheet
@@ -38,16 +39,19 @@ PANEL_SHARE_LANDSCAPE = 0.32
 
 
 class ContentArea(QWidget):
-    """The screens, and the idle overlay laid exactly over them (not over the panel)."""
+    """The screens, and the voice and idle overlays laid exactly over them (not over the panel;
+    the idle overlay above the voice overlay)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.stack = QStackedWidget(self)
+        self.voice = VoiceOverlay(self)
         self.overlay = IdleOverlay(self)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.stack.setGeometry(self.rect())
+        self.voice.setGeometry(self.rect())
         self.overlay.setGeometry(self.rect())
 
 
@@ -82,6 +86,7 @@ class KioskWindow(QWidget):
     rate_step = Signal(int)
     audio_guide_requested = Signal()
     paged_by_user = Signal()
+    voice_requested = Signal()
 
     def __init__(self, settings: KioskSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -121,6 +126,12 @@ class KioskWindow(QWidget):
             object_name="nav-guide",
         )
         self.guide_button.clicked.connect(self.audio_guide_requested)
+        self.voice_button = BigButton(
+            "Ask by voice",
+            description="Say what you want to know about, for example tiredness or pain.",
+            object_name="nav-voice",
+        )
+        self.voice_button.clicked.connect(self.voice_requested)
         self.sound_status = QLabel("Sound unavailable", self)
         self.sound_status.setProperty("role", "status")
         self.sound_status.setWordWrap(True)
@@ -136,6 +147,7 @@ class KioskWindow(QWidget):
             self.help_button,
             self.display_button,
             self.guide_button,
+            self.voice_button,
         ]
         self.top = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self.top.addWidget(self.clinic, 1)
@@ -147,6 +159,7 @@ class KioskWindow(QWidget):
         self.stack = self.content_area.stack
         self.overlay = self.content_area.overlay
         self.overlay.continue_requested.connect(self.continue_requested)
+        self.voice_overlay = self.content_area.voice
         self.home = HomeScreen()
         self.topic = TopicScreen()
         self.help = HelpScreen()
@@ -224,6 +237,7 @@ class KioskWindow(QWidget):
         for widget in self.screens.values():
             widget.apply_style(theme, self.sizes)
         self.overlay.button.apply_style(theme, self.sizes)
+        self.voice_overlay.apply_style(theme, self.sizes)
         self.panel.set_margins(gap)
         self.outer.setContentsMargins(gap, gap, gap, gap)
         self.outer.setSpacing(gap)
@@ -287,6 +301,23 @@ class KioskWindow(QWidget):
             ),
         )
 
+    def show_voice_state(self, state: str) -> None:
+        """The Ask by voice button says what voice is doing: "unavailable" (no microphone or no
+        recogniser: touch keeps working), "ready", "listening"."""
+        if state == "unavailable":
+            self.voice_button.set_texts(
+                "Voice unavailable",
+                description="Asking by voice is not working at the moment. Please touch a "
+                "topic instead.",
+            )
+        elif state == "listening":
+            self.voice_button.set_texts("Stop listening", description="Stop listening.")
+        else:
+            self.voice_button.set_texts(
+                "Ask by voice",
+                description="Say what you want to know about, for example tiredness or pain.",
+            )
+
     def show_idle_warning(self, seconds_left: int) -> None:
         """Show (or update) the "Are you still there?" overlay."""
         self.overlay.show_countdown(seconds_left)
@@ -309,7 +340,7 @@ class KioskWindow(QWidget):
     def _arrange(self) -> None:
         landscape = self.is_landscape()
         # Navigation keeps its order and place: one row in landscape, two rows in portrait
-        # (five buttons with big text do not fit across a portrait screen).
+        # (six buttons with big text do not fit across a portrait screen).
         columns = len(self.nav_buttons) if landscape else 3
         for index, button in enumerate(self.nav_buttons):
             self.nav_row.addWidget(button, index // columns, index % columns)
@@ -374,6 +405,9 @@ class KioskWindow(QWidget):
             if key == Qt.Key.Key_Backspace:
                 self.pin.press("Back")
                 return True
+        if self.voice_overlay.mode == "question" and key in (Qt.Key.Key_Y, Qt.Key.Key_N):
+            self.voice_overlay.answered.emit(key == Qt.Key.Key_Y)
+            return True
         if key in (Qt.Key.Key_Escape, Qt.Key.Key_Backspace, Qt.Key.Key_Back):
             self.back_requested.emit()
         elif key == Qt.Key.Key_Home:
@@ -398,6 +432,8 @@ class KioskWindow(QWidget):
             self.repeat_requested.emit()
         elif key in (Qt.Key.Key_F2, Qt.Key.Key_G):
             self.audio_guide_requested.emit()
+        elif key in (Qt.Key.Key_F3, Qt.Key.Key_V):
+            self.voice_requested.emit()
         elif key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
             self.volume_step.emit(+1)
         elif key in (Qt.Key.Key_Minus, Qt.Key.Key_Underscore):

@@ -46,7 +46,10 @@ def build(
     settings: KioskSettings | None = None,
     voice_profile: Path | None = None,
     speech_cache: Path | None = None,
+    voice: bool = False,
 ) -> KioskUnderTest:
+    """The real kiosk. ``voice=True`` also starts the voice input process (microphone and
+    PocketSphinx); other tests leave it off: it takes about 2 s to start."""
     clock = FakeClock()
     quits: list[int] = []
     pin = StaffPin(tmp_path / "staff.json", clock=clock)
@@ -59,6 +62,8 @@ def build(
         quit_app=lambda: quits.append(1),
         voice_profile=voice_profile,
         speech_cache=speech_cache or tmp_path / "speech-cache",
+        voice=voice,
+        voice_engine="pocketsphinx",
     )
     window, controller = kiosk.window, kiosk.controller
     assert isinstance(window, KioskWindow) and isinstance(controller, KioskController)
@@ -69,6 +74,8 @@ def build(
     if controller.speech is not None:
         # The sound output process takes a moment to start; tests expect sound from the start.
         qtbot.waitUntil(lambda: controller.speech.output.ready, timeout=10_000)
+    if controller.voice is not None:
+        qtbot.waitUntil(lambda: controller.voice.available, timeout=20_000)
     return KioskUnderTest(window, controller, clock, content, pin, quits)
 
 

@@ -1,0 +1,236 @@
+"""The kiosk's side of the voice input process (see ``kiosk.voicein`` for why it is a process).
+
+It starts the process when a sound server answers, gives it the grammar's phrases (again after
+every restart), asks it to listen, and turns its events into signals. If the process dies (the
+sound server went away, a recogniser crashed), voice is unavailable until it has been replaced;
+touch keeps working throughout.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QProcess, QTimer, Signal
+
+from kiosk.services.sound_output import HEALTH_MS, RETRY_MS, sound_server_answers
+from kiosk.voice.recognisers import Recognition
+
+log = logging.getLogger("kiosk.voice")
+
+STARTING = "Voice is starting"
+
+
+class VoiceInput(QObject):
+    """Listens for one spoken request at a time, through the voice input process."""
+
+    availability_changed = Signal(bool)
+    state_changed = Signal(str)  # "idle", "listening", "deciding"
+    level = Signal(float)
+    heard = Signal(object, object)  # Recognition, {"reason", "decode_ms", "audio_ms", ...}
+    failed = Signal(str)  # a listen request could not start (plain words, for the log)
+    vocabulary = Signal(list)  # words of the phrases the engine cannot hear
+    engine_changed = Signal()
+
+    def __init__(
+        self,
+        profile: Path | None = None,
+        models: Path | None = None,
+        engine: str = "auto",
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.arguments = ["-m", "kiosk.voicein", "--engine", engine]
+        if profile is not None:
+            self.arguments += ["--profile", str(profile)]
+        if models is not None:
+            self.arguments += ["--models", str(models)]
+        self.engine: str | None = None
+        self.engine_reason = ""
+        self.inputs = 0
+        self.microphone = ""
+        self.state = "idle"
+        self.problem = STARTING
+        self.available = False
+        self.restarts = 0
+        self._phrases: list[str] = []
+        self._request = 0
+        self._process: QProcess | None = None
+        self._buffer = b""
+        self._retry = QTimer(self)
+        self._retry.setInterval(RETRY_MS)
+        self._retry.timeout.connect(self._try_start)
+        self._health = QTimer(self)
+        self._health.setInterval(HEALTH_MS)
+        self._health.timeout.connect(self._check_health)
+        self._try_start()
+
+    # -- process ------------------------------------------------------------------------------
+    def _try_start(self) -> None:
+        if self._process is not None:
+            return
+        if not sound_server_answers():
+            self._update(problem="no sound server is running, so there is no microphone")
+            self._retry.start()
+            return
+        process = QProcess(self)
+        process.setProgram(sys.executable)
+        process.setArguments(self.arguments)
+        process.setProcessChannelMode(QProcess.ProcessChannelMode.ForwardedErrorChannel)
+        process.readyReadStandardOutput.connect(self._read)
+        process.finished.connect(self._finished)
+        process.errorOccurred.connect(lambda *_: self._finished())
+        self._process = process
+        self._buffer = b""
+        process.start()
+        self._retry.stop()
+        self._health.start()
+        if self._phrases:
+            self._send({"cmd": "phrases", "phrases": self._phrases})
+
+    def _check_health(self) -> None:
+        if self._process is not None and not sound_server_answers():
+            log.warning("the sound server stopped answering; restarting voice input")
+            self._process.kill()
+
+    def _finished(self) -> None:
+        process = self._process
+        if process is None:
+            return
+        self._process = None
+        process.deleteLater()
+        self.restarts += 1
+        log.warning("voice input stopped; voice is unavailable until it restarts")
+        self.inputs = 0
+        self._set_state("idle")
+        self._update(problem="voice input stopped; restarting it")
+        self._retry.start()
+
+    def _send(self, message: dict[str, Any]) -> bool:
+        process = self._process
+        if process is None or process.state() == QProcess.ProcessState.NotRunning:
+            return False
+        data = (json.dumps(message) + "\n").encode()
+        return process.write(data) == len(data)
+
+    def _read(self) -> None:
+        process = self._process
+        if process is None:
+            return
+        self._buffer += bytes(process.readAllStandardOutput().data())
+        *lines, self._buffer = self._buffer.split(b"\n")
+        for raw in lines:
+            try:
+                event = json.loads(raw)
+            except ValueError:
+                continue
+            if isinstance(event, dict):
+                self._event(event)
+
+    def _event(self, event: dict[str, Any]) -> None:
+        kind = event.get("event")
+        if "id" in event and event["id"] != self._request:
+            return  # about a request that was cancelled
+        if kind == "engine":
+            self.engine = event.get("name")
+            self.engine_reason = str(event.get("reason", ""))
+            if self.engine is None:
+                log.warning("speech recogniser: %s", self.engine_reason)
+            else:
+                log.info("speech recogniser: %s", self.engine_reason)
+            self.engine_changed.emit()
+            self._update()
+        elif kind == "inputs":
+            count = int(event.get("count", 0))
+            if count != self.inputs:
+                log.info("microphones: %d (%s)", count, event.get("name") or "none")
+            self.inputs = count
+            self.microphone = str(event.get("name", ""))
+            self._update()
+        elif kind == "vocabulary":
+            self.vocabulary.emit(list(event.get("unknown", [])))
+        elif kind == "listening":
+            self._set_state("listening")
+        elif kind == "level":
+            self.level.emit(float(event.get("level", 0.0)))
+        elif kind == "deciding":
+            self._set_state("deciding")
+        elif kind == "result":
+            self._set_state("idle")
+            heard = Recognition(
+                transcript=str(event.get("transcript", "")),
+                confidence=float(event.get("confidence", 0.0)),
+                words=tuple((str(w), float(c)) for w, c in event.get("words", [])),
+                engine=str(event.get("engine", "")),
+                alternatives=tuple((str(t), float(c)) for t, c in event.get("alternatives", [])),
+            )
+            details = {
+                key: event.get(key) for key in ("reason", "decode_ms", "audio_ms", "speech_ms")
+            }
+            self.heard.emit(heard, details)
+        elif kind == "cancelled":
+            self._set_state("idle")
+        elif kind == "error":
+            message = str(event.get("message", "voice input failed"))
+            log.warning("voice input: %s", message)
+            self._set_state("idle")
+            self.failed.emit(message)
+
+    def _update(self, problem: str | None = None) -> None:
+        if problem is None:
+            if self._process is None:
+                problem = self.problem
+            elif self.engine is None:
+                problem = self.engine_reason or STARTING
+            elif self.inputs == 0:
+                problem = "no microphone is connected"
+            else:
+                problem = ""
+        self.problem = problem
+        available = not problem
+        if available != self.available:
+            self.available = available
+            self.availability_changed.emit(available)
+
+    def _set_state(self, state: str) -> None:
+        if state != self.state:
+            self.state = state
+            self.state_changed.emit(state)
+
+    # -- requests -----------------------------------------------------------------------------
+    def set_phrases(self, phrases: Sequence[str]) -> None:
+        """The grammar's phrases (sent again whenever the process restarts)."""
+        self._phrases = list(phrases)
+        self._send({"cmd": "phrases", "phrases": self._phrases})
+
+    def listen(self, limit_ms: int = 8000) -> bool:
+        """Listen for one request; False when voice is unavailable."""
+        self._request += 1
+        message = {"cmd": "listen", "id": self._request, "limit_ms": limit_ms}
+        if not self.available or not self._send(message):
+            return False
+        self._set_state("listening")
+        return True
+
+    def cancel(self) -> None:
+        """Stop listening and drop what was heard."""
+        if self.state != "idle":
+            self._send({"cmd": "cancel"})
+            self._request += 1  # whatever the process still says about it is ignored
+            self._set_state("idle")
+
+    def shutdown(self) -> None:
+        """End the voice input process."""
+        self._retry.stop()
+        self._health.stop()
+        process = self._process
+        self._process = None
+        if process is not None:
+            process.closeWriteChannel()
+            if not process.waitForFinished(2000):
+                process.kill()
+                process.waitForFinished(1000)

@@ -1,0 +1,323 @@
+"""The voice input process: ``python -m kiosk.voicein [--engine E] [--profile P] [--models DIR]``.
+
+It owns the microphone and the speech recogniser, so that neither can take the kiosk down:
+Qt Multimedia's PulseAudio service aborts the process that uses it when the sound server dies,
+and Kaldi (Vosk) aborts on some damaged models. It also keeps the recogniser's decoding (which
+holds Python's GIL in PocketSphinx) off the kiosk's screen.
+
+Listening: capture at 16 kHz mono Int16 (or at the device's preferred format, converted here),
+find the request with :class:`kiosk.voice.endpoint.Endpointer`, decode it while it is spoken
+(the recognisers' streaming API), and report the result. The audio exists only in memory, in
+this process; nothing is written to disk and transcripts are not logged here.
+
+Protocol: JSON lines. Commands on stdin::
+
+    {"cmd": "phrases", "phrases": [...]}   build the grammar (answer: "vocabulary")
+    {"cmd": "listen", "id": 7, "limit_ms": 8000}   listen for one request
+    {"cmd": "cancel"}                      stop listening, drop what was heard
+
+Events on stdout: ``engine`` {name, reason} (or name null with the reason none could start),
+``inputs`` {count, name}, ``vocabulary`` {unknown}, ``listening`` {}, ``level`` {level},
+``speech`` {} (speech started), ``deciding`` {}, ``result`` {transcript, confidence, words,
+alternatives, engine, reason, decode_ms, audio_ms, speech_ms}, ``cancelled`` {}, ``error``
+{message}. Events about a request carry its ``id``, so the kiosk can ignore a late answer to a
+request it has cancelled.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QIODevice, QObject, QTimer, Signal
+from PySide6.QtMultimedia import QAudioDevice, QAudioFormat, QAudioSource, QMediaDevices, QtAudio
+
+from kiosk.voice.audio import to_mono16k
+from kiosk.voice.endpoint import FRAME_MS, LIMIT_MS, Endpointer
+from kiosk.voice.recognisers import EngineUnavailable, Recogniser, Recognition, create_recogniser
+
+LEVEL_EVERY_S = 0.05
+INPUT_CHECK_MS = 2000
+_WIDTHS = {
+    QAudioFormat.SampleFormat.UInt8: 1,
+    QAudioFormat.SampleFormat.Int16: 2,
+    QAudioFormat.SampleFormat.Int32: 4,
+    QAudioFormat.SampleFormat.Float: 4,
+}
+
+
+def emit(event: str, **fields: Any) -> None:
+    """Write one event line for the kiosk."""
+    sys.stdout.write(json.dumps({"event": event, **fields}) + "\n")
+    sys.stdout.flush()
+
+
+def recognition_fields(heard: Recognition) -> dict[str, Any]:
+    """A Recognition as JSON fields (the kiosk rebuilds it with ``Recognition(**fields)``)."""
+    return {
+        "transcript": heard.transcript,
+        "confidence": heard.confidence,
+        "words": [list(w) for w in heard.words],
+        "engine": heard.engine,
+        "alternatives": [list(a) for a in heard.alternatives],
+    }
+
+
+def float_to_int16(pcm: bytes) -> bytes:
+    """32-bit float samples (-1..1) to int16."""
+    from array import array
+
+    floats = array("f")
+    floats.frombytes(pcm[: len(pcm) // 4 * 4])
+    return array("h", (max(-32768, min(32767, int(f * 32767))) for f in floats)).tobytes()
+
+
+def sound_server_inputs() -> int | None:
+    """How many capture devices (not monitors of outputs) the sound server has, asked with
+    ``pactl``; None when that cannot be asked.
+
+    Needed because Qt 6.11 never reports the *last* input going away: after it is unplugged,
+    ``QMediaDevices.audioInputs()`` keeps listing it and ``audioInputsChanged`` is not emitted.
+    """
+    pactl = shutil.which("pactl")
+    if pactl is None:
+        return None
+    try:
+        result = subprocess.run(
+            [pactl, "list", "short", "sources"],
+            capture_output=True,
+            text=True,
+            timeout=2,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if result.returncode != 0:
+        return None
+    names = [line.split("\t")[1] for line in result.stdout.splitlines() if "\t" in line]
+    return sum(1 for name in names if not name.endswith(".monitor"))
+
+
+class _Reader(QObject):
+    """Reads command lines on a thread and hands them to the Qt thread."""
+
+    command = Signal(dict)
+    closed = Signal()
+
+    def run(self) -> None:
+        for line in sys.stdin:
+            try:
+                message = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(message, dict):
+                self.command.emit(message)
+        self.closed.emit()
+
+
+class _Listener(QObject):
+    def __init__(self, recogniser: Recogniser | None) -> None:
+        super().__init__()
+        self.recogniser = recogniser
+        self.devices = QMediaDevices(self)
+        self.devices.audioInputsChanged.connect(self.report_inputs)
+        self.source: QAudioSource | None = None
+        self.stream: QIODevice | None = None
+        self.format = QAudioFormat()
+        self.endpointer: Endpointer | None = None
+        self.started_at = 0.0
+        self.last_level = 0.0
+        self.request = 0
+        self.limit = QTimer(self)
+        self.limit.setSingleShot(True)
+        self.limit.timeout.connect(self.time_up)
+        self.inputs: tuple[int, str] | None = None
+        self.input_check = QTimer(self)
+        self.input_check.setInterval(INPUT_CHECK_MS)
+        self.input_check.timeout.connect(self.report_inputs)
+        self.input_check.start()
+
+    def report_inputs(self) -> None:
+        device = QMediaDevices.defaultAudioInput()
+        count = len(QMediaDevices.audioInputs())
+        if count:
+            server_count = sound_server_inputs()
+            if server_count is not None:
+                count = min(count, server_count)
+        name = "" if device.isNull() or count == 0 else device.description()
+        if (count, name) == self.inputs:
+            return
+        self.inputs = (count, name)
+        emit("inputs", count=count, name=name)
+        if count == 0 and self.source is not None:
+            self.stop_source()
+            self.conclude("the microphone was removed")
+
+    def handle(self, message: dict[str, Any]) -> None:
+        command = message.get("cmd")
+        if command == "phrases":
+            unknown = (
+                self.recogniser.set_phrases([str(p) for p in message.get("phrases", [])])
+                if self.recogniser is not None
+                else []
+            )
+            emit("vocabulary", unknown=unknown)
+        elif command == "listen":
+            self.request = int(message.get("id", 0))
+            self.listen(int(message.get("limit_ms", LIMIT_MS)))
+        elif command == "cancel":
+            if self.source is not None or self.endpointer is not None:
+                self.stop_source()
+                self.endpointer = None
+                if self.recogniser is not None:
+                    self.recogniser.cancel()
+            emit("cancelled", id=self.request)
+
+    def listen(self, limit_ms: int) -> None:
+        if self.recogniser is None:
+            emit("error", message="no speech recogniser is available", id=self.request)
+            return
+        if self.source is not None:
+            self.stop_source()
+            self.recogniser.cancel()
+        device: QAudioDevice = QMediaDevices.defaultAudioInput()
+        if device.isNull() or (self.inputs is not None and self.inputs[0] == 0):
+            emit("error", message="no microphone", id=self.request)
+            return
+        wanted = QAudioFormat()
+        wanted.setSampleRate(16000)
+        wanted.setChannelCount(1)
+        wanted.setSampleFormat(QAudioFormat.SampleFormat.Int16)
+        self.format = wanted if device.isFormatSupported(wanted) else device.preferredFormat()
+        self.endpointer = Endpointer(limit_ms=limit_ms)
+        self.recogniser.start()
+        source = QAudioSource(device, self.format, self)
+        source.setBufferSize(self.format.bytesForDuration(100_000))
+        self.source = source
+        self.stream = source.start()
+        if self.stream is None or source.error() != QtAudio.Error.NoError:
+            name = source.error().name
+            self.stop_source()
+            self.recogniser.cancel()
+            self.endpointer = None
+            emit("error", message=f"the microphone could not be opened ({name})", id=self.request)
+            return
+        self.stream.readyRead.connect(self.read)
+        self.started_at = time.perf_counter()
+        self.limit.start(limit_ms + 200)
+        emit(
+            "listening",
+            id=self.request,
+            device=device.description(),
+            rate=self.format.sampleRate(),
+            channels=self.format.channelCount(),
+        )
+
+    def convert(self, data: bytes) -> bytes:
+        fmt = self.format
+        if fmt.sampleFormat() == QAudioFormat.SampleFormat.Float:
+            data, width = float_to_int16(data), 2
+        else:
+            width = _WIDTHS.get(fmt.sampleFormat(), 2)
+        return to_mono16k(data, fmt.sampleRate(), fmt.channelCount(), width)
+
+    def read(self) -> None:
+        stream, endpointer, recogniser = self.stream, self.endpointer, self.recogniser
+        if stream is None or endpointer is None or recogniser is None:
+            return
+        data = bytes(stream.readAll().data())
+        if not data:
+            return
+        was_started = endpointer.started
+        feed = endpointer.push(self.convert(data))
+        if feed:
+            recogniser.feed(feed)
+        if endpointer.started and not was_started:
+            emit("speech", id=self.request)
+        now = time.perf_counter()
+        if now - self.last_level >= LEVEL_EVERY_S:
+            self.last_level = now
+            emit("level", id=self.request, level=round(endpointer.level, 3))
+        if endpointer.done:
+            self.stop_source()
+            self.conclude(endpointer.reason)
+
+    def time_up(self) -> None:
+        if self.endpointer is not None:
+            self.endpointer.finish()
+            self.stop_source()
+            self.conclude(self.endpointer.reason)
+
+    def stop_source(self) -> None:
+        self.limit.stop()
+        source = self.source
+        self.source = None
+        self.stream = None
+        if source is not None:
+            source.stop()
+            source.deleteLater()
+
+    def conclude(self, reason: str) -> None:
+        endpointer, recogniser = self.endpointer, self.recogniser
+        self.endpointer = None
+        if endpointer is None or recogniser is None:
+            return
+        timing = {
+            "id": self.request,
+            "audio_ms": endpointer.elapsed_ms,
+            "speech_ms": [
+                None if frame is None else frame * FRAME_MS
+                for frame in (endpointer.speech_start_frame, endpointer.speech_end_frame)
+            ],
+        }
+        if not endpointer.started:
+            recogniser.cancel()
+            nothing = Recognition.nothing(recogniser.name)
+            emit("result", reason=reason, decode_ms=0.0, **timing, **recognition_fields(nothing))
+            return
+        emit("deciding", id=self.request)
+        started = time.perf_counter()
+        heard = recogniser.finish()
+        decode_ms = round((time.perf_counter() - started) * 1000, 1)
+        emit("result", reason=reason, decode_ms=decode_ms, **timing, **recognition_fields(heard))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run until stdin closes."""
+    parser = argparse.ArgumentParser(prog="python -m kiosk.voicein")
+    parser.add_argument("--engine", default="auto")
+    parser.add_argument("--profile", type=Path, default=None)
+    parser.add_argument("--models", type=Path, default=None)
+    args = parser.parse_args(argv)
+    app = QCoreApplication(sys.argv[:1])
+
+    from kiosk.paths import MODELS_DIR, VOICES_DIR
+    from kiosk.speech.profile import load_profile
+
+    profile, _problems = load_profile(args.profile or VOICES_DIR / "en.toml")
+    recogniser: Recogniser | None = None
+    try:
+        recogniser, reason = create_recogniser(
+            profile.recogniser, args.models or MODELS_DIR, args.engine
+        )
+        emit("engine", name=recogniser.name, reason=reason)
+    except (EngineUnavailable, ValueError) as error:
+        emit("engine", name=None, reason=str(error))
+    listener = _Listener(recogniser)
+    reader = _Reader()
+    reader.command.connect(listener.handle)
+    reader.closed.connect(app.quit)
+    threading.Thread(target=reader.run, name="commands", daemon=True).start()
+    listener.report_inputs()
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

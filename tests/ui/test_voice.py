@@ -1,0 +1,239 @@
+"""Asking by voice, end to end on the real stack: a spoken request is played into the PulseAudio
+virtual microphone, the kiosk's voice input process hears it with PocketSphinx, and the real
+window acts on it."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from kiosk.core.session import Screen
+from kiosk.devtools.rig import (
+    MIC_SOURCE,
+    SPEAKER_RECORDER_SOURCE,
+    TRANSCRIBABLE_VOICE,
+    PulseRig,
+    play_into_mic,
+    render_espeak,
+)
+from kiosk.services.speech import VOLUME_STEPS_DB
+from kiosk.voice.matching import NOT_RECOGNISED_MESSAGE, TopicMatch
+from kiosk.voice.recognisers import Recognition
+from tests.ui.conftest import KioskUnderTest, build
+
+
+@pytest.fixture
+def voice_kiosk(qtbot: QtBot, fonts: bool, seed_copy: Path, tmp_path: Path) -> KioskUnderTest:
+    return build(qtbot, seed_copy, tmp_path, voice=True)
+
+
+def say(rig: PulseRig, text: str, tmp_path: Path) -> None:
+    """Speak ``text`` (espeak-ng) into the kiosk's microphone."""
+    wav = render_espeak(text, tmp_path / "request.wav", TRANSCRIBABLE_VOICE)
+    play_into_mic(rig, wav)
+
+
+def ask(qtbot: QtBot, k: KioskUnderTest, rig: PulseRig, text: str, tmp_path: Path) -> None:
+    """Press Ask by voice, wait until the microphone is open, say ``text``, wait for the answer."""
+    c = k.controller
+    assert c.voice is not None
+    c.log_transcripts = True  # what was heard shows in the captured log when a test fails
+    qtbot.mouseClick(k.window.voice_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: c._voice_step == "listening" and c.voice.state == "listening", timeout=10_000
+    )
+    assert k.window.voice_overlay.mode == "listening"
+    say(rig, text, tmp_path)
+    qtbot.waitUntil(lambda: c._voice_step == "" and c.voice.state == "idle", timeout=10_000)
+
+
+def test_a_spoken_topic_request_opens_that_topic_and_reads_it(
+    qtbot: QtBot, voice_kiosk: KioskUnderTest, pulse_rig: PulseRig, tmp_path: Path
+) -> None:
+    k = voice_kiosk
+    assert k.window.voice_button.title == "Ask by voice"
+    ask(qtbot, k, pulse_rig, "I feel tired all the time", tmp_path)
+    place = k.controller.navigator.current
+    assert (place.screen, place.topic_id) == (Screen.TOPIC, "fatigue")
+    assert not k.window.voice_overlay.isVisible()
+    assert k.controller.speech is not None
+    qtbot.waitUntil(lambda: k.controller.speech.state == "speaking", timeout=5000)
+
+
+def test_a_spoken_command_does_what_its_control_does(
+    qtbot: QtBot, voice_kiosk: KioskUnderTest, pulse_rig: PulseRig, tmp_path: Path
+) -> None:
+    k = voice_kiosk
+    c = k.controller
+    assert c.speech is not None
+    c.open_topic("pain")
+    before = c.speech.volume_step
+    assert before < c.speech.default_volume_step + 1 < len(VOLUME_STEPS_DB)
+    ask(qtbot, k, pulse_rig, "louder please", tmp_path)
+    assert c.speech.volume_step == before + 1, "the same as pressing Louder"
+    assert c.navigator.current.topic_id == "pain"
+    ask(qtbot, k, pulse_rig, "go home", tmp_path)
+    assert c.navigator.current.screen is Screen.HOME
+
+
+def test_out_of_scope_speech_opens_nothing_and_says_so(
+    qtbot: QtBot, voice_kiosk: KioskUnderTest, pulse_rig: PulseRig, tmp_path: Path
+) -> None:
+    k = voice_kiosk
+    ask(qtbot, k, pulse_rig, "where is the toilet", tmp_path)
+    assert k.controller.navigator.current.screen is Screen.HOME
+    overlay = k.window.voice_overlay
+    assert overlay.isVisible() and overlay.mode == "message"
+    assert overlay.title.text() == NOT_RECOGNISED_MESSAGE
+    qtbot.mouseClick(overlay.ok_button, Qt.MouseButton.LeftButton)
+    assert not overlay.isVisible()
+
+
+def borderline(k: KioskUnderTest) -> tuple[Recognition, str]:
+    """A recognition the matcher puts in its "ask first" band (checked, so the tests below cannot
+    pass on an accepted match), and the topic it would ask about."""
+    matcher = k.controller.matcher
+    assert matcher is not None
+    for text, confidence in (("tired", 1.0), ("calcium", 1.0), ("my bones hurt", 0.6)):
+        heard = Recognition(
+            text, confidence, tuple((w, confidence) for w in text.split()), "pocketsphinx"
+        )
+        match = matcher.match_recognition(heard)
+        if isinstance(match, TopicMatch) and not match.confident:
+            return heard, match.topic_id
+    raise AssertionError("no borderline example: the matcher's bands changed")
+
+
+def test_a_borderline_request_asks_and_a_spoken_yes_opens_it(
+    qtbot: QtBot, voice_kiosk: KioskUnderTest, pulse_rig: PulseRig, tmp_path: Path
+) -> None:
+    k = voice_kiosk
+    c = k.controller
+    assert c.voice is not None and c.matcher is not None
+    heard, topic_id = borderline(k)
+    c._voice_step = "listening"  # handed over as if the microphone had heard it
+    c.heard(heard, {})
+    overlay = k.window.voice_overlay
+    assert overlay.mode == "question" and overlay.title.text().startswith("Did you mean")
+    assert c.navigator.current.screen is Screen.HOME, "nothing opens before the answer"
+    qtbot.waitUntil(
+        lambda: c._voice_step == "answer" and c.voice.state == "listening", timeout=15_000
+    )
+    say(pulse_rig, "yes please", tmp_path)
+    qtbot.waitUntil(lambda: c.navigator.current.screen is Screen.TOPIC, timeout=10_000)
+    assert c.navigator.current.topic_id == topic_id
+
+
+def test_no_touched_no_opens_nothing(
+    qtbot: QtBot, voice_kiosk: KioskUnderTest, tmp_path: Path
+) -> None:
+    k = voice_kiosk
+    c = k.controller
+    c._voice_step = "listening"
+    c.heard(borderline(k)[0], {})
+    assert k.window.voice_overlay.mode == "question"
+    qtbot.mouseClick(k.window.voice_overlay.no_button, Qt.MouseButton.LeftButton)
+    assert c.navigator.current.screen is Screen.HOME
+    assert k.window.voice_overlay.mode == "message"
+    assert c.pending is None
+
+
+def test_listening_stops_speech_and_opens_the_microphone_only_after_quiet(
+    qtbot: QtBot, voice_kiosk: KioskUnderTest
+) -> None:
+    k = voice_kiosk
+    c = k.controller
+    assert c.speech is not None and c.voice is not None
+    c.open_topic("pain")
+    c.read_page()
+    qtbot.waitUntil(lambda: c.speech.state == "speaking", timeout=5000)
+    quiet: list[float] = []
+    opened: list[float] = []
+    c.speech.state_changed.connect(
+        lambda s: quiet.append(time.monotonic()) if s == "idle" else None
+    )
+    c.voice.state_changed.connect(
+        lambda s: opened.append(time.monotonic()) if s == "listening" else None
+    )
+    qtbot.mouseClick(k.window.voice_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: c.voice.state == "listening", timeout=10_000)
+    # The reading stopped, the cue "Listening." was said, and the microphone opened >= 300 ms
+    # after the kiosk went quiet.
+    assert quiet and opened
+    assert opened[-1] - quiet[-1] >= 0.3
+    assert k.window.voice_button.title == "Stop listening"
+    # The kiosk speaking while listening (here: the audio guide) closes the microphone.
+    c.speak_text("Something else.")
+    qtbot.waitUntil(lambda: c.voice.state == "idle", timeout=3000)
+    assert c._voice_step == ""
+
+
+def test_no_microphone_says_voice_unavailable_and_plugging_one_in_recovers(
+    qtbot: QtBot, voice_kiosk: KioskUnderTest, pulse_rig: PulseRig
+) -> None:
+    k = voice_kiosk
+    c = k.controller
+    try:
+        pulse_rig.unload_source(MIC_SOURCE)
+        pulse_rig.unload_source(SPEAKER_RECORDER_SOURCE)
+        qtbot.waitUntil(lambda: k.window.voice_button.title == "Voice unavailable", timeout=10_000)
+        qtbot.mouseClick(k.window.voice_button, Qt.MouseButton.LeftButton)
+        assert k.window.voice_overlay.mode == "message"
+        assert "not working" in k.window.voice_overlay.title.text()
+        assert any("no microphone" in text for _, text in c.staff_report())
+        # Touch keeps working.
+        qtbot.mouseClick(k.window.voice_overlay.ok_button, Qt.MouseButton.LeftButton)
+        c.open_topic("pain")
+        assert c.navigator.current.screen is Screen.TOPIC
+    finally:
+        pulse_rig.load_mic()
+        pulse_rig.pactl(
+            "load-module",
+            "module-remap-source",
+            "master=kiosk_out.monitor",
+            f"source_name={SPEAKER_RECORDER_SOURCE}",
+            "source_properties=device.description=KioskSpeakerRecorder",
+        )
+        pulse_rig.pactl("set-default-source", MIC_SOURCE)
+    qtbot.waitUntil(lambda: k.window.voice_button.title == "Ask by voice", timeout=10_000)
+
+
+def test_the_staff_screen_names_the_engine_and_why(voice_kiosk: KioskUnderTest) -> None:
+    report = " ".join(text for _, text in voice_kiosk.controller.staff_report())
+    assert "Speech recogniser: using PocketSphinx (embedded model), as chosen" in report
+    assert "What patients say is not written to the log." in report
+
+
+def test_transcripts_are_not_logged_unless_staff_turn_that_on(
+    qtbot: QtBot, voice_kiosk: KioskUnderTest, caplog: pytest.LogCaptureFixture
+) -> None:
+    c = voice_kiosk.controller
+    heard = Recognition("where is the toilet", 0.9, (), "pocketsphinx")
+    with caplog.at_level(logging.INFO, logger="kiosk.voice"):
+        c._voice_step = "listening"
+        c.heard(heard, {"reason": "end of speech", "decode_ms": 12})
+        c.close_voice()
+        assert "toilet" not in caplog.text
+        assert "voice request: not recognised" in caplog.text
+        c.log_transcripts = True
+        c._voice_step = "listening"
+        c.heard(heard, {"reason": "end of speech", "decode_ms": 12})
+        assert "where is the toilet" in caplog.text
+
+
+def test_content_reload_rebuilds_the_grammar(qtbot: QtBot, voice_kiosk: KioskUnderTest) -> None:
+    k = voice_kiosk
+    c = k.controller
+    assert c.voice is not None
+    topic = k.content / "en" / "fatigue.md"
+    topic.write_text(
+        topic.read_text().replace("  - i'm exhausted\n", "  - i'm exhausted\n  - i am worn out\n")
+    )
+    c.reload_content()
+    qtbot.waitUntil(lambda: "i am worn out" in c.voice._phrases, timeout=5000)
+    assert c.matcher is not None and "i am worn out" in c.matcher.phrases()
