@@ -117,27 +117,15 @@ class PageControls(QWidget):
         self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.label.setWordWrap(True)
         layout.addWidget(self.previous_button, 2)
-        layout.addWidget(self.label, 1)
+        layout.addWidget(self.label, 2)  # room for "Page 20 of 22" at 200 % in portrait
         layout.addWidget(self.next_button, 2)
         self.previous_button.clicked.connect(self.previous)
         self.next_button.clicked.connect(self.next)
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._fit_label()
-
-    def _fit_label(self) -> None:
-        # A box layout does not give a wrapped label the height its width needs ("Page 20 of
-        # 22" on three lines at 200 % in portrait), so the row asks for it.
-        needed = self.label.heightForWidth(self.label.width())
-        if needed != self.minimumHeight():
-            self.setMinimumHeight(max(0, needed))
 
     def show_position(self, page: int, count: int, what: str = "Page") -> None:
         """Say where we are. The controls stay in place even with one page (disabled), so they
         are always where the patient expects them and the page area never changes size."""
         self.label.setText(f"{what} {page + 1} of {count}")
-        self._fit_label()
         self.previous_button.setEnabled(page > 0)
         self.next_button.setEnabled(page + 1 < count)
 

@@ -28,6 +28,7 @@ Pure module: standard library and rapidfuzz only (no Qt, no recogniser).
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -47,6 +48,9 @@ NOT_RECOGNISED_MESSAGE: Final = "Sorry, I didn't catch that. You can also touch 
 
 MARGIN: Final = 0.10
 """How far the best match must be ahead of the runner-up to be acted on without asking."""
+WORDS_AGREE: Final = 0.8
+"""How alike (0..1, fillers such as "please" left out) the two PocketSphinx transcripts must be
+for a request to be acted on without asking."""
 CORROBORATED: Final = 0.60
 """What was said must match at least this well to be acted on when the grammar agrees."""
 
@@ -556,7 +560,10 @@ class RequestMatcher:
         if _target(forced) == _target(said):
             best = max(said.score, getattr(forced, "score", 0.0))
             confident = said.confident or (best >= self.accept_score and said.score >= CORROBORATED)
-            return _with(said, best, confident)
+            # Both passes must have heard nearly the same words, not just words that point the
+            # same way ("fatigue for up" and "fatigue" are not a request heard clearly).
+            agreement = _word_agreement(heard.transcript, heard.alternatives[0][0])
+            return _with(said, best, confident and agreement >= WORDS_AGREE)
         # The two transcripts disagree: never act, at most ask (a wrong page is worse than a
         # question).
         return _with(said, said.score, False)
@@ -724,6 +731,15 @@ def _with(match: TopicMatch | CommandMatch, score: float, confident: bool) -> Ma
 
 
 # --- asking back ----------------------------------------------------------------------------------
+
+
+def _word_agreement(first: str, second: str) -> float:
+    """How alike two transcripts' words are (0..1), fillers left out."""
+    a = [w for w in normalise(first) if w not in _FILLERS]
+    b = [w for w in normalise(second) if w not in _FILLERS]
+    if not a or not b:
+        return 0.0
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
 def confirmation_prompt(match: Match, content: ContentSet) -> str:
