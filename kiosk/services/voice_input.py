@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QProcess, QTimer, Signal
+from PySide6.QtCore import QObject, QProcess, Signal
 
-from kiosk.services.sound_output import HEALTH_MS, RETRY_MS, sound_server_answers
+from kiosk.services.child_process import SoundChild
 from kiosk.voice.recognisers import Recognition
 
 log = logging.getLogger("kiosk.voice")
@@ -25,7 +24,7 @@ log = logging.getLogger("kiosk.voice")
 STARTING = "Voice is starting"
 
 
-class VoiceInput(QObject):
+class VoiceInput(SoundChild):
     """Listens for one spoken request at a time, through the voice input process."""
 
     availability_changed = Signal(bool)
@@ -43,12 +42,14 @@ class VoiceInput(QObject):
         engine: str = "auto",
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.arguments = ["-m", "kiosk.voicein", "--engine", engine]
+        arguments = ["-m", "kiosk.voicein", "--engine", engine]
         if profile is not None:
-            self.arguments += ["--profile", str(profile)]
+            arguments += ["--profile", str(profile)]
         if models is not None:
-            self.arguments += ["--models", str(models)]
+            arguments += ["--models", str(models)]
+        super().__init__(
+            arguments, "voice input", log, QProcess.ProcessChannelMode.ForwardedErrorChannel, parent
+        )
         self.engine: str | None = None
         self.engine_reason = ""
         self.inputs = 0
@@ -59,77 +60,33 @@ class VoiceInput(QObject):
         self.restarts = 0
         self._phrases: list[str] = []
         self._request = 0
-        self._process: QProcess | None = None
-        self._buffer = b""
-        self._retry = QTimer(self)
-        self._retry.setInterval(RETRY_MS)
-        self._retry.timeout.connect(self._try_start)
-        self._health = QTimer(self)
-        self._health.setInterval(HEALTH_MS)
-        self._health.timeout.connect(self._check_health)
         self._try_start()
 
     # -- process ------------------------------------------------------------------------------
-    def _try_start(self) -> None:
-        if self._process is not None:
-            return
-        if not sound_server_answers():
-            self._update(problem="no sound server is running, so there is no microphone")
-            self._retry.start()
-            return
-        process = QProcess(self)
-        process.setProgram(sys.executable)
-        process.setArguments(self.arguments)
-        process.setProcessChannelMode(QProcess.ProcessChannelMode.ForwardedErrorChannel)
-        process.readyReadStandardOutput.connect(self._read)
-        process.finished.connect(self._finished)
-        process.errorOccurred.connect(lambda *_: self._finished())
-        self._process = process
-        self._buffer = b""
-        process.start()
-        self._retry.stop()
-        self._health.start()
+    def _no_server(self) -> None:
+        self._update(problem="no sound server is running, so there is no microphone")
+
+    def _started(self) -> None:
         if self._phrases:
             self._send({"cmd": "phrases", "phrases": self._phrases})
 
-    def _check_health(self) -> None:
-        if self._process is not None and not sound_server_answers():
-            log.warning("the sound server stopped answering; restarting voice input")
-            self._process.kill()
-
-    def _finished(self) -> None:
-        process = self._process
-        if process is None:
-            return
-        self._process = None
-        process.deleteLater()
+    def _stopped(self) -> None:
         self.restarts += 1
         log.warning("voice input stopped; voice is unavailable until it restarts")
         self.inputs = 0
         self._set_state("idle")
         self._update(problem="voice input stopped; restarting it")
-        self._retry.start()
 
     def _send(self, message: dict[str, Any]) -> bool:
-        process = self._process
-        if process is None or process.state() == QProcess.ProcessState.NotRunning:
-            return False
-        data = (json.dumps(message) + "\n").encode()
-        return process.write(data) == len(data)
+        return self._write((json.dumps(message) + "\n").encode())
 
-    def _read(self) -> None:
-        process = self._process
-        if process is None:
+    def _line(self, line: bytes) -> None:
+        try:
+            event = json.loads(line)
+        except ValueError:
             return
-        self._buffer += bytes(process.readAllStandardOutput().data())
-        *lines, self._buffer = self._buffer.split(b"\n")
-        for raw in lines:
-            try:
-                event = json.loads(raw)
-            except ValueError:
-                continue
-            if isinstance(event, dict):
-                self._event(event)
+        if isinstance(event, dict):
+            self._event(event)
 
     def _event(self, event: dict[str, Any]) -> None:
         kind = event.get("event")
@@ -223,14 +180,6 @@ class VoiceInput(QObject):
             self._request += 1  # whatever the process still says about it is ignored
             self._set_state("idle")
 
-    def shutdown(self) -> None:
+    def shutdown(self, wait_ms: int = 2000) -> None:
         """End the voice input process."""
-        self._retry.stop()
-        self._health.stop()
-        process = self._process
-        self._process = None
-        if process is not None:
-            process.closeWriteChannel()
-            if not process.waitForFinished(2000):
-                process.kill()
-                process.waitForFinished(1000)
+        super().shutdown(wait_ms)
