@@ -50,7 +50,10 @@ class SoundOutput(SoundChild):
         self._playing = False
         self.ready = False
         log.warning("the sound output stopped; the kiosk carries on silently until sound returns")
-        self._set_available(False, "the sound output stopped")
+        # Keep the reason an output reported before it was replaced (for the staff screen).
+        self._set_available(
+            False, self.problem if not self.available else "the sound output stopped"
+        )
 
     def _line(self, raw: bytes) -> None:
         line = raw.decode("utf-8", "replace").strip()
@@ -68,6 +71,10 @@ class SoundOutput(SoundChild):
             log.warning("sound output: %s", value)
             self._set_available(False, value)
             self.failed.emit(value)
+            # Nothing else would ever make this output try again (it is marked unavailable, so
+            # nothing is opened on it): a new one is started after RETRY_MS instead.
+            if self._process is not None:
+                self._process.kill()
 
     def _set_available(self, available: bool, problem: str) -> None:
         self.problem = problem
