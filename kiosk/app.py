@@ -19,7 +19,9 @@ from kiosk.core.settings import KioskSettings, load_settings
 from kiosk.paths import VOICES_DIR, cache_dir, config_dir, state_dir
 
 if TYPE_CHECKING:
+    from kiosk.content.problems import Problem
     from kiosk.services.speech import ReadAloud
+    from kiosk.speech.profile import VoiceProfile
 
 log = logging.getLogger("kiosk.app")
 PROCESS_START = time.perf_counter()
@@ -93,12 +95,13 @@ def create_kiosk(
     idle = IdleService(
         IdleTimer(settings.idle_seconds, settings.idle_warning_seconds, clock), parent=window
     )
-    profile_path = voice_profile or VOICES_DIR / "en.toml"
-    read_aloud = create_read_aloud(profile_path, speech_cache) if speech else None
     from kiosk.services.voice_input import VoiceInput
     from kiosk.speech.profile import load_profile
 
-    recogniser_settings = load_profile(profile_path)[0].recogniser
+    profile_path = voice_profile or VOICES_DIR / "en.toml"
+    profile, profile_problems = load_profile(profile_path)
+    read_aloud = create_read_aloud(profile, profile_problems, speech_cache) if speech else None
+    recogniser_settings = profile.recogniser
     listening = (speech and settings.voice) if voice is None else voice
     voice_input = (
         VoiceInput(profile_path, models_dir, voice_engine, parent=window) if listening else None
@@ -128,14 +131,15 @@ def create_kiosk(
     return Kiosk(window, controller, store, watcher, idle)
 
 
-def create_read_aloud(profile_path: Path, cache_folder: Path | None = None) -> ReadAloud:
-    """The read-aloud queue with the voice profile (built-in defaults when it is broken)."""
+def create_read_aloud(
+    profile: VoiceProfile, problems: list[Problem], cache_folder: Path | None = None
+) -> ReadAloud:
+    """The read-aloud queue with the voice profile (built-in defaults when it is broken: then
+    ``problems`` say why)."""
     from kiosk.services.speech import ReadAloud
     from kiosk.speech.cache import AudioCache
-    from kiosk.speech.profile import load_profile
     from kiosk.speech.render import VoiceSettings
 
-    profile, problems = load_profile(profile_path)
     for problem in problems:
         log.warning("voice profile: %s", problem.format())
     cache = AudioCache(cache_folder or cache_dir() / "speech")

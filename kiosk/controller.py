@@ -88,6 +88,7 @@ class KioskController(QObject):
         self.voice_unknown_words: list[str] = []
         self._quiet_since = 0.0
         self._voice_step = ""  # "cue", "wait", "listening", "answer" (listening for yes/no)
+        self._listening_for = "listening"  # the step the microphone opens into
         self._listen_timer = QTimer(self)
         self._listen_timer.setSingleShot(True)
         self._listen_timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -604,11 +605,8 @@ class KioskController(QObject):
 
     def close_voice(self) -> None:
         """Navigation, idle reset or OK: nothing of the voice request stays."""
-        if (
-            self._voice_step
-            or self.pending is not None
-            or self.window.voice_overlay.mode != ("hidden")
-        ):
+        overlay_open = self.window.voice_overlay.mode != "hidden"
+        if self._voice_step or self.pending is not None or overlay_open:
             self.cancel_voice()
 
     def _voice_failed(self, message: str) -> None:
@@ -637,7 +635,8 @@ class KioskController(QObject):
             if isinstance(match, CommandMatch) and match.command in ("yes", "no"):
                 self.answer(match.command == "yes")
             elif match is None or isinstance(match, NotRecognised) or not _confident(match):
-                self._tell_again("Please say yes or no, or touch Yes or No.")
+                # Keep the question open and say how to answer it.
+                self._listen_after_speaking("Please say yes or no, or touch Yes or No.", "answer")
             else:
                 self.pending = None
                 self._act(match)
@@ -657,10 +656,6 @@ class KioskController(QObject):
             self._listen_after_speaking(f"{question} Please say yes or no.", "answer")
         else:
             self._act(match)
-
-    def _tell_again(self, message: str) -> None:
-        """Keep the question open and say how to answer it."""
-        self._listen_after_speaking(message, "answer")
 
     def answer(self, yes: bool) -> None:
         """Yes or No to "Did you mean …?" (touched or said)."""

@@ -33,6 +33,7 @@ import subprocess
 import sys
 import threading
 import time
+from array import array
 from pathlib import Path
 from typing import Any
 
@@ -72,8 +73,6 @@ def recognition_fields(heard: Recognition) -> dict[str, Any]:
 
 def float_to_int16(pcm: bytes) -> bytes:
     """32-bit float samples (-1..1) to int16."""
-    from array import array
-
     floats = array("f")
     floats.frombytes(pcm[: len(pcm) // 4 * 4])
     return array("h", (max(-32768, min(32767, int(f * 32767))) for f in floats)).tobytes()

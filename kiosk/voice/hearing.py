@@ -118,11 +118,12 @@ def hear_utterance(
         recogniser.cancel()
         raise
     endpointer.finish()
-    if not endpointer.started:
-        recogniser.cancel()
-        recogniser.start()  # nothing was said: finish() gives "nothing heard"
     started = time.perf_counter()
-    heard = recogniser.finish()
+    if endpointer.started:
+        heard = recogniser.finish()
+    else:  # nothing was said (as in the kiosk's voice input process)
+        recogniser.cancel()
+        heard = Recognition.nothing(recogniser.name)
     match = matcher.match_recognition(heard)
     done = max(done, end) + time.perf_counter() - started
     action, target, score = decide(match)

@@ -159,6 +159,20 @@ class Recogniser(Protocol):
 
 # --- helpers -----------------------------------------------------------------------------------
 
+
+def recognise_in_pieces(recogniser: Recogniser, pcm16k: bytes) -> Recognition:
+    """One whole utterance through the streaming API, in ``CHUNK_BYTES`` pieces (what both
+    engines' ``recognise`` do)."""
+    recogniser.start()
+    try:
+        for offset in range(0, len(pcm16k), CHUNK_BYTES):
+            recogniser.feed(pcm16k[offset : offset + CHUNK_BYTES])
+    except BaseException:
+        recogniser.cancel()
+        raise
+    return recogniser.finish()
+
+
 _NOT_WORD = re.compile(r"[^\w']+")
 
 
@@ -400,14 +414,7 @@ class VoskRecogniser:
         return self._local.recogniser
 
     def recognise(self, pcm16k: bytes) -> Recognition:
-        self.start()
-        try:
-            for offset in range(0, len(pcm16k), CHUNK_BYTES):
-                self.feed(pcm16k[offset : offset + CHUNK_BYTES])
-        except BaseException:
-            self.cancel()
-            raise
-        return self.finish()
+        return recognise_in_pieces(self, pcm16k)
 
     # Streaming: the utterance lives in the calling thread (its recogniser is this thread's).
 
@@ -696,14 +703,7 @@ class PocketSphinxRecogniser:
         decoder.activate_search(name)
 
     def recognise(self, pcm16k: bytes) -> Recognition:
-        self.start()
-        try:
-            for offset in range(0, len(pcm16k), CHUNK_BYTES):
-                self.feed(pcm16k[offset : offset + CHUNK_BYTES])
-        except BaseException:
-            self.cancel()
-            raise
-        return self.finish()
+        return recognise_in_pieces(self, pcm16k)
 
     # Streaming: both decoders decode each piece as it comes (``full_utt=False``), so at the end
     # of speech only the last piece and the search's end remain to be done.
