@@ -546,8 +546,11 @@ class KioskController(QObject):
         )
 
     def _voice_state(self, state: str) -> None:
-        if state == "deciding" and self.window.voice_overlay.mode == "listening":
-            self.window.voice_overlay.show_deciding()
+        overlay = self.window.voice_overlay
+        if state == "listening" and overlay.mode == "waiting":
+            overlay.show_listening()  # the microphone is open now: "Listening… Say …"
+        elif state == "deciding" and overlay.mode == "listening":
+            overlay.show_deciding()
         self._voice_available(self.voice is not None and self.voice.available)
 
     def ask_by_voice(self) -> None:
@@ -584,8 +587,6 @@ class KioskController(QObject):
             self._tell(VOICE_UNAVAILABLE_MESSAGE)
             return
         self._voice_step = self._listening_for
-        if not answer:
-            self.window.voice_overlay.show_listening()
         self._voice_available(True)
 
     def _stop_listening(self) -> None:

@@ -198,7 +198,9 @@ class _Listener(QObject):
         self.endpointer = Endpointer(limit_ms=limit_ms)
         self.recogniser.start()
         source = QAudioSource(device, self.format, self)
-        source.setBufferSize(self.format.bytesForDuration(100_000))
+        # Room for 2 s: decoding a piece holds this process up now and then (longer on a busy
+        # machine), and audio that does not fit in the buffer meanwhile would be lost.
+        source.setBufferSize(self.format.bytesForDuration(2_000_000))
         self.source = source
         self.stream = source.start()
         if self.stream is None or source.error() != QtAudio.Error.NoError:

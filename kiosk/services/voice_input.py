@@ -28,7 +28,7 @@ class VoiceInput(SoundChild):
     """Listens for one spoken request at a time, through the voice input process."""
 
     availability_changed = Signal(bool)
-    state_changed = Signal(str)  # "idle", "listening", "deciding"
+    state_changed = Signal(str)  # "idle", "opening" (asked to listen), "listening", "deciding"
     level = Signal(float)
     heard = Signal(object, object)  # Recognition, {"reason", "decode_ms", "audio_ms", ...}
     failed = Signal(str)  # a listen request could not start (plain words, for the log)
@@ -170,7 +170,9 @@ class VoiceInput(SoundChild):
         message = {"cmd": "listen", "id": self._request, "limit_ms": limit_ms}
         if not self.available or not self._send(message):
             return False
-        self._set_state("listening")
+        # "listening" only once the process says the microphone is open: speech before that
+        # would be lost, so nobody must be told to speak yet.
+        self._set_state("opening")
         return True
 
     def cancel(self) -> None:
