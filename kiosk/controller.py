@@ -89,6 +89,7 @@ class KioskController(QObject):
         self._quiet_since = 0.0
         self._voice_step = ""  # "cue", "wait", "listening", "answer" (listening for yes/no)
         self._listening_for = "listening"  # the step the microphone opens into
+        self._asked_again = False  # "Please say yes or no" was said for the open question
         self._listen_timer = QTimer(self)
         self._listen_timer.setSingleShot(True)
         self._listen_timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -635,12 +636,14 @@ class KioskController(QObject):
         if step == "answer" and self.pending is not None:
             if isinstance(match, CommandMatch) and match.command in ("yes", "no"):
                 self.answer(match.command == "yes")
-            elif match is None or isinstance(match, NotRecognised) or not _confident(match):
-                # Keep the question open and say how to answer it.
+            elif not self._asked_again:
+                # Anything but yes or no is not acted on while a question is open (a misheard
+                # "yes" must not open some other page): ask once more how to answer.
+                self._asked_again = True
                 self._listen_after_speaking("Please say yes or no, or touch Yes or No.", "answer")
             else:
-                self.pending = None
-                self._act(match)
+                # Stop listening; the question stays on screen for a touch.
+                self.speak_text("Touch Yes or No.")
             return
         if match is None and not spoke:
             self._tell(NOTHING_HEARD_MESSAGE)
@@ -652,6 +655,7 @@ class KioskController(QObject):
                 self._tell(NO_QUESTION_MESSAGE)
                 return
             self.pending = match
+            self._asked_again = False
             question = confirmation_prompt(match, self.content)
             self.window.voice_overlay.show_question(question)
             self._listen_after_speaking(f"{question} Please say yes or no.", "answer")

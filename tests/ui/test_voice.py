@@ -258,3 +258,32 @@ def test_content_reload_rebuilds_the_grammar(qtbot: QtBot, voice_kiosk: KioskUnd
     c.reload_content()
     qtbot.waitUntil(lambda: "i am worn out" in c.voice._phrases, timeout=5000)
     assert c.matcher is not None and "i am worn out" in c.matcher.phrases()
+
+
+def test_while_a_question_is_open_only_yes_or_no_acts(
+    qtbot: QtBot, voice_kiosk: KioskUnderTest
+) -> None:
+    k = voice_kiosk
+    c = k.controller
+    assert c.voice is not None and c.matcher is not None
+    c._voice_step = "listening"
+    c.heard(borderline(k)[0], {})
+    assert k.window.voice_overlay.mode == "question"
+    other = Recognition("i feel tired all the time", 1.0, (), "pocketsphinx")
+    assert getattr(c.matcher.match_recognition(other), "confident", False), "a clear request"
+    # A clear request instead of an answer opens nothing; the kiosk asks once more how to answer.
+    qtbot.waitUntil(
+        lambda: c._voice_step == "answer" and c.voice.state == "listening", timeout=15_000
+    )
+    c.heard(other, {"speech_ms": [100, 900]})
+    assert c.navigator.current.screen is Screen.HOME
+    assert k.window.voice_overlay.mode == "question" and c.pending is not None
+    qtbot.waitUntil(
+        lambda: c._voice_step == "answer" and c.voice.state == "listening", timeout=15_000
+    )
+    # The second time it stops listening; the question stays for a touch.
+    c.heard(other, {"speech_ms": [100, 900]})
+    assert c.navigator.current.screen is Screen.HOME
+    assert k.window.voice_overlay.mode == "question" and c._voice_step == ""
+    qtbot.mouseClick(k.window.voice_overlay.yes_button, Qt.MouseButton.LeftButton)
+    assert c.navigator.current.screen is Screen.TOPIC
