@@ -614,6 +614,7 @@ class KioskController(QObject):
     def _voice_failed(self, message: str) -> None:
         if self._voice_step in ("listening", "answer"):
             self._voice_step = ""
+            self._voice_available(self.voice is not None and self.voice.available)
             self._tell(VOICE_UNAVAILABLE_MESSAGE)
 
     def _tell(self, message: str) -> None:

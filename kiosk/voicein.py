@@ -20,8 +20,9 @@ Events on stdout: ``engine`` {name, reason} (or name null with the reason none c
 ``inputs`` {count, name}, ``vocabulary`` {unknown}, ``listening`` {}, ``level`` {level},
 ``speech`` {} (speech started), ``deciding`` {}, ``result`` {transcript, confidence, words,
 alternatives, engine, reason, decode_ms, audio_ms, speech_ms}, ``cancelled`` {}, ``error``
-{message}. Events about a request carry its ``id``, so the kiosk can ignore a late answer to a
-request it has cancelled.
+{message}, ``restart`` {reason} (the process is about to end so that the kiosk starts a new
+one: the Vosk model folder changed, so the engine must be chosen again). Events about a
+request carry its ``id``, so the kiosk can ignore a late answer to a request it has cancelled.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ import sys
 import threading
 import time
 from array import array
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -42,10 +44,12 @@ from PySide6.QtMultimedia import QAudioDevice, QAudioFormat, QAudioSource, QMedi
 
 from kiosk.voice.audio import to_mono16k
 from kiosk.voice.endpoint import FRAME_MS, LIMIT_MS, Endpointer
+from kiosk.voice.models import model_state
 from kiosk.voice.recognisers import EngineUnavailable, Recogniser, Recognition, create_recogniser
 
 LEVEL_EVERY_S = 0.05
 INPUT_CHECK_MS = 2000
+MODEL_CHECK_MS = 2000
 _WIDTHS = {
     QAudioFormat.SampleFormat.UInt8: 1,
     QAudioFormat.SampleFormat.Int16: 2,
@@ -155,9 +159,14 @@ class _Listener(QObject):
             return
         self.inputs = (count, name)
         emit("inputs", count=count, name=name)
-        if count == 0 and self.source is not None:
+        if count == 0 and (self.source is not None or self.endpointer is not None):
+            # Unplugged while listening: what was heard so far is dropped, and the kiosk says
+            # that voice is not working (not "I didn't hear anything").
             self.stop_source()
-            self.conclude("the microphone was removed")
+            self.endpointer = None
+            if self.recogniser is not None:
+                self.recogniser.cancel()
+            emit("error", message="the microphone was removed", id=self.request)
 
     def handle(self, message: dict[str, Any]) -> None:
         command = message.get("cmd")
@@ -290,6 +299,39 @@ class _Listener(QObject):
         emit("result", reason=reason, decode_ms=decode_ms, **timing, **recognition_fields(heard))
 
 
+class _ModelWatch(QObject):
+    """Ends this process (after a ``restart`` event) when the Vosk model folder changes, so that
+    the kiosk starts a new one that chooses its engine again.
+
+    A model damaged or removed while the kiosk runs is noticed at once, not at the next start:
+    the new process falls back to PocketSphinx and the staff screen says why. A good model put
+    back is used again without a restart of the kiosk. A change must hold for two checks (a copy
+    in progress is not yet a model), and a request being listened to is finished first.
+    """
+
+    def __init__(self, folder: Path, busy: Callable[[], bool], parent: QObject) -> None:
+        super().__init__(parent)
+        self.folder = folder
+        self.busy = busy
+        self.seen = model_state(folder)
+        self.pending = self.seen
+        self.timer = QTimer(self)
+        self.timer.setInterval(MODEL_CHECK_MS)
+        self.timer.timeout.connect(self.check)
+        self.timer.start()
+
+    def check(self) -> None:
+        now = model_state(self.folder)
+        if now == self.seen or now != self.pending:
+            self.pending = now
+            return
+        if self.busy():
+            return
+        self.timer.stop()
+        emit("restart", reason=f"the Vosk model folder {self.folder.name} changed")
+        QCoreApplication.exit(0)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run until stdin closes."""
     parser = argparse.ArgumentParser(prog="python -m kiosk.voicein")
@@ -312,6 +354,12 @@ def main(argv: list[str] | None = None) -> int:
     except (EngineUnavailable, ValueError) as error:
         emit("engine", name=None, reason=str(error))
     listener = _Listener(recogniser)
+    if args.engine in ("auto", "vosk") and "vosk" in profile.recogniser.engine_order:
+        _ModelWatch(
+            (args.models or MODELS_DIR) / profile.recogniser.vosk_model,
+            lambda: listener.source is not None or listener.endpointer is not None,
+            listener,
+        )
     reader = _Reader()
     reader.command.connect(listener.handle)
     reader.closed.connect(app.quit)

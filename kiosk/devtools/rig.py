@@ -318,6 +318,26 @@ class PulseRig:
             if time.monotonic() > deadline:
                 raise RuntimeError("the virtual microphone does not deliver audio continuously")
 
+    def unplug_microphones(self) -> None:
+        """Remove every capture source (the microphone and the speaker recorder, which is not a
+        monitor either): the kiosk then has no microphone at all."""
+        self.unload_source(MIC_SOURCE)
+        self.unload_source(SPEAKER_RECORDER_SOURCE)
+
+    def plug_microphones(self) -> None:
+        """Undo :meth:`unplug_microphones` (the microphone is the default source again)."""
+        if SPEAKER_RECORDER_SOURCE not in self.sources():
+            self.pactl(
+                "load-module",
+                "module-remap-source",
+                f"master={SPEAKER_SINK}.monitor",
+                f"source_name={SPEAKER_RECORDER_SOURCE}",
+                "source_properties=device.description=KioskSpeakerRecorder",
+            )
+        if MIC_SOURCE not in self.sources():
+            self.load_mic()
+        self.pactl("set-default-source", MIC_SOURCE)
+
     def _mic_seconds_in(self, seconds: float) -> float:
         """Seconds of audio ``kiosk_mic`` delivers to a recorder in ``seconds`` of time."""
         recorder = subprocess.Popen(

@@ -60,6 +60,7 @@ class VoiceInput(SoundChild):
         self.restarts = 0
         self._phrases: list[str] = []
         self._request = 0
+        self._restarting = ""  # why the process said it would end (a planned restart)
         self._try_start()
 
     # -- process ------------------------------------------------------------------------------
@@ -72,7 +73,11 @@ class VoiceInput(SoundChild):
 
     def _stopped(self) -> None:
         self.restarts += 1
-        log.warning("voice input stopped; voice is unavailable until it restarts")
+        if self._restarting:
+            log.info("voice input restarting: %s", self._restarting)
+            self._restarting = ""
+        else:
+            log.warning("voice input stopped; voice is unavailable until it restarts")
         self.inputs = 0
         self._set_state("idle")
         self._update(problem="voice input stopped; restarting it")
@@ -131,6 +136,8 @@ class VoiceInput(SoundChild):
             self.heard.emit(heard, details)
         elif kind == "cancelled":
             self._set_state("idle")
+        elif kind == "restart":
+            self._restarting = str(event.get("reason", "")) or "asked by the voice process"
         elif kind == "error":
             message = str(event.get("message", "voice input failed"))
             log.warning("voice input: %s", message)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import logging
 import tempfile
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,10 +46,15 @@ def shared_engine(voice: str, pitch: int) -> object:
 class SentenceRenderer:
     """Renders one sentence at a time, through the cache when there is one."""
 
+    cache_retry_s = 60.0
+    """After the cache could not be written (folder unwritable, disk full), speech goes on
+    without it and writing is tried again after this long: the cache comes back by itself."""
+
     def __init__(self, settings: VoiceSettings, cache: AudioCache | None) -> None:
         self.settings = settings
         self.cache = cache
         self.cache_problem: str | None = None
+        self._cache_retry_at = 0.0
         self._scratch = Path(tempfile.mkdtemp(prefix="kiosk-tts-"))
         self._names = itertools.count()
 
@@ -70,13 +76,21 @@ class SentenceRenderer:
         path = self._scratch / f"{next(self._names)}.wav"
         try:
             engine.render(spoken, rate, path)
-            if self.cache is not None:
+            if self.cache is not None and (
+                self.cache_problem is None or time.monotonic() >= self._cache_retry_at
+            ):
                 try:
-                    return self.cache.put(key, path)
+                    audio = self.cache.put(key, path)
                 except CacheUnavailable as error:
+                    if self.cache_problem is None:
+                        log.warning("speech cache unavailable (%s); speaking without it", error)
                     self.cache_problem = str(error)
-                    log.warning("speech cache unavailable (%s); speaking without it", error)
-                    self.cache = None
+                    self._cache_retry_at = time.monotonic() + self.cache_retry_s
+                else:
+                    if self.cache_problem is not None:
+                        log.info("the speech cache can be written again")
+                        self.cache_problem = None
+                    return audio
             return read_wav(path)
         finally:
             path.unlink(missing_ok=True)

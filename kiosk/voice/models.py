@@ -116,6 +116,17 @@ def _fingerprint(root: Path) -> dict[str, list[int]]:
     return files
 
 
+def model_state(root: Path) -> dict[str, list[int]] | str | None:
+    """What the model folder ``root`` holds now, to notice it changing: the size and time of
+    each file, None when there is no folder, "unreadable" when it cannot be read."""
+    if not root.is_dir():
+        return None
+    try:
+        return _fingerprint(root)
+    except OSError:
+        return "unreadable"
+
+
 def write_stamp(root: Path) -> None:
     """Record that the model in ``root`` loaded, as it is now, with the installed vosk."""
     stamp = {"vosk": _vosk_version(), "files": _fingerprint(root)}

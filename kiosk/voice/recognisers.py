@@ -60,13 +60,14 @@ import itertools
 import json
 import logging
 import math
+import os
 import re
 import sys
 import tempfile
 import threading
 import time
 from array import array
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Protocol
@@ -562,10 +563,26 @@ def _lm_decoder(arpa: str) -> Any:
     """A PocketSphinx decoder searching the ARPA language model ``arpa``."""
     from pocketsphinx import Decoder
 
+    with _memory_file("start.lm", arpa) as path:
+        return Decoder(samprate=RATE, loglevel="FATAL", lm=path, **LM_SEARCH)
+
+
+@contextlib.contextmanager
+def _memory_file(name: str, text: str) -> Iterator[str]:
+    """A path that reads as ``text``, for PocketSphinx (which loads language models only from
+    files): an in-memory file (``memfd``), so that the voice process writes nothing to disk."""
+    if hasattr(os, "memfd_create"):
+        fd = os.memfd_create(f"kiosk-{name}")
+        try:
+            os.write(fd, text.encode("utf-8"))
+            yield f"/proc/self/fd/{fd}"
+        finally:
+            os.close(fd)
+        return
     with tempfile.TemporaryDirectory(prefix="kiosk-lm-") as folder:
-        path = Path(folder) / "start.lm"
-        path.write_text(arpa, encoding="utf-8")
-        return Decoder(samprate=RATE, loglevel="FATAL", lm=str(path), **LM_SEARCH)
+        path = Path(folder) / name
+        path.write_text(text, encoding="utf-8")
+        yield str(path)
 
 
 class PocketSphinxRecogniser:
@@ -696,10 +713,8 @@ class PocketSphinxRecogniser:
         text = bigram_arpa(sentences, self._general_words(decoder))
         self._generation += 1
         name = f"domain{self._generation}"
-        with tempfile.TemporaryDirectory(prefix="kiosk-lm-") as folder:
-            path = Path(folder) / "requests.lm"
-            path.write_text(text, encoding="utf-8")
-            decoder.add_lm_file(name, str(path))
+        with _memory_file("requests.lm", text) as path:
+            decoder.add_lm_file(name, path)
         decoder.activate_search(name)
 
     def recognise(self, pcm16k: bytes) -> Recognition:

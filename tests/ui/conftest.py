@@ -47,6 +47,8 @@ def build(
     voice_profile: Path | None = None,
     speech_cache: Path | None = None,
     voice: bool = False,
+    voice_engine: str = "pocketsphinx",
+    models_dir: Path | None = None,
 ) -> KioskUnderTest:
     """The real kiosk. ``voice=True`` also starts the voice input process (microphone and
     PocketSphinx); other tests leave it off: it takes about 2 s to start."""
@@ -63,7 +65,8 @@ def build(
         voice_profile=voice_profile,
         speech_cache=speech_cache or tmp_path / "speech-cache",
         voice=voice,
-        voice_engine="pocketsphinx",
+        voice_engine=voice_engine,
+        models_dir=models_dir,
     )
     window, controller = kiosk.window, kiosk.controller
     assert isinstance(window, KioskWindow) and isinstance(controller, KioskController)

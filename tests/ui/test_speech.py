@@ -430,6 +430,8 @@ def test_sound_server_dying_mid_sentence_goes_silent_then_recovers_without_resta
         wait_for(qtbot, lambda: not speech.sound_available, timeout_ms=5000)
         assert k.window.sound_status.isVisible()
         assert k.window.sound_status.text() == "Sound unavailable"
+        staff = "\n".join(text for _, text in k.controller.staff_report())
+        assert "Sound unavailable: " in staff, staff  # staff see the cause
         # Touch keeps working, and reading goes on silently (the highlight still moves).
         k.controller.stop_speech()
         qtbot.mouseClick(k.window.home_button, Qt.MouseButton.LeftButton)
@@ -442,6 +444,7 @@ def test_sound_server_dying_mid_sentence_goes_silent_then_recovers_without_resta
         pulse_rig.restart()
     wait_for(qtbot, lambda: speech.sound_available, timeout_ms=10_000)
     assert not k.window.sound_status.isVisible()
+    assert "Sound: working." in [text for _, text in k.controller.staff_report()]
     with SinkRecorder(pulse_rig) as recorder:
         started = time.perf_counter()
         k.controller.read_page()

@@ -15,8 +15,6 @@ from pytestqt.qtbot import QtBot
 from kiosk.controller import NOTHING_HEARD_MESSAGE
 from kiosk.core.session import Screen
 from kiosk.devtools.rig import (
-    MIC_SOURCE,
-    SPEAKER_RECORDER_SOURCE,
     TRANSCRIBABLE_VOICE,
     PulseRig,
     play_into_mic,
@@ -200,8 +198,7 @@ def test_no_microphone_says_voice_unavailable_and_plugging_one_in_recovers(
     k = voice_kiosk
     c = k.controller
     try:
-        pulse_rig.unload_source(MIC_SOURCE)
-        pulse_rig.unload_source(SPEAKER_RECORDER_SOURCE)
+        pulse_rig.unplug_microphones()
         qtbot.waitUntil(lambda: k.window.voice_button.title == "Voice unavailable", timeout=10_000)
         qtbot.mouseClick(k.window.voice_button, Qt.MouseButton.LeftButton)
         assert k.window.voice_overlay.mode == "message"
@@ -212,15 +209,7 @@ def test_no_microphone_says_voice_unavailable_and_plugging_one_in_recovers(
         c.open_topic("pain")
         assert c.navigator.current.screen is Screen.TOPIC
     finally:
-        pulse_rig.load_mic()
-        pulse_rig.pactl(
-            "load-module",
-            "module-remap-source",
-            "master=kiosk_out.monitor",
-            f"source_name={SPEAKER_RECORDER_SOURCE}",
-            "source_properties=device.description=KioskSpeakerRecorder",
-        )
-        pulse_rig.pactl("set-default-source", MIC_SOURCE)
+        pulse_rig.plug_microphones()
     qtbot.waitUntil(lambda: k.window.voice_button.title == "Ask by voice", timeout=10_000)
 
 
