@@ -79,7 +79,13 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    import resource
+
     from kiosk.app import run_kiosk
+
+    # What patients said passes through the kiosk's memory: a crash must not write it to disk in
+    # a core dump (the kiosk's child processes inherit this limit).
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
     return run_kiosk(
         content_dir=Path(args.content),

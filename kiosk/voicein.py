@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import shutil
 import subprocess
 import sys
@@ -339,6 +340,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", type=Path, default=None)
     parser.add_argument("--models", type=Path, default=None)
     args = parser.parse_args(argv)
+    # This process holds microphone audio: if it crashes, no core dump may keep that on disk.
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     app = QCoreApplication(sys.argv[:1])
 
     from kiosk.paths import MODELS_DIR, VOICES_DIR
