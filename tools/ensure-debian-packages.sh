@@ -5,11 +5,12 @@
 set -eu
 
 PACKAGES="
-espeak-ng libespeak-ng1
+espeak-ng libespeak-ng1 strace
 pulseaudio pulseaudio-utils libpulse0
 libegl1 libgl1 libglib2.0-0 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-randr0 libxcb-render-util0
 libxcb-image0 libxcb-xinerama0 libxcb-xkb1
+systemd cage xwayland libwayland-client0 libwayland-cursor0 libwayland-egl1
 "
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
