@@ -8,7 +8,10 @@ load. The caller that holds valid content keeps it when a later load fails (see 
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import os
 import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,15 +28,19 @@ from kiosk.content.model import (
     Topic,
     Urgency,
 )
-from kiosk.content.problems import Problem, Severity, display_path
+from kiosk.content.problems import Problem, Severity, display_path, shorten
 from kiosk.content.readability import reading_age
 from kiosk.content.schema import INVALID, SITE, TOPIC
 from kiosk.content.yamltree import YMap, parse_yaml
 
-MAX_FILE_BYTES = 1_000_000
+MAX_FILE_BYTES = 250_000
+"""Topic files are a few KB; past this a file is refused before it is parsed (a time bound)."""
+MAX_PROBLEMS_PER_FILE = 40
 MIN_PHRASES = 3
 MAX_READING_AGE = 14.0
 SITE_FILE = "site.yaml"
+# C0 and C1 control characters other than tab and line ends: binary junk, never text.
+_CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 TOPIC_SUFFIX = ".md"
 
 
@@ -60,14 +67,44 @@ class _FileProblems:
 
     path: Path
     problems: list[Problem] = field(default_factory=list)
+    shown_path: str = ""
+
+    def __post_init__(self) -> None:
+        self.shown_path = display_path(self.path)
 
     def error(self, line: int, field_name: str, message: str) -> None:
-        self.problems.append(Problem(display_path(self.path), line, field_name, message))
+        self.problems.append(
+            Problem(self.shown_path, line, shorten(field_name), shorten(message, 400))
+        )
 
     def warning(self, line: int, field_name: str, message: str) -> None:
         self.problems.append(
-            Problem(display_path(self.path), line, field_name, message, Severity.WARNING)
+            Problem(
+                self.shown_path,
+                line,
+                shorten(field_name),
+                shorten(message, 400),
+                Severity.WARNING,
+            )
         )
+
+    def capped(self) -> list[Problem]:
+        """The first problems, then one saying how many more: a file of junk can hold thousands,
+        and the staff screen and the log must stay readable."""
+        if len(self.problems) <= MAX_PROBLEMS_PER_FILE:
+            return self.problems
+        kept, rest = self.problems[:MAX_PROBLEMS_PER_FILE], self.problems[MAX_PROBLEMS_PER_FILE:]
+        severity = (
+            Severity.ERROR if any(p.severity is Severity.ERROR for p in rest) else Severity.WARNING
+        )
+        more = Problem(
+            self.shown_path,
+            0,
+            "",
+            f"and {len(rest)} more problems in this file (not listed); fix the ones above first",
+            severity,
+        )
+        return [*kept, more]
 
     def offset(self, first_line: int) -> Callable[[int, str, str], None]:
         """A reporter for text that starts at ``first_line`` of this file (1-based)."""
@@ -82,15 +119,15 @@ def language_folder(root: Path, language: str) -> Path:
 
 def language_folders(root: Path) -> list[tuple[str, Path]]:
     """Every language folder under a content root, or the root itself when it is flat."""
-    found = (
-        [
-            (child.name, child)
-            for child in sorted(root.iterdir())
-            if child.is_dir() and re.fullmatch(r"[a-z]{2,3}(-[A-Za-z]{2,4})?", child.name)
-        ]
-        if root.is_dir()
-        else []
-    )
+    try:
+        children = sorted(root.iterdir())
+    except OSError:  # missing or removed meanwhile: load_content says what is wrong with it
+        children = []
+    found = [
+        (child.name, child)
+        for child in children
+        if child.is_dir() and re.fullmatch(r"[a-z]{2,3}(-[A-Za-z]{2,4})?", child.name)
+    ]
     return found or [("en", root)]
 
 
@@ -100,22 +137,58 @@ def _ignored(name: str) -> bool:
 
 
 def read_text(path: Path, root: Path, out: _FileProblems) -> str | None:
-    """The file as text, or None after reporting why it cannot be used."""
+    """The file as text, or None after reporting why it cannot be used.
+
+    Never blocks and never raises: a link out of the content folder, a pipe or device, a file
+    removed or replaced while it is read, or a file that is not UTF-8 text is a problem for staff.
+    """
     try:
-        if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
+        real = Path(os.path.realpath(path))
+        if not real.is_relative_to(os.path.realpath(root)):
             out.error(
-                0, "", "this is a link to a file outside the content folder; copy the file in"
+                0,
+                "",
+                f"this is a link to {real}, outside the content folder; the kiosk does not follow "
+                "it: copy the file into the content folder instead",
             )
             return None
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
+        # O_NONBLOCK: opening a pipe (or a file that was just replaced by one) must not wait.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                what = "a folder" if stat.S_ISDIR(info.st_mode) else "a pipe, device or socket"
+                out.error(0, "", f"this is {what}, not a text file; remove it")
+                return None
+            size = info.st_size
+            with os.fdopen(fd, "rb", closefd=False) as stream:
+                data = stream.read(MAX_FILE_BYTES + 1)  # the file may grow while it is read
+        finally:
+            os.close(fd)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            out.error(0, "", f"this is a link to {os.readlink(path)}, which does not exist")
+        else:
             out.error(
-                0, "", f"the file is {size:,} bytes; expected at most {MAX_FILE_BYTES:,} (1 MB)"
+                0,
+                "",
+                "the file was removed or renamed while it was being read (an edit in "
+                "progress?); save it again",
             )
-            return None
-        data = path.read_bytes()
+        return None
     except OSError as error:
-        out.error(0, "", f"the file cannot be read ({error.strerror or error})")
+        if error.errno == errno.ELOOP:
+            out.error(0, "", "this is a link that leads back to itself; replace it with the file")
+        else:
+            out.error(0, "", f"the file cannot be read ({error.strerror or error})")
+        return None
+    if len(data) > MAX_FILE_BYTES:
+        out.error(
+            0,
+            "",
+            f"the file is {max(size, len(data)):,} bytes; expected at most {MAX_FILE_BYTES:,} "
+            "(250 KB; a topic page is usually under 10 KB)",
+        )
         return None
     try:
         text = data.decode("utf-8")
@@ -131,7 +204,17 @@ def read_text(path: Path, root: Path, out: _FileProblems) -> str | None:
     if "\x00" in text:
         out.error(text[: text.index("\x00")].count("\n") + 1, "", "the file contains binary data")
         return None
-    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    control = _CONTROL.search(text)
+    if control:
+        out.error(
+            text.count("\n", 0, control.start()) + 1,
+            "",
+            f"the file contains a control character (U+{ord(control.group()):04X}), not text: "
+            "was something pasted in from another program? Delete it",
+        )
+        return None
+    return text
 
 
 def _front_matter(text: str, out: _FileProblems) -> tuple[str, int, str, int] | None:
@@ -360,13 +443,26 @@ def load_content(
         )
         return _result(language, folder, None, topics, problems)
 
-    for path in sorted(folder.iterdir()):
+    try:
+        listing = sorted(folder.iterdir())
+    except OSError as error:  # removed or replaced between the check above and the listing
+        problems.append(
+            Problem(
+                display_path(folder),
+                0,
+                "",
+                f"the content folder cannot be read ({error.strerror or error}); "
+                "if it is being replaced, wait a moment and reload",
+            )
+        )
+        return _result(language, folder, None, topics, problems)
+    for path in listing:
         name = path.name
         if _ignored(name) or name == SITE_FILE:
             continue
         if path.suffix == TOPIC_SUFFIX and not path.is_dir():
             topic, out = _read_topic(path, root, today)
-            problems.extend(out.problems)
+            problems.extend(out.capped())
             if topic is not None:
                 topics.append(topic)
         else:
@@ -381,7 +477,7 @@ def load_content(
                 )
             )
     site, site_out = _read_site(folder / SITE_FILE, root)
-    problems.extend(site_out.problems)
+    problems.extend(site_out.capped())
     if not topics and not any(
         p.severity is Severity.ERROR and p.file.endswith(TOPIC_SUFFIX) for p in problems
     ):

@@ -85,12 +85,17 @@ class MarkdownIssue:
     message: str
 
 
-_HTML = re.compile(r"<\s*/?\s*[A-Za-z!?][^>]*>?|&#?[A-Za-z0-9]+;")
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+MAX_BLOCK_CHARS = 2000
+"""The longest heading, paragraph or list item (the seed's longest is 199 characters)."""
+
+_HTML = re.compile(r"<\s*(?:/\s*)?[A-Za-z!?][^>]*>?|&#?[A-Za-z0-9]+;")
+# Linear-time patterns only: a body line can be long, and a pattern that backtracks over it (as
+# ``(.*?)\s*#*\s*$`` did: seconds for one heading line of 2,000 spaces) would hang the checker.
+_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 _BULLET = re.compile(r"^\s{0,3}[-*+]\s+(.*)$")
 _NUMBERED = re.compile(r"^\s{0,3}\d+[.)]\s+")
 _RULE = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
-_LINK = re.compile(r"!?\[[^\]]*\]\([^)]*\)|<?https?://\S+|www\.\S+")
+_LINK = re.compile(r"!?\[[^\]]{0,300}\]\([^)]{0,300}\)|<?https?://\S+|www\.\S+")
 _MARKER = re.compile(r"\\[*_\\]|\*\*|__|\*|_")
 
 _UNSUPPORTED_LINE: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -118,6 +123,16 @@ def parse_markdown(text: str) -> tuple[Document, list[MarkdownIssue]]:
     items_line = 0
 
     def inline(raw: str, line: int) -> Inline:
+        if len(raw) > MAX_BLOCK_CHARS:
+            # Reported, not parsed: nobody reads a block that long on a kiosk page.
+            issues.append(
+                MarkdownIssue(
+                    line,
+                    f"this paragraph is {len(raw):,} characters long; expected at most "
+                    f"{MAX_BLOCK_CHARS:,}: split it into shorter paragraphs",
+                )
+            )
+            return (Span(raw[:MAX_BLOCK_CHARS]),)
         spans, problems = parse_inline(raw)
         issues.extend(MarkdownIssue(line, p) for p in problems)
         return spans
@@ -163,7 +178,8 @@ def parse_markdown(text: str) -> tuple[Document, list[MarkdownIssue]]:
         heading = _HEADING.match(line)
         if heading:
             flush()
-            blocks.append(Heading(len(heading.group(1)), inline(heading.group(2), number), number))
+            words = _heading_words(heading.group(2))
+            blocks.append(Heading(len(heading.group(1)), inline(words, number), number))
             continue
         bullet = _BULLET.match(line)
         if bullet:
@@ -183,6 +199,11 @@ def parse_markdown(text: str) -> tuple[Document, list[MarkdownIssue]]:
         paragraph.append(line.strip())
     flush()
     return Document(tuple(blocks)), issues
+
+
+def _heading_words(text: str) -> str:
+    """The heading without closing hashes (``## Signs ##``), as CommonMark reads them."""
+    return text.rstrip().rstrip("#").rstrip()
 
 
 def parse_inline(text: str) -> tuple[Inline, list[str]]:
@@ -230,12 +251,13 @@ def _inside_word(text: str, start: int, end: int) -> bool:
 
 
 def _merge(spans: list[Span]) -> Inline:
-    merged: list[Span] = []
+    # Joined once per run of one style: adding to a growing string is quadratic on long bodies.
+    runs: list[tuple[bool, bool, list[str]]] = []
     for span in spans:
         if not span.text:
             continue
-        if merged and (merged[-1].bold, merged[-1].emphasis) == (span.bold, span.emphasis):
-            merged[-1] = Span(merged[-1].text + span.text, span.bold, span.emphasis)
+        if runs and runs[-1][:2] == (span.bold, span.emphasis):
+            runs[-1][2].append(span.text)
         else:
-            merged.append(span)
-    return tuple(merged)
+            runs.append((span.bold, span.emphasis, [span.text]))
+    return tuple(Span("".join(texts), bold, emphasis) for bold, emphasis, texts in runs)

@@ -12,7 +12,8 @@ import re
 from collections.abc import Iterable
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d+")
-_SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)")
+# Starts only at the first mark of a run: retrying inside "....x" is quadratic on long text.
+_SENTENCE_END = re.compile(r"(?<![.!?])[.!?]+(?=\s|$)")
 _VOWEL_GROUP = re.compile(r"[aeiouy]+")
 
 

@@ -16,6 +16,7 @@ from typing import Final
 
 from kiosk.content.markdown import html_in
 from kiosk.content.model import ReviewDate, Urgency
+from kiosk.content.problems import shorten
 from kiosk.content.yamltree import YList, YMap, YNode, YScalar
 
 
@@ -220,14 +221,18 @@ class Group(FieldType):
             return INVALID
         known = {f.name: f for f in self.fields}
         values: dict[str, object] = {}
+        unknown = 0
         for key, line in node.key_lines.items():
             if key not in known:
-                close = difflib.get_close_matches(key, known, n=1)
+                unknown += 1
+                # A hint for a typo or two; thousands of junk keys must stay quick to report.
+                close = difflib.get_close_matches(key[:100], known, n=1) if unknown <= 20 else []
                 hint = f' (did you mean "{close[0]}"?)' if close else ""
                 report(
                     line,
-                    prefix + key,
-                    f'unknown field "{prefix}{key}"{hint}; the fields are: ' + ", ".join(known),
+                    prefix + shorten(key),
+                    f'unknown field "{prefix}{shorten(key)}"{hint}; the fields are: '
+                    + ", ".join(known),
                 )
         for spec in self.fields:
             if spec.name in node.entries:

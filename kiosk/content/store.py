@@ -14,6 +14,7 @@ from pathlib import Path
 
 from kiosk.content.loader import ContentLoad, language_folder, load_content
 from kiosk.content.model import ContentSet
+from kiosk.content.problems import Problem, display_path
 
 log = logging.getLogger("kiosk.content")
 
@@ -31,7 +32,11 @@ class ContentStore:
 
     def reload(self, today: dt.date | None = None) -> ContentLoad:
         """Load again; adopt the result only when it is valid. Returns the load's report."""
-        load = load_content(self.root, self.language, today)
+        try:
+            load = load_content(self.root, self.language, today)
+        except Exception as error:  # a checker bug must not take the kiosk's content away
+            log.exception("the content check failed")
+            load = self._failed_load(error)
         self.last_load = load
         if load.content is not None:
             self.current = load.content
@@ -48,17 +53,35 @@ class ContentStore:
                 self.from_snapshot = True
         return load
 
+    def _failed_load(self, error: Exception) -> ContentLoad:
+        folder = language_folder(self.root, self.language)
+        problem = Problem(
+            display_path(folder),
+            0,
+            "",
+            f"the content could not be checked (a fault in the kiosk: {error!r}); "
+            "the last good content stays; please report this",
+        )
+        return ContentLoad(self.language, folder, None, (), (problem,), ())
+
     def _save_snapshot(self) -> None:
         if self.snapshot_dir is None:
             return
         source = language_folder(self.root, self.language)
         target = self.snapshot_dir / self.language
+        staging: Path | None = None
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=target.parent))
             for path in source.iterdir():
                 if path.is_file() and not path.is_symlink():
                     shutil.copy2(path, staging / path.name)
+            # The files may have been edited since they were loaded: keep only a copy that
+            # itself loads, or a restart could start from a broken snapshot.
+            if not load_content(staging, self.language).ok:
+                log.info("content changed while it was saved; the snapshot is left as it was")
+                shutil.rmtree(staging, ignore_errors=True)
+                return
             old = target.with_name(f".old-{self.language}")
             if old.exists():
                 shutil.rmtree(old)
@@ -69,3 +92,5 @@ class ContentStore:
                 shutil.rmtree(old)
         except OSError as error:
             log.warning("could not save the last good content to %s: %s", target, error)
+            if staging is not None:
+                shutil.rmtree(staging, ignore_errors=True)

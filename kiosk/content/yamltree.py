@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from kiosk.content.problems import shorten
+
 try:  # libyaml's C parser is ~10x faster; the pure-Python one behaves the same.
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
@@ -120,16 +122,18 @@ def parse_yaml(text: str) -> YamlResult:
             line = event.start_mark.line + 1 if event.start_mark is not None else 1
             anchor = getattr(event, "anchor", None)
             if isinstance(event, yaml.AliasEvent):
-                issues.append(
-                    YamlIssue(line, f"'*{anchor}' repeats another value; write the value out")
-                )
+                name = shorten(str(anchor))
+                message = f"'*{name}' repeats another value; write the value out"
+                issues.append(YamlIssue(line, message))
                 attach(YScalar("", line, plain=True))
                 continue
             if anchor is not None:
-                issues.append(YamlIssue(line, f"'&{anchor}' names a value to repeat; remove it"))
+                issues.append(
+                    YamlIssue(line, f"'&{shorten(anchor)}' names a value to repeat; remove it")
+                )
             tag = getattr(event, "tag", None)
             if tag is not None and tag not in ("!", None) and not _implicit(event):
-                issues.append(YamlIssue(line, f"'{tag}' is not allowed; remove it"))
+                issues.append(YamlIssue(line, f"'{shorten(tag)}' is not allowed; remove it"))
             if isinstance(event, yaml.DocumentStartEvent):
                 documents += 1
                 if documents > 1:
@@ -173,7 +177,8 @@ def _fill_map(container: YMap, children: list[YNode], issues: list[YamlIssue]) -
             issues.append(
                 YamlIssue(
                     key.line,
-                    f"{name} appears twice (first on line {container.key_lines[name]}); keep one",
+                    f"{shorten(name)} appears twice (first on line {container.key_lines[name]}); "
+                    "keep one",
                 )
             )
             continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
@@ -10,6 +11,7 @@ from kiosk.content.loader import ContentLoad, language_folder
 from kiosk.content.store import ContentStore
 
 log = logging.getLogger("kiosk.content")
+_LOGGED_ERRORS = 30
 
 
 class ContentWatcher(QObject):
@@ -40,8 +42,8 @@ class ContentWatcher(QObject):
 
     def _arm(self) -> None:
         folder = language_folder(self.store.root, self.store.language)
-        paths = [str(folder)]
-        if folder.is_dir():
+        paths = [str(folder)] if folder.is_dir() else []
+        with contextlib.suppress(OSError):  # missing, or removed or replaced since the check
             paths += [str(p) for p in folder.iterdir() if p.is_file()]
         stale = [p for p in self._watcher.files() + self._watcher.directories() if p not in paths]
         if stale:
@@ -63,10 +65,13 @@ class ContentWatcher(QObject):
                 "content reloaded: %d topics, %d warnings", len(load.topics), len(load.warnings)
             )
         else:
+            shown = [p.format() for p in load.errors[:_LOGGED_ERRORS]]
+            if len(load.errors) > _LOGGED_ERRORS:
+                shown.append(f"... and {len(load.errors) - _LOGGED_ERRORS} more (see the checker)")
             log.warning(
                 "content edit has %d errors; keeping the last good content:\n%s",
                 len(load.errors),
-                "\n".join(p.format() for p in load.errors),
+                "\n".join(shown),
             )
         self.reloaded.emit(load)
         return load

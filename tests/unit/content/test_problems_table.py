@@ -234,12 +234,12 @@ CASES = [
         "not saved as UTF-8",
     ),
     Case(
-        "file over 1 MB",
+        "file over 250 KB",
         body_of("pain.md", "Words. " * 150_000),
         "pain.md",
         None,
         "",
-        "expected at most 1,000,000",
+        "expected at most 250,000",
     ),
     Case(
         "yaml anchor and alias",
