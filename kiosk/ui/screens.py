@@ -397,6 +397,7 @@ class ButtonGrid(Paging, QWidget):
         self.buttons: list[BigButton] = []
         self._pages: list[list[list[int]]] = [[]]
         self._page = 0
+        self._columns = 1
         self.gap = 12
         self.min_column_px = 400
 
@@ -426,7 +427,8 @@ class ButtonGrid(Paging, QWidget):
             self._pages = [[]]
             self._place()
             return
-        columns = self.columns()
+        # Measured once per layout: it asks every button (turning a page must not).
+        columns = self._columns = self.columns()
         width = (self.width() - self.gap * (columns - 1)) // columns
         rows = [
             list(range(start, min(start + columns, len(self.buttons))))
@@ -449,7 +451,7 @@ class ButtonGrid(Paging, QWidget):
     def _place(self) -> None:
         visible: set[int] = set()
         if self.buttons and self._pages[self._page]:
-            columns = self.columns()
+            columns = self._columns
             width = (self.width() - self.gap * (columns - 1)) // columns
             y = 0
             for row in self._pages[self._page]:

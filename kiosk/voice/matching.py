@@ -29,6 +29,7 @@ Pure module: standard library and rapidfuzz only (no Qt, no recogniser).
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -272,10 +273,7 @@ def normalise(text: str) -> list[str]:
         if token in ("[unk]", _UNK):
             words.append(_UNK)
             continue
-        for word in _expand(token):
-            word = _spelling(word)
-            if word not in _FILLERS:
-                words.append(word)
+        words.extend(_token_words(token))
     # "thank you" is a filler as a pair, "you" alone is not.
     cleaned: list[str] = []
     for i, word in enumerate(words):
@@ -283,6 +281,17 @@ def normalise(text: str) -> list[str]:
             continue
         cleaned.append(word)
     return cleaned
+
+
+# Content repeats its words, so the per-word steps are cached (1,000 topics: 300,000 words, a few
+# thousand different ones).
+_WORD_CACHE: Final = 65536
+
+
+@functools.lru_cache(maxsize=_WORD_CACHE)
+def _token_words(token: str) -> tuple[str, ...]:
+    """One token's words: contractions expanded, British spellings, fillers dropped."""
+    return tuple(w for w in (_spelling(x) for x in _expand(token)) if w not in _FILLERS)
 
 
 def _lower(text: str) -> str:
@@ -323,9 +332,36 @@ def _is_stop(word: str) -> bool:
     return word in _STOP_WORDS or light in _STOP_WORDS or _stem(light) in _STOP_WORDS
 
 
+@functools.lru_cache(maxsize=_WORD_CACHE)
+def _content_light(word: str) -> str | None:
+    """A word plural-folded, or None for a stop word."""
+    return None if _is_stop(word) else _light(word)
+
+
 def _content_lights(words: Iterable[str]) -> list[str]:
     """The content words (plural-folded), in order; ``[unk]`` markers kept."""
-    return [w if w == _UNK else _light(w) for w in words if w == _UNK or not _is_stop(w)]
+    result: list[str] = []
+    for word in words:
+        light = word if word == _UNK else _content_light(word)
+        if light is not None:
+            result.append(light)
+    return result
+
+
+def _unique_lights(text: str) -> set[str]:
+    """``set(_content_lights(normalise(text)))``, each different word worked out once (a long
+    body repeats its words; "thank" and "you", the only words ``normalise`` treats by their
+    neighbour, are stop words)."""
+    lights: set[str] = set()
+    for token in set(_TOKEN.findall(_lower(text))):
+        if token in ("[unk]", _UNK):
+            lights.add(_UNK)
+            continue
+        for word in _token_words(token):
+            light = _content_light(word)
+            if light is not None:
+                lights.add(light)
+    return lights
 
 
 def _stem(light: str) -> str:
@@ -336,6 +372,7 @@ def _stem(light: str) -> str:
     return light
 
 
+@functools.lru_cache(maxsize=_WORD_CACHE)
 def _concept(light: str) -> str:
     """The concept a (plural-folded) word stands for: its synonym group, else its stem."""
     stem = _stem(light)
@@ -369,6 +406,13 @@ class _Phrase:
     words: list[str]
     key: str
     concepts: frozenset[str]
+
+
+def _phrase(words: list[str]) -> _Phrase:
+    """A phrase of a topic, from its normalised words."""
+    return _Phrase(
+        words, _phrase_key(words), frozenset(_concept(w) for w in _content_lights(words))
+    )
 
 
 @dataclass(frozen=True)
@@ -415,7 +459,7 @@ class RequestMatcher:
             sources: dict[str, float] = {}
 
             def add(text: str, weight: float, sources: dict[str, float] = sources) -> None:
-                for light in _content_lights(normalise(text)):
+                for light in _unique_lights(text):
                     concept = light_to_concept[light] = _concept(light)
                     sources[concept] = max(sources.get(concept, 0.0), weight)
 
@@ -428,14 +472,7 @@ class RequestMatcher:
 
             full, bare, brackets = _title_parts(topic.title)
             texts = [*topic.phrases, full, bare, *brackets]
-            self._phrases[topic.id] = [
-                _Phrase(
-                    normalise(text),
-                    _phrase_key(normalise(text)),
-                    frozenset(_concept(w) for w in _content_lights(normalise(text))),
-                )
-                for text in texts
-            ]
+            self._phrases[topic.id] = [_phrase(normalise(text)) for text in texts]
 
         # Soft document frequency: a word in a body counts as a fraction of a topic.
         frequency: dict[str, float] = {}
@@ -447,6 +484,19 @@ class RequestMatcher:
             concept: min(1.0, math.log(1 + count / df) / math.log(1 + count))
             for concept, df in frequency.items()
         }
+        # Asked of every phrase at every request, so worked out once (1,000 topics: 5,000
+        # phrases): which topics have a phrase with each key, and each phrase's weight (the
+        # recall's denominator in _phrase_f1).
+        self._by_key: dict[str, list[str]] = {}
+        self._phrase_weights: dict[str, list[float]] = {}
+        for topic_id, phrases in self._phrases.items():
+            for entry in phrases:
+                having = self._by_key.setdefault(entry.key, [])
+                if topic_id not in having:
+                    having.append(topic_id)
+            self._phrase_weights[topic_id] = [
+                sum(self._idf.get(c, _UNKNOWN_WEIGHT) for c in entry.concepts) for entry in phrases
+            ]
         # Everyday synonyms are known words too, even where the content never uses them.
         for light, concept in _CONCEPT.items():
             if concept in self._idf:
@@ -570,12 +620,7 @@ class RequestMatcher:
 
     def topic_scores(self, words: list[str]) -> dict[str, float]:
         """Each topic's score (0..1) for a normalised request (see the module docstring)."""
-        key = _phrase_key(words)
-        scores: dict[str, float] = {
-            topic_id: 1.0
-            for topic_id, phrases in self._phrases.items()
-            if any(p.key == key for p in phrases)
-        }
+        scores: dict[str, float] = dict.fromkeys(self._by_key.get(_phrase_key(words), ()), 1.0)
         request = self._lookup(_content_lights(words))
         if all(w.light == _UNK for w in request):
             # No content word at all ("what should i look out for"): compare every word, and
@@ -588,6 +633,7 @@ class RequestMatcher:
             return scores
         weights = [self._weight(w) for w in request]
         total = sum(weights)
+        known = {w.concept for w in request if w.known}
         for topic_id, sources in self._sources.items():
             phrases = self._phrases[topic_id]
             if topic_id in scores:
@@ -600,7 +646,14 @@ class RequestMatcher:
                 for word, weight in zip(request, weights, strict=True)
             )
             coverage = explained / total * min(1.0, explained / _STRONG_EVIDENCE)
-            best_phrase = max(self._phrase_f1(request, weights, total, p) for p in phrases)
+            best_phrase = max(
+                (
+                    self._phrase_f1(request, weights, total, phrase, weight)
+                    for phrase, weight in zip(phrases, self._phrase_weights[topic_id], strict=True)
+                    if not phrase.concepts.isdisjoint(known)  # else 0
+                ),
+                default=0.0,
+            )
             concepts = {w.concept for w, m in zip(request, matched, strict=True) if m}
             named = all(w.light in self._names[topic_id] for w in request)
             evidence = 1.0 if len(concepts) >= 2 or named else _ONE_WORD_CAP
@@ -617,7 +670,12 @@ class RequestMatcher:
         return scores
 
     def _phrase_f1(
-        self, request: list[_Word], weights: list[float], total: float, phrase: _Phrase
+        self,
+        request: list[_Word],
+        weights: list[float],
+        total: float,
+        phrase: _Phrase,
+        phrase_weight: float,
     ) -> float:
         if not phrase.concepts:
             return 0.0
@@ -630,9 +688,7 @@ class RequestMatcher:
         if hit == 0.0:
             return 0.0
         precision = hit / total
-        recall = sum(self._idf[c] for c in found) / sum(
-            self._idf.get(c, _UNKNOWN_WEIGHT) for c in phrase.concepts
-        )
+        recall = sum(self._idf[c] for c in found) / phrase_weight
         return 2 * precision * recall / (precision + recall)
 
     def _weight(self, word: _Word) -> float:
