@@ -14,6 +14,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from kiosk.devtools.scalebench import bench_scale
+from kiosk.devtools.soak import bench_soak
 from kiosk.paths import CONTENT_DIR
 
 Figures = dict[str, float | int | str]
@@ -51,12 +53,6 @@ def bench_content(progress: Progress = None) -> Figures:
     }
 
 
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
-    return round(ordered[index], 2)
-
-
 def bench_ui(progress: Progress = None) -> Figures:
     """Tap → next screen painted (p50/p95, goal p95 ≤30 ms) and cold start (goal ≤1,500 ms)."""
     import os
@@ -64,30 +60,18 @@ def bench_ui(progress: Progress = None) -> Figures:
     import sys
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QEvent, QObject, Qt
-    from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
     from kiosk.app import create_kiosk
     from kiosk.controller import KioskController
     from kiosk.core.pin import StaffPin
+    from kiosk.devtools.paintclock import percentile, tap_to_paint_ms
     from kiosk.ui.fonts import install_fonts
     from kiosk.ui.window import KioskWindow
 
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
     install_fonts(app)
-
-    class PaintSpy(QObject):
-        def __init__(self) -> None:
-            super().__init__()
-            self.painted_at = 0.0
-
-        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-            if event.type() == QEvent.Type.Paint and not self.painted_at:
-                self.painted_at = time.perf_counter()
-            return False
-
     taps: list[float] = []
     with tempfile.TemporaryDirectory(prefix="kiosk-bench-") as tmp:
         kiosk = create_kiosk(CONTENT_DIR, staff_pin=StaffPin(Path(tmp) / "s.json"), watch=False)
@@ -96,8 +80,6 @@ def bench_ui(progress: Progress = None) -> Figures:
         window.resize(1920, 1080)
         window.show()
         app.processEvents()
-        spy = PaintSpy()
-        window.topic.title.installEventFilter(spy)
         if progress:
             progress("ui: 60 taps on topic buttons...")
         for n in range(60):
@@ -105,13 +87,9 @@ def bench_ui(progress: Progress = None) -> Figures:
             app.processEvents()
             buttons = [b for b in window.home.grid.buttons if b.isVisible()]
             button = buttons[n % len(buttons)]
-            spy.painted_at = 0.0
-            start = time.perf_counter()
-            QTest.mouseClick(button, Qt.MouseButton.LeftButton)
-            while not spy.painted_at and time.perf_counter() - start < 2:
-                app.processEvents()
-            if spy.painted_at:
-                taps.append((spy.painted_at - start) * 1000)
+            tap = tap_to_paint_ms(app, button, [window.topic.title])
+            if tap is not None:
+                taps.append(tap)
         window.allow_close()
         window.close()
     if progress:
@@ -139,8 +117,8 @@ def bench_ui(progress: Progress = None) -> Figures:
         elif progress:
             progress(f"ui: cold start failed: {result.stderr[-500:]}")
     return {
-        "ui.tap_to_paint_ms_p50": _percentile(taps, 0.5),
-        "ui.tap_to_paint_ms_p95": _percentile(taps, 0.95),
+        "ui.tap_to_paint_ms_p50": percentile(taps, 0.5),
+        "ui.tap_to_paint_ms_p95": percentile(taps, 0.95),
         "ui.taps": len(taps),
         "ui.cold_start_ms": round(statistics.median(starts), 1) if starts else -1,
         "ui.cold_start_runs": len(starts),
@@ -363,6 +341,8 @@ SUITES: dict[str, Callable[[Progress], Figures]] = {
     "ui": bench_ui,
     "speech": bench_speech,
     "voice": bench_voice,
+    "soak": bench_soak,
+    "scale": bench_scale,
 }
 
 
