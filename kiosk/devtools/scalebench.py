@@ -161,6 +161,9 @@ def _bench_window(root: Path, tmp: Path, quick: bool, progress: Progress) -> Fig
         every = [ms for kind in taps.values() for ms in kind]
         figures["scale.ui.tap_to_paint_ms_p50"] = percentile(every, 0.5)
         figures["scale.ui.tap_to_paint_ms_p95"] = percentile(every, 0.95)
+        # Under the issue's own names too (``bench`` with every suite keeps bench ui's).
+        figures["ui.tap_to_paint_ms_p50"] = figures["scale.ui.tap_to_paint_ms_p50"]
+        figures["ui.tap_to_paint_ms_p95"] = figures["scale.ui.tap_to_paint_ms_p95"]
         figures["scale.ui.taps"] = len(every)
         for kind, times in taps.items():
             figures[f"scale.ui.{kind}_ms_p95"] = percentile(times, 0.95)

@@ -125,6 +125,7 @@ def test_bench_scale_quick_reports_every_figure() -> None:
     for key in (
         "scale.ui.tap_to_paint_ms_p50",
         "scale.ui.tap_to_paint_ms_p95",
+        "ui.tap_to_paint_ms_p95",
         "scale.ui.next_page_ms_p95",
         "scale.ui.previous_page_ms_p95",
         "scale.ui.topic_ms_p95",
