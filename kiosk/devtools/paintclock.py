@@ -15,6 +15,10 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
+from kiosk.devtools.stats import percentile
+
+__all__ = ["PaintClock", "percentile", "tap_to_paint_ms"]
+
 TIMEOUT_S = 2.0
 """A tap whose result is not painted by then is not counted (and reported as None)."""
 
@@ -56,12 +60,3 @@ def tap_to_paint_ms(
         return (clock.painted_at - start) * 1000 if clock.painted_at else None
     finally:
         clock.remove()
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    """The value at ``fraction`` (0..1) of the sorted values, nearest rank (-1 for none)."""
-    if not values:
-        return -1.0
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
-    return round(ordered[index], 2)

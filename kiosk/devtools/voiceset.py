@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from kiosk.devtools.stats import percentile
 from kiosk.voice.audio import read_wav_16k
 
 RATE: Final = 16000
@@ -618,14 +619,6 @@ def _share(part: int, whole: int) -> float:
     return round(part / whole, 4) if whole else -1.0
 
 
-def _percentile(values: list[float], fraction: float) -> float:
-    if not values:
-        return -1.0
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
-    return round(ordered[index], 1)
-
-
 def figures_of(outcomes: list[Outcome]) -> dict[str, float | int]:
     """The figures for a list of outcomes (see the module doc of kiosk.bench for their meaning)."""
     figures: dict[str, float | int] = {}
@@ -646,8 +639,8 @@ def figures_of(outcomes: list[Outcome]) -> dict[str, float | int]:
     figures["reject_rate"] = _share(sum(o.decision == "none" for o in in_scope), len(in_scope))
     figures["out_of_scope_rejected"] = _share(sum(not o.acted for o in out_scope), len(out_scope))
     latencies = [o.latency_ms for o in outcomes]
-    figures["latency_ms_p50"] = _percentile(latencies, 0.5)
-    figures["latency_ms_p95"] = _percentile(latencies, 0.95)
+    figures["latency_ms_p50"] = percentile(latencies, 0.5)
+    figures["latency_ms_p95"] = percentile(latencies, 0.95)
     figures["clips"] = len(outcomes)
     return figures
 
