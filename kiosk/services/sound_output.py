@@ -29,7 +29,9 @@ class SoundOutput(SoundChild):
             ["-m", "kiosk.soundout"],
             "sound output",
             log,
-            QProcess.ProcessChannelMode.SeparateChannels,
+            # Its error output goes to the kiosk's (the log and the journal); unread, a chatty
+            # child could fill the pipe and stall.
+            QProcess.ProcessChannelMode.ForwardedErrorChannel,
             parent,
         )
         # Optimistic until the process reports: no "sound unavailable" flash while it starts.
