@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import subprocess
@@ -51,6 +52,10 @@ from kiosk.voice.recognisers import EngineUnavailable, Recogniser, Recognition, 
 LEVEL_EVERY_S = 0.05
 INPUT_CHECK_MS = 2000
 MODEL_CHECK_MS = 2000
+REBUILDS_PER_PROCESS = 200
+"""PocketSphinx keeps about 40 KB of memory each time the grammar is rebuilt (each content
+reload; measured, in its C code). After this many rebuilds the process hands over to a new one
+(between requests), so its memory stays bounded however long the kiosk runs."""
 _WIDTHS = {
     QAudioFormat.SampleFormat.UInt8: 1,
     QAudioFormat.SampleFormat.Int16: 2,
@@ -74,6 +79,14 @@ def recognition_fields(heard: Recognition) -> dict[str, Any]:
         "engine": heard.engine,
         "alternatives": [list(a) for a in heard.alternatives],
     }
+
+
+def hand_over(reason: str) -> None:
+    """Say why, then end this process at once (between requests) so that the kiosk starts a new
+    one. ``os._exit``: it holds nothing to save, and tearing Qt Multimedia down while its sound
+    server connection is still starting can crash (seen as SIGSEGV at exit)."""
+    emit("restart", reason=reason)
+    os._exit(0)
 
 
 def float_to_int16(pcm: bytes) -> bytes:
@@ -139,6 +152,8 @@ class _Listener(QObject):
         self.started_at = 0.0
         self.last_level = 0.0
         self.request = 0
+        self.rebuilds = 0
+        self.rebuild_limit = REBUILDS_PER_PROCESS
         self.limit = QTimer(self)
         self.limit.setSingleShot(True)
         self.limit.timeout.connect(self.time_up)
@@ -178,6 +193,8 @@ class _Listener(QObject):
                 else []
             )
             emit("vocabulary", unknown=unknown)
+            self.rebuilds += 1
+            self.restart_if_worn()
         elif command == "listen":
             self.request = int(message.get("id", 0))
             self.listen(int(message.get("limit_ms", LIMIT_MS)))
@@ -188,6 +205,7 @@ class _Listener(QObject):
                 if self.recogniser is not None:
                     self.recogniser.cancel()
             emit("cancelled", id=self.request)
+            self.restart_if_worn()
 
     def listen(self, limit_ms: int) -> None:
         if self.recogniser is None:
@@ -275,6 +293,15 @@ class _Listener(QObject):
             source.stop()
             source.deleteLater()
 
+    def restart_if_worn(self) -> None:
+        """After ``REBUILDS_PER_PROCESS`` grammar rebuilds, end (after a ``restart`` event) once
+        no request is being heard; the kiosk starts a fresh process."""
+        if self.rebuilds < self.rebuild_limit or self.source is not None:
+            return
+        if self.endpointer is not None:
+            return
+        hand_over(f"a fresh voice process after {self.rebuilds} grammar rebuilds")
+
     def conclude(self, reason: str) -> None:
         endpointer, recogniser = self.endpointer, self.recogniser
         self.endpointer = None
@@ -298,6 +325,7 @@ class _Listener(QObject):
         heard = recogniser.finish()
         decode_ms = round((time.perf_counter() - started) * 1000, 1)
         emit("result", reason=reason, decode_ms=decode_ms, **timing, **recognition_fields(heard))
+        self.restart_if_worn()
 
 
 class _ModelWatch(QObject):
@@ -329,8 +357,7 @@ class _ModelWatch(QObject):
         if self.busy():
             return
         self.timer.stop()
-        emit("restart", reason=f"the Vosk model folder {self.folder.name} changed")
-        QCoreApplication.exit(0)
+        hand_over(f"the Vosk model folder {self.folder.name} changed")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -339,6 +366,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--engine", default="auto")
     parser.add_argument("--profile", type=Path, default=None)
     parser.add_argument("--models", type=Path, default=None)
+    parser.add_argument(
+        "--rebuilds", type=int, default=REBUILDS_PER_PROCESS, help=argparse.SUPPRESS
+    )
     args = parser.parse_args(argv)
     # This process holds microphone audio: if it crashes, no core dump may keep that on disk.
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
@@ -357,6 +387,7 @@ def main(argv: list[str] | None = None) -> int:
     except (EngineUnavailable, ValueError) as error:
         emit("engine", name=None, reason=str(error))
     listener = _Listener(recogniser)
+    listener.rebuild_limit = args.rebuilds
     if args.engine in ("auto", "vosk") and "vosk" in profile.recogniser.engine_order:
         _ModelWatch(
             (args.models or MODELS_DIR) / profile.recogniser.vosk_model,

@@ -246,7 +246,9 @@ class Soak:
             sys.excepthook, threading.excepthook = saved_hooks
             root_logger.removeHandler(problems)
             self._reap_paplay()
-        child_deaths = problems.child_deaths + max(0, self.pids_changed - problems.child_deaths)
+        planned = self.voice.planned_restarts  # asked for by the voice process: not a crash
+        unexplained = self.pids_changed - planned - problems.child_deaths
+        child_deaths = problems.child_deaths + max(0, unexplained)
         crashes = self.exceptions + child_deaths + self.broken
         f = self.figures
         f.update(
@@ -255,6 +257,7 @@ class Soak:
                 "soak.crashes": crashes,
                 "soak.exceptions": self.exceptions,
                 "soak.child_deaths": child_deaths,
+                "soak.voice_planned_restarts": planned,
                 "soak.broken_states": self.broken,
                 "soak.voice_requests": self.counts["voice"],
                 "soak.voice_timeouts": self.voice_timeouts,

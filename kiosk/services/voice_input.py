@@ -58,6 +58,7 @@ class VoiceInput(SoundChild):
         self.problem = STARTING
         self.available = False
         self.restarts = 0
+        self.planned_restarts = 0  # of those, asked for by the process (not a crash)
         self._phrases: list[str] = []
         self._request = 0
         self._restarting = ""  # why the process said it would end (a planned restart)
@@ -76,9 +77,12 @@ class VoiceInput(SoundChild):
         if self._restarting:
             log.info("voice input restarting: %s", self._restarting)
             self._restarting = ""
+            self.planned_restarts += 1
         else:
             log.warning("voice input stopped; voice is unavailable until it restarts")
         self.inputs = 0
+        if self.state != "idle":
+            self.failed.emit("the voice input process stopped during a request")
         self._set_state("idle")
         self._update(problem="voice input stopped; restarting it")
 
