@@ -86,11 +86,16 @@ _MIC_MODULE_ARGS = (
     "source_properties=device.description=KioskMicrophone"
 )
 
+_RECORDER_MODULE_ARGS = (
+    f"master={SPEAKER_SINK}.monitor source_name={SPEAKER_RECORDER_SOURCE} "
+    "source_properties=device.description=KioskSpeakerRecorder"
+)
+
 _SCRIPT = f"""\
 load-module module-native-protocol-unix auth-anonymous=1 socket={{socket}}
 load-module module-null-sink sink_name={SPEAKER_SINK} sink_properties=device.description=KioskSpeaker
 load-module module-null-sink sink_name={MIC_FEED_SINK} sink_properties=device.description=MicFeed
-load-module module-remap-source master={SPEAKER_SINK}.monitor source_name={SPEAKER_RECORDER_SOURCE} source_properties=device.description=KioskSpeakerRecorder
+load-module module-remap-source {_RECORDER_MODULE_ARGS}
 set-default-sink {SPEAKER_SINK}
 """
 
@@ -327,13 +332,7 @@ class PulseRig:
     def plug_microphones(self) -> None:
         """Undo :meth:`unplug_microphones` (the microphone is the default source again)."""
         if SPEAKER_RECORDER_SOURCE not in self.sources():
-            self.pactl(
-                "load-module",
-                "module-remap-source",
-                f"master={SPEAKER_SINK}.monitor",
-                f"source_name={SPEAKER_RECORDER_SOURCE}",
-                "source_properties=device.description=KioskSpeakerRecorder",
-            )
+            self.pactl("load-module", "module-remap-source", *_RECORDER_MODULE_ARGS.split())
         if MIC_SOURCE not in self.sources():
             self.load_mic()
         self.pactl("set-default-source", MIC_SOURCE)
@@ -816,21 +815,28 @@ def play_into_mic(rig: PulseRig, wav_path: str | os.PathLike[str], timeout: floa
 
 
 def render_espeak(
-    text: str, path: str | os.PathLike[str], voice: str = "en-gb", rate: int = 175
+    text: str,
+    path: str | os.PathLike[str],
+    voice: str = "en-gb",
+    rate: int = 175,
+    pitch: int | None = None,
+    timeout: float = 30,
 ) -> Path:
-    """Speak ``text`` into a WAV with the espeak-ng command line (22050 Hz mono); test use only."""
+    """Speak ``text`` into a WAV with the espeak-ng command line (22050 Hz mono); test use only.
+    ``pitch`` 0-99 (None: the voice's own)."""
     if shutil.which("espeak-ng") is None:
         raise RuntimeError("espeak-ng is not installed: install the Debian package espeak-ng")
     out = Path(path)
+    pitched = [] if pitch is None else ["-p", str(pitch)]
     result = subprocess.run(
-        ["espeak-ng", "-v", voice, "-s", str(rate), "-w", str(out), text],
+        ["espeak-ng", "-v", voice, "-s", str(rate), *pitched, "-w", str(out), text],
         capture_output=True,
         text=True,
-        timeout=30,
+        timeout=timeout,
         check=False,
     )
     if result.returncode != 0 or not out.exists():
-        raise RuntimeError(f"espeak-ng failed: {result.stderr.strip()}")
+        raise RuntimeError(f"espeak-ng failed for {voice}: {result.stderr.strip()}")
     return out
 
 

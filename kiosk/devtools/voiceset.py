@@ -30,7 +30,6 @@ import hashlib
 import math
 import os
 import random
-import shutil
 import statistics
 import subprocess
 import sys
@@ -322,19 +321,10 @@ def clips(quick: bool = False) -> list[Clip]:
 
 def _espeak(text: str, voice: str, rate: int = 175, pitch: int = 50) -> array[int]:
     """``text`` spoken by espeak-ng, as 16 kHz samples (the kiosk's own reader converts)."""
-    if shutil.which("espeak-ng") is None:
-        raise RuntimeError("espeak-ng is not installed: install the Debian package espeak-ng")
+    from kiosk.devtools.rig import render_espeak
+
     with tempfile.TemporaryDirectory(prefix="kiosk-voiceset-") as tmp:
-        path = Path(tmp) / "s.wav"
-        result = subprocess.run(
-            ["espeak-ng", "-v", voice, "-s", str(rate), "-p", str(pitch), "-w", str(path), text],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-        if result.returncode != 0 or not path.exists():
-            raise RuntimeError(f"espeak-ng failed for {voice}: {result.stderr.strip()}")
+        path = render_espeak(text, Path(tmp) / "s.wav", voice, rate, pitch, timeout=60)
         samples = array("h", read_wav_16k(path))
     return _trim(samples)
 
