@@ -175,14 +175,24 @@ class _Listener(QObject):
             return
         self.inputs = (count, name)
         emit("inputs", count=count, name=name)
-        if count == 0 and (self.source is not None or self.endpointer is not None):
+        if count == 0 and self.busy:
             # Unplugged while listening: what was heard so far is dropped, and the kiosk says
             # that voice is not working (not "I didn't hear anything").
+            self.drop_request()
+            emit("error", message="the microphone was removed", id=self.request)
+
+    @property
+    def busy(self) -> bool:
+        """A request is being heard (the microphone is open, or its audio not yet decided)."""
+        return self.source is not None or self.endpointer is not None
+
+    def drop_request(self) -> None:
+        """Stop listening and forget what was heard of the current request, if any."""
+        if self.busy:
             self.stop_source()
             self.endpointer = None
             if self.recogniser is not None:
                 self.recogniser.cancel()
-            emit("error", message="the microphone was removed", id=self.request)
 
     def handle(self, message: dict[str, Any]) -> None:
         command = message.get("cmd")
@@ -199,11 +209,7 @@ class _Listener(QObject):
             self.request = int(message.get("id", 0))
             self.listen(int(message.get("limit_ms", LIMIT_MS)))
         elif command == "cancel":
-            if self.source is not None or self.endpointer is not None:
-                self.stop_source()
-                self.endpointer = None
-                if self.recogniser is not None:
-                    self.recogniser.cancel()
+            self.drop_request()
             emit("cancelled", id=self.request)
             self.restart_if_worn()
 
@@ -296,9 +302,7 @@ class _Listener(QObject):
     def restart_if_worn(self) -> None:
         """After ``REBUILDS_PER_PROCESS`` grammar rebuilds, end (after a ``restart`` event) once
         no request is being heard; the kiosk starts a fresh process."""
-        if self.rebuilds < self.rebuild_limit or self.source is not None:
-            return
-        if self.endpointer is not None:
+        if self.rebuilds < self.rebuild_limit or self.busy:
             return
         hand_over(f"a fresh voice process after {self.rebuilds} grammar rebuilds")
 
@@ -391,7 +395,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.engine in ("auto", "vosk") and "vosk" in profile.recogniser.engine_order:
         _ModelWatch(
             (args.models or MODELS_DIR) / profile.recogniser.vosk_model,
-            lambda: listener.source is not None or listener.endpointer is not None,
+            lambda: listener.busy,
             listener,
         )
     reader = _Reader()
