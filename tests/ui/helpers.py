@@ -95,3 +95,8 @@ def visible_labels(window: QWidget) -> list[QLabel]:
         for label in window.findChildren(QLabel)
         if shown(label) and label.text() and not covered(label)
     ]
+
+
+def staff_text(k: KioskUnderTest) -> str:
+    """The staff screen's lines, one per line (what staff would read there)."""
+    return "\n".join(text for _, text in k.controller.staff_report())

@@ -21,15 +21,12 @@ from kiosk.core.session import Screen
 from kiosk.devtools.rig import PulseRig, SinkRecorder
 from kiosk.paths import VOICES_DIR
 from tests.ui.conftest import KioskUnderTest, build
+from tests.ui.helpers import staff_text
 from tests.ui.test_speech import sound_after
 from tests.ui.test_voice import say
 from tests.unit.voice.test_recognisers import korean_model, link_tree
 
 KOREAN = "vosk-model-small-ko-0.22"
-
-
-def staff_text(k: KioskUnderTest) -> str:
-    return "\n".join(text for _, text in k.controller.staff_report())
 
 
 def touch_still_works(qtbot: QtBot, k: KioskUnderTest) -> None:

@@ -25,6 +25,7 @@ from kiosk.services.speech import VOLUME_STEPS_DB
 from kiosk.ui.screens import SpeechControls
 from tests.conftest import REPO, run_cli
 from tests.ui.conftest import LANDSCAPE, KioskUnderTest, build
+from tests.ui.helpers import staff_text
 
 PAIN_FIRST_SENTENCE = (
     "Secondary breast cancer in the bone can cause pain in or near the affected area."
@@ -430,7 +431,7 @@ def test_sound_server_dying_mid_sentence_goes_silent_then_recovers_without_resta
         wait_for(qtbot, lambda: not speech.sound_available, timeout_ms=5000)
         assert k.window.sound_status.isVisible()
         assert k.window.sound_status.text() == "Sound unavailable"
-        staff = "\n".join(text for _, text in k.controller.staff_report())
+        staff = staff_text(k)
         assert "Sound unavailable: " in staff, staff  # staff see the cause
         # Touch keeps working, and reading goes on silently (the highlight still moves).
         k.controller.stop_speech()

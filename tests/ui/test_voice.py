@@ -24,6 +24,7 @@ from kiosk.services.speech import VOLUME_STEPS_DB
 from kiosk.voice.matching import NOT_RECOGNISED_MESSAGE, TopicMatch
 from kiosk.voice.recognisers import Recognition
 from tests.ui.conftest import KioskUnderTest, build
+from tests.ui.helpers import staff_text
 
 
 @pytest.fixture
@@ -214,7 +215,7 @@ def test_no_microphone_says_voice_unavailable_and_plugging_one_in_recovers(
 
 
 def test_the_staff_screen_names_the_engine_and_why(voice_kiosk: KioskUnderTest) -> None:
-    report = " ".join(text for _, text in voice_kiosk.controller.staff_report())
+    report = staff_text(voice_kiosk)
     assert "Speech recogniser: using PocketSphinx (embedded model), as chosen" in report
     assert "What patients say is not written to the log." in report
 
