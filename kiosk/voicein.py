@@ -153,6 +153,7 @@ class _Listener(QObject):
         self.last_level = 0.0
         self.request = 0
         self.rebuilds = 0
+        self.opened: dict[str, Any] | None = None  # the microphone, until its first audio
         self.rebuild_limit = REBUILDS_PER_PROCESS
         self.limit = QTimer(self)
         self.limit.setSingleShot(True)
@@ -247,13 +248,14 @@ class _Listener(QObject):
         self.stream.readyRead.connect(self.read)
         self.started_at = time.perf_counter()
         self.limit.start(limit_ms + 200)
-        emit(
-            "listening",
-            id=self.request,
-            device=device.description(),
-            rate=self.format.sampleRate(),
-            channels=self.format.channelCount(),
-        )
+        # "listening" is said when the first audio arrives, not now: a new capture stream can
+        # take most of a second to deliver, and a patient told to speak before that would lose
+        # the start of the request.
+        self.opened = {
+            "device": device.description(),
+            "rate": self.format.sampleRate(),
+            "channels": self.format.channelCount(),
+        }
 
     def convert(self, data: bytes) -> bytes:
         fmt = self.format
@@ -270,6 +272,9 @@ class _Listener(QObject):
         data = bytes(stream.readAll().data())
         if not data:
             return
+        if self.opened is not None:
+            emit("listening", id=self.request, **self.opened)
+            self.opened = None
         was_started = endpointer.started
         feed = endpointer.push(self.convert(data))
         if feed:
@@ -294,6 +299,7 @@ class _Listener(QObject):
         self.limit.stop()
         source = self.source
         self.source = None
+        self.opened = None
         self.stream = None
         if source is not None:
             source.stop()
