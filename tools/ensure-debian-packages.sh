@@ -4,6 +4,7 @@
 # Fast when nothing is missing (one dpkg-query call), so `make` can run it every time.
 set -eu
 
+# flite, sox: the voice bench's second voice family and its pitch variants (bench voice / tests).
 PACKAGES="
 espeak-ng libespeak-ng1 strace
 pulseaudio pulseaudio-utils libpulse0
@@ -11,6 +12,7 @@ libegl1 libgl1 libglib2.0-0 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libd
 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-randr0 libxcb-render-util0
 libxcb-image0 libxcb-xinerama0 libxcb-xkb1
 systemd cage xwayland libwayland-client0 libwayland-cursor0 libwayland-egl1
+flite sox
 "
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

@@ -1,23 +1,26 @@
-"""The voice bench: spoken requests made with the kiosk's own TTS engine, and how well the kiosk
-understands them (``python run_kiosk.py bench voice``).
+"""The voice bench: spoken requests made with two TTS engines (espeak-ng, the kiosk's own, and
+flite), and how well the kiosk understands them (``python run_kiosk.py bench voice``).
 
-The set is generated at bench time, never committed: espeak-ng (the engine behind the kiosk's
-pyttsx3 voice) speaks natural phrasings of every topic and command and out-of-scope requests, with
-several English voices and variants, rates and pitches. Each phrasing is heard three ways:
+The set is generated at bench time, never committed. Two voice families speak it: espeak-ng
+(the engine behind the kiosk's pyttsx3 voice; several English voices and variants, rates and
+pitches) and flite (its 16 kHz voices, with duration-stretch rate variants and sox pitch shifts),
+so figures can be compared per family. Both say every phrasing: natural phrasings of every topic
+and command, and out-of-scope requests (waiting-room talk). Each phrasing is heard three ways:
 
 - ``clean``: low-level room tone (pink noise 45 dB below the speech) before, during and after;
 - ``snr10`` and ``snr5``: room noise at 10 / 5 dB SNR (speech power over the speech itself vs the
   noise over the same stretch), heard before, during and after the request, as a push-to-talk
-  microphone hears the room: other people talking (babble of several espeak voices saying
-  unrelated sentences), pink or brown noise, mains hum, and mixtures.
+  microphone hears the room: other people talking (babble of several espeak-ng and flite talkers
+  saying unrelated sentences), pink or brown noise, mains hum, and mixtures.
 
 Every clip has 0.5-1.5 s of room before and after the speech. The set has two halves with
-different phrasings, voices, babble sentences and noise seeds: ``dev`` (used for tuning) and
-``heldout`` (only reported). The phrasings here were written as patients talk; they are not the
-content's ``phrases`` nor the command phrasings, and phrase lists are not tuned to them.
+different phrasings, voices (of both families), babble sentences and noise seeds: ``dev`` (used
+for tuning) and ``heldout`` (only reported). The phrasings here were written as patients talk;
+they are not the content's ``phrases`` nor the command phrasings, and phrase lists are not tuned
+to them.
 
 Clips are cached as WAV files under the user cache folder (``voice-bench/<key>``, where the key
-hashes this file and the espeak-ng version), so reruns only decode.
+hashes this file's tables and the espeak-ng, flite and sox versions), so reruns only decode.
 
 Each clip goes through exactly the kiosk's recogniser and matcher
 (:func:`kiosk.voice.hearing.hear_utterance`, the ``hear`` command's code path).
@@ -30,6 +33,7 @@ import hashlib
 import math
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -60,61 +64,108 @@ _DEV: Final = """
 topic:anaemia | am i anaemic
 topic:anaemia | my blood count is low
 topic:anaemia | i look pale and i get breathless
+topic:anaemia | anaemia
+topic:anaemia | tell me about anaemia please
+topic:anaemia | will i need a blood test
+topic:anaemia | what is a bone marrow biopsy
 topic:bone-changes | how does the cancer change my bones
 topic:bone-changes | what do osteoclasts do
 topic:bone-changes | why do bones get damaged
+topic:bone-changes | what is happening to my skeleton
+topic:bone-changes | tell me about osteoclasts
+topic:bone-changes | bone cells
 topic:fatigue | i'm so tired
 topic:fatigue | i am exhausted all day
 topic:fatigue | why do i feel worn out
+topic:fatigue | fatigue please
+topic:fatigue | why does the cancer make me so tired
+topic:fatigue | i can't get out of bed in the morning
 topic:fracture | could my bone break
 topic:fracture | i think my arm is broken
 topic:fracture | are my bones fragile now
+topic:fracture | fractures
+topic:fracture | why would a bone break on its own
+topic:fracture | if a bone breaks will i need surgery
 topic:hypercalcaemia | what does hypercalcaemia mean
 topic:hypercalcaemia | is my calcium too high
 topic:hypercalcaemia | i am thirsty all the time
+topic:hypercalcaemia | calcium
+topic:hypercalcaemia | i've been feeling sick and drowsy
+topic:hypercalcaemia | why would they give me a drip for calcium
 topic:overview | has the cancer gone to my bones
 topic:overview | what is secondary cancer in the bone
 topic:overview | is secondary breast cancer curable
+topic:overview | secondary breast cancer
+topic:overview | which bones can the cancer spread to
+topic:overview | how does the cancer get into the bone
 topic:pain | my bones are aching
 topic:pain | i am in a lot of pain
 topic:pain | what can help with the pain
+topic:pain | bone pain please
+topic:pain | i have a burning pain in my hip
+topic:pain | how do i keep a pain diary
 topic:spinal-cord-compression | tell me about spinal cord compression
 topic:spinal-cord-compression | i have numbness in my legs
 topic:spinal-cord-compression | my back is getting more painful
+topic:spinal-cord-compression | my spine is tender
+topic:spinal-cord-compression | what are the signs of spinal cord compression
+topic:spinal-cord-compression | my feet are tingling
 topic:support | can i speak to somebody
 topic:support | i need to ask a question
 topic:support | what number can i ring
+topic:support | the helpline
+topic:support | who wrote this information
+topic:support | is there anyone i can call for advice
 topic:symptoms | what symptoms should i expect
 topic:symptoms | what should i watch out for
 topic:symptoms | i've noticed a new symptom
+topic:symptoms | symptoms
+topic:symptoms | how do they control the symptoms
+topic:symptoms | i feel quite well is that normal
 command:home | take me home
 command:home | back to the beginning
+command:home | take me to the main screen please
+command:home | go to the beginning please
 command:back | previous page
 command:back | take me to the last screen
+command:back | could you go back please
+command:back | go back one page please
 command:read | read it out
 command:read | can you read that to me
+command:read | would you read this page for me
 command:stop | stop it
 command:stop | stop please
+command:stop | please stop reading now
 command:pause | pause it
 command:pause | wait a second
+command:pause | can you pause for a moment
 command:repeat | can you say that again
 command:repeat | repeat it please
+command:repeat | could you repeat that please
 command:emergency | it's an emergency
 command:emergency | i need help urgently
+command:emergency | please help me this is an emergency
 command:help | how do i use this machine
 command:help | what can i ask
+command:help | how do i work this
 command:louder | make it louder
 command:louder | i can't hear that
+command:louder | could you speak a bit louder
 command:quieter | make it quieter
 command:quieter | that's too loud
+command:quieter | could you be a bit quieter
 command:slower | slow down please
 command:slower | you're talking too fast
+command:slower | please talk more slowly
 command:faster | speed it up
 command:faster | talk quicker
+command:faster | can you speak a bit faster
 command:yes | yes that's right
 command:yes | yes it is
+command:yes | yes that's the one
 command:no | no that's not it
 command:no | no thank you
+command:no | no that's not what i asked
 none | where is the toilet
 none | what time is my appointment
 none | where can i get a coffee
@@ -127,67 +178,122 @@ none | what is the wifi password
 none | is the cafe open
 none | excuse me nurse
 none | i'm waiting for my daughter
+none | where do i hand in this form
+none | is the doctor running late
+none | can i use your phone
+none | i'm just waiting for my lift home
+none | could you tell my wife i'm here
+none | which floor is the chemo unit on
+none | how much is the parking
+none | are you the receptionist
 """
 
 _HELDOUT: Final = """
 topic:anaemia | what does anaemia mean
 topic:anaemia | the nurse said i have anaemia
 topic:anaemia | do i need more red blood cells
+topic:anaemia | low red blood cells
+topic:anaemia | what is a blood transfusion
+topic:anaemia | i keep getting breathless
+topic:anaemia | why would i need a bone marrow test
 topic:bone-changes | what is going on inside my bones
 topic:bone-changes | explain osteoblasts
 topic:bone-changes | how are healthy bones kept strong
+topic:bone-changes | bone changes
+topic:bone-changes | what are the cells in my bones doing
+topic:bone-changes | why is my bone being broken down
 topic:fatigue | i've got no energy at all
 topic:fatigue | tiredness
 topic:fatigue | i'm always tired
+topic:fatigue | tell me about fatigue
+topic:fatigue | what can cause tiredness
+topic:fatigue | i feel drained all the time
 topic:fracture | what is a fracture
 topic:fracture | can a weak bone snap
 topic:fracture | what happens if i break a bone
+topic:fracture | broken bones
+topic:fracture | my bones feel weak
+topic:fracture | can they fix a broken bone with an operation
 topic:hypercalcaemia | tell me about hypercalcaemia
 topic:hypercalcaemia | high calcium levels
 topic:hypercalcaemia | too much calcium
+topic:hypercalcaemia | hypercalcaemia please
+topic:hypercalcaemia | i've been really constipated and thirsty
+topic:hypercalcaemia | what is the treatment for high calcium
 topic:overview | what does secondary breast cancer mean
 topic:overview | my cancer has spread to the bone
 topic:overview | tell me about secondary cancer
+topic:overview | what is secondary breast cancer
+topic:overview | is it the same as bone cancer
+topic:overview | how long can it be treated for
 topic:pain | my bones are sore
 topic:pain | i have bone pain
 topic:pain | the pain keeps me awake at night
+topic:pain | pain
+topic:pain | tell me about bone pain
+topic:pain | i've got a stabbing pain in my ribs
 topic:spinal-cord-compression | spinal cord compression
 topic:spinal-cord-compression | i can't feel my legs properly
 topic:spinal-cord-compression | i'm having trouble with my bladder
+topic:spinal-cord-compression | my legs have gone weak
+topic:spinal-cord-compression | what should i do if my spine hurts
+topic:spinal-cord-compression | what is compression of the spine
 topic:support | who can help me
 topic:support | is there a helpline
 topic:support | i'd like to talk to a nurse
+topic:support | helpline number please
+topic:support | when was this page last checked
+topic:support | can i phone someone for advice
 topic:symptoms | tell me about symptoms
 topic:symptoms | what are the signs
 topic:symptoms | how will i feel
+topic:symptoms | what are the symptoms
+topic:symptoms | can my symptoms be controlled
+topic:symptoms | should i tell someone about a new symptom
 command:home | go to the home screen
 command:home | start over
+command:home | could you go to the home page please
+command:home | i'd like the main menu please
 command:back | i want to go back
 command:back | return to the previous page
+command:back | can we go back to the last page
+command:back | go back please
 command:read | read this out loud please
 command:read | please read the page
+command:read | could you read this out for me
 command:stop | please stop
 command:stop | stop speaking
+command:stop | okay stop now please
 command:pause | hold on a moment
 command:pause | pause please
+command:pause | just hang on a second
 command:repeat | sorry what was that
 command:repeat | say it again
+command:repeat | can you say that one more time
 command:emergency | this is urgent
 command:emergency | emergency help please
+command:emergency | get help now it's an emergency
 command:help | i need some help with this
 command:help | how does this thing work
+command:help | can you tell me how to use this
 command:louder | turn the volume up
 command:louder | speak louder please
+command:louder | could you turn it up a bit
 command:quieter | turn the sound down
 command:quieter | quieter please
+command:quieter | can you turn it down a little
 command:slower | speak slower
 command:slower | can you go slower
+command:slower | could you slow down a little
 command:faster | a bit faster please
 command:faster | you're too slow
+command:faster | could you go a bit quicker
 command:yes | yes correct
 command:yes | yes please do
+command:yes | yes that's what i meant
 command:no | no not that one
 command:no | nope wrong one
+command:no | no i meant something else
 none | where are the lifts
 none | when will the doctor see me
 none | how do i get to the x-ray department
@@ -200,6 +306,14 @@ none | where is the exit
 none | is there a shop here
 none | what day is it today
 none | my name is margaret
+none | where can i sit down
+none | my appointment was at ten o'clock
+none | is there somewhere to eat
+none | can i bring my dog in
+none | what bus goes to the station
+none | do i need to take a ticket
+none | my friend is coming to pick me up
+none | have you got a pen
 """
 
 # Voices (espeak-ng voice + variant): different accents and variants in each half.
@@ -214,6 +328,15 @@ VOICES: Final = {
         "en-gb-x-rp+f5",
     ),
 }
+# flite voices (all 16 kHz; "kal" is 8 kHz and left out), different in each half. Rate variants
+# are flite's duration_stretch, pitch variants a sox pitch shift (flite's int_f0_target_mean is
+# ignored by the rms voice, so one way for all).
+FLITE_VOICES: Final = {"dev": ("slt", "kal16"), "heldout": ("rms", "awb")}
+FAMILIES: Final = ("espeak", "flite")
+_ESPEAK_RATES: Final = (140, 155, 170, 185, 200)  # words a minute
+_ESPEAK_PITCHES: Final = (35, 45, 50, 60, 70)  # espeak-ng -p, 0-99
+_FLITE_STRETCHES: Final = (80, 90, 100, 110, 125)  # duration_stretch x 100 (higher: slower)
+_FLITE_CENTS: Final = (-300, -150, 0, 150, 300)  # sox pitch shift, cents
 
 # Other people in the waiting room (babble), different in each half.
 _BABBLE: Final = {
@@ -246,9 +369,17 @@ _BABBLE_VOICES: Final = {
     "dev": ("en-us+m2", "gmw/en+f1", "en-gb-x-rp+f3", "en-us+m4", "en-gb-scotland+m5"),
     "heldout": ("en-029+m3", "gmw/en+f4", "en-us+f5", "en-gb-x-gbclan+m6", "en-us+m7"),
 }
+# Babble talkers from flite (the half's own flite voices, pitch-shifted into other people):
+# (voice, duration_stretch x 100, cents); every other babble sentence is said by one of these.
+_BABBLE_FLITE: Final = {
+    "dev": (("slt", 95, -250), ("kal16", 105, 200), ("slt", 110, 350), ("kal16", 90, -200)),
+    "heldout": (("rms", 95, 250), ("awb", 105, -200), ("rms", 110, -300), ("awb", 90, 300)),
+}
 _NOISES: Final = ("babble", "babble+pink", "pink", "brown", "babble+hum", "hum+pink")
 _BED_SECONDS: Final = 40.0
-QUICK_EVERY = 11
+QUICK_EVERY = 37
+"""The quick subset: every QUICK_EVERY-th clip of each half and family (about 40 in all)."""
+_QUICK_OFFSET: Final = {"espeak": 0, "flite": 18}
 
 
 def _parse(table: str) -> list[tuple[str, str]]:
@@ -273,10 +404,15 @@ class Clip:
     """"topic:<id>", "command:<name>" or "none"."""
     text: str
     voice: str
+    """An espeak-ng voice+variant ("en-us+f2") or a flite voice ("slt")."""
     rate: int
+    """espeak: words a minute; flite: duration_stretch x 100 (125: a quarter slower)."""
     pitch: int
+    """espeak: -p (0-99); flite: the sox pitch shift in cents (0: the voice's own)."""
     noise: str
     seed: int
+    family: str = "espeak"
+    """The TTS engine that speaks it: "espeak" (espeak-ng) or "flite"."""
 
     @property
     def in_scope(self) -> bool:
@@ -284,35 +420,44 @@ class Clip:
 
 
 def clips(quick: bool = False) -> list[Clip]:
-    """Every clip of the set (``quick``: a small, still varied subset)."""
+    """Every clip of the set (``quick``: a small, still varied subset): each phrasing of each
+    half said by both families, in each condition."""
     result: list[Clip] = []
     for half in HALVES:
-        rng = random.Random(f"voice-set-{half}")
-        voices = VOICES[half]
-        for n, (expected, text) in enumerate(PHRASINGS[half]):
-            for c, condition in enumerate(CONDITIONS):
-                index = n * len(CONDITIONS) + c
-                voice = voices[(n + 2 * c) % len(voices)]
-                rate = rng.choice((140, 155, 170, 185, 200))
-                pitch = rng.choice((35, 45, 50, 60, 70))
-                noise = "room" if condition == "clean" else _NOISES[(n + c) % len(_NOISES)]
-                seed = rng.randrange(1 << 30)
-                if quick and index % QUICK_EVERY != 0:
-                    continue
-                result.append(
-                    Clip(
-                        f"{half}-{index:03d}-{condition}",
-                        half,
-                        condition,
-                        expected,
-                        text,
-                        voice,
-                        rate,
-                        pitch,
-                        noise,
-                        seed,
+        for family in FAMILIES:
+            rng = random.Random(f"voice-set-{half}-{family}")
+            voices: tuple[str, ...]
+            if family == "espeak":
+                voices, rates, pitches = VOICES[half], _ESPEAK_RATES, _ESPEAK_PITCHES
+            else:
+                voices, rates, pitches = FLITE_VOICES[half], _FLITE_STRETCHES, _FLITE_CENTS
+            for n, (expected, text) in enumerate(PHRASINGS[half]):
+                for c, condition in enumerate(CONDITIONS):
+                    index = n * len(CONDITIONS) + c
+                    voice = voices[(n + 2 * c) % len(voices)]
+                    if family == "flite":  # only two voices: alternate per phrasing too
+                        voice = voices[(n + c) % len(voices)]
+                    rate = rng.choice(rates)
+                    pitch = rng.choice(pitches)
+                    noise = "room" if condition == "clean" else _NOISES[(n + c) % len(_NOISES)]
+                    seed = rng.randrange(1 << 30)
+                    if quick and index % QUICK_EVERY != _QUICK_OFFSET[family]:
+                        continue
+                    result.append(
+                        Clip(
+                            f"{half}-{family}-{index:03d}-{condition}",
+                            half,
+                            condition,
+                            expected,
+                            text,
+                            voice,
+                            rate,
+                            pitch,
+                            noise,
+                            seed,
+                            family,
+                        )
                     )
-                )
     return result
 
 
@@ -327,6 +472,39 @@ def _espeak(text: str, voice: str, rate: int = 175, pitch: int = 50) -> array[in
         path = render_espeak(text, Path(tmp) / "s.wav", voice, rate, pitch, timeout=60)
         samples = array("h", read_wav_16k(path))
     return _trim(samples)
+
+
+def _flite(text: str, voice: str, stretch: int = 100, cents: int = 0) -> array[int]:
+    """``text`` spoken by flite (``stretch``: duration_stretch x 100), shifted ``cents`` by sox,
+    as 16 kHz samples."""
+    for program in ("flite", "sox"):
+        if shutil.which(program) is None:
+            raise RuntimeError(f"{program} is not installed: install the Debian package {program}")
+    with tempfile.TemporaryDirectory(prefix="kiosk-voiceset-") as tmp:
+        raw, shifted = Path(tmp) / "f.wav", Path(tmp) / "p.wav"
+        command = ["flite", "-voice", voice, "--setf", f"duration_stretch={stretch / 100:.2f}"]
+        _run([*command, "-t", text, "-o", str(raw)], raw)
+        if cents:
+            # -G: lower the gain if the shift would clip.
+            _run(["sox", "-G", str(raw), str(shifted), "pitch", str(cents)], shifted)
+            raw = shifted
+        samples = array("h", read_wav_16k(raw))
+    return _trim(samples)
+
+
+def _run(command: list[str], out: Path) -> None:
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+    if result.returncode != 0 or not out.exists():
+        raise RuntimeError(f"{command[0]} failed: {' '.join(command)}: {result.stderr.strip()}")
+
+
+def _speak(clip: Clip) -> array[int]:
+    """The clip's speech, unmixed."""
+    if clip.family == "flite":
+        return _flite(clip.text, clip.voice, clip.rate, clip.pitch)
+    if clip.family == "espeak":
+        return _espeak(clip.text, clip.voice, clip.rate, clip.pitch)
+    raise ValueError(f"unknown voice family {clip.family}")
 
 
 def _trim(samples: array[int], threshold: int = 60) -> array[int]:
@@ -382,11 +560,16 @@ def _hum(count: int, rng: random.Random) -> list[float]:
 
 
 def _babble(half: str, count: int, rng: random.Random) -> list[float]:
-    """Four people talking at once, each saying unrelated sentences with pauses."""
-    sentences = [
-        _espeak(text, _BABBLE_VOICES[half][i % len(_BABBLE_VOICES[half])], rate=160 + 10 * (i % 4))
-        for i, text in enumerate(_BABBLE[half])
-    ]
+    """Four people talking at once, each saying unrelated sentences with pauses (every other
+    sentence by espeak-ng, the others by flite)."""
+    sentences = []
+    for i, text in enumerate(_BABBLE[half]):
+        if i % 2:
+            voice, stretch, cents = _BABBLE_FLITE[half][(i // 2) % len(_BABBLE_FLITE[half])]
+            sentences.append(_flite(text, voice, stretch, cents))
+        else:
+            voice = _BABBLE_VOICES[half][(i // 2) % len(_BABBLE_VOICES[half])]
+            sentences.append(_espeak(text, voice, rate=160 + 10 * (i % 4)))
     sentences = [s for s in sentences if len(s)]
     units = [math.sqrt(_power(s)) or 1.0 for s in sentences]
     out = [0.0] * count
@@ -448,7 +631,7 @@ class NoiseBeds:
 def make_clip(clip: Clip, beds: NoiseBeds) -> bytes:
     """The clip's audio: 16 kHz mono int16 PCM."""
     rng = random.Random(clip.seed)
-    speech = _espeak(clip.text, clip.voice, clip.rate, clip.pitch)
+    speech = _speak(clip)
     level_db = rng.uniform(-28.0, -18.0)  # speech RMS in dBFS
     speech_rms = math.sqrt(_power(speech)) or 1.0
     gain = 32768.0 * 10 ** (level_db / 20) / speech_rms
@@ -483,31 +666,43 @@ def cache_root() -> Path:
     return Path(user_cache_dir("clinic-kiosk")) / "voice-bench"
 
 
-GENERATOR_VERSION: Final = 2
+GENERATOR_VERSION: Final = 3
 """Raise when the way clips are made changes (the cache key includes it)."""
 
 
+def _version(program: str) -> str:
+    try:
+        result = subprocess.run(
+            [program, "--version"], capture_output=True, text=True, timeout=10, check=False
+        )
+    except OSError:
+        return "none"
+    return result.stdout + result.stderr
+
+
 def cache_key() -> str:
-    """A hash of everything that shapes the clips: the tables and the espeak-ng version."""
+    """A hash of everything that shapes the clips: the tables and the espeak-ng, flite and sox
+    versions."""
     inputs = (
         GENERATOR_VERSION,
         PHRASINGS,
         VOICES,
+        FLITE_VOICES,
+        _ESPEAK_RATES,
+        _ESPEAK_PITCHES,
+        _FLITE_STRETCHES,
+        _FLITE_CENTS,
         _BABBLE,
         _BABBLE_VOICES,
+        _BABBLE_FLITE,
         _NOISES,
         _BED_SECONDS,
         SNR_DB,
         [c.__dict__ for c in clips()],
     )
     digest = hashlib.sha256(repr(inputs).encode())
-    try:
-        version = subprocess.run(
-            ["espeak-ng", "--version"], capture_output=True, text=True, timeout=10, check=False
-        ).stdout
-    except OSError:
-        version = "none"
-    digest.update(version.encode())
+    for program in ("espeak-ng", "flite", "sox"):
+        digest.update(_version(program).encode())
     return digest.hexdigest()[:16]
 
 
@@ -562,9 +757,35 @@ class Outcome:
         return self.acted and self.decision != self.clip.expected
 
 
+@dataclass(frozen=True)
+class EngineRun:
+    """One engine over the selected clips."""
+
+    outcomes: list[Outcome]
+    rss_mb: float
+    """The bench process's resident memory after decoding them (see :func:`_rss_mb`)."""
+
+
+def _rss_mb() -> float:
+    """This process's resident memory now, in MB. Linux: VmRSS from /proc/self/status (the
+    current resident set, read while the engine and its model are still loaded); where there is
+    no /proc, resource.getrusage's ru_maxrss (the peak so far, so possibly a previous engine's)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
+
+
 def run_engine(
     engine: str, selected: list[Clip], paths: dict[str, Path], progress: Progress = None
-) -> list[Outcome] | str:
+) -> EngineRun | str:
     """Every clip through the kiosk's recogniser and matcher; or why the engine is unavailable."""
     from kiosk.content.loader import load_content
     from kiosk.paths import CONTENT_DIR
@@ -602,7 +823,8 @@ def run_engine(
                 decision.latency_ms,
             )
         )
-    return outcomes
+    # Measured here, while the recogniser (and its model) is still alive.
+    return EngineRun(outcomes, _rss_mb())
 
 
 def _share(part: int, whole: int) -> float:
@@ -610,20 +832,24 @@ def _share(part: int, whole: int) -> float:
 
 
 def figures_of(outcomes: list[Outcome]) -> dict[str, float | int]:
-    """The figures for a list of outcomes (see the module doc of kiosk.bench for their meaning)."""
+    """The figures for a list of outcomes (see the module doc of kiosk.bench for their meaning;
+    ``asked_right_rate``: among in-scope requests not acted on, the share answered "Did you
+    mean ...?" about the right topic or command)."""
     figures: dict[str, float | int] = {}
     for condition in CONDITIONS:
         scoped = [o for o in outcomes if o.clip.condition == condition and o.clip.in_scope]
-        figures[f"accuracy_{condition.replace('snr', 'snr')}"] = _share(
-            sum(o.right for o in scoped), len(scoped)
-        )
+        figures[f"accuracy_{condition}"] = _share(sum(o.right for o in scoped), len(scoped))
     in_scope = [o for o in outcomes if o.clip.in_scope]
     out_scope = [o for o in outcomes if not o.clip.in_scope]
+    unacted = [o for o in in_scope if not o.acted]
     figures["confirm_rate"] = _share(
         sum(o.decision.startswith("ask:") for o in outcomes), len(outcomes)
     )
     figures["confirm_right_rate"] = _share(
         sum(o.decision == f"ask:{o.clip.expected}" for o in in_scope), len(in_scope)
+    )
+    figures["asked_right_rate"] = _share(
+        sum(o.decision == f"ask:{o.clip.expected}" for o in unacted), len(unacted)
     )
     figures["false_action_rate"] = _share(sum(o.false_action for o in outcomes), len(outcomes))
     figures["reject_rate"] = _share(sum(o.decision == "none" for o in in_scope), len(in_scope))
@@ -635,34 +861,52 @@ def figures_of(outcomes: list[Outcome]) -> dict[str, float | int]:
     return figures
 
 
+def engine_figures(engine: str, run: EngineRun) -> dict[str, float | int]:
+    """One engine's figures, keyed "voice.<engine>.[<half>.][<family>.]<name>": over the whole
+    selection, per half, per voice family, and per half and family; and its ``rss_mb``."""
+    result: dict[str, float | int] = {}
+    groups: list[tuple[str, list[Outcome]]] = [("", run.outcomes)]
+    for family in FAMILIES:
+        groups.append((f"{family}.", [o for o in run.outcomes if o.clip.family == family]))
+    for half in HALVES:
+        part = [o for o in run.outcomes if o.clip.half == half]
+        groups.append((f"{half}.", part))
+        for family in FAMILIES:
+            groups.append((f"{half}.{family}.", [o for o in part if o.clip.family == family]))
+    for prefix, outcomes in groups:
+        for name, value in figures_of(outcomes).items():
+            result[f"voice.{engine}.{prefix}{name}"] = value
+    result[f"voice.{engine}.rss_mb"] = run.rss_mb
+    return result
+
+
 def bench_voice(
-    progress: Progress = None, quick: bool | None = None
+    progress: Progress = None, quick: bool | None = None, selected: list[Clip] | None = None
 ) -> dict[str, float | int | str]:
-    """All the voice figures, per engine and per half (see kiosk.bench.bench_voice)."""
+    """All the voice figures, per engine, per half and per voice family (see
+    kiosk.bench.bench_voice). ``selected``: these clips instead of the (quick) set."""
     if quick is None:
         quick = os.environ.get("KIOSK_BENCH_QUICK") == "1"
-    selected = clips(quick)
+    if selected is None:
+        selected = clips(quick)
     started = time.perf_counter()
     paths = build(selected, progress)
     result: dict[str, float | int | str] = {
         "voice.clips": len(selected),
         "voice.generate_s": round(time.perf_counter() - started, 1),
     }
+    for family in FAMILIES:
+        result[f"voice.clips_{family}"] = sum(c.family == family for c in selected)
     preferred: str | None = None
     for engine in ENGINES:
-        outcomes = run_engine(engine, selected, paths, progress)
-        if isinstance(outcomes, str):
+        run = run_engine(engine, selected, paths, progress)
+        if isinstance(run, str):
             result[f"voice.{engine}.available"] = 0
-            result[f"voice.{engine}.unavailable_reason"] = outcomes
+            result[f"voice.{engine}.unavailable_reason"] = run
             continue
         result[f"voice.{engine}.available"] = 1
         preferred = preferred or engine
-        for name, value in figures_of(outcomes).items():
-            result[f"voice.{engine}.{name}"] = value
-        for half in HALVES:
-            part = [o for o in outcomes if o.clip.half == half]
-            for name, value in figures_of(part).items():
-                result[f"voice.{engine}.{half}.{name}"] = value
+        result.update(engine_figures(engine, run))
     if preferred is not None:
         result["voice.engine"] = preferred
         for key, item in list(result.items()):
@@ -676,17 +920,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     """``python -m kiosk.devtools.voiceset``: every clip's outcome, for tuning on the dev half."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--half", choices=(*HALVES, "all"), default="dev")
+    parser.add_argument("--family", choices=(*FAMILIES, "all"), default="all")
     parser.add_argument("--engine", choices=ENGINES, default="pocketsphinx")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--every", type=int, default=1, help="only every n-th clip")
     parser.add_argument("--errors", action="store_true", help="show only clips not acted on right")
     args = parser.parse_args(argv)
-    selected = [c for c in clips(args.quick) if args.half in ("all", c.half)][:: args.every]
+    selected = [
+        c
+        for c in clips(args.quick)
+        if args.half in ("all", c.half) and args.family in ("all", c.family)
+    ][:: args.every]
     paths = build(selected, print)
-    outcomes = run_engine(args.engine, selected, paths, print)
-    if isinstance(outcomes, str):
-        print(f"{args.engine} unavailable: {outcomes}")
+    run = run_engine(args.engine, selected, paths, print)
+    if isinstance(run, str):
+        print(f"{args.engine} unavailable: {run}")
         return 1
+    outcomes = run.outcomes
     for o in outcomes:
         if args.errors and (o.right or (not o.clip.in_scope and not o.acted)):
             continue
@@ -694,13 +944,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         if o.false_action:
             mark = "XXX"
         print(
-            f"{mark} {o.clip.id:<22} {o.clip.expected:<32} {o.decision:<34} "
+            f"{mark} {o.clip.id:<29} {o.clip.expected:<32} {o.decision:<34} "
             f"{o.confidence:.2f} {o.latency_ms:5.0f}ms  said={o.clip.text!r} "
-            f"heard={o.transcript!r} free={o.free!r} [{o.clip.voice} {o.clip.noise}]"
+            f"heard={o.transcript!r} free={o.free!r} "
+            f"[{o.clip.family} {o.clip.voice} r{o.clip.rate} p{o.clip.pitch} {o.clip.noise}]"
         )
-    figures = figures_of(outcomes)
-    print(" ".join(f"{k}={v}" for k, v in figures.items()))
+    print(" ".join(f"{k}={v}" for k, v in figures_of(outcomes).items()))
+    for family in FAMILIES:
+        part = [o for o in outcomes if o.clip.family == family]
+        if part:
+            print(f"{family}: " + " ".join(f"{k}={v}" for k, v in figures_of(part).items()))
     print("latency median", statistics.median(o.latency_ms for o in outcomes))
+    print(f"rss_mb={run.rss_mb}")
     return 0
 
 
