@@ -206,12 +206,14 @@ def _cmd_hear(args: argparse.Namespace) -> int:
             "confidence": round(float(score), 3),
             "engine": heard.engine,
             "latency_ms": round(decision.latency_ms, 1),
+            "asks": decision.asks,
         }
         if args.json:
             print(json.dumps(record, ensure_ascii=False))
         else:
             print(
-                f"{name}: heard {heard.transcript!r} -> {action} {target or ''} "
+                f"{name}: heard {heard.transcript!r} -> {action} {target or ''}"
+                f"{' (would ask: Did you mean ' + decision.asks + '?)' if decision.asks else ''} "
                 f"({score:.2f}, {heard.engine}, {decision.latency_ms:.0f} ms)"
             )
     return status

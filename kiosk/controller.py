@@ -34,6 +34,8 @@ from kiosk.ui.screens import PagedScreen
 from kiosk.ui.theme import THEMES
 from kiosk.ui.widgets import BigButton, EmergencyPanel
 from kiosk.ui.window import KioskWindow
+from kiosk.voice.hearing import decide
+from kiosk.voice.language import build_language
 from kiosk.voice.matching import (
     NOT_RECOGNISED_MESSAGE,
     CommandMatch,
@@ -530,7 +532,8 @@ class KioskController(QObject):
         accept, confirm = self.matcher_scores
         self.matcher = RequestMatcher(self.content, accept, confirm)
         if self.voice is not None:
-            self.voice.set_phrases(self.matcher.phrases())
+            language = build_language(self.content).lines()
+            self.voice.set_phrases(self.matcher.phrases(), language)
 
     def _vocabulary(self, unknown: list[str]) -> None:
         self.voice_unknown_words = unknown
@@ -632,7 +635,8 @@ class KioskController(QObject):
         timing = details if isinstance(details, dict) else {}
         speech_ms = timing.get("speech_ms") or [None]
         spoke = bool(heard.transcript) or speech_ms[0] is not None
-        match = self.matcher.match_recognition(heard) if heard.transcript else None
+        # The one decision path, shared with ``hear`` and ``bench voice``.
+        match = decide(self.matcher, heard).match if heard.transcript else None
         self._log_request(heard, match, timing)
         if step == "answer" and self.pending is not None:
             if isinstance(match, CommandMatch) and match.command in ("yes", "no"):

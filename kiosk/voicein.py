@@ -6,13 +6,17 @@ and Kaldi (Vosk) aborts on some damaged models. It also keeps the recogniser's d
 holds Python's GIL in PocketSphinx) off the kiosk's screen.
 
 Listening: capture at 16 kHz mono Int16 (or at the device's preferred format, converted here),
-find the request with :class:`kiosk.voice.endpoint.Endpointer`, decode it while it is spoken
-(the recognisers' streaming API), and report the result. The audio exists only in memory, in
-this process; nothing is written to disk and transcripts are not logged here.
+keep the request's audio with the room heard before it (:class:`kiosk.voice.hearing.
+RequestAudio`, whose endpointer says where speech starts and ends), then reduce its noise and
+decode it whole, once (:func:`kiosk.voice.hearing.recognise_request`), and report the result.
+The audio exists only in memory, in this process; nothing is written to disk and transcripts are
+not logged here.
 
 Protocol: JSON lines. Commands on stdin::
 
-    {"cmd": "phrases", "phrases": [...]}   build the grammar (answer: "vocabulary")
+    {"cmd": "phrases", "phrases": [...], "language": [...]}   build the request language from
+                                           "language" (its sentences); answer "vocabulary":
+                                           the words of "phrases" the engine cannot hear
     {"cmd": "listen", "id": 7, "limit_ms": 8000}   listen for one request
     {"cmd": "cancel"}                      stop listening, drop what was heard
 
@@ -45,9 +49,16 @@ from PySide6.QtCore import QCoreApplication, QIODevice, QObject, QTimer, Signal
 from PySide6.QtMultimedia import QAudioDevice, QAudioFormat, QAudioSource, QMediaDevices, QtAudio
 
 from kiosk.voice.audio import to_mono16k
-from kiosk.voice.endpoint import FRAME_MS, LIMIT_MS, Endpointer
+from kiosk.voice.endpoint import FRAME_MS, LIMIT_MS
+from kiosk.voice.hearing import RequestAudio, recognise_request
 from kiosk.voice.models import model_state
-from kiosk.voice.recognisers import EngineUnavailable, Recogniser, Recognition, create_recogniser
+from kiosk.voice.recognisers import (
+    EngineUnavailable,
+    Recogniser,
+    Recognition,
+    create_recogniser,
+    words_of,
+)
 
 LEVEL_EVERY_S = 0.05
 INPUT_CHECK_MS = 2000
@@ -148,7 +159,7 @@ class _Listener(QObject):
         self.source: QAudioSource | None = None
         self.stream: QIODevice | None = None
         self.format = QAudioFormat()
-        self.endpointer: Endpointer | None = None
+        self.audio: RequestAudio | None = None
         self.started_at = 0.0
         self.last_level = 0.0
         self.request = 0
@@ -185,13 +196,15 @@ class _Listener(QObject):
     @property
     def busy(self) -> bool:
         """A request is being heard (the microphone is open, or its audio not yet decided)."""
-        return self.source is not None or self.endpointer is not None
+        return self.source is not None or self.audio is not None
 
     def drop_request(self) -> None:
         """Stop listening and forget what was heard of the current request, if any."""
         if self.busy:
             self.stop_source()
-            self.endpointer = None
+            if self.audio is not None:
+                self.audio.clear()
+            self.audio = None
             if self.recogniser is not None:
                 self.recogniser.cancel()
 
@@ -199,7 +212,10 @@ class _Listener(QObject):
         command = message.get("cmd")
         if command == "phrases":
             unknown = (
-                self.recogniser.set_phrases([str(p) for p in message.get("phrases", [])])
+                self.set_language(
+                    [str(p) for p in message.get("phrases", [])],
+                    [str(s) for s in message.get("language", [])],
+                )
                 if self.recogniser is not None
                 else []
             )
@@ -213,6 +229,13 @@ class _Listener(QObject):
             self.drop_request()
             emit("cancelled", id=self.request)
             self.restart_if_worn()
+
+    def set_language(self, phrases: list[str], language: list[str]) -> list[str]:
+        """Build the recogniser's language; the words of ``phrases`` it cannot hear."""
+        assert self.recogniser is not None
+        self.recogniser.set_phrases(language or phrases)
+        words = dict.fromkeys(w for phrase in phrases for w in words_of(phrase))
+        return [w for w in words if not self.recogniser.known(w)]
 
     def listen(self, limit_ms: int) -> None:
         if self.recogniser is None:
@@ -230,8 +253,7 @@ class _Listener(QObject):
         wanted.setChannelCount(1)
         wanted.setSampleFormat(QAudioFormat.SampleFormat.Int16)
         self.format = wanted if device.isFormatSupported(wanted) else device.preferredFormat()
-        self.endpointer = Endpointer(limit_ms=limit_ms)
-        self.recogniser.start()
+        self.audio = RequestAudio(limit_ms=limit_ms)
         source = QAudioSource(device, self.format, self)
         # Room for 2 s: decoding a piece holds this process up now and then (longer on a busy
         # machine), and audio that does not fit in the buffer meanwhile would be lost.
@@ -241,8 +263,7 @@ class _Listener(QObject):
         if self.stream is None or source.error() != QtAudio.Error.NoError:
             name = source.error().name
             self.stop_source()
-            self.recogniser.cancel()
-            self.endpointer = None
+            self.audio = None
             emit("error", message=f"the microphone could not be opened ({name})", id=self.request)
             return
         self.stream.readyRead.connect(self.read)
@@ -266,9 +287,10 @@ class _Listener(QObject):
         return to_mono16k(data, fmt.sampleRate(), fmt.channelCount(), width)
 
     def read(self) -> None:
-        stream, endpointer, recogniser = self.stream, self.endpointer, self.recogniser
-        if stream is None or endpointer is None or recogniser is None:
+        stream, audio, recogniser = self.stream, self.audio, self.recogniser
+        if stream is None or audio is None or recogniser is None:
             return
+        endpointer = audio.endpointer
         data = bytes(stream.readAll().data())
         if not data:
             return
@@ -276,9 +298,7 @@ class _Listener(QObject):
             emit("listening", id=self.request, **self.opened)
             self.opened = None
         was_started = endpointer.started
-        feed = endpointer.push(self.convert(data))
-        if feed:
-            recogniser.feed(feed)
+        audio.push(self.convert(data))
         if endpointer.started and not was_started:
             emit("speech", id=self.request)
         now = time.perf_counter()
@@ -290,10 +310,10 @@ class _Listener(QObject):
             self.conclude(endpointer.reason)
 
     def time_up(self) -> None:
-        if self.endpointer is not None:
-            self.endpointer.finish()
+        if self.audio is not None:
+            self.audio.finish()
             self.stop_source()
-            self.conclude(self.endpointer.reason)
+            self.conclude(self.audio.endpointer.reason)
 
     def stop_source(self) -> None:
         self.limit.stop()
@@ -313,10 +333,11 @@ class _Listener(QObject):
         hand_over(f"a fresh voice process after {self.rebuilds} grammar rebuilds")
 
     def conclude(self, reason: str) -> None:
-        endpointer, recogniser = self.endpointer, self.recogniser
-        self.endpointer = None
-        if endpointer is None or recogniser is None:
+        audio, recogniser = self.audio, self.recogniser
+        self.audio = None
+        if audio is None or recogniser is None:
             return
+        endpointer = audio.endpointer
         timing = {
             "id": self.request,
             "audio_ms": endpointer.elapsed_ms,
@@ -326,13 +347,13 @@ class _Listener(QObject):
             ],
         }
         if not endpointer.started:
-            recogniser.cancel()
+            audio.clear()
             nothing = Recognition.nothing(recogniser.name)
             emit("result", reason=reason, decode_ms=0.0, **timing, **recognition_fields(nothing))
             return
         emit("deciding", id=self.request)
         started = time.perf_counter()
-        heard = recogniser.finish()
+        heard = recognise_request(recogniser, audio)
         decode_ms = round((time.perf_counter() - started) * 1000, 1)
         emit("result", reason=reason, decode_ms=decode_ms, **timing, **recognition_fields(heard))
         self.restart_if_worn()

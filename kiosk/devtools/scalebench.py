@@ -306,6 +306,7 @@ def _rebuild(
 ) -> tuple[RequestMatcher, Figures]:
     """Rebuild the matcher and the recogniser's grammar as after a content reload, several
     times (the first with cold caches)."""
+    from kiosk.voice.language import build_language
     from kiosk.voice.matching import RequestMatcher
 
     runs = 3 if quick else 7
@@ -313,11 +314,13 @@ def _rebuild(
         progress(f"scale: {recogniser.name}: grammar rebuild, {runs} runs...")
     totals, matchers = [], []
     matcher: RequestMatcher | None = None
+    language: list[str] = []
     for _ in range(runs):
         started = time.perf_counter()
         matcher = RequestMatcher(content, settings.accept_score, settings.confirm_score)
         built = time.perf_counter()
-        recogniser.set_phrases(matcher.phrases())
+        language = build_language(content, recogniser.known).lines()
+        recogniser.set_phrases(language)
         # Vosk builds its recogniser for the new grammar at the next request.
         recogniser.start()
         recogniser.cancel()
@@ -330,6 +333,7 @@ def _rebuild(
         "grammar_rebuild_ms_max": round(max(totals), 1),
         "matcher_build_ms": round(statistics.median(matchers), 1),
         "grammar_phrases": len(matcher.phrases()),
+        "language_sentences": len(language),
     }
 
 

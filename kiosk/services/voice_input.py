@@ -60,6 +60,7 @@ class VoiceInput(SoundChild):
         self.restarts = 0
         self.planned_restarts = 0  # of those, asked for by the process (not a crash)
         self._phrases: list[str] = []
+        self._language: list[str] = []
         self._request = 0
         self._restarting = ""  # why the process said it would end (a planned restart)
         self._try_start()
@@ -70,7 +71,7 @@ class VoiceInput(SoundChild):
 
     def _started(self) -> None:
         if self._phrases:
-            self._send({"cmd": "phrases", "phrases": self._phrases})
+            self._send({"cmd": "phrases", "phrases": self._phrases, "language": self._language})
 
     def _stopped(self) -> None:
         self.restarts += 1
@@ -170,10 +171,12 @@ class VoiceInput(SoundChild):
             self.state_changed.emit(state)
 
     # -- requests -----------------------------------------------------------------------------
-    def set_phrases(self, phrases: Sequence[str]) -> None:
-        """The grammar's phrases (sent again whenever the process restarts)."""
+    def set_phrases(self, phrases: Sequence[str], language: Sequence[str] = ()) -> None:
+        """The content's phrases (their unknown words are reported) and the request language's
+        sentences the recogniser listens for (sent again whenever the process restarts)."""
         self._phrases = list(phrases)
-        self._send({"cmd": "phrases", "phrases": self._phrases})
+        self._language = list(language)
+        self._send({"cmd": "phrases", "phrases": self._phrases, "language": self._language})
 
     def listen(self, limit_ms: int = 8000) -> bool:
         """Listen for one request; False when voice is unavailable."""

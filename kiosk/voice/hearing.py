@@ -1,11 +1,19 @@
-"""One spoken request, start to decision: the code path shared by ``hear`` and ``bench voice``.
+"""One spoken request, from audio to decision: the one code path of the kiosk's voice process,
+``hear`` and ``bench voice``.
 
-Audio files are read much faster than real time, so the latency a patient would feel is
-simulated exactly: the utterance is streamed in pieces of ``PIECE_SECONDS``; piece k "arrives" at
-t_k, the audio time of its end, and the recogniser works through the pieces as a queue:
-``done_k = max(done_{k-1}, t_k) + cost_k`` (cost_k: the measured time ``feed`` took). The latency
-is ``done_last + cost(finish + match) - t_end``: end of audio to decision, as on a live
-microphone where the recogniser decodes while the patient speaks.
+1. :class:`RequestAudio` takes the microphone's audio from the press on (in memory only) and
+   lets the endpointer (:mod:`kiosk.voice.endpoint`) say where the request starts and ends.
+2. :func:`recognise_request`: the request from ``PRE_MS`` before the start of speech to the end
+   of listening (the endpointer's hangover after the last word), its noise
+   reduced with the room heard before it as the profile (:mod:`kiosk.voice.denoise`), is given
+   to the recogniser whole, once, after the end of speech.
+3. :func:`decide`: the matcher turns what was heard into act / ask / not recognised
+   (:meth:`kiosk.voice.matching.RequestMatcher.match_recognition`, the evidence rule).
+
+The voice process runs 1 and 2 and sends the words heard; the kiosk runs 3 with the same
+function. :func:`hear_utterance` runs all three on a recording, timing what a live microphone
+would: audio is pushed in ``PIECE_SECONDS`` pieces as if in real time, and the latency is the
+work done after the end of listening (noise reduction, decoding, matching).
 """
 
 from __future__ import annotations
@@ -15,7 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from kiosk.voice.endpoint import LIMIT_MS, Endpointer
+from kiosk.voice.denoise import reduce_noise
+from kiosk.voice.endpoint import FRAME_BYTES, LIMIT_MS, Endpointer
+from kiosk.voice.language import build_language
 from kiosk.voice.matching import CommandMatch, Match, RequestMatcher, TopicMatch
 from kiosk.voice.recognisers import RATE, Recogniser, Recognition, create_recogniser
 
@@ -23,7 +33,65 @@ if TYPE_CHECKING:
     from kiosk.content.model import ContentSet
 
 PIECE_SECONDS: Final = 0.1
-"""How much audio each streamed piece holds (a microphone delivers about this much at once)."""
+"""How much audio each pushed piece holds (a microphone delivers about this much at once)."""
+PRE_MS: Final = 300
+"""Audio before the detected start of speech given to the recogniser (a soft first sound)."""
+ROOM_MS: Final = 1500
+"""At most this much of the room before the request is kept as the noise profile."""
+
+
+class RequestAudio:
+    """One push-to-talk request's audio, held in memory from the press: the endpointer finds
+    the speech; the room heard before it is the noise profile."""
+
+    def __init__(self, limit_ms: int = LIMIT_MS) -> None:
+        self.endpointer = Endpointer(limit_ms=limit_ms)
+        self._audio = bytearray()
+
+    @property
+    def done(self) -> bool:
+        """The request is over (end of speech, time limit, or nothing said in time)."""
+        return self.endpointer.done
+
+    def push(self, pcm16k: bytes) -> None:
+        """The next piece of microphone audio (16 kHz mono int16); ignored once done."""
+        if self.endpointer.done:
+            return
+        self._audio += pcm16k
+        self.endpointer.push(pcm16k)
+
+    def finish(self) -> None:
+        """Listening was ended from outside (the clock's time limit, or the device)."""
+        self.endpointer.finish()
+
+    def request(self) -> tuple[bytes, bytes] | None:
+        """(the speech with its margins, the room before it); None when nothing was said."""
+        ep = self.endpointer
+        if not ep.started or ep.speech_start_frame is None:
+            return None
+        heard = bytes(self._audio[: ep.frames * FRAME_BYTES])
+        # To the end of listening: the endpointer's end of speech can fall inside a request
+        # (a soft last word after a pause: "go ... home" ended after "go").
+        start = max(0, ep.speech_start_frame * FRAME_BYTES - PRE_MS * RATE // 500)
+        end = len(heard)
+        room = heard[max(0, start - ROOM_MS * RATE // 500) : start]
+        return heard[start:end], room
+
+    def clear(self) -> None:
+        """Forget the audio (it is never kept after a request)."""
+        self._audio = bytearray()
+
+
+def recognise_request(
+    recogniser: Recogniser, audio: RequestAudio, noise_reduction: str = "webrtc"
+) -> Recognition:
+    """What the recogniser heard in the request (nothing when no speech was found)."""
+    parts = audio.request()
+    audio.clear()
+    if parts is None:
+        return Recognition.nothing(recogniser.name)
+    speech, room = parts
+    return recogniser.recognise(reduce_noise(speech, room, noise_reduction))
 
 
 @dataclass(frozen=True)
@@ -38,8 +106,8 @@ class Decision:
     """The topic id or command name acted on; None when ``action`` is "none"."""
     score: float
     """0..1: the match score (0 when nothing matched)."""
-    latency_ms: float
-    """End of audio to decision, streaming in real time (see the module doc)."""
+    latency_ms: float = 0.0
+    """End of listening to decision, as on a live microphone (``hear_utterance`` only)."""
 
     @property
     def asks(self) -> str | None:
@@ -51,6 +119,22 @@ class Decision:
         return None
 
 
+def decide(matcher: RequestMatcher, heard: Recognition, latency_ms: float = 0.0) -> Decision:
+    """The kiosk's decision on what was heard: act only on a confident match."""
+    match = matcher.match_recognition(heard)
+    if isinstance(match, TopicMatch) and match.confident:
+        return Decision(heard, match, "topic", match.topic_id, match.score, latency_ms)
+    if isinstance(match, CommandMatch) and match.confident:
+        return Decision(heard, match, "command", match.command, match.score, latency_ms)
+    score = float(getattr(match, "score", 0.0))
+    return Decision(heard, match, "none", None, score, latency_ms)
+
+
+def request_language_lines(content: ContentSet, recogniser: Recogniser) -> list[str]:
+    """The request language's sentences for ``recogniser`` (what ``set_phrases`` gets)."""
+    return build_language(content, recogniser.known).lines()
+
+
 def kiosk_listener(
     content: ContentSet,
     engine: str | None = None,
@@ -59,7 +143,7 @@ def kiosk_listener(
     models_dir: Path | None = None,
 ) -> tuple[Recogniser, RequestMatcher, str, list[str]]:
     """The kiosk's recogniser and matcher for ``content``, as the kiosk builds them: the voice
-    profile's recogniser settings and cut-offs, the grammar from the matcher's phrases.
+    profile's recogniser settings and cut-offs, the request language from the content.
     Returns (recogniser, matcher, the engine choice in plain words, words the engine does not
     know). ``engine``: "vosk", "pocketsphinx", or "auto"/None for the profile's order. Raises
     EngineUnavailable or ValueError like :func:`create_recogniser`."""
@@ -70,17 +154,9 @@ def kiosk_listener(
     settings = profile.recogniser
     matcher = RequestMatcher(content, settings.accept_score, settings.confirm_score)
     recogniser, reason = create_recogniser(settings, models_dir or MODELS_DIR, engine)
-    unknown = recogniser.set_phrases(matcher.phrases())
-    return recogniser, matcher, reason, unknown
-
-
-def decide(match: Match) -> tuple[str, str | None, float]:
-    """(action, target, score) for a match: only confident matches are acted on."""
-    if isinstance(match, TopicMatch) and match.confident:
-        return "topic", match.topic_id, match.score
-    if isinstance(match, CommandMatch) and match.confident:
-        return "command", match.command, match.score
-    return "none", None, float(getattr(match, "score", 0.0))
+    recogniser.set_phrases(request_language_lines(content, recogniser))
+    unknown = [w for w in matcher.vocabulary() if not recogniser.known(w)]
+    return recogniser, matcher, reason, sorted(unknown)
 
 
 def hear_utterance(
@@ -88,43 +164,30 @@ def hear_utterance(
     matcher: RequestMatcher,
     pcm16k: bytes,
     piece_seconds: float = PIECE_SECONDS,
+    noise_reduction: str = "webrtc",
 ) -> Decision:
-    """Stream ``pcm16k`` (16 kHz mono int16) through the kiosk's endpointer and recogniser in
-    real-time order, match the result, and time end of audio to decision as a live microphone
-    would see it.
-
-    As in the kiosk, the endpointer decides what the recogniser gets (the request, not the room
-    before it) and where listening ends; a file that ends first ends listening there. "End of
-    audio" is where listening ended, so latency is the decoding and matching left after it."""
+    """Push ``pcm16k`` (16 kHz mono int16) through the kiosk's request audio, recogniser and
+    matcher in real-time order, and time end of listening to decision as a live microphone
+    would see it. A file that ends before the endpointer does ends listening there."""
     pcm = pcm16k[: len(pcm16k) // 2 * 2]
     piece = max(2, int(RATE * piece_seconds) * 2)
-    done = 0.0
     end = len(pcm) / (2 * RATE)
-    endpointer = Endpointer(limit_ms=max(LIMIT_MS, int(end * 1000) + 1000))
-    recogniser.start()
-    try:
-        for offset in range(0, len(pcm), piece):
-            chunk = pcm[offset : offset + piece]
-            arrives = (offset + len(chunk)) / (2 * RATE)
-            started = time.perf_counter()
-            feed = endpointer.push(chunk)
-            if feed:
-                recogniser.feed(feed)
-            done = max(done, arrives) + time.perf_counter() - started
-            if endpointer.done:
-                end = endpointer.elapsed_ms / 1000
-                break
-    except BaseException:
-        recogniser.cancel()
-        raise
-    endpointer.finish()
+    audio = RequestAudio(limit_ms=max(LIMIT_MS, int(end * 1000) + 1000))
+    for offset in range(0, len(pcm), piece):
+        audio.push(pcm[offset : offset + piece])
+        if audio.done:
+            end = audio.endpointer.elapsed_ms / 1000
+            break
+    audio.finish()
     started = time.perf_counter()
-    if endpointer.started:
-        heard = recogniser.finish()
-    else:  # nothing was said (as in the kiosk's voice input process)
-        recogniser.cancel()
-        heard = Recognition.nothing(recogniser.name)
-    match = matcher.match_recognition(heard)
-    done = max(done, end) + time.perf_counter() - started
-    action, target, score = decide(match)
-    return Decision(heard, match, action, target, score, (done - end) * 1000)
+    heard = recognise_request(recogniser, audio, noise_reduction)
+    decision = decide(matcher, heard)
+    latency = (time.perf_counter() - started) * 1000
+    return Decision(
+        decision.heard,
+        decision.match,
+        decision.action,
+        decision.target,
+        decision.score,
+        latency,
+    )

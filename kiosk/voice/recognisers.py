@@ -33,20 +33,20 @@ segfault on other misuse), so a model is first loaded in a child process
 (:func:`kiosk.voice.models.load_problem`, ≈3 s for the Korean test model) unless the stamp written
 by ``voices install`` (or by a previous successful check) says it loaded before, unchanged.
 
-**PocketSphinx** (the wheel's en-US acoustic model; always available). Two decoders, both fed while
-the patient speaks (streaming, ``full_utt=False``): one searches a grammar of the phrases (a prefix
-tree, :func:`phrase_tree`), the other (``free_text``) a small *request language model* built at
-``set_phrases``: a bigram model (:func:`bigram_arpa`) of the kiosk's phrases (counted
-``PHRASE_WEIGHT`` times), any ``set_corpus`` sentences and everyday English words
-(``GENERAL_WORDS``, so speech the kiosk cannot help with is heard as other words). The
-language-model transcript is the result's ``transcript`` (what was said); the grammar's (forced
-onto the nearest phrase, or a partial path) is the first alternative, and the matcher uses it only
-to corroborate (``RequestMatcher.match_recognition``). ``confidence`` is the phonetic agreement of
-the two (``difflib`` ratio of their stress-free ARPAbet phone sequences, 0..1); word confidences
-are the share of each word's phones matched. History: the full en-US language model as the free
-pass took 160-430 ms after the audio and heard short phrases badly ("go home" as "oh how green");
-grammar results alone are forced onto a phrase, so natural phrasings became other phrases. Without
-the free pass the confidence is 1.0 for a whole phrase and 0.5 for a partial path.
+**PocketSphinx** (the wheel's en-US acoustic model; always available). One decoder searches the
+kiosk's *request language* (:mod:`kiosk.voice.language`: the content's phrases, names and
+keywords in carrier templates, its page text, the command phrasings and everyday words) as a
+trigram language model built at ``set_phrases`` (:func:`trigram_arpa`). The whole utterance is
+decoded once, after the end of speech, so that the model's batch cepstral mean normalisation
+applies (feeding pieces switched it to a live mean left over from earlier requests), with a
+little seeded dither (digital silence broke the features). The result has each word's
+posterior probability from the lattice and the ``NBEST`` best transcripts as alternatives;
+both are the evidence the matcher weighs (:meth:`kiosk.voice.matching.RequestMatcher.
+match_recognition`). History: a grammar of the phrases (forced onto the nearest phrase) plus a
+free bigram pass that had to agree with it acted on 5 % of clean requests in the voice bench;
+an exact-sentence grammar of templates (no free words) forced natural phrasings onto wrong
+sentences (28 % false actions on the development half); a garbage loop of everyday words inside
+that grammar decoded slower than real time.
 
 Both engines return an empty transcript for audio with no sample above ``SILENCE_PEAK`` (digital
 silence; PocketSphinx otherwise "hears" words in it).
@@ -55,7 +55,7 @@ silence; PocketSphinx otherwise "hears" words in it).
 from __future__ import annotations
 
 import contextlib
-import difflib
+import io
 import itertools
 import json
 import logging
@@ -458,80 +458,23 @@ class VoskRecogniser:
 
 # --- PocketSphinx ------------------------------------------------------------------------------
 
-# Everyday English for the request language model: what people say around and instead of a
-# request (the most common English words, and general waiting-room speech), so speech the kiosk
-# cannot help with is heard as other words rather than forced onto the kiosk's vocabulary.
-GENERAL_WORDS: Final = """
-the be to of and a in that have i it for not on with he as you do at this but his by from they
-we say her she or an will my one all would there their what so up out if about who get which go
-me when make can like time no just him know take people into year your good some could them see
-other than then now look only come its over think also back after use two how our work first
-well way even new want because any these give day most us is are was were been has had did does
-where here why yes yeah okay oh please thank thanks sorry excuse hello hi morning afternoon
-today tomorrow yesterday minute hour week wait waiting late early soon long left right down
-near next door room floor stairs lift car park bus train taxi ticket money pay card phone call
-number name address home house family husband wife son daughter mother father friend nurse
-doctor appointment reception desk toilet water coffee tea drink eat food lunch shop open close
-closed where's what's it's i'm don't can't that's there's lost find found keep put sit stand
-walk bring leave told tell said ask help weather cold warm hot rain outside inside window chair
-bag coat glasses key keys watch read write paper letter form sign pen book magazine television
-"""
 
+def trigram_arpa(sentences: Sequence[Sequence[str]], extra_words: Iterable[str] = ()) -> str:
+    """An ARPA trigram language model of ``sentences`` (lists of words; a repeated sentence
+    counts again) built with ``pocketsphinx.lm.ArpaBoLM`` (Good-Turing-free absolute discounting,
+    back-off); ``extra_words`` join it as one-word sentences (a small count each), so they can be
+    heard but are less likely than the sentences' words."""
+    from pocketsphinx.lm import ArpaBoLM
 
-def _arpa_log(p: float) -> str:
-    return f"{math.log10(p):.4f}" if p > 0 else "-99"
-
-
-def bigram_arpa(
-    sentences: Sequence[Sequence[str]],
-    extra_words: Iterable[str] = (),
-    *,
-    discount: float = 0.5,
-    extra_count: float = 0.3,
-) -> str:
-    """An ARPA bigram language model of ``sentences`` (lists of words), with absolute
-    discounting and back-off to unigrams; ``extra_words`` join the vocabulary with a small count
-    each (``extra_count``), so they can be heard but are less likely than the sentences' words."""
-    unigrams: dict[str, float] = {}
-    bigrams: dict[str, dict[str, float]] = {}
-    for sentence in sentences:
-        tokens = ["<s>", *sentence, "</s>"]
-        for word in tokens[1:]:
-            unigrams[word] = unigrams.get(word, 0.0) + 1.0
-        for left, right in itertools.pairwise(tokens):
-            following = bigrams.setdefault(left, {})
-            following[right] = following.get(right, 0.0) + 1.0
-    for word in extra_words:
-        unigrams[word] = unigrams.get(word, 0.0) + extra_count
-    unigrams.setdefault("</s>", 1.0)
-    total = sum(unigrams.values())
-    p_uni = {word: count / total for word, count in unigrams.items()}
-    lines_uni: list[str] = []
-    lines_bi: list[str] = []
-    backoff: dict[str, float] = {}
-    for left, following in bigrams.items():
-        count = sum(following.values())
-        seen_mass = 0.0
-        seen_uni = 0.0
-        for right, c in following.items():
-            p = max(c - discount, 0.0) / count
-            seen_mass += p
-            seen_uni += p_uni.get(right, 0.0)
-            lines_bi.append(f"{_arpa_log(p)} {left} {right}")
-        left_over = 1.0 - seen_mass
-        backoff[left] = left_over / max(1e-9, 1.0 - seen_uni)
-    lines_uni.append(f"-99 <s> {math.log10(backoff.get('<s>', 1.0)):.4f}")
-    for word, p in p_uni.items():
-        if word in backoff:
-            lines_uni.append(f"{_arpa_log(p)} {word} {math.log10(backoff[word]):.4f}")
-        else:
-            lines_uni.append(f"{_arpa_log(p)} {word}")
-    return (
-        "\\data\\\n"
-        f"ngram 1={len(lines_uni)}\nngram 2={len(lines_bi)}\n\n"
-        "\\1-grams:\n" + "\n".join(lines_uni) + "\n\n"
-        "\\2-grams:\n" + "\n".join(lines_bi) + "\n\n\\end\\\n"
-    )
+    lines = [" ".join(s) for s in sentences if s]
+    lines += [w for w in extra_words if w]
+    if not lines:
+        raise ValueError("a language model needs at least one word")
+    model = ArpaBoLM(text="\n".join(lines), add_start=True)
+    model.compute()
+    out = io.StringIO()
+    model.write(out)
+    return out.getvalue()
 
 
 _STRESS = re.compile(r"\d")
@@ -541,73 +484,77 @@ def _phones(pronunciation: str | None) -> list[str]:
     return _STRESS.sub("", pronunciation or "").split()
 
 
-def _hypothesis(decoder: Any) -> str:
-    """The decoder's hypothesis (after ``end_utt``) in lower case without fillers or variant
-    marks."""
-    hyp = decoder.hyp()
-    if hyp is None:
-        return ""
-    words = (re.sub(r"\(\d+\)$", "", word) for word in hyp.hypstr.lower().split())
-    return " ".join(w for w in words if w and not w.startswith(("<", "[", "+")))
+def _word(token: str) -> str:
+    """A decoder token as a plain word: lower case, no variant mark ("read(2)" -> "read");
+    fillers and sentence marks ("<s>", "<sil>", "[noise]", "+breath+") become ""."""
+    token = re.sub(r"\(\d+\)$", "", token.lower())
+    return "" if not token or token.startswith(("<", "[", "+")) else token
 
 
-LM_SEARCH: Final[dict[str, Any]] = {}
-"""Search settings of the language-model pass beyond PocketSphinx's defaults (a lower word
-insertion penalty and a higher silence probability, ``{"wip": 0.05, "silprob": 0.1}``, were
-tried against noise before and after the request: no better on the dev half)."""
-PHRASE_WEIGHT: Final = 3
-"""How many times the kiosk's phrases count in the request language model."""
+def _clean(hypothesis: str) -> str:
+    return " ".join(w for w in (_word(t) for t in hypothesis.split()) if w)
 
 
-def _lm_decoder(arpa: str, dictionary: str | None = None) -> Any:
+DITHER: Final = 16
+"""Dither amplitude (about -66 dBFS): with +-1 or +-4, short requests padded with digital silence
+were still misheard now and then; +-16 heard 12 of 12 padded test requests."""
+DITHER_SEED: Final = 20141
+"""Seed of the dither (the same audio always gives the same result)."""
+
+
+def dithered(pcm16k: bytes) -> bytes:
+    """``pcm16k`` with up to +-``DITHER`` of seeded noise on every sample (about -66 dBFS).
+
+    Recordings (and text-to-speech) hold stretches of digital silence, whose log energy is minus
+    infinity: PocketSphinx's features and its batch normalisation go wrong on them ("Spinal cord
+    compression." from the kiosk's own voice was heard as "told"; with dither, right). A
+    microphone never gives exact zeros, and the dither is far below any room's noise, so live
+    audio is not changed in any way that matters.
+    """
+    import numpy as np
+
+    samples = np.frombuffer(pcm16k[: len(pcm16k) // 2 * 2], dtype=np.int16).astype(np.int32)
+    noise = np.random.default_rng(DITHER_SEED).integers(-DITHER, DITHER + 1, size=samples.size)
+    return bytes(np.clip(samples + noise, -32768, 32767).astype(np.int16).tobytes())
+
+
+SILENCE_MARGIN_S: Final = 0.15
+
+
+def without_silence(pcm16k: bytes) -> bytes:
+    """``pcm16k`` without leading and trailing digital near-silence (no sample above
+    ``SILENCE_PEAK``), keeping ``SILENCE_MARGIN_S`` of it. Batch normalisation takes its mean
+    over the whole utterance, and a second of zeros either side of "go home" (a test rig's
+    quiet microphone, a padded recording) made it "oh". A real room is never this quiet."""
+    import numpy as np
+
+    samples = np.frombuffer(pcm16k[: len(pcm16k) // 2 * 2], dtype=np.int16)
+    loud = np.flatnonzero(np.abs(samples.astype(np.int32)) > SILENCE_PEAK)
+    if loud.size == 0:
+        return pcm16k
+    margin = int(SILENCE_MARGIN_S * RATE)
+    start = max(0, int(loud[0]) - margin)
+    stop = min(samples.size, int(loud[-1]) + 1 + margin)
+    return bytes(samples[start:stop].tobytes())
+
+
+NBEST: Final = 10
+"""How many of PocketSphinx's best transcripts come back as alternatives (their agreement on
+what was asked is part of the evidence, :mod:`kiosk.voice.matching`)."""
+
+
+LM_SEARCH: dict[str, Any] = {}
+"""Search settings of the request decoder beyond PocketSphinx's defaults (see the README's voice
+figures for what was tried)."""
+
+
+def _lm_decoder(arpa: str, dictionary: str) -> Any:
     """A PocketSphinx decoder searching the ARPA language model ``arpa``, with the pronunciation
-    dictionary ``dictionary`` (text in the dictionary format; None: the model's whole
-    dictionary)."""
+    dictionary text ``dictionary``."""
     from pocketsphinx import Decoder
 
-    with contextlib.ExitStack() as files:
-        extra: dict[str, str] = {}
-        if dictionary is not None:
-            extra["dict"] = files.enter_context(_memory_file("start.dict", dictionary))
-        path = files.enter_context(_memory_file("start.lm", arpa))
-        return Decoder(samprate=RATE, loglevel="FATAL", lm=path, **extra, **LM_SEARCH)
-
-
-def phrase_tree(
-    phrases: Iterable[str],
-) -> tuple[int, list[tuple[int, int, float, str] | tuple[int, int, float]]]:
-    """The phrases as a finite-state grammar that shares their beginnings (a prefix tree):
-    (final state, transitions ``(from, to, probability, word)``, or ``(from, to, probability)``
-    into the final state where a phrase ends). State 0 is the start. Each phrase has the same
-    probability, 1 / the number of phrases, as in a plain list of alternatives.
-
-    Why a tree: a list of alternatives gives every phrase its own copy of its first words
-    ("tell me about ..."), and the decoder works on every copy at once; with 1,000 topics
-    (2,500 phrases) that decoded slower than real time."""
-    children: list[dict[str, int]] = [{}]
-    through = [0]  # phrases through each state
-    ending = [0]  # phrases ending at each state
-    for phrase in dict.fromkeys(phrases):
-        state = 0
-        through[0] += 1
-        for word in phrase.split():
-            following = children[state].get(word)
-            if following is None:
-                following = children[state][word] = len(children)
-                children.append({})
-                through.append(0)
-                ending.append(0)
-            state = following
-            through[state] += 1
-        ending[state] += 1
-    final = len(children)
-    transitions: list[tuple[int, int, float, str] | tuple[int, int, float]] = []
-    for state, branches in enumerate(children):
-        for word, target in branches.items():
-            transitions.append((state, target, through[target] / through[state], word))
-        if ending[state]:
-            transitions.append((state, final, ending[state] / through[state]))
-    return final, transitions
+    with _memory_file("start.dict", dictionary) as dict_path, _memory_file("start.lm", arpa) as lm:
+        return Decoder(samprate=RATE, loglevel="FATAL", lm=lm, dict=dict_path, **LM_SEARCH)
 
 
 @contextlib.contextmanager
@@ -629,8 +576,17 @@ def _memory_file(name: str, text: str) -> Iterator[str]:
 
 
 class PocketSphinxRecogniser:
-    """PocketSphinx with the en-US model bundled in its wheel: a grammar of the phrases, plus
-    (``free_text``) a full-language-model pass for rejecting out-of-scope speech.
+    """PocketSphinx with the en-US model bundled in its wheel, searching the kiosk's request
+    language (:mod:`kiosk.voice.language`) as a trigram language model.
+
+    The whole utterance is decoded at once after the end of speech (``feed`` only keeps the
+    audio): the model's ``feat.params`` asks for batch cepstral mean normalisation, which
+    PocketSphinx applies only to audio given in one ``process_raw(..., full_utt=True)``; pieces
+    switch it to live normalisation with a mean left over from earlier requests. A 3 s request
+    decodes in well under real time.
+
+    The result carries each word's posterior probability (from the lattice) and the ``NBEST``
+    best transcripts as alternatives; ``confidence`` is the mean word posterior.
 
     ``pronunciations`` (word -> ARPAbet, stress digits allowed) are added to the dictionary for
     words it lacks (British spellings such as "hypercalcaemia").
@@ -638,48 +594,41 @@ class PocketSphinxRecogniser:
 
     name = "pocketsphinx"
 
-    def __init__(self, pronunciations: Mapping[str, str], *, free_text: bool = True) -> None:
+    def __init__(self, pronunciations: Mapping[str, str], *, nbest: int = NBEST) -> None:
         try:
+            import numpy  # noqa: F401  (for ``dithered``: loaded now, not at the first request)
             from pocketsphinx import Decoder
         except ImportError:
             raise EngineUnavailable(
-                "the pocketsphinx Python package is not installed (run make run or make test to "
-                "install the kiosk's packages)"
+                "the pocketsphinx or numpy Python package is not installed (run make run or make "
+                "test to install the kiosk's packages)"
             ) from None
         started = time.perf_counter()
         try:
-            self._grammar_decoder: Any = Decoder(samprate=RATE, loglevel="FATAL")
-            general = self._general_words(self._grammar_decoder)
-            self._free_decoder: Any = (
-                _lm_decoder(bigram_arpa([], general), self._dictionary(general))
-                if free_text
-                else None
-            )
+            # The whole dictionary (134,000 words) for look-ups and added words; the language's
+            # decoder gets only its own words (loading a model walks the whole dictionary).
+            self._words: Any = Decoder(samprate=RATE, loglevel="FATAL")
         except (RuntimeError, ValueError, OSError) as error:
             raise EngineUnavailable(f"PocketSphinx cannot start ({error})") from None
         self.load_seconds = time.perf_counter() - started
+        self.nbest = nbest
         self._lock = threading.Lock()
         self._pronunciations = {
             word.lower(): " ".join(_phones(phones)) for word, phones in pronunciations.items()
         }
+        self._decoder: Any | None = None
+        self._search = ""
+        self._generation = 0
         self._phrases: frozenset[str] = frozenset()
         self._utterance: _Utterance | None = None
-        self._corpus: list[list[str]] = []
-        self._generation = 0
-        self._decoding = False  # the decoders are inside an utterance
+        self._audio: list[bytes] = []
+        self._dropped = False  # the language changed during the current utterance
         for word in self._pronunciations:
             self._ensure_word(word)
 
-    @property
-    def free_text(self) -> bool:
-        return self._free_decoder is not None
-
     def _dictionary(self, words: Iterable[str]) -> str:
-        """Pronunciation dictionary text for ``words`` (each with all its pronunciations), from
-        the grammar decoder's dictionary: the language-model pass gets only the words its model
-        has, because PocketSphinx works through its whole dictionary (134,000 words) whenever a
-        model is loaded (≈1 s each time)."""
-        lookup = self._grammar_decoder.lookup_word
+        """Pronunciation dictionary text for ``words`` (each with all its pronunciations)."""
+        lookup = self._words.lookup_word
         lines: list[str] = []
         for word in dict.fromkeys(words):
             phones = lookup(word)
@@ -692,37 +641,20 @@ class PocketSphinxRecogniser:
                 variant += 1
         return "\n".join(lines) + "\n"
 
-    def _general_words(self, decoder: Any | None) -> list[str]:
-        words = [w for w in GENERAL_WORDS.split()]
-        if decoder is None:
-            return words
-        return [w for w in words if decoder.lookup_word(w) is not None]
-
-    def set_corpus(self, sentences: Sequence[str]) -> None:
-        """More sentences for the request language model (the content's text): applied at the
-        next ``set_phrases``."""
-        self._corpus = [words_of(sentence) for sentence in sentences]
-
     @property
     def phrases(self) -> frozenset[str]:
-        """The phrases in the current grammar (lower case, normalised)."""
+        """The sentences of the current language (lower case, normalised)."""
         return self._phrases
-
-    def _decoders(self) -> list[Any]:
-        return [d for d in (self._grammar_decoder, self._free_decoder) if d is not None]
 
     def _ensure_word(self, word: str) -> bool:
         """Whether ``word`` is in the dictionary, adding it from the pronunciations if needed."""
-        if self._grammar_decoder.lookup_word(word) is not None:
+        if self._words.lookup_word(word) is not None:
             return True
         phones = self._pronunciations.get(word)
         if not phones:
             return False
         try:
-            # Only the grammar decoder's dictionary: the language-model pass gets its words
-            # from there at each set_phrases. No search update: set_phrases builds the grammar
-            # after adding the words.
-            self._grammar_decoder.add_word(word, phones, False)
+            self._words.add_word(word, phones, False)
         except (RuntimeError, ValueError) as error:
             log.warning(
                 'PocketSphinx cannot use the pronunciation "%s" for "%s" (%s)', phones, word, error
@@ -733,78 +665,73 @@ class PocketSphinxRecogniser:
     def pronunciation(self, word: str) -> str | None:
         """The dictionary's phones for ``word`` (stress-free ARPAbet), or None."""
         with self._lock:
-            phones: str | None = self._grammar_decoder.lookup_word(word.lower())
+            phones: str | None = self._words.lookup_word(word.lower())
         return phones
 
     def known(self, word: str) -> bool:
         word = word.lower()
-        return self._grammar_decoder.lookup_word(word) is not None or word in self._pronunciations
+        return self._words.lookup_word(word) is not None or word in self._pronunciations
 
     def set_phrases(self, phrases: Sequence[str]) -> list[str]:
+        """Build the language model from ``phrases`` (sentences of the request language; a
+        repeated sentence counts more) and the everyday words."""
+        from kiosk.voice.language import GENERAL_WORDS
+
         unknown: dict[str, None] = {}
-        usable: dict[str, None] = {}
         with self._lock:
-            # The grammar cannot change inside an utterance: an unfinished one is dropped (its
+            # The language cannot change inside an utterance: an unfinished one is dropped (its
             # finish() hears nothing).
-            if self._decoding:
-                self._end_utterance()
+            running = self._utterance is not None
+            self._end_utterance()
+            if running:
                 self._utterance = _Utterance()
+                self._dropped = True
+            sentences: list[list[str]] = []
             for phrase in phrases:
                 words = words_of(phrase)
                 missing = [word for word in words if not self._ensure_word(word)]
                 unknown.update((word, None) for word in missing)
-                if words and not missing:  # an unknown word would make the grammar fail
-                    usable[" ".join(words)] = None
-            if usable:
-                final, transitions = phrase_tree(usable)
-                grammar = self._grammar_decoder.create_fsg("kiosk", 0, final, transitions)
-                self._grammar_decoder.add_fsg("kiosk", grammar)
-                self._grammar_decoder.activate_search("kiosk")
-            self._phrases = frozenset(usable)
-            if self._free_decoder is not None:
-                self._set_language(list(usable))
+                if words and not missing:  # a sentence with an unknown word is left out
+                    sentences.append(words)
+            general = [w for w in dict.fromkeys(GENERAL_WORDS.split()) if self._ensure_word(w)]
+            self._phrases = frozenset(" ".join(s) for s in sentences)
+            if sentences:
+                self._set_language(sentences, general)
+            else:
+                self._search = ""
         return list(unknown)
 
-    def _set_language(self, phrases: list[str]) -> None:
-        """The free pass's language model: the phrases (weighted up), the corpus and everyday
-        words (the lock is held)."""
-        decoder = self._free_decoder
-        lookup = self._grammar_decoder.lookup_word
-        sentences = [p.split() for p in phrases] * PHRASE_WEIGHT
-        for sentence in self._corpus:
-            if all(lookup(w) is not None for w in sentence):
-                sentences.append(sentence)
-        general = self._general_words(self._grammar_decoder)
-        text = bigram_arpa(sentences, general)
-        words = [w for sentence in sentences for w in sentence]
-        with _memory_file("requests.dict", self._dictionary([*words, *general])) as path:
-            decoder.load_dict(path, None, None)
-        old = f"domain{self._generation}" if self._generation else None
+    def _set_language(self, sentences: list[list[str]], general: list[str]) -> None:
+        """Load the language model of ``sentences`` and ``general`` (the lock is held)."""
+        text = trigram_arpa(sentences, general)
+        dictionary = self._dictionary([*(w for s in sentences for w in s), *general])
+        old = self._search
         self._generation += 1
-        name = f"domain{self._generation}"
+        name = f"requests{self._generation}"
+        if self._decoder is None:
+            self._decoder = _lm_decoder(text, dictionary)
+            self._search = self._decoder.current_search()
+            return
+        decoder = self._decoder
+        with _memory_file("requests.dict", dictionary) as path:
+            decoder.load_dict(path, None, None)
         with _memory_file("requests.lm", text) as path:
             decoder.add_lm_file(name, path)
         decoder.activate_search(name)
-        if old is not None:
-            # Each model holds ~16 MB: without this, every content reload grew the process.
-            decoder.remove_search(old)
+        self._search = name
+        if old and old != name:
+            # Each model holds several MB: without this, every content reload grew the process.
+            with contextlib.suppress(RuntimeError, KeyError):
+                decoder.remove_search(old)
 
     def recognise(self, pcm16k: bytes) -> Recognition:
         return recognise_in_pieces(self, pcm16k)
 
-    # Streaming: both decoders decode each piece as it comes (``full_utt=False``), so at the end
-    # of speech only the last piece and the search's end remain to be done.
-
     def start(self) -> None:
         with self._lock:
             self._end_utterance()
-            if not self._phrases:
-                self._utterance = _Utterance()
-                return
-            for decoder in self._decoders():
-                decoder.start_utt()
             self._utterance = _Utterance()
-            self._decoding = True
+            self._dropped = False
 
     def feed(self, pcm16k: bytes) -> None:
         with self._lock:
@@ -812,37 +739,51 @@ class PocketSphinxRecogniser:
             if utterance is None:
                 raise RuntimeError("feed() without start()")
             data = utterance.take(pcm16k)
-            if data and self._decoding:
-                for decoder in self._decoders():
-                    decoder.process_raw(data, full_utt=False)
+            if data:
+                self._audio.append(data)
 
     def finish(self) -> Recognition:
         with self._lock:
-            utterance, decoding = self._utterance, self._decoding
+            utterance, audio = self._utterance, b"".join(self._audio)
             if utterance is None:
                 raise RuntimeError("finish() without start()")
             self._end_utterance()
-            if not decoding or utterance.silent:
+            decoder = self._decoder
+            dropped, self._dropped = self._dropped, False
+            if decoder is None or not self._search or dropped or utterance.silent or not audio:
                 return Recognition.nothing(self.name)
-            grammar = _hypothesis(self._grammar_decoder)
-            if self._free_decoder is None:
-                if not grammar:
-                    return Recognition.nothing(self.name)
-                confidence = 1.0 if grammar in self._phrases else 0.5
-                words = tuple((w, confidence) for w in grammar.split())
-                return Recognition(grammar, confidence, words, self.name)
-            free = _hypothesis(self._free_decoder)
-            if not free and not grammar:
+            decoder.start_utt()
+            try:
+                decoder.process_raw(dithered(without_silence(audio)), full_utt=True)
+            finally:
+                decoder.end_utt()
+            hypothesis = decoder.hyp()
+            if hypothesis is None:
                 return Recognition.nothing(self.name)
-            transcript = free or grammar
-            agreement, word_scores = self._agreement(transcript.split(), grammar.split())
-        alternatives = ((grammar, agreement),)
+            words = tuple(
+                (word, _clamp(float(segment.prob)))
+                for segment in decoder.seg()
+                if (word := _word(segment.word))
+            )
+            alternatives: dict[str, None] = {}
+            if self.nbest > 0:
+                for entry in itertools.islice(decoder.nbest(), self.nbest * 3):
+                    if entry is not None:
+                        alternatives.setdefault(_clean(entry.hypstr), None)
+                    if len(alternatives) >= self.nbest:
+                        break
+        transcript = " ".join(word for word, _ in words)
+        if not transcript:
+            return Recognition.nothing(self.name)
+        confidence = _clamp(sum(p for _, p in words) / len(words))
+        ranked = [text for text in alternatives if text]
+        share = 1.0 / len(ranked) if ranked else 0.0
         return Recognition(
             transcript,
-            _clamp(agreement),
-            tuple(zip(transcript.split(), word_scores, strict=True)),
+            confidence,
+            words,
             self.name,
-            alternatives,
+            tuple((text, share) for text in ranked),
         )
 
     def cancel(self) -> None:
@@ -850,37 +791,9 @@ class PocketSphinxRecogniser:
             self._end_utterance()
 
     def _end_utterance(self) -> None:
-        """End the decoders' utterance, if one is running (the lock is held)."""
-        if self._decoding:
-            for decoder in self._decoders():
-                decoder.end_utt()
-        self._decoding = False
+        """Forget the current utterance's audio (the lock is held)."""
         self._utterance = None
-
-    def _agreement(self, words: list[str], free_words: list[str]) -> tuple[float, list[float]]:
-        """How well the free transcript's phones match the grammar result's: the overall ratio
-        and, for each grammar word, the share of its phones matched."""
-        spans: list[tuple[int, int]] = []
-        phones: list[str] = []
-        for word in words:
-            word_phones = _phones(self._grammar_decoder.lookup_word(word))
-            spans.append((len(phones), len(phones) + len(word_phones)))
-            phones += word_phones
-        free_phones: list[str] = []
-        for word in free_words:
-            free_phones += _phones(self._grammar_decoder.lookup_word(word))
-        if not phones or not free_phones:
-            return 0.0, [0.0] * len(words)
-        matcher = difflib.SequenceMatcher(None, phones, free_phones, autojunk=False)
-        matched = [False] * len(phones)
-        for block in matcher.get_matching_blocks():
-            for index in range(block.a, block.a + block.size):
-                matched[index] = True
-        scores = [
-            _clamp(sum(matched[start:end]) / (end - start)) if end > start else 0.0
-            for start, end in spans
-        ]
-        return _clamp(matcher.ratio()), scores
+        self._audio = []
 
 
 # --- choosing an engine ------------------------------------------------------------------------

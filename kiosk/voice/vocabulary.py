@@ -16,7 +16,6 @@ def vocabulary_warnings(
     content: ContentSet, recogniser: Recogniser, matcher: RequestMatcher
 ) -> list[Problem]:
     """One warning per topic and unknown word in its phrases or title."""
-    recogniser.set_phrases(matcher.phrases())  # also adds words from the pronunciations table
     problems: list[Problem] = []
     for topic in content.topics:
         seen: set[str] = set()

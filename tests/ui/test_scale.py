@@ -102,7 +102,10 @@ def test_spoken_request_for_a_generated_topic_finds_it(big: KioskUnderTest) -> N
     clip = Clip("scale", "dev", "clean", f"topic:{target.id}", text, "en-us", 160, 50, "room", 7)
     decision = hear_utterance(recogniser, listening, make_clip(clip, NoiseBeds("dev")))
     assert decision.heard.transcript == text
-    assert (decision.action, decision.target) == ("topic", target.id)
+    # Heard right; acted on, or (the n-best naming other topics that differ only by a number)
+    # asked about, but never another topic.
+    assert decision.action in ("topic", "none")
+    assert (decision.target or decision.asks) == target.id, decision
 
 
 @pytest.mark.slow

@@ -27,7 +27,16 @@ def test_hear_gives_one_json_object_per_file_and_survives_a_bad_file(tmp_path: P
     lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
     assert len(lines) == 3, result.stdout + result.stderr
     assert lines[0]["file"] == str(bad) and "error" in lines[0]
-    fields = {"file", "transcript", "action", "target", "confidence", "engine", "latency_ms"}
+    fields = {
+        "file",
+        "transcript",
+        "action",
+        "target",
+        "confidence",
+        "engine",
+        "latency_ms",
+        "asks",
+    }
     for record in lines[1:]:
         assert set(record) == fields
         assert record["engine"] == "pocketsphinx"
@@ -63,3 +72,34 @@ def test_checker_warns_about_words_the_recogniser_cannot_hear(seed_copy: Path) -
     assert not [
         w for w in warnings if "does not know the word" in w["message"] and w is not unknown[0]
     ]
+
+
+def test_the_kiosks_own_voice_is_understood(tmp_path: Path) -> None:
+    # The kiosk's reading voice (British espeak-ng through the profile and lexicon), with the
+    # digital silence its renderer leaves: before the whole-utterance decoding and dither this
+    # was heard as "told" (or nothing) and opened nothing.
+    wav = tmp_path / "scc.wav"
+    said = run_cli("say", "Spinal cord compression.", "--out", str(wav), timeout=120)
+    assert said.returncode == 0, said.stdout + said.stderr
+    result = hear("--json", "--engine", "pocketsphinx", str(wav))
+    record = json.loads(next(line for line in result.stdout.splitlines() if line.startswith("{")))
+    assert (record["action"], record["target"]) == ("topic", "spinal-cord-compression"), record
+    assert record["asks"] is None
+
+
+def test_hear_says_what_it_would_ask_about(tmp_path: Path) -> None:
+    # "asks" names the topic or command a "Did you mean ...?" would name, when not acted on.
+    from kiosk.content.loader import load_content
+    from kiosk.paths import CONTENT_DIR
+    from kiosk.voice.hearing import decide
+    from kiosk.voice.matching import RequestMatcher
+    from kiosk.voice.recognisers import Recognition
+
+    content = load_content(CONTENT_DIR).content
+    assert content is not None
+    matcher = RequestMatcher(content)
+    heard = Recognition("tired", 1.0, (("tired", 1.0),), "vosk")
+    decision = decide(matcher, heard)
+    assert decision.action == "none" and decision.asks == "fatigue"
+    clear = Recognition("i feel tired all the time", 1.0, (), "vosk")
+    assert decide(matcher, clear).asks is None

@@ -27,6 +27,7 @@ from kiosk.speech.profile import DEFAULT_PRONUNCIATIONS, RecogniserSettings
 from kiosk.voice import models
 from kiosk.voice.recognisers import (
     CHUNK_BYTES,
+    NBEST,
     RATE,
     EngineUnavailable,
     PocketSphinxRecogniser,
@@ -44,6 +45,18 @@ REPO = Path(__file__).resolve().parents[3]
 KOREAN_WORDS = ("안녕하세요", "감사합니다", "네", "아니요", "사람")
 KOREAN_SPEECH = "안녕하세요 감사합니다"
 SPOKEN_WORDS = KOREAN_SPEECH.split()
+
+
+def seed_language() -> list[str]:
+    """The request language the kiosk builds from its seed content (the recogniser's input)."""
+    from kiosk.content.loader import load_content
+    from kiosk.paths import CONTENT_DIR
+    from kiosk.voice.language import build_language
+
+    content = load_content(CONTENT_DIR).content
+    assert content is not None
+    return build_language(content).lines()
+
 
 KIOSK_PHRASES = (
     "my bones hurt",
@@ -454,15 +467,16 @@ def sphinx() -> PocketSphinxRecogniser:
     recogniser = PocketSphinxRecogniser(DEFAULT_PRONUNCIATIONS)
     print(f"\n[pocketsphinx] load (two decoders) {recogniser.load_seconds:.2f} s")
     assert recogniser.set_phrases(KIOSK_PHRASES) == []
+    recogniser.set_phrases(seed_language())
     return recogniser
 
 
 def test_pocketsphinx_unknown_words_and_pronunciations() -> None:
-    bare = PocketSphinxRecogniser({}, free_text=False)
+    bare = PocketSphinxRecogniser({})
     assert bare.name == "pocketsphinx"
     assert not bare.known("hypercalcaemia")
     assert bare.known("Bones")
-    # Only phrases whose words are all known go into the grammar (else the grammar fails).
+    # Only sentences whose words are all known go into the language model.
     assert bare.set_phrases(["What is hypercalcaemia?", "go home", "zzyzx clinic", "help"]) == [
         "hypercalcaemia",
         "zzyzx",
@@ -470,25 +484,25 @@ def test_pocketsphinx_unknown_words_and_pronunciations() -> None:
     assert bare.phrases == {"go home", "help"}
 
     # The profile's table makes the British spelling usable; stress digits are stripped.
-    table = PocketSphinxRecogniser(
-        {"hypercalcaemia": "HH AY2 P ER0 K AE1 L S IY1 M IY0 AH0"}, free_text=False
-    )
+    table = PocketSphinxRecogniser({"hypercalcaemia": "HH AY2 P ER0 K AE1 L S IY1 M IY0 AH0"})
     assert table.known("hypercalcaemia")
     assert table.pronunciation("hypercalcaemia") == "HH AY P ER K AE L S IY M IY AH"
     assert table.set_phrases(["What is hypercalcaemia?", "zzyzx clinic"]) == ["zzyzx"]
     assert table.phrases == {"what is hypercalcaemia"}
 
 
-def test_pocketsphinx_grammar_is_replaced(audio: Path) -> None:
-    recogniser = PocketSphinxRecogniser({}, free_text=False)
+def test_pocketsphinx_language_is_replaced(audio: Path) -> None:
+    recogniser = PocketSphinxRecogniser(DEFAULT_PRONUNCIATIONS)
     assert recogniser.recognise(speech("go home", audio)) == Recognition.nothing("pocketsphinx")
-    recogniser.set_phrases(["go home", "help"])
+    recogniser.set_phrases(seed_language())
     assert recogniser.recognise(speech("go home", audio)).transcript == "go home"
-    # No usable phrase left: nothing is heard (the old grammar is not used).
+    # No usable sentence left: nothing is heard (the old language is not used).
     assert recogniser.set_phrases(["zzyzx"]) == ["zzyzx"]
     assert recogniser.recognise(speech("go home", audio)) == Recognition.nothing("pocketsphinx")
-    recogniser.set_phrases(["stop reading", "help"])
+    # A new language without "home": it cannot be heard any more.
+    recogniser.set_phrases([p for p in seed_language() if "home" not in p])
     assert recogniser.recognise(speech("stop reading", audio)).transcript == "stop reading"
+    assert "home" not in recogniser.recognise(speech("go home", audio)).transcript.split()
 
 
 @pytest.mark.parametrize(
@@ -499,16 +513,26 @@ def test_pocketsphinx_recognises_kiosk_phrases(
 ) -> None:
     result, ms = timed(sphinx, speech(phrase, audio))
     assert_well_formed(result, "pocketsphinx")
-    # The transcript is the request language model's; the grammar's comes as the alternative.
-    assert len(result.alternatives) == 1
-    grammar, agreement = result.alternatives[0]
-    assert grammar == phrase
-    assert result.transcript
-    assert agreement == result.confidence
-    print(
-        f"\n[pocketsphinx] {phrase!r}: {ms:.0f} ms, confidence {result.confidence:.2f}, "
-        f"language model {result.transcript!r}"
-    )
+    assert result.transcript == phrase
+    # Word posteriors from the lattice, and the n-best transcripts (the best one first).
+    assert result.confidence == pytest.approx(sum(c for _, c in result.words) / len(result.words))
+    assert 1 <= len(result.alternatives) <= NBEST
+    assert result.alternatives[0][0] == phrase
+    print(f"\n[pocketsphinx] {phrase!r}: {ms:.0f} ms, confidence {result.confidence:.2f}")
+
+
+def test_pocketsphinx_hears_through_digital_silence(
+    sphinx: PocketSphinxRecogniser, audio: Path
+) -> None:
+    # Text-to-speech and recordings hold exact zeros (log energy minus infinity); dither keeps
+    # the features sound. The same audio always gives the same result.
+    pcm = bytes(RATE) + speech("stop reading", audio) + bytes(RATE)
+    first = sphinx.recognise(pcm)
+    assert first.transcript == "stop reading"
+    fresh = [PocketSphinxRecogniser(DEFAULT_PRONUNCIATIONS) for _ in range(2)]
+    for recogniser in fresh:
+        recogniser.set_phrases(seed_language())
+    assert fresh[0].recognise(pcm) == fresh[1].recognise(pcm)
 
 
 def test_pocketsphinx_out_of_scope_speech(sphinx: PocketSphinxRecogniser, audio: Path) -> None:
@@ -529,19 +553,12 @@ def test_pocketsphinx_silence(sphinx: PocketSphinxRecogniser) -> None:
 
 
 def test_pocketsphinx_latency(sphinx: PocketSphinxRecogniser, audio: Path) -> None:
-    grammar_only = PocketSphinxRecogniser(DEFAULT_PRONUNCIATIONS, free_text=False)
-    grammar_only.set_phrases(KIOSK_PHRASES)
     clips = [speech(phrase, audio) for phrase in ("go home", "my bones hurt", "stop reading")]
-    both = [timed(sphinx, pcm)[1] for pcm in clips]
-    alone = [timed(grammar_only, pcm)[1] for pcm in clips]
-    results = [grammar_only.recognise(pcm) for pcm in clips]
-    assert [r.transcript for r in results] == ["go home", "my bones hurt", "stop reading"]
-    assert all(r.confidence == 1.0 and r.alternatives == () for r in results)
-    print(
-        f"\n[pocketsphinx] per utterance: grammar + free pass {', '.join(f'{ms:.0f}' for ms in both)} ms;"
-        f" grammar only {', '.join(f'{ms:.0f}' for ms in alone)} ms"
-    )
-    assert max(alone) < 200
+    times = [timed(sphinx, pcm)[1] for pcm in clips]
+    print(f"\n[pocketsphinx] per utterance: {', '.join(f'{ms:.0f}' for ms in times)} ms")
+    # Whole-utterance decoding after the end of speech: well under real time (a generous bound
+    # for a busy machine; the bench reports the real figures).
+    assert min(times) < 1000
 
 
 # --- streaming (start / feed / finish / cancel) -----------------------------------------------
@@ -593,7 +610,7 @@ def test_pocketsphinx_streamed_silence_is_nothing(sphinx: PocketSphinxRecogniser
 
 
 def test_pocketsphinx_new_phrases_drop_a_running_utterance(audio: Path) -> None:
-    recogniser = PocketSphinxRecogniser({}, free_text=False)
+    recogniser = PocketSphinxRecogniser({})
     recogniser.set_phrases(["go home", "stop reading"])
     pcm = speech("stop reading", audio)
     recogniser.start()

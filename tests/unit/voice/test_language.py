@@ -1,0 +1,61 @@
+"""The request language built from the content (pure: no recogniser)."""
+
+from __future__ import annotations
+
+from kiosk.content.loader import load_content
+from kiosk.content.model import ContentSet
+from kiosk.paths import CONTENT_DIR
+from kiosk.voice.commands import COMMAND_PHRASES
+from kiosk.voice.language import (
+    GENERAL_WORDS,
+    PHRASE_COUNT,
+    build_language,
+    topic_keywords,
+    topic_names,
+    words_of,
+)
+
+
+def seed() -> ContentSet:
+    content = load_content(CONTENT_DIR).content
+    assert content is not None
+    return content
+
+
+def test_names_and_keywords_come_from_titles_and_summaries() -> None:
+    content = seed()
+    fatigue = content.topic("fatigue")
+    assert fatigue is not None
+    assert topic_names(fatigue) == ["tiredness fatigue", "tiredness", "fatigue"]
+    keywords = topic_keywords(content)
+    assert "hypercalcaemia" in keywords["hypercalcaemia"]
+    # A word two topics' titles or summaries share names neither.
+    every = [w for words in keywords.values() for w in words]
+    assert len(every) == len(set(every))
+    assert all("cancer" not in words for words in keywords.values())
+
+
+def test_the_language_holds_templates_content_and_commands() -> None:
+    content = seed()
+    language = build_language(content)
+    lines = language.lines()
+    # Listed phrases count more; names and keywords go into carrier templates.
+    assert lines.count("i feel tired all the time") == PHRASE_COUNT
+    for sentence in ("tell me about fatigue", "what is hypercalcaemia", "anaemia please"):
+        assert sentence in lines, sentence
+    # Sentences of the pages, and every command phrasing with and without carriers.
+    assert any("osteoclasts" in line for line in lines)
+    for phrasings in COMMAND_PHRASES.values():
+        for phrasing in phrasings:
+            assert " ".join(words_of(phrasing)) in lines
+            assert " ".join(words_of(f"{phrasing} please")) in lines
+    # Everyday words compete as themselves (the garbage of the search).
+    assert "toilet" in language.general and "toilet" in GENERAL_WORDS.split()
+    assert "toilet" in language.vocabulary
+
+
+def test_words_the_recogniser_cannot_hear_leave_out_their_sentences() -> None:
+    content = seed()
+    language = build_language(content, known=lambda word: word != "fatigue")
+    assert not any("fatigue" in sentence for sentence in language.sentences)
+    assert "i feel tired all the time" in language.lines()
