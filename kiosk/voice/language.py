@@ -11,8 +11,8 @@ a topic or command afterwards (:mod:`kiosk.voice.matching`):
   (content words of its title and summary that no other topic's title or summary uses), alone
   and in carrier templates ("tell me about …", "what is …", "I have …", "… please");
 - the summaries, headings and page text, sentence by sentence (the words the pages use);
-- every command phrasing (:mod:`kiosk.voice.commands`), alone and in command carriers
-  ("… please", "can you …");
+- every command phrasing (:mod:`kiosk.voice.commands`), alone (counted ``PHRASE_COUNT`` times)
+  and in command carriers ("… please", "can you …");
 - everyday words (``GENERAL_WORDS``), each on its own: what people say around and instead of a
   request, so speech the kiosk cannot help with is heard as other words rather than forced onto
   the kiosk's vocabulary (the garbage competitor of the search).
@@ -200,6 +200,9 @@ def build_language(
             add(sentence)
     for phrasings in COMMAND_PHRASES.values():
         for phrasing in phrasings:
+            # Said on their own, commands count as much as the topics' listed phrases: short
+            # ones ("go home") were otherwise heard as the start of a topic sentence.
+            add(words_of(phrasing), PHRASE_COUNT - 1)
             for carrier in COMMAND_CARRIERS:
                 add(words_of(carrier.format(phrasing)))
     general = tuple(w for w in dict.fromkeys(GENERAL_WORDS.split()) if known is None or known(w))
