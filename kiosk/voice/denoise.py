@@ -21,10 +21,9 @@ Audio stays in memory; nothing is written anywhere.
 from __future__ import annotations
 
 import logging
-import math
-import sys
-from array import array
 from typing import Final
+
+from kiosk.voice.endpoint import frame_db
 
 log = logging.getLogger(__name__)
 
@@ -40,24 +39,13 @@ SPECTRAL_DECREASE: Final = 0.9
 _FRAME: Final = 320  # 10 ms of 16 kHz int16 mono, what the WebRTC processor takes
 
 
-def level_db(pcm16k: bytes) -> float:
-    """RMS level in dBFS (-100 for silence or no audio)."""
-    samples = array("h", pcm16k[: len(pcm16k) // 2 * 2])
-    if sys.byteorder == "big":
-        samples.byteswap()
-    if not samples:
-        return -100.0
-    power = sum(s * s for s in samples) / len(samples)
-    return max(-100.0, 10 * math.log10(power / (32768.0 * 32768.0))) if power > 0 else -100.0
-
-
 def reduce_noise(speech: bytes, room: bytes, method: str = "webrtc") -> bytes:
     """``speech`` (16 kHz mono int16) with the noise heard in ``room`` reduced; unchanged when
     the room is too short or too quiet, with ``method`` "off", or when the reducer's package is
     missing (logged)."""
     if method == "off" or len(room) < MIN_ROOM_S * RATE * 2 or not speech:
         return speech
-    if level_db(room) < ROOM_FLOOR_DB:
+    if frame_db(room) < ROOM_FLOOR_DB:
         return speech
     try:
         if method == "webrtc":

@@ -19,7 +19,7 @@ work done after the end of listening (noise reduction, decoding, matching).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
@@ -183,11 +183,4 @@ def hear_utterance(
     heard = recognise_request(recogniser, audio, noise_reduction)
     decision = decide(matcher, heard)
     latency = (time.perf_counter() - started) * 1000
-    return Decision(
-        decision.heard,
-        decision.match,
-        decision.action,
-        decision.target,
-        decision.score,
-        latency,
-    )
+    return replace(decision, latency_ms=latency)

@@ -17,7 +17,7 @@ a topic or command afterwards (:mod:`kiosk.voice.matching`):
   request, so speech the kiosk cannot help with is heard as other words rather than forced onto
   the kiosk's vocabulary (the garbage competitor of the search).
 
-Pure module: standard library only.
+Pure module: standard library and the matcher's word splitting only.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from kiosk.voice.commands import COMMAND_PHRASES
+from kiosk.voice.matching import grammar_words
 
 if TYPE_CHECKING:
     from kiosk.content.model import ContentSet, Topic
@@ -95,7 +96,6 @@ ticket cash change bank post office station street road town city
 """
 """Everyday English heard in a waiting room (the garbage competitor of the request language)."""
 
-_WORD: Final = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
 _SENTENCE_END: Final = re.compile(r"[.!?;:]+")
 _KEYWORD_STOP_TEXT: Final = """
     about above after again against also always another because been before being below between
@@ -129,17 +129,12 @@ class RequestLanguage:
         return [" ".join(sentence) for sentence in self.sentences]
 
 
-def words_of(text: str) -> list[str]:
-    """Lower-case words of ``text`` as the recognisers spell them (apostrophes inside words)."""
-    return _WORD.findall(text.lower().replace("\u2019", "'").replace("\u2018", "'"))
-
-
 def topic_names(topic: Topic) -> list[str]:
     """A topic's names: its title, the title before a bracket, each bracketed part."""
     names: dict[str, None] = {}
     title = topic.title
     for text in (title, title.split("(", 1)[0], *re.findall(r"\(([^)]*)\)", title)):
-        words = words_of(text)
+        words = grammar_words(text)
         if words:
             names[" ".join(words)] = None
     return list(names)
@@ -153,7 +148,7 @@ def topic_keywords(content: ContentSet) -> dict[str, list[str]]:
     for topic in content.topics:
         words = [
             w
-            for w in words_of(f"{topic.title} {topic.summary}")
+            for w in grammar_words(f"{topic.title} {topic.summary}")
             if len(w) >= _MIN_KEYWORD and w not in _KEYWORD_STOP and not w.isdigit()
         ]
         per_topic[topic.id] = list(dict.fromkeys(words))
@@ -170,7 +165,7 @@ def content_sentences(topic: Topic) -> list[list[str]]:
     sentences: list[list[str]] = []
     for text in (topic.summary, *topic.body.texts()):
         for part in _SENTENCE_END.split(text):
-            words = words_of(part)
+            words = grammar_words(part)
             if words:
                 sentences.append(words)
     return sentences
@@ -192,18 +187,18 @@ def build_language(
     keywords = topic_keywords(content)
     for topic in content.topics:
         for phrase in topic.phrases:
-            add(words_of(phrase), PHRASE_COUNT)
+            add(grammar_words(phrase), PHRASE_COUNT)
         for term in [*topic_names(topic), *keywords.get(topic.id, [])]:
             for carrier in TOPIC_CARRIERS:
-                add(words_of(carrier.format(term)))
+                add(grammar_words(carrier.format(term)))
         for sentence in content_sentences(topic):
             add(sentence)
     for phrasings in COMMAND_PHRASES.values():
         for phrasing in phrasings:
             # Said on their own, commands count as much as the topics' listed phrases: short
             # ones ("go home") were otherwise heard as the start of a topic sentence.
-            add(words_of(phrasing), PHRASE_COUNT - 1)
+            add(grammar_words(phrasing), PHRASE_COUNT - 1)
             for carrier in COMMAND_CARRIERS:
-                add(words_of(carrier.format(phrasing)))
+                add(grammar_words(carrier.format(phrasing)))
     general = tuple(w for w in dict.fromkeys(GENERAL_WORDS.split()) if known is None or known(w))
     return RequestLanguage(tuple(sentences), general)

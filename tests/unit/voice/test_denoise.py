@@ -8,8 +8,8 @@ from array import array
 
 import pytest
 
-from kiosk.voice.denoise import level_db, reduce_noise
-from kiosk.voice.endpoint import HANGOVER_MS
+from kiosk.voice.denoise import reduce_noise
+from kiosk.voice.endpoint import HANGOVER_MS, frame_db
 from kiosk.voice.hearing import PRE_MS, RequestAudio
 
 RATE = 16000
@@ -38,8 +38,8 @@ def test_steady_room_noise_is_reduced_and_speech_kept() -> None:
     assert len(cleaned) == 2 * RATE
     hiss_alone = reduce_noise(pcm(hiss), room)
     # The hiss loses much of its level; the tone under it keeps most of its own.
-    assert level_db(hiss_alone) < level_db(pcm(hiss)) - 10
-    assert level_db(cleaned) > level_db(pcm(voiced)) - 3
+    assert frame_db(hiss_alone) < frame_db(pcm(hiss)) - 10
+    assert frame_db(cleaned) > frame_db(pcm(voiced)) - 3
 
 
 @pytest.mark.parametrize("method", ["webrtc", "spectral"])
@@ -69,7 +69,7 @@ def test_request_audio_keeps_the_room_before_the_speech() -> None:
     expected = 1.0 + (PRE_MS + HANGOVER_MS) / 1000
     assert expected - 0.15 <= seconds <= expected + 0.15
     assert 0.9 <= len(before) / (2 * RATE) <= 1.5
-    assert level_db(before) < level_db(heard) - 20
+    assert frame_db(before) < frame_db(heard) - 20
     audio.clear()
     assert audio.request() == (b"", b""), "the audio is forgotten"
 

@@ -12,8 +12,8 @@ from kiosk.voice.language import (
     build_language,
     topic_keywords,
     topic_names,
-    words_of,
 )
+from kiosk.voice.matching import grammar_words
 
 
 def seed() -> ContentSet:
@@ -47,8 +47,8 @@ def test_the_language_holds_templates_content_and_commands() -> None:
     assert any("osteoclasts" in line for line in lines)
     for phrasings in COMMAND_PHRASES.values():
         for phrasing in phrasings:
-            assert " ".join(words_of(phrasing)) in lines
-            assert " ".join(words_of(f"{phrasing} please")) in lines
+            assert " ".join(grammar_words(phrasing)) in lines
+            assert " ".join(grammar_words(f"{phrasing} please")) in lines
     # Everyday words compete as themselves (the garbage of the search).
     assert "toilet" in language.general and "toilet" in GENERAL_WORDS.split()
     assert "toilet" in language.vocabulary
