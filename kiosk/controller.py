@@ -24,6 +24,7 @@ from kiosk.core.session import (
     Place,
     Screen,
 )
+from kiosk.core.usage import UsageCounter
 from kiosk.services.content_watch import ContentWatcher
 from kiosk.services.idle import IdleService
 from kiosk.services.speech import RATE_STEPS_WPM, VOLUME_STEPS_DB, ReadAloud
@@ -79,8 +80,10 @@ class KioskController(QObject):
         voice: VoiceInput | None = None,
         matcher_scores: tuple[float, float] = (0.80, 0.60),
         log_transcripts: bool = False,
+        usage: UsageCounter | None = None,
     ) -> None:
         super().__init__(parent)
+        self.usage = usage
         self.speech = speech
         self.voice = voice
         self.matcher_scores = matcher_scores
@@ -98,6 +101,7 @@ class KioskController(QObject):
         self._listen_timer.timeout.connect(self._open_microphone)
         self.guide = AudioGuideFilter(self)
         self.reading: list[Sentence] = []
+        self._reading_ended = False  # "stopped early" was counted for this reading
         self.reading_screen: PagedScreen | None = None
         self._warned_aloud = False
         self.window = window
@@ -161,6 +165,15 @@ class KioskController(QObject):
         idle.expired.connect(self.reset_session)
         watcher.reloaded.connect(self.content_reloaded)
         w.closing.connect(self.shutdown)
+        # Usage counts: how a topic was opened is known only where the tap came from.
+        w.home.topic_chosen.connect(lambda topic_id: self._count("topic-touch", topic_id))
+        w.topic.related_chosen.connect(lambda topic_id: self._count("topic-related", topic_id))
+        w.emergency.topic_chosen.connect(
+            lambda topic_id: self._count("topic-emergency-panel", topic_id)
+        )
+        w.emergency_requested.connect(lambda: self._count("emergency-page"))
+        w.help_requested.connect(lambda: self._count("help-page"))
+        w.paged_by_user.connect(lambda: self._count("page-turn"))
         if voice is not None:
             voice.availability_changed.connect(self._voice_available)
             voice.state_changed.connect(self._voice_state)
@@ -233,6 +246,7 @@ class KioskController(QObject):
 
     def _turn_page(self, step: int) -> None:
         self.stop_speech()
+        self._count("page-turn")
         widget = self.window.screens[self.navigator.current.screen]
         view = getattr(widget, "view", None) or getattr(widget, "grid", None)
         if view is not None:
@@ -269,12 +283,15 @@ class KioskController(QObject):
     def set_text_scale(self, scale: int) -> None:
         """Change the text size."""
         self.stop_speech()
+        self._count("text-size", str(scale))
         self.prefs = self.prefs.with_scale(scale)
         self._restyle()
 
     def set_theme(self, theme: str) -> None:
         """Change the colours."""
         self.stop_speech()
+        if theme == "high-contrast":
+            self._count("high-contrast")
         self.prefs = self.prefs.with_theme(theme)
         self._restyle()
 
@@ -286,6 +303,7 @@ class KioskController(QObject):
     def reset_session(self) -> None:
         """Idle time ran out: Home, history cleared, text size and theme back to default."""
         log.info("idle reset: starting afresh for the next person")
+        self._count("idle-reset")
         self.stop_speech()
         self.close_voice()
         if self.speech is not None:
@@ -443,6 +461,9 @@ class KioskController(QObject):
         screen = self.current_paged_screen()
         if self.speech is None or screen is None:
             return
+        self._reading_interrupted()
+        self._count("read-started")
+        self._reading_ended = False
         self.reading = sentences_of(screen.reading_units())
         self.reading_screen = screen
         self.speech.speak([s.text for s in self.reading], start_sentence)
@@ -451,6 +472,7 @@ class KioskController(QObject):
         """Say a message (audio guide, idle warning); it interrupts any reading."""
         if self.speech is None:
             return
+        self._reading_interrupted()
         self._clear_highlight()
         self.reading = []
         self.reading_screen = None
@@ -459,6 +481,7 @@ class KioskController(QObject):
 
     def stop_speech(self) -> None:
         """Silence at once."""
+        self._reading_interrupted()
         if self.speech is not None and self.speech.speaking:
             self.speech.stop()
         self._clear_highlight()
@@ -565,6 +588,7 @@ class KioskController(QObject):
         self.stop_speech()
         self.pending = None
         if self.voice is None or not self.voice.available:
+            self._count("voice", "unavailable")
             self._tell(VOICE_UNAVAILABLE_MESSAGE)
             return
         self.window.voice_overlay.show_waiting()
@@ -588,6 +612,7 @@ class KioskController(QObject):
         answer = self._listening_for == "answer"
         if self.voice is None or not self.voice.listen(5000 if answer else 8000):
             self._voice_step = ""
+            self._count("voice", "unavailable")
             self._tell(VOICE_UNAVAILABLE_MESSAGE)
             return
         self._voice_step = self._listening_for
@@ -605,6 +630,8 @@ class KioskController(QObject):
         if self._voice_step == "cue":
             self.stop_speech()
         self._stop_listening()
+        if self.pending is not None:
+            self._count("voice", "asked-unanswered")
         self.pending = None
         self.window.voice_overlay.close_overlay()
 
@@ -617,6 +644,7 @@ class KioskController(QObject):
     def _voice_failed(self, message: str) -> None:
         if self._voice_step in ("listening", "answer"):
             self._voice_step = ""
+            self._count("voice", "unavailable")
             self._voice_available(self.voice is not None and self.voice.available)
             self._tell(VOICE_UNAVAILABLE_MESSAGE)
 
@@ -651,12 +679,15 @@ class KioskController(QObject):
                 self.speak_text("Touch Yes or No.")
             return
         if match is None and not spoke:
+            self._count("voice", "nothing-heard")
             self._tell(NOTHING_HEARD_MESSAGE)
         elif match is None or isinstance(match, NotRecognised):
+            self._count("voice", "not-recognised")
             self._tell(NOT_RECOGNISED_MESSAGE)
         elif not _confident(match):
             assert isinstance(match, TopicMatch | CommandMatch)
             if isinstance(match, CommandMatch) and match.command in ("yes", "no"):
+                self._count("voice", "not-recognised")
                 self._tell(NO_QUESTION_MESSAGE)
                 return
             self.pending = match
@@ -665,6 +696,7 @@ class KioskController(QObject):
             self.window.voice_overlay.show_question(question)
             self._listen_after_speaking(f"{question} Please say yes or no.", "answer")
         else:
+            self._count("voice", "acted")
             self._act(match)
 
     def answer(self, yes: bool) -> None:
@@ -672,6 +704,8 @@ class KioskController(QObject):
         match = self.pending
         if match is None:
             return
+        self._count("voice", "asked-confirmed" if yes else "asked-declined")
+        self.pending = None
         self.cancel_voice()
         if yes:
             self._act(match)
@@ -681,6 +715,7 @@ class KioskController(QObject):
     def _act(self, match: Match) -> None:
         self.close_voice()
         if isinstance(match, TopicMatch):
+            self._count("topic-voice", match.topic_id)
             self.open_topic(match.topic_id)
             self.read_page()
         elif isinstance(match, CommandMatch):
@@ -704,6 +739,7 @@ class KioskController(QObject):
         elif command == "repeat":
             self.repeat_sentence()
         elif command in ("emergency", "help"):
+            self._count(f"{command}-page")
             self.go(Place(Screen.EMERGENCY if command == "emergency" else Screen.HELP))
             self.read_page()
         elif command in ("louder", "quieter"):
@@ -754,6 +790,8 @@ class KioskController(QObject):
 
     def set_audio_guide(self, on: bool, announce: bool = True) -> None:
         """Turn the audio guide on or off."""
+        if on and not self.guide.enabled:
+            self._count("audio-guide-on")
         self.guide.enabled = on
         self.window.show_audio_guide(on)
         if not announce:
@@ -822,6 +860,8 @@ class KioskController(QObject):
             self.speech.shutdown()
         if self.voice is not None:
             self.voice.shutdown()
+        if self.usage is not None:
+            self.usage.close()
 
     def exit_kiosk(self) -> None:
         """Staff chose Exit."""
@@ -829,6 +869,23 @@ class KioskController(QObject):
         self.window.allow_close()
         self.window.close()
         self._quit()
+
+    # -- usage counts ---------------------------------------------------------------------------
+    def _count(self, event: str, detail: str = "") -> None:
+        """Count one use (in memory: the file is written by the counter's own thread)."""
+        if self.usage is not None:
+            self.usage.count(event, detail)
+
+    def _reading_interrupted(self) -> None:
+        """Count Read aloud stopped before the end of the page (by Stop, or by going on)."""
+        if (
+            self.speech is not None
+            and self.speech.speaking
+            and self.reading
+            and not self._reading_ended
+        ):
+            self._reading_ended = True
+            self._count("read-stopped-early")
 
 
 def _confident(match: Match) -> bool:
