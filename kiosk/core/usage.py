@@ -76,6 +76,19 @@ EVENTS: dict[str, str] = {
     "voice": "a spoken request (detail: its outcome, one of " + ", ".join(VOICE_OUTCOMES) + ")",
 }
 
+#: Short names of the events that are not topics or voice requests, for people.
+OTHER_LABELS = {
+    "emergency-page": "Emergency page opened",
+    "help-page": "Help opened",
+    "page-turn": "Pages turned",
+    "read-started": "Read aloud started",
+    "read-stopped-early": "Read aloud stopped early",
+    "audio-guide-on": "Audio guide turned on",
+    "text-size": "Text size changed",
+    "high-contrast": "High contrast chosen",
+    "idle-reset": "Back to the start when idle",
+}
+
 _DETAIL = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 _HOUR_FORMAT = "%Y-%m-%dT%H"
 
