@@ -357,6 +357,8 @@ def _cmd_screenshot(args: argparse.Namespace) -> int:
             text_size=args.text_size,
             theme=args.theme,
             voice=args.voice,
+            usage=Path(args.usage) if args.usage else None,
+            page=args.page - 1,
         )
     except (ValueError, RuntimeError, OSError) as error:
         print(f"screenshot failed: {error}", file=sys.stderr)
@@ -451,6 +453,10 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("listening", "question", "message"),
         help="show the Ask by voice overlay in this state",
     )
+    shot.add_argument(
+        "--usage", metavar="FILE", help="usage counts file to show on the use screen (not changed)"
+    )
+    shot.add_argument("--page", type=int, default=1, help="show this page (1 the first)")
     shot.set_defaults(func=_cmd_screenshot)
     return parser
 

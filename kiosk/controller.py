@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import sqlite3
 import time
 from collections.abc import Callable
 
@@ -24,7 +25,13 @@ from kiosk.core.session import (
     Place,
     Screen,
 )
-from kiosk.core.usage import UsageCounter
+from kiosk.core.usage import (
+    OTHER_LABELS,
+    VOICE_OUTCOME_LABELS,
+    UsageCounter,
+    UsageSummary,
+    read_usage,
+)
 from kiosk.services.content_watch import ContentWatcher
 from kiosk.services.idle import IdleService
 from kiosk.services.speech import RATE_STEPS_WPM, VOLUME_STEPS_DB, ReadAloud
@@ -32,6 +39,7 @@ from kiosk.services.voice_input import VoiceInput
 from kiosk.speech.text import Sentence, sentences_of, split_sentences
 from kiosk.ui.guide import AudioGuideFilter
 from kiosk.ui.screens import PagedScreen
+from kiosk.ui.staff_tools import Bar, UsageView
 from kiosk.ui.theme import THEMES
 from kiosk.ui.widgets import BigButton, EmergencyPanel
 from kiosk.ui.window import KioskWindow
@@ -84,6 +92,7 @@ class KioskController(QObject):
     ) -> None:
         super().__init__(parent)
         self.usage = usage
+        self.usage_notice = ""
         self.speech = speech
         self.voice = voice
         self.matcher_scores = matcher_scores
@@ -112,6 +121,7 @@ class KioskController(QObject):
         self.navigator = Navigator()
         self.prefs = DisplayPrefs()
         self.staff_notice = ""
+        self._pin_for = ""  # "clear-counts" while the PIN pad guards Clear counts
         self._quit = quit_app or (lambda: QApplication.quit())
         self._pin_unlock_timer = QTimer(self)
         self._pin_unlock_timer.setSingleShot(True)
@@ -134,6 +144,8 @@ class KioskController(QObject):
         w.pin_cancelled.connect(self.back)
         w.reload_requested.connect(self.reload_content)
         w.exit_requested.connect(self.exit_kiosk)
+        w.staff.use_requested.connect(lambda: self.go(Place(Screen.USE)))
+        w.use.clear_requested.connect(self.ask_clear_counts)
         w.continue_requested.connect(idle.activity)
         idle.warning.connect(w.show_idle_warning)
         idle.warning.connect(self._idle_warning_aloud)
@@ -274,6 +286,8 @@ class KioskController(QObject):
             self._show_sound_settings()
         elif place.screen is Screen.STAFF:
             w.staff.show_report(self.staff_report(), place.page)
+        elif place.screen is Screen.USE:
+            w.use.show_usage(self.usage_view(), place.page)
         elif place.screen is Screen.PIN:
             pass
         w.show_screen(place.screen)
@@ -330,6 +344,7 @@ class KioskController(QObject):
     # -- staff --------------------------------------------------------------------------------
     def open_staff(self) -> None:
         """The hidden gesture: PIN pad, or straight in when no PIN is set (first set-up)."""
+        self._pin_for = ""
         if self.staff_pin.is_set() or self.staff_pin.problem:
             self.window.pin.reset(self._pin_prompt())
             self.go(Place(Screen.PIN))
@@ -350,6 +365,11 @@ class KioskController(QObject):
         """Check an entered PIN."""
         attempt = self.staff_pin.try_pin(pin)
         if attempt.result is VerifyResult.ACCEPTED or attempt.result is VerifyResult.NO_PIN_SET:
+            if self._pin_for == "clear-counts":
+                self._pin_for = ""
+                self.navigator.current = Place(Screen.USE)
+                self.clear_counts()
+                return
             log.info("staff mode opened")
             self.staff_notice = ""
             self.navigator.current = Place(Screen.STAFF)  # the PIN pad is not a place to go back to
@@ -371,6 +391,72 @@ class KioskController(QObject):
     def _pin_unlocked(self) -> None:
         if self.window.current_screen() is Screen.PIN:
             self.window.pin.reset(self._pin_prompt())
+
+    # -- staff: usage counts ------------------------------------------------------------------
+    def ask_clear_counts(self) -> None:
+        """Clear counts was pressed: the PIN first (when one is set), then clear."""
+        if self.staff_pin.is_set() or self.staff_pin.problem:
+            self._pin_for = "clear-counts"
+            self.window.pin.reset("Enter the staff PIN to clear the usage counts.")
+            self.go(Place(Screen.PIN))
+        else:
+            self.clear_counts()
+
+    def clear_counts(self) -> None:
+        """Delete every usage count and show the Use page again."""
+        if self.usage is not None:
+            self.usage_notice = (
+                "Usage counts cleared."
+                if self.usage.clear()
+                else f"The usage counts could not be cleared: {self.usage.problem}."
+            )
+        self.render()
+
+    def usage_view(self, days: int = 30) -> UsageView:
+        """The Use page's figures: the last ``days`` days, counts not yet written included."""
+        notes: list[tuple[bool, str]] = []
+        usage = self.usage
+        if self.usage_notice:
+            notes.append((True, self.usage_notice))
+            self.usage_notice = ""
+        summary = UsageSummary(dt.date.today() - dt.timedelta(days=days - 1), dt.date.today())
+        if usage is not None:
+            try:
+                summary = read_usage(usage.path, days, pending=usage.pending())
+            except (sqlite3.Error, OSError) as error:
+                notes.append((False, f"The usage counts cannot be read: {error}."))
+            if usage.problem:
+                notes.append((False, f"Usage counting: {usage.problem}."))
+            if usage.notice:
+                notes.append((False, usage.notice))
+            if not usage.problem:
+                notes.append((True, f"Counting: working (saved in {usage.path})."))
+        titles = {t.id: t.title for t in self.content.topics}
+        short = {
+            "touch": "touch",
+            "voice": "voice",
+            "related": "related",
+            "emergency-panel": "emergency",
+        }
+        topics = [
+            Bar(
+                titles.get(topic_id, topic_id),
+                sum(hows.values()),
+                "(" + ", ".join(f"{short.get(h, h)} {n}" for h, n in hows.items() if n) + ")",
+            )
+            for topic_id, hows in summary.topic_opens().items()
+        ]
+        return UsageView(
+            first=summary.first,
+            last=summary.last,
+            topics=topics,
+            days=summary.days,
+            voice_by_day=summary.voice_by_day(),
+            voice_series=VOICE_OUTCOME_LABELS,
+            other=[(label, summary.total(event)) for event, label in OTHER_LABELS.items()],
+            notes=notes,
+            counting=usage is not None,
+        )
 
     def staff_report(self) -> list[tuple[str, str]]:
         """The staff screen's lines: notices, content status, errors, warnings, overdue reviews."""

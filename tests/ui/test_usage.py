@@ -116,3 +116,49 @@ def test_counting_turned_off_writes_no_file(
     k.window.allow_close()
     k.window.close()  # the kiosk closes (a counter would write what waits now)
     assert not usage_file.exists() and not list(tmp_path.glob("usage*"))
+
+
+def test_the_use_page_charts_the_counts_and_clear_needs_the_pin(
+    qtbot: QtBot, fonts: bool, seed_copy: Path, tmp_path: Path
+) -> None:
+    from kiosk.core.session import Screen
+    from kiosk.ui.staff_tools import BarChart, DailyChart
+
+    usage_file = tmp_path / "usage.sqlite3"
+    k = build(qtbot, seed_copy, tmp_path, usage_file=usage_file)
+    c, w = k.controller, k.window
+    k.staff_pin.set_pin("2468")
+    tap_named(qtbot, k, "topic-pain")
+    c.home()
+    tap_named(qtbot, k, "topic-pain")
+    c.ask_by_voice()  # no voice input: "voice unavailable"
+    c.close_voice()
+    c.open_staff()
+    c.check_pin("2468")
+    tap(qtbot, w.staff.use_button)
+    assert w.current_screen() is Screen.USE
+    charts: list[str] = []
+    for _ in range(w.use.view.page_count):
+        QApplication.processEvents()
+        charts += [
+            x.accessibleName()
+            for x in w.use.view.visible_widgets()
+            if isinstance(x, BarChart | DailyChart)
+        ]
+        w.use.view.set_page(w.use.view.page + 1)
+    # The counts not yet written are shown too (the file is written every 15 s).
+    assert "Bone pain: 2 (touch 2)" in charts
+    assert any(name.startswith("Spoken requests by day: 1 in all") for name in charts), charts
+    # Clear counts asks for the PIN; a wrong PIN clears nothing.
+    assert w.use.clear_button is not None
+    tap(qtbot, w.use.clear_button)
+    assert w.current_screen() is Screen.PIN
+    c.usage.flush()
+    c.check_pin("1111")
+    assert w.current_screen() is Screen.PIN and sqlite3.connect(usage_file).execute(
+        "SELECT count(*) FROM counts"
+    ).fetchone() == (2,)
+    c.check_pin("2468")
+    assert w.current_screen() is Screen.USE
+    assert sqlite3.connect(usage_file).execute("SELECT count(*) FROM counts").fetchone() == (0,)
+    assert c.usage.pending() == {}
