@@ -334,6 +334,26 @@ def _cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_selftest(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from kiosk.paths import state_dir
+    from kiosk.selftest import run_selftest, save_result
+
+    if not args.json:
+        print("Testing: the speaker says a sentence while the microphone listens (about 5 s)...")
+    result = run_selftest(content_dir=Path(args.content))
+    try:
+        save_result(result, state_dir() / "selftest.json")
+    except OSError as error:
+        result.notes.append(f"The result could not be kept for the staff screen: {error}.")
+    if args.json:
+        print(json.dumps(asdict(result), indent=2))
+    else:
+        print("\n".join(result.lines()))
+    return 0 if result.ok else 1
+
+
 def _parse_size(text: str) -> tuple[int, int]:
     try:
         width, height = (int(v) for v in text.lower().split("x"))
@@ -430,6 +450,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="install from a local zip or folder (offline clinics)",
     )
     voices.set_defaults(func=_cmd_voices)
+
+    selftest = sub.add_parser(
+        "selftest", help="sound and voice self-test: speaker and microphone, with a verdict"
+    )
+    selftest.add_argument("--json", action="store_true", help="print the result as JSON")
+    selftest.set_defaults(func=_cmd_selftest)
 
     stats = sub.add_parser("stats", help="usage counts per day, for a spreadsheet")
     stats.add_argument("--days", type=int, default=30, help="the last N days (default 30)")
