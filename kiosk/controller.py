@@ -73,6 +73,7 @@ class KioskController(QObject):
     """Connects the window's intentions to session state, content and services."""
 
     rendered = Signal(object)  # Place, after the window shows it
+    selftest_done = Signal(object)  # SelfTest, from the self-test's thread
     session_reset = Signal()
 
     def __init__(
@@ -146,6 +147,10 @@ class KioskController(QObject):
         w.exit_requested.connect(self.exit_kiosk)
         w.staff.use_requested.connect(lambda: self.go(Place(Screen.USE)))
         w.use.clear_requested.connect(self.ask_clear_counts)
+        w.staff.selftest_requested.connect(self.run_selftest)
+        self.selftest_done.connect(self._selftest_finished)
+        self.selftest_lines: list[str] = []
+        self._selftest_running = False
         w.continue_requested.connect(idle.activity)
         idle.warning.connect(w.show_idle_warning)
         idle.warning.connect(self._idle_warning_aloud)
@@ -458,9 +463,41 @@ class KioskController(QObject):
             counting=usage is not None,
         )
 
+    def run_selftest(self) -> None:
+        """Test sound and voice (in a thread: it takes about 5 s); the staff screen shows it."""
+        if self._selftest_running:
+            return
+        import threading
+
+        from kiosk.selftest import run_selftest
+
+        self.stop_speech()
+        self._selftest_running = True
+        self.selftest_lines = ["Testing sound and voice: the speaker says a sentence now..."]
+        self.render()
+
+        def work() -> None:
+            self.selftest_done.emit(run_selftest(content_dir=self.content.folder.parent))
+
+        threading.Thread(target=work, name="selftest", daemon=True).start()
+
+    def _selftest_finished(self, result: object) -> None:
+        from kiosk.selftest import SelfTest
+
+        self._selftest_running = False
+        assert isinstance(result, SelfTest)
+        log.info("sound and voice self-test: %s", result.verdict)
+        self.selftest_lines = result.lines()
+        if self.window.current_screen() is Screen.STAFF:
+            self.render()
+
     def staff_report(self) -> list[tuple[str, str]]:
         """The staff screen's lines: notices, content status, errors, warnings, overdue reviews."""
         lines: list[tuple[str, str]] = []
+        if self.selftest_lines:
+            ok = self.selftest_lines[0].startswith("Sound and voice are working")
+            lines.append(("ok" if ok else "check", f"Self-test: {self.selftest_lines[0]}"))
+            lines += [("meta", text) for text in self.selftest_lines[1:]]
         if self.staff_notice:
             lines.append(("body", self.staff_notice))
         if self.staff_pin.problem:

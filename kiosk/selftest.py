@@ -245,6 +245,7 @@ def _play_and_record(sentence: str) -> tuple[bytes, bytes]:
         recorder.terminate()
         recorder.wait(5)
         reader.join(5)
+        recorder.stdout.close()
     pcm = b"".join(chunks)
     play = marks["play"] // 2 * 2
     # The first 0.2 s of a new capture can hold the device's start-up: not "silence".
