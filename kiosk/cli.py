@@ -338,13 +338,13 @@ def _cmd_selftest(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
     from kiosk.paths import state_dir
-    from kiosk.selftest import run_selftest, save_result
+    from kiosk.selftest import RESULT_FILE, run_selftest, save_result
 
     if not args.json:
         print("Testing: the speaker says a sentence while the microphone listens (about 5 s)...")
     result = run_selftest(content_dir=Path(args.content))
     try:
-        save_result(result, state_dir() / "selftest.json")
+        save_result(result, state_dir() / RESULT_FILE)
     except OSError as error:
         result.notes.append(f"The result could not be kept for the staff screen: {error}.")
     if args.json:

@@ -10,14 +10,16 @@ import logging
 import sqlite3
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
 from kiosk.content.loader import ContentLoad
 from kiosk.content.model import ContentSet
-from kiosk.content.problems import Problem
+from kiosk.content.problems import REVIEW_OVERDUE, Problem
 from kiosk.content.store import ContentStore
+from kiosk.core import health
 from kiosk.core.pin import StaffPin, VerifyResult
 from kiosk.core.session import (
     DisplayPrefs,
@@ -90,9 +92,13 @@ class KioskController(QObject):
         matcher_scores: tuple[float, float] = (0.80, 0.60),
         log_transcripts: bool = False,
         usage: UsageCounter | None = None,
+        state_folder: Path | None = None,
     ) -> None:
         super().__init__(parent)
         self.usage = usage
+        self.state_folder = state_folder
+        """The machine's state folder (crash log, last self-test, usage counts), or None."""
+        self.started = dt.datetime.now()
         self.usage_notice = ""
         self.speech = speech
         self.voice = voice
@@ -150,6 +156,7 @@ class KioskController(QObject):
         w.staff.selftest_requested.connect(self.run_selftest)
         self.selftest_done.connect(self._selftest_finished)
         self.selftest_lines: list[str] = []
+        self.selftest_result: object = None  # the last SelfTest of this run, if any
         self._selftest_running = False
         w.continue_requested.connect(idle.activity)
         idle.warning.connect(w.show_idle_warning)
@@ -487,17 +494,87 @@ class KioskController(QObject):
         self._selftest_running = False
         assert isinstance(result, SelfTest)
         log.info("sound and voice self-test: %s", result.verdict)
+        self.selftest_result = result
         self.selftest_lines = result.lines()
+        if self.state_folder is not None:
+            from kiosk.selftest import RESULT_FILE, save_result
+
+            try:
+                save_result(result, self.state_folder / RESULT_FILE)
+            except OSError as error:
+                log.warning("the self-test result could not be saved: %s", error)
         if self.window.current_screen() is Screen.STAFF:
             self.render()
 
+    def health_lines(self) -> list[health.HealthLine]:
+        """Health at a glance: one OK/CHECK line per part of the kiosk (top of the staff screen)."""
+        now = dt.datetime.now()
+        content = self.store.current
+        lines = [
+            health.content_health(
+                self.store.last_load,
+                content.topics if content is not None else (),
+                now.date(),
+                self.store.from_snapshot,
+            )
+        ]
+        speech = self.speech
+        if speech is None:
+            lines.append(health.sound_health(None))
+        else:
+            lines.append(health.sound_health(speech.sound_available, speech.output.problem))
+        voice = self.voice
+        if voice is None:
+            lines.append(health.voice_health(False))
+        else:
+            lines.append(
+                health.voice_health(
+                    True,
+                    voice.available,
+                    voice.problem,
+                    voice.engine,
+                    voice.engine_reason,
+                    voice.microphone,
+                )
+            )
+        cache = speech.worker.renderer.cache if speech is not None else None
+        lines.append(
+            health.cache_health(
+                cache.folder if cache is not None else None,
+                speech.worker.renderer.cache_problem if speech is not None else None,
+                cache.max_bytes if cache is not None else 0,
+            )
+        )
+        lines.append(self._selftest_health(now))
+        if self.state_folder is not None:
+            lines.append(health.crash_health(self.state_folder / "log" / "crash.log", now))
+        lines.append(health.uptime_health(self.started, now))
+        folders = {"state": self.state_folder} if self.state_folder is not None else {}
+        if cache is not None:
+            folders["cache"] = cache.folder
+        if folders:
+            lines.append(health.disk_health(folders))
+        return lines
+
+    def _selftest_health(self, now: dt.datetime) -> health.HealthLine:
+        from kiosk.selftest import RESULT_FILE, SelfTest, load_result
+
+        result = self.selftest_result
+        if result is None and self.state_folder is not None:
+            result = load_result(self.state_folder / RESULT_FILE)
+        if not isinstance(result, SelfTest):
+            return health.selftest_health(None)
+        return health.selftest_health(result.ok, result.verdict, result.at, now)
+
     def staff_report(self) -> list[tuple[str, str]]:
-        """The staff screen's lines: notices, content status, errors, warnings, overdue reviews."""
-        lines: list[tuple[str, str]] = []
-        if self.selftest_lines:
-            ok = self.selftest_lines[0].startswith("Sound and voice are working")
-            lines.append(("ok" if ok else "check", f"Self-test: {self.selftest_lines[0]}"))
-            lines += [("meta", text) for text in self.selftest_lines[1:]]
+        """The staff screen's lines: health at a glance (OK/CHECK lines), then the details:
+        notices, the self-test, content errors, warnings and overdue reviews, voice."""
+        lines: list[tuple[str, str]] = [
+            ("ok" if line.ok else "check", line.format()) for line in self.health_lines()
+        ]
+        if self._selftest_running or self.selftest_lines:
+            lines.append(("heading", "Sound and voice self-test:"))
+            lines += [("meta", text) for text in self.selftest_lines]
         if self.staff_notice:
             lines.append(("body", self.staff_notice))
         if self.staff_pin.problem:
@@ -507,9 +584,7 @@ class KioskController(QObject):
         if content is not None:
             lines.append(("body", f"Showing {len(content.topics)} topics from {content.folder}."))
         if load is not None:
-            if load.ok:
-                lines.append(("body", "The content files have no errors."))
-            else:
+            if not load.ok:
                 lines.append(
                     (
                         "heading",
@@ -518,46 +593,28 @@ class KioskController(QObject):
                     )
                 )
                 lines += [("meta", p.format()) for p in load.errors]
-            overdue = [p for p in load.warnings if "review overdue" in p.message]
-            other: list[Problem] = [p for p in load.warnings if p not in overdue]
+            overdue = [p for p in load.warnings if p.code == REVIEW_OVERDUE]
+            other: list[Problem] = [p for p in load.warnings if p.code != REVIEW_OVERDUE]
             if overdue:
                 lines.append(("heading", f"Reviews overdue ({len(overdue)}):"))
                 lines += [("meta", p.format()) for p in overdue]
             if other:
                 lines.append(("heading", f"Warnings ({len(other)}):"))
                 lines += [("meta", p.format()) for p in other]
-        if self.speech is not None:
-            output = self.speech.output
-            if self.speech.sound_available:
-                lines.append(("body", "Sound: working."))
-            else:
-                lines.append(("body", f"Sound unavailable: {output.problem}."))
-            cache_problem = self.speech.worker.renderer.cache_problem
-            if cache_problem:
-                lines.append(("body", f"Speech cache unavailable: {cache_problem}."))
-            if self.speech.profile_problems:
-                lines.append(
-                    (
-                        "heading",
-                        "The voice profile has problems; the built-in voice settings are used:",
-                    )
-                )
-                lines += [("meta", text) for text in self.speech.profile_problems]
+        if self.speech is not None and self.speech.profile_problems:
+            lines.append(
+                ("heading", "The voice profile has problems; the built-in voice settings are used:")
+            )
+            lines += [("meta", text) for text in self.speech.profile_problems]
         lines += self._voice_report()
         lines.append(("meta", f"Checked {dt.datetime.now():%d %B %Y %H:%M}."))
         return lines
 
     def _voice_report(self) -> list[tuple[str, str]]:
-        voice = self.voice
-        if voice is None:
-            return [("body", "Asking by voice is turned off in kiosk.toml (voice = false).")]
+        """Details under the health lines: words the recogniser cannot hear, the log policy."""
+        if self.voice is None:
+            return []
         lines: list[tuple[str, str]] = []
-        if voice.available:
-            lines.append(("body", f"Asking by voice: working (microphone: {voice.microphone})."))
-        else:
-            lines.append(("body", f"Asking by voice unavailable: {voice.problem}."))
-        if voice.engine_reason:
-            lines.append(("meta", f"Speech recogniser: {voice.engine_reason}."))
         if self.voice_unknown_words:
             words = ", ".join(self.voice_unknown_words)
             lines.append(("meta", f"Words the recogniser cannot hear: {words}."))

@@ -35,6 +35,8 @@ FLOOR_DB = -120.0
 HEARD_MARGIN_DB = 10.0
 
 WORKING = "Sound and voice are working"
+RESULT_FILE = "selftest.json"
+"""The last result, in the state folder (the command and the staff screen keep it there)."""
 
 
 @dataclass
