@@ -58,6 +58,9 @@ from kiosk.voice.matching import (
 )
 from kiosk.voice.recognisers import Recognition
 
+STAFF_SCREENS = (Screen.STAFF, Screen.USE, Screen.PIN)
+"""Screens only staff see: nothing done there is counted as patients' use."""
+
 log = logging.getLogger("kiosk.session")
 voice_log = logging.getLogger("kiosk.voice")
 
@@ -197,7 +200,7 @@ class KioskController(QObject):
         )
         w.emergency_requested.connect(lambda: self._count("emergency-page"))
         w.help_requested.connect(lambda: self._count("help-page"))
-        w.paged_by_user.connect(lambda: self._count("page-turn"))
+        w.paged_by_user.connect(self._count_page_turn)
         if voice is not None:
             voice.availability_changed.connect(self._voice_available)
             voice.state_changed.connect(self._voice_state)
@@ -270,7 +273,7 @@ class KioskController(QObject):
 
     def _turn_page(self, step: int) -> None:
         self.stop_speech()
-        self._count("page-turn")
+        self._count_page_turn()
         widget = self.window.screens[self.navigator.current.screen]
         view = getattr(widget, "view", None) or getattr(widget, "grid", None)
         if view is not None:
@@ -1055,6 +1058,12 @@ class KioskController(QObject):
         """Count one use (in memory: the file is written by the counter's own thread)."""
         if self.usage is not None:
             self.usage.count(event, detail)
+
+    def _count_page_turn(self) -> None:
+        """A page turned: counted for patients' screens only (staff reading their screens are
+        not patients' use)."""
+        if self.navigator.current.screen not in STAFF_SCREENS:
+            self._count("page-turn")
 
     def _reading_interrupted(self) -> None:
         """Count Read aloud stopped before the end of the page (by Stop, or by going on)."""

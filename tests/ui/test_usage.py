@@ -162,3 +162,32 @@ def test_the_use_page_charts_the_counts_and_clear_needs_the_pin(
     assert w.current_screen() is Screen.USE
     assert sqlite3.connect(usage_file).execute("SELECT count(*) FROM counts").fetchone() == (0,)
     assert c.usage.pending() == {}
+
+
+def test_staff_page_turns_are_not_counted(
+    qtbot: QtBot, fonts: bool, seed_copy: Path, tmp_path: Path
+) -> None:
+    usage_file = tmp_path / "state" / "usage.sqlite3"
+    k = build(qtbot, seed_copy, tmp_path, size=(1366, 768), usage_file=usage_file)
+    c, w = k.controller, k.window
+    assert c.usage is not None
+    c.set_text_scale(200)  # the staff report and the Use page take several pages
+    c.open_staff()  # no PIN set: straight in
+    for screen in (w.staff, w.use):
+        if screen is w.use:
+            tap(qtbot, w.staff.use_button)
+        nexts = [
+            b
+            for b in screen.findChildren(BigButton)
+            if b.title.startswith("Next page") and b.isVisible() and b.isEnabled()
+        ]
+        assert nexts, "the staff page has only one page at this size"
+        tap(qtbot, nexts[0])  # by touch
+        c._turn_page(-1)  # by key
+    c.set_text_scale(100)
+    c.home()
+    turns = tap_named(qtbot, k, "topic-fatigue")
+    c._turn_page(1)
+    c.usage.close()
+    found = counts(usage_file)
+    assert found.get(("page-turn", ""), 0) == turns + 1, found
