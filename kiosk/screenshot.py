@@ -35,6 +35,7 @@ def take_screenshot(
     from kiosk.app import create_kiosk
     from kiosk.controller import KioskController
     from kiosk.core.pin import StaffPin
+    from kiosk.paths import state_dir
     from kiosk.ui.fonts import install_fonts
     from kiosk.ui.window import KioskWindow
 
@@ -55,6 +56,8 @@ def take_screenshot(
             watch=False,
             voice=False,
             usage_file=usage_copy,
+            # The staff screen's health lines read this machine's crash log and last self-test.
+            state_folder=state_dir() if screen in ("staff", "use") else None,
         )
         window, controller = kiosk.window, kiosk.controller
         assert isinstance(window, KioskWindow) and isinstance(controller, KioskController)

@@ -117,11 +117,11 @@ def content_health(
         oldest = overdue[0]
         parts.append(
             f"{len(overdue)} review{'s' if len(overdue) != 1 else ''} overdue "
-            f"(the oldest was due by {oldest.next_review.words()}: {oldest.title})"
+            f"(the oldest was due by {oldest.next_review.words()})"
         )
     if upcoming:
         nearest = upcoming[0]
-        parts.append(f"next review due by {nearest.next_review.words()} ({nearest.title})")
+        parts.append(f"next review due by {nearest.next_review.words()}")
     ok = load.ok and not other_warnings and not overdue
     return HealthLine(ok, "Content", "; ".join(parts) + ".")
 

@@ -66,20 +66,23 @@ class Bar:
 
 class BarChart(_Chart):
     """One horizontal bar: label, bar, value (and note) in words. The topic chart is a column of
-    these, one block each, so it pages like text at any size; ``top`` (the largest value) and
-    ``labels`` (every label of the chart) keep the bars of one chart to one scale and alignment."""
+    these, one block each, so it pages like text at any size; ``chart`` (every bar of the chart)
+    keeps the bars of one chart to one scale and alignment: the same room for the labels, for
+    the bars (the widest value text is kept free) and the same value per pixel."""
 
     def __init__(
         self,
         bar: Bar,
-        top: int,
-        labels: Sequence[str],
+        chart: Sequence[Bar],
         theme: Theme,
         font_px: int,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(theme, font_px, parent)
-        self.bar, self.top, self.labels = bar, max(1, top), list(labels)
+        self.bar = bar
+        self.top = max([1, *(b.value for b in chart)])
+        self.labels = [b.label for b in chart]
+        self.value_texts = [_value_text(b) for b in chart] or [_value_text(bar)]
         self.setAccessibleName(f"{bar.label}: {bar.value}{' ' + bar.note if bar.note else ''}")
 
     def heightForWidth(self, width: int) -> int:
@@ -98,8 +101,9 @@ class BarChart(_Chart):
             max((metrics.horizontalAdvance(t) for t in self.labels), default=0) + 16,
             int(width * 0.4),
         )
-        value_text = f"{bar.value}{'  ' + bar.note if bar.note else ''}"
-        value_w = min(metrics.horizontalAdvance(value_text) + 16, width // 2)
+        value_text = _value_text(bar)
+        widest = max(metrics.horizontalAdvance(t) for t in self.value_texts)
+        value_w = min(widest + 16, width // 2)
         bar_room = max(10, width - label_w - value_w)
         text = QColor(self.theme.text)
         painter.setPen(text)
@@ -117,6 +121,10 @@ class BarChart(_Chart):
             metrics.elidedText(value_text, Qt.TextElideMode.ElideRight, width - label_w - length),
         )
         painter.end()
+
+
+def _value_text(bar: Bar) -> str:
+    return f"{bar.value}{'  ' + bar.note if bar.note else ''}"
 
 
 class DailyChart(_Chart):
@@ -140,7 +148,7 @@ class DailyChart(_Chart):
         total = sum(sum(per_day.get(d, {}).values()) for d in self.days)
         self.setAccessibleName(
             f"Spoken requests by day: {total} in all"
-            + (f", most on {busiest:%d %B}" if busiest is not None and total else "")
+            + (f", most on {busiest.day} {busiest:%B}" if busiest is not None and total else "")
         )
 
     def _plot_px(self) -> int:
@@ -287,7 +295,9 @@ class UsageScreen(PagedScreen):
         assert theme is not None and sizes is not None
         blocks: list[TextBlock] = [
             TextBlock.text(
-                "heading", f"The last 30 days: {view.first:%d %B} to {view.last:%d %B %Y}"
+                "heading",
+                f"The last 30 days: {view.first.day} {view.first:%B} to "
+                f"{view.last.day} {view.last:%B %Y}",
             )
         ]
         blocks += [TextBlock("body", status_html(ok, text), text) for ok, text in view.notes]
@@ -307,9 +317,7 @@ class UsageScreen(PagedScreen):
                     keep_with_next=True,
                 )
             )
-            top = max(b.value for b in view.topics)
-            labels = [b.label for b in view.topics]
-            blocks += [_bar_block(bar, top, labels, theme, sizes) for bar in view.topics]
+            blocks += [_bar_block(bar, view.topics, theme, sizes) for bar in view.topics]
         else:
             blocks.append(TextBlock.text("body", "No topic has been opened in this period."))
         blocks.append(TextBlock.text("heading", "Spoken requests by day", keep_with_next=True))
@@ -331,9 +339,9 @@ class UsageScreen(PagedScreen):
         self.view.set_blocks(blocks, page)
 
 
-def _bar_block(bar: Bar, top: int, labels: Sequence[str], theme: Theme, sizes: Sizes) -> TextBlock:
+def _bar_block(bar: Bar, chart: Sequence[Bar], theme: Theme, sizes: Sizes) -> TextBlock:
     def make() -> QWidget:
-        return BarChart(bar, top, labels, theme, sizes.control_px)
+        return BarChart(bar, chart, theme, sizes.control_px)
 
     return TextBlock("widget", plain=f"{bar.label}: {bar.value}", widget=make)
 

@@ -12,10 +12,13 @@ STATUS_ROLES = ("ok", "check")
 
 
 def status_html(ok: bool, text: str) -> str:
-    """A health line: an "OK" (green) or "CHECK" (amber) badge, then the text (escaped)."""
+    """A health line: an "OK" (green) or "CHECK" (amber) badge, then the text (escaped), its
+    name in bold ("Sound: working." shows **Sound:**) so a line is found by its first word."""
     fg, bg = OK_BADGE if ok else CHECK_BADGE
     word = "OK" if ok else "CHECK"
+    name, colon, rest = text.partition(": ")
+    shown = f"<b>{html.escape(name)}:</b> {html.escape(rest)}" if colon else html.escape(text)
     return (
         f'<span style="color:{fg}; background-color:{bg};"><b>&nbsp;{word}&nbsp;</b></span>'
-        f"&nbsp; {html.escape(text)}"
+        f"&nbsp; {shown}"
     )

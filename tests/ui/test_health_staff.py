@@ -47,7 +47,7 @@ def test_a_fresh_kiosk_shows_every_health_line_first(
     lines = _health(report)
     # The seed's reviews were due by 2017: the content line says so, from the topics' dates.
     assert lines["Content"][0] == "CHECK"
-    assert "10 reviews overdue (the oldest was due by 2017:" in lines["Content"][1]
+    assert "10 reviews overdue (the oldest was due by 2017)." in lines["Content"][1]
     assert lines["Sound"] == ("OK", "working.")
     assert lines["Asking by voice"][0] == "OK"  # the test kiosk starts no voice process
     assert lines["Self-test"][0] == "CHECK" and "not run yet" in lines["Self-test"][1]
