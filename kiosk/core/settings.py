@@ -30,6 +30,8 @@ class KioskSettings:
     """Write what patients said by voice to the log (off: the log says only what was done)."""
     voice: bool = True
     """Offer Ask by voice (off: the control says voice is unavailable; no microphone is used)."""
+    usage_counts: bool = True
+    """Count per hour how the kiosk is used (``kiosk.core.usage``; off: nothing is counted)."""
 
     @property
     def screen(self) -> PhysicalScreen:
