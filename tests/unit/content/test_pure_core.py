@@ -13,21 +13,22 @@ from tests.conftest import REPO
 
 FORBIDDEN = ("PySide6", "shiboken6", "pyttsx3", "vosk", "pocketsphinx")
 PURE_PACKAGES = ["kiosk.content", "kiosk.core"]
+ENGINE_PACKAGES = ["kiosk.voice", "kiosk.speech"]
+"""Speech code: no Qt at all, and an engine only when one is used (imported lazily), so that
+``check``, ``hear`` and the tests of its logic run without them."""
 
 
-def pure_modules() -> list[str]:
+def pure_modules(packages: list[str] = PURE_PACKAGES) -> list[str]:
     modules = []
-    for package in PURE_PACKAGES:
+    for package in packages:
         module = importlib.import_module(package)
         modules.append(package)
         modules += [f"{package}.{info.name}" for info in pkgutil.iter_modules(module.__path__)]
     return modules
 
 
-def test_pure_core_imports_no_qt_or_speech_engine() -> None:
-    assert kiosk.content  # the package exists
-    modules = pure_modules()
-    assert len(modules) > 5
+def loaded_by(modules: list[str]) -> list[str]:
+    """The modules a fresh interpreter has loaded after importing ``modules``."""
     code = (
         "import importlib, json, sys\n"
         f"for m in {modules!r}: importlib.import_module(m)\n"
@@ -36,6 +37,20 @@ def test_pure_core_imports_no_qt_or_speech_engine() -> None:
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True
     )
-    loaded = json.loads(result.stdout)
-    bad = [m for m in loaded if m.split(".")[0] in FORBIDDEN]
+    loaded: list[str] = json.loads(result.stdout)
+    return loaded
+
+
+def test_pure_core_imports_no_qt_or_speech_engine() -> None:
+    assert kiosk.content  # the package exists
+    modules = pure_modules()
+    assert len(modules) > 5
+    bad = [m for m in loaded_by(modules) if m.split(".")[0] in FORBIDDEN]
     assert bad == [], f"the pure core pulled in {bad}"
+
+
+def test_voice_and_speech_code_import_no_qt_and_no_engine_until_used() -> None:
+    modules = pure_modules(ENGINE_PACKAGES)
+    assert {"kiosk.voice.matching", "kiosk.voice.recognisers", "kiosk.speech.tts"} <= set(modules)
+    bad = [m for m in loaded_by(modules) if m.split(".")[0] in FORBIDDEN]
+    assert bad == [], f"importing kiosk.voice and kiosk.speech pulled in {bad}"

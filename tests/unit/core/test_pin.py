@@ -74,7 +74,10 @@ def test_unusable_pins_are_refused_in_plain_words(pin: str, words: str) -> None:
 
 @pytest.mark.parametrize("pin", ["5839", PIN, "1235", "0101", "112233445566"])
 def test_usable_pins_pass(pin: str) -> None:
-    validate_new_pin(pin)
+    try:
+        validate_new_pin(pin)
+    except PinError as error:
+        pytest.fail(f"{pin} is a usable PIN but was refused: {error}")
 
 
 def test_pin_error_is_a_value_error() -> None:
