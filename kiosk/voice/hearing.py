@@ -77,15 +77,16 @@ class RequestAudio:
         # listening: in a noisy room, other people's words in the hangover were heard as part
         # of the request ("tell me about fatigue my blood").
         start = max(0, ep.speech_start_frame * FRAME_BYTES - PRE_MS * RATE // 500)
+        room = heard[max(0, start - ROOM_MS * RATE // 500) : start]
         if ep.speech_start_frame * FRAME_MS < EARLY_MS:
             # Speech found in the first second may have begun at the press, before the room
-            # was measured (a soft first syllable is not "speech" yet): keep it all
-            # ("louder please" said at once, in babble, was heard as "there please").
+            # was measured (a soft first syllable is not "speech" yet): decode it all
+            # ("louder please" said at once, in babble, was heard as "there please"). The
+            # room before the detected start is still the noise profile.
             start = 0
         end = len(heard)
         if ep.speech_end_frame is not None:
             end = min(end, ep.speech_end_frame * FRAME_BYTES + POST_MS * RATE // 500)
-        room = heard[max(0, start - ROOM_MS * RATE // 500) : start]
         return heard[start:end], room
 
     def clear(self) -> None:
