@@ -129,6 +129,12 @@ class SoundChild(QObject):
         if process is None:
             return
         self._process = None
+        if process.state() != QProcess.ProcessState.NotRunning:
+            # An error (a write to a child whose sound server died) can come while the child
+            # is still exiting: end it before its QProcess goes ("Destroyed while process is
+            # still running", seen on a busy machine).
+            process.kill()
+            process.waitForFinished(1000)
         process.deleteLater()
         self._stopped()
         self._retry.start()

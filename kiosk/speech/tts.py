@@ -56,6 +56,7 @@ class EspeakTts:
             self._engine: Any = pyttsx3.init("espeak")
         except Exception as error:
             raise TtsError(f"the espeak-ng engine did not start ({error})") from error
+        self._keep_last_samples(self._engine.proxy._driver)
         self._done = threading.Event()
         self._engine.connect("finished-utterance", self._finished)
         self._completions: list[bool] = []
@@ -64,6 +65,33 @@ class EspeakTts:
         self._engine.setProperty("voice", self.voice)
         self._engine.setProperty("pitch", pitch)
         self.pitch = pitch
+
+    @staticmethod
+    def _keep_last_samples(driver: Any) -> None:
+        """Fix pyttsx3 2.99's espeak driver losing the end of a sentence.
+
+        Its synthesis callback writes the WAV file when it meets espeak's "message terminated"
+        event, and only afterwards adds the samples that came in the same callback: when espeak
+        hands over its last buffer together with that event (seen on a busy machine: "Call 0808
+        800 6000." came out 3.9 s long instead of 4.5 s), the end of the sentence is lost, and
+        the file is long enough to pass as complete. The callback is replaced with one that
+        adds the samples first, then lets the driver handle the events.
+        """
+        import ctypes
+
+        import pyttsx3.drivers._espeak as espeak_api
+
+        handle_events = driver._onSynth
+        sample = ctypes.sizeof(ctypes.c_short)
+
+        def on_synth(wav: Any, samples: int, events: Any) -> int:
+            if samples > 0 and driver._speaking:
+                driver._data_buffer += ctypes.string_at(wav, samples * sample)
+            result: int = handle_events(wav, 0, events)
+            return result
+
+        driver._kiosk_on_synth = on_synth  # espeak keeps only a C pointer to it
+        espeak_api.SetSynthCallback(on_synth)
 
     def configure(self, voice: str, pitch: int) -> None:
         """Switch voice or pitch (cheap when unchanged)."""

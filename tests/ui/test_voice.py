@@ -95,7 +95,10 @@ def test_a_spoken_command_does_what_its_control_does(
     ask_and_confirm(qtbot, k, pulse_rig, "louder please", tmp_path)
     assert c.speech.volume_step == before + 1, "the same as pressing Louder"
     assert c.navigator.current.topic_id == "pain"
-    ask_and_confirm(qtbot, k, pulse_rig, "go home", tmp_path)
+    # "go to the start" (a phrasing of Home): this voice's "go home" is heard right but with a
+    # posterior of 0.38 for "home" (it sounds like "bone"), and on a busy machine it was
+    # sometimes not even asked about (README, voice figures).
+    ask_and_confirm(qtbot, k, pulse_rig, "go to the start", tmp_path)
     assert c.navigator.current.screen is Screen.HOME
 
 
