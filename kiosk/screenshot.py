@@ -6,6 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from kiosk.core.display import PhysicalScreen, panel_for_size
 from kiosk.core.session import Place, Screen
 from kiosk.core.settings import KioskSettings
 
@@ -22,9 +23,11 @@ def take_screenshot(
     text_size: int = 100,
     theme: str = "standard",
     voice: str | None = None,
+    panel: PhysicalScreen | None = None,
 ) -> Path:
     """Render one screen at a size, text size and theme, and save it as PNG; ``voice``
-    ("listening", "question", "message") shows the Ask by voice overlay in that state."""
+    ("listening", "question", "message") shows the Ask by voice overlay in that state; ``panel``
+    is the physical screen to size for (default: the supported screen with this pixel size)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
@@ -37,10 +40,17 @@ def take_screenshot(
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
     install_fonts(app)
+    panel = panel or panel_for_size(*size)
+    settings = KioskSettings(
+        screen_diagonal_inches=panel.diagonal_inches,
+        screen_width_px=panel.width_px,
+        screen_height_px=panel.height_px,
+        viewing_distance_mm=panel.viewing_distance_mm,
+    )
     with tempfile.TemporaryDirectory() as tmp:
         kiosk = create_kiosk(
             content_dir,
-            KioskSettings(),
+            settings,
             staff_pin=StaffPin(Path(tmp) / "staff.json"),
             watch=False,
             voice=False,

@@ -385,6 +385,13 @@ class TopicEntry:
     title: str
     summary: str
     emergency: bool
+    pinned: bool = False
+    """Kept on the first page of Home whatever the order (the emergency and support topics)."""
+
+
+ONE_PAGE_MAX_TOPICS = 24
+"""Home tries to show every topic on one page up to this many (a longer list is paged)."""
+MAX_COLUMNS = 4
 
 
 class ButtonGrid(Paging, QWidget):
@@ -400,12 +407,18 @@ class ButtonGrid(Paging, QWidget):
         self._columns = 1
         self.gap = 12
         self.min_column_px = 400
+        self.min_target = 61
+        self.pinned: list[bool] = []
+        """Per button: kept on the first page whatever the order (emergency and support)."""
 
-    def set_buttons(self, buttons: list[BigButton], page: int = 0) -> None:
-        """Replace the buttons."""
+    def set_buttons(
+        self, buttons: list[BigButton], page: int = 0, pinned: Sequence[bool] = ()
+    ) -> None:
+        """Replace the buttons; ``pinned`` ones always start on the first page."""
         for button in self.buttons:
             button.deleteLater()
         self.buttons = buttons
+        self.pinned = list(pinned) or [False] * len(buttons)
         for button in buttons:
             button.setParent(self)
             button.hide()
@@ -422,18 +435,68 @@ class ButtonGrid(Paging, QWidget):
         self.relayout()
 
     def relayout(self) -> None:
-        """Recompute rows and pages for the current size."""
+        """Recompute columns, rows and pages for the current size: every topic on one page when
+        they fit (fewest columns first; summaries shortened to whole words if need be), else
+        pages of rows with the pinned topics (emergency, support) on the first page."""
         if not self.buttons or self.width() <= 0:
             self._pages = [[]]
             self._place()
             return
-        # Measured once per layout: it asks every button (turning a page must not).
+        if not self._one_page():
+            self._paged()
+        self._page = max(0, min(self._page, len(self._pages) - 1))
+        self._place()
+
+    def _rows_height(self, rows: Sequence[Sequence[int]], width: int) -> int:
+        heights = [max(self.buttons[i].heightForWidth(width) for i in row) for row in rows]
+        return sum(heights) + self.gap * (len(rows) - 1)
+
+    def _one_page(self) -> bool:
+        count = len(self.buttons)
+        if count > ONE_PAGE_MAX_TOPICS:
+            return False
+        smallest = min(b.min_width() for b in self.buttons)
+        for lines in (None, 2, 1, 0):
+            for columns in range(1, MAX_COLUMNS + 1):
+                width = (self.width() - self.gap * (columns - 1)) // columns
+                if width < max(smallest, self.min_target):
+                    break
+                for button in self.buttons:
+                    button.shorten_subtitle(width, lines)
+                if any(b.min_width() > width for b in self.buttons):
+                    continue
+                rows = [
+                    list(range(start, min(start + columns, count)))
+                    for start in range(0, count, columns)
+                ]
+                if self._rows_height(rows, width) <= self.height():
+                    self._columns = columns
+                    self._pages = [rows]
+                    return True
+        for button in self.buttons:
+            button.shorten_subtitle(0, None)
+        return False
+
+    def _paged(self) -> None:
         columns = self._columns = self.columns()
         width = (self.width() - self.gap * (columns - 1)) // columns
-        rows = [
-            list(range(start, min(start + columns, len(self.buttons))))
-            for start in range(0, len(self.buttons), columns)
-        ]
+        order = list(range(len(self.buttons)))
+        pages = self._paginate(order, columns, width)
+        first = {i for row in pages[0] for i in row}
+        missing = [i for i in order if self.pinned[i] and i not in first] if self.pinned else []
+        if missing and pages[0]:
+            # Bring the pinned topics onto the first page, in place of its last ones.
+            capacity = sum(len(row) for row in pages[0])
+            keep = [i for i in order if i not in missing][: max(0, capacity - len(missing))]
+            head = sorted(keep + missing[:capacity])
+            rest = [i for i in order if i not in head]
+            pages = self._paginate(head, columns, width)[:1] + (
+                self._paginate(rest, columns, width) if rest else []
+            )
+        self._pages = pages
+
+    def _paginate(self, order: list[int], columns: int, width: int) -> list[list[list[int]]]:
+        rows = [order[start : start + columns] for start in range(0, len(order), columns)]
         pages: list[list[list[int]]] = [[]]
         used = 0
         for row in rows:
@@ -444,9 +507,7 @@ class ButtonGrid(Paging, QWidget):
                 used, needed = 0, height
             pages[-1].append(row)
             used += needed
-        self._pages = pages
-        self._page = max(0, min(self._page, len(pages) - 1))
-        self._place()
+        return pages
 
     def _place(self) -> None:
         visible: set[int] = set()
@@ -504,13 +565,14 @@ class HomeScreen(Screen):
                 lambda _=False, topic_id=entry.id: self.topic_chosen.emit(topic_id)
             )
             buttons.append(button)
-        self.grid.set_buttons(buttons, page)
+        self.grid.set_buttons(buttons, page, [e.pinned or e.emergency for e in entries])
 
     def apply_style(self, theme: Theme, sizes: Sizes) -> None:
         """Theme, gaps and a fresh layout."""
         super().apply_style(theme, sizes)
         self.grid.gap = sizes.gap_px
         self.grid.min_column_px = sizes.control_px * 11
+        self.grid.min_target = sizes.min_target_px
         self.grid.relayout()
 
     def spoken_text(self) -> str:

@@ -26,7 +26,7 @@ from PySide6.QtGui import (
     QPolygonF,
     QResizeEvent,
 )
-from PySide6.QtWidgets import QAbstractButton, QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractButton, QFrame, QLabel, QSizePolicy, QWidget
 
 from kiosk.content.markdown import BulletList, Document, Heading, Inline, Paragraph, Span
 from kiosk.ui.theme import FONT_FAMILY, STANDARD, Sizes, Theme
@@ -88,6 +88,7 @@ class BigButton(QAbstractButton):
         super().__init__(parent)
         self._title = title
         self._subtitle = subtitle
+        self._shown_subtitle = subtitle
         self._emergency = emergency
         self._theme: Theme = STANDARD
         self._sizes: Sizes | None = None
@@ -121,6 +122,7 @@ class BigButton(QAbstractButton):
     def set_texts(self, title: str, subtitle: str = "", description: str = "") -> None:
         """Change what the button says."""
         self._title, self._subtitle = title, subtitle
+        self._shown_subtitle = subtitle
         self.setText(title)
         self.setAccessibleName(title)
         self.setAccessibleDescription(description or subtitle or title)
@@ -132,6 +134,38 @@ class BigButton(QAbstractButton):
         self._theme, self._sizes = theme, sizes
         self.updateGeometry()
         self.update()
+
+    @property
+    def shown_subtitle(self) -> str:
+        """The second line as drawn: the subtitle, or its first whole words when shortened."""
+        return self._shown_subtitle
+
+    def shorten_subtitle(self, width: int, lines: int | None) -> None:
+        """Draw at most ``lines`` lines of the subtitle at ``width`` (whole words and "…");
+        None shows all of it. The accessible description keeps the whole subtitle."""
+        shown = self._subtitle
+        if lines is not None and self._subtitle:
+            _, sub_font, pad, _ = self._metrics()
+            metrics = QFontMetrics(sub_font)
+            inner = max(1, width - 2 * pad - (self._icon_px() + pad if self._emergency else 0))
+            limit = metrics.lineSpacing() * lines + metrics.height() - metrics.lineSpacing()
+
+            def fits(text: str) -> bool:
+                rect = metrics.boundingRect(QRect(0, 0, inner, 100000), _WRAP, text)
+                return rect.height() <= limit and rect.width() <= inner
+
+            if not fits(shown):
+                words = self._subtitle.split()
+                shown = ""
+                for count in range(len(words) - 1, 0, -1):
+                    candidate = " ".join(words[:count]).rstrip(",;:.") + "…"
+                    if fits(candidate):
+                        shown = candidate
+                        break
+        if shown != self._shown_subtitle:
+            self._shown_subtitle = shown
+            self.updateGeometry()
+            self.update()
 
     # -- geometry -----------------------------------------------------------------------------
     def _metrics(self) -> tuple[QFont, QFont, int, int]:
@@ -159,10 +193,10 @@ class BigButton(QAbstractButton):
             .height()
         )
         sub_h = 0
-        if self._subtitle:
+        if self._shown_subtitle:
             sub_h = (
                 QFontMetrics(sub_font)
-                .boundingRect(QRect(0, 0, inner, 100000), _WRAP, self._subtitle)
+                .boundingRect(QRect(0, 0, inner, 100000), _WRAP, self._shown_subtitle)
                 .height()
             )
         return title_h, sub_h
@@ -180,7 +214,7 @@ class BigButton(QAbstractButton):
         title_font, sub_font, pad, minimum = self._metrics()
         widest = max(
             [QFontMetrics(title_font).horizontalAdvance(w) for w in self._label().split()]
-            + [QFontMetrics(sub_font).horizontalAdvance(w) for w in self._subtitle.split()]
+            + [QFontMetrics(sub_font).horizontalAdvance(w) for w in self._shown_subtitle.split()]
             + [0]
         )
         icon = self._icon_px() + pad if self._emergency else 0
@@ -249,7 +283,7 @@ class BigButton(QAbstractButton):
         if sub_h:
             painter.setFont(sub_font)
             painter.drawText(
-                QRect(left, top + title_h + pad // 2, inner, sub_h), _WRAP, self._subtitle
+                QRect(left, top + title_h + pad // 2, inner, sub_h), _WRAP, self._shown_subtitle
             )
         painter.end()
 
@@ -637,7 +671,12 @@ class PagedView(Paging, QWidget):
 
 
 class EmergencyPanel(QFrame):
-    """The emergency panel on every screen: heading, symptoms and what to do. Tap to open it."""
+    """The emergency panel on every screen: heading, symptoms and what to do. Tap to open it.
+
+    It lays out its own text and chooses its own type size (:meth:`fit`): the window asks how
+    tall it is at a width, a type size and a number of symptom columns, and gives it the room it
+    needs; its text is never clipped or elided.
+    """
 
     activated = Signal()
 
@@ -646,36 +685,49 @@ class EmergencyPanel(QFrame):
         self.setObjectName("EmergencyPanel")
         self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
-        layout = QVBoxLayout(self)
-        self.box = layout
-        self._band = QLabel(self)
-        self._band.setProperty("role", "band")
-        self._band.setWordWrap(True)
-        self._band.setTextFormat(Qt.TextFormat.RichText)
-        self._symptoms = QLabel(self)
-        self._symptoms.setWordWrap(True)
-        self._symptoms.setTextFormat(Qt.TextFormat.RichText)
-        self._action = QLabel(self)
-        self._action.setWordWrap(True)
-        self._action.setTextFormat(Qt.TextFormat.RichText)
-        self._more = QLabel(self)
-        self._more.setWordWrap(True)
-        for label in (self._band, self._symptoms, self._action, self._more):
-            label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-            layout.addWidget(label)
-        layout.addStretch(1)
+        self._band = self._label("band")
+        self._action = self._label("action")
+        self._numbers = self._label("numbers")
+        self._more = self._label("more")
+        self._symptoms: list[QLabel] = []
+        self._bullets: list[QLabel] = []
         self.heading = ""
         self.symptoms: tuple[str, ...] = ()
         self.action = ""
+        self.numbers = ""
+        self.px = 38
+        self.columns = 1
+        self._margin = 12
+        self._border = 6
+
+    def _label(self, role: str) -> QLabel:
+        label = QLabel(self)
+        label.setProperty("role", "band" if role == "band" else "panel")
+        label.setObjectName(f"panel-{role}")
+        label.setWordWrap(True)
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        return label
 
     def set_panel(self, heading: str, symptoms: Sequence[str], action: str, numbers: str) -> None:
         """Show the site file's emergency panel."""
         self.heading, self.symptoms, self.action = heading, tuple(symptoms), action
-        self._band.setText(html.escape(heading))
-        self._symptoms.setText("".join(_bullet_html(html.escape(s)) for s in symptoms))
-        self._action.setText(
-            f"<b>{html.escape(action)}</b>" + (f"<br>{html.escape(numbers)}" if numbers else "")
-        )
+        self.numbers = numbers
+        self._band.setText(heading)
+        for label in self._symptoms + self._bullets:
+            label.hide()
+            label.deleteLater()
+        self._symptoms = [self._label("symptom") for _ in symptoms]
+        self._bullets = [self._label("bullet") for _ in symptoms]
+        for label, bullet, text in zip(self._symptoms, self._bullets, symptoms, strict=True):
+            label.setText(text)
+            bullet.setText("•")
+            bullet.setWordWrap(False)
+            label.show()
+            bullet.show()
+        self._action.setText(action)
+        self._numbers.setText(numbers)
+        self._numbers.setVisible(bool(numbers))
         self._more.setText("Touch here for more.")
         self.setAccessibleName(heading)
         self.setAccessibleDescription(
@@ -685,18 +737,96 @@ class EmergencyPanel(QFrame):
             + action
             + " Touch to open the emergency page."
         )
+        self._apply_font()
+        self._place()
 
     def labels(self) -> list[QLabel]:
-        """The panel's text labels (for tests and for speech)."""
-        return [self._band, self._symptoms, self._action, self._more]
+        """The panel's text labels in reading order (for tests and for speech)."""
+        extra = [self._numbers] if self.numbers else []
+        return [self._band, *self._symptoms, self._action, *extra, self._more]
 
-    def set_margins(self, px: int) -> None:
-        """Inner margins."""
-        self.box.setContentsMargins(px, px, px, px)
-        self.box.setSpacing(px)
+    def set_margins(self, px: int, border: int = 6) -> None:
+        """Inner margins and the frame's border (the focus ring's width)."""
+        self._margin, self._border = px, border
+        self._place()
 
-    def paintEvent(self, event: QPaintEvent) -> None:
-        super().paintEvent(event)
+    # -- layout -------------------------------------------------------------------------------
+    def _texts(self) -> list[tuple[str, bool]]:
+        return [(self.action, True)] + ([(self.numbers, False)] if self.numbers else [])
+
+    def _bullet_width(self, px: int) -> int:
+        metrics = QFontMetrics(kiosk_font(px))
+        return metrics.horizontalAdvance("•") + metrics.horizontalAdvance("  ")
+
+    def height_for(self, width: int, px: int, columns: int) -> int:
+        """The panel's height at ``width`` with type of ``px`` pixels and symptoms in
+        ``columns`` columns (everything shown in full)."""
+        return self._layout(width, px, columns, None)
+
+    def _layout(self, width: int, px: int, columns: int, place: dict[QLabel, QRect] | None) -> int:
+        regular, bold = QFontMetrics(kiosk_font(px)), QFontMetrics(kiosk_font(px, bold=True))
+        m, gap = self._margin + self._border, self._margin
+        inner = max(1, width - 2 * m)
+
+        def tall(metrics: QFontMetrics, text: str, w: int) -> int:
+            return metrics.boundingRect(QRect(0, 0, max(1, w), 1_000_000), _WRAP, text).height()
+
+        y = m
+        h = tall(bold, self.heading, inner)
+        if place is not None:
+            place[self._band] = QRect(m, y, inner, h)
+        y += h + gap
+        columns = max(1, min(columns, len(self.symptoms) or 1))
+        column_w = (inner - (columns - 1) * gap) // columns
+        bullet = self._bullet_width(px)
+        row_gap = max(2, gap // 3)
+        for start in range(0, len(self.symptoms), columns):
+            row = range(start, min(start + columns, len(self.symptoms)))
+            heights = [tall(regular, self.symptoms[i], column_w - bullet) for i in row]
+            if place is not None:
+                for column, (i, hh) in enumerate(zip(row, heights, strict=True)):
+                    x = m + column * (column_w + gap)
+                    place[self._bullets[i]] = QRect(x, y, bullet, regular.height())
+                    place[self._symptoms[i]] = QRect(x + bullet, y, column_w - bullet, hh)
+            y += max(heights) + row_gap
+        y += gap - row_gap if self.symptoms else 0
+        for label, (text, strong) in zip(
+            (self._action, self._numbers), self._texts(), strict=False
+        ):
+            h = tall(bold if strong else regular, text, inner)
+            if place is not None:
+                place[label] = QRect(m, y, inner, h)
+            y += h + row_gap
+        y += gap - row_gap
+        h = tall(regular, self._more.text() or "Touch here for more.", inner)
+        if place is not None:
+            place[self._more] = QRect(m, y, inner, h)
+        return y + h + m
+
+    def fit(self, px: int, columns: int) -> None:
+        """Use this type size and number of symptom columns."""
+        if (px, columns) != (self.px, self.columns):
+            self.px, self.columns = px, columns
+            self._apply_font()
+        self._place()
+
+    def _apply_font(self) -> None:
+        # The panel's own sheet wins over the window's for its labels (Qt prefers the nearer
+        # sheet), so the window's text size never changes the panel's type.
+        self.setStyleSheet(
+            f'QLabel {{ font-size: {self.px}px; }} QLabel[role="band"], '
+            f"QLabel#panel-action {{ font-weight: bold; }}"
+        )
+
+    def _place(self) -> None:
+        place: dict[QLabel, QRect] = {}
+        self._layout(self.width(), self.px, self.columns, place)
+        for label, rect in place.items():
+            label.setGeometry(rect)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._place()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if self.rect().contains(event.position().toPoint()):

@@ -5,18 +5,19 @@ The window renders and reports intentions (signals); ``kiosk.controller`` decide
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from collections.abc import Sequence
+
+from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QPaintEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
-    QBoxLayout,
-    QGridLayout,
     QLabel,
     QStackedWidget,
     QWidget,
 )
 
 from kiosk.content.model import ContentSet, Urgency
+from kiosk.core.display import too_small
 from kiosk.core.session import TEXT_SCALES, Screen
 from kiosk.core.settings import KioskSettings
 from kiosk.ui.screens import (
@@ -35,7 +36,51 @@ from kiosk.ui.screens import Screen as ScreenWidget
 from kiosk.ui.theme import THEMES, Sizes, Theme, stylesheet
 from kiosk.ui.widgets import BigButton, EmergencyPanel, HoldLabel
 
-PANEL_SHARE_LANDSCAPE = 0.32
+PANEL_SHARES_UNDER_TOP_BAR = (0.32, 0.36, 0.40, 0.44)
+"""The panel's width beside the screens, under the top bar, tried narrowest first (a third of
+the window on the panel the kiosk was designed for)."""
+PANEL_SHARES_LANDSCAPE = (0.32, 0.36, 0.40, 0.44, 0.48, 0.52, 0.56, 0.60)
+"""The same beside the screens and the top bar, from the top of the window."""
+BELOW_CONTENT_SHARE = 0.6
+"""Across the bottom, the panel takes type larger than the minimum only while the screens keep
+this share of the height."""
+PANEL_COLUMN_EMS = 12
+"""Across the bottom, the symptoms go in as many columns (up to 3) as are this many ems wide."""
+
+
+def is_support_topic(topic_id: str, title: str) -> bool:
+    """The support/helpline topic (kept on Home's first page): its id or title says so."""
+    words = f"{topic_id} {title}".lower()
+    return "support" in words or "helpline" in words
+
+
+def _min_label_width(label: QLabel) -> int:
+    """The narrowest a word-wrapped label can be without cutting a word."""
+    metrics = label.fontMetrics()
+    words = label.text().split() or [""]
+    return max(metrics.horizontalAdvance(word) for word in words) + 2
+
+
+def _height_for(widget: QWidget, width: int) -> int:
+    widget.ensurePolished()
+    if widget.hasHeightForWidth():
+        return widget.heightForWidth(width)
+    return widget.sizeHint().height()
+
+
+def _share(total: int, minimum: Sequence[int], preferred: Sequence[int], stretch: int) -> list[int]:
+    """Widths from ``total``: everyone gets their minimum, then the room left goes to those that
+    need least to reach their preferred (one-line) width first, so as many labels as possible
+    stay on one line; what remains goes to item ``stretch``."""
+    widths = list(minimum)
+    spare = total - sum(minimum)
+    wanted = [max(0, p - m) for p, m in zip(preferred, minimum, strict=True)]
+    for index in sorted(range(len(widths)), key=lambda i: wanted[i]):
+        give = max(0, min(wanted[index], spare))
+        widths[index] += give
+        spare -= give
+    widths[stretch] += total - sum(widths)
+    return widths
 
 
 class ContentArea(QWidget):
@@ -99,6 +144,8 @@ class KioskWindow(QWidget):
         self.sizes = Sizes(settings.screen, 100)
         self._closing_allowed = False
         self._painted = False
+        self.screen_notes: list[str] = []
+        """What the staff screen says about the panel size (set by the kiosk at start)."""
 
         # Top bar: the clinic name (a 3-second press opens staff mode) and navigation.
         self.clinic = HoldLabel("", settings.staff_press_seconds, self)
@@ -140,7 +187,6 @@ class KioskWindow(QWidget):
         self.home_button.clicked.connect(self.home_requested)
         self.help_button.clicked.connect(self.help_requested)
         self.display_button.clicked.connect(self.display_requested)
-        self.nav_row = QGridLayout()
         self.nav_buttons = [
             self.back_button,
             self.home_button,
@@ -149,10 +195,11 @@ class KioskWindow(QWidget):
             self.guide_button,
             self.voice_button,
         ]
-        self.top = QBoxLayout(QBoxLayout.Direction.LeftToRight)
-        self.top.addWidget(self.clinic, 1)
-        self.top.addWidget(self.sound_status)
-        self.top.addLayout(self.nav_row)
+        for button in self.nav_buttons:
+            button.setParent(self)
+        self.top_rows = 1
+        """How the top bar is arranged: 1 (one row), 2 (the clinic name above the buttons), or
+        more (the buttons on several rows too)."""
 
         # Screens.
         self.content_area = ContentArea(self)
@@ -204,21 +251,14 @@ class KioskWindow(QWidget):
         self.staff.reload_requested.connect(self.reload_requested)
         self.staff.exit_requested.connect(self.exit_requested)
 
-        # The emergency panel: always in the window's own layout, beside or below the screens.
+        # The emergency panel: beside or below the screens, never under anything. The window
+        # places its parts itself (_arrange): the panel first, in full, then the rest.
         self.panel = EmergencyPanel(self)
         self.panel.activated.connect(self.emergency_requested)
-        self.body = QBoxLayout(QBoxLayout.Direction.LeftToRight)
-        self.body.addWidget(self.content_area, 1)
-        self.body.addWidget(self.panel)
-
-        outer = QBoxLayout(QBoxLayout.Direction.TopToBottom, self)
-        # The window's size is the screen's; the layout adapts to it (orientation is decided in
-        # resizeEvent). Without this, the landscape layout's minimum width could stop a resize
-        # to portrait before the layout had a chance to change direction.
-        outer.setSizeConstraint(QBoxLayout.SizeConstraint.SetNoConstraint)
-        outer.addLayout(self.top)
-        outer.addLayout(self.body, 1)
-        self.outer = outer
+        self.arrangement = "beside"
+        """Where the panel is: "beside" the screens or "below" them."""
+        self.screen_too_small = False
+        """True when the panel leaves the screens less room than they need (staff are told)."""
 
         app = QApplication.instance()
         if app is not None:
@@ -238,12 +278,7 @@ class KioskWindow(QWidget):
             widget.apply_style(theme, self.sizes)
         self.overlay.button.apply_style(theme, self.sizes)
         self.voice_overlay.apply_style(theme, self.sizes)
-        self.panel.set_margins(gap)
-        self.outer.setContentsMargins(gap, gap, gap, gap)
-        self.outer.setSpacing(gap)
-        self.top.setSpacing(gap)
-        self.nav_row.setSpacing(gap)
-        self.body.setSpacing(gap)
+        self.panel.set_margins(gap, self.sizes.focus_px)
         self._arrange()
 
     def set_content(self, content: ContentSet) -> None:
@@ -255,9 +290,16 @@ class KioskWindow(QWidget):
         self.panel.set_panel(
             site.emergency.heading, site.emergency.symptoms, site.emergency.action, numbers
         )
+        self._arrange()
         self.home.set_topics(
             [
-                TopicEntry(t.id, t.title, t.summary, t.urgency is Urgency.EMERGENCY)
+                TopicEntry(
+                    t.id,
+                    t.title,
+                    t.summary,
+                    t.urgency is Urgency.EMERGENCY,
+                    pinned=is_support_topic(t.id, t.title),
+                )
                 for t in content.topics
             ],
             self.home.grid.page,
@@ -287,7 +329,9 @@ class KioskWindow(QWidget):
 
     def show_sound_available(self, available: bool) -> None:
         """A small status when there is no sound output; touch keeps working."""
-        self.sound_status.setVisible(not available)
+        if self.sound_status.isVisibleTo(self) != (not available):
+            self.sound_status.setVisible(not available)
+            self._arrange()
 
     def show_audio_guide(self, on: bool) -> None:
         """Say in words whether the audio guide is on."""
@@ -338,31 +382,174 @@ class KioskWindow(QWidget):
         return self.width() >= self.height()
 
     def _arrange(self) -> None:
-        landscape = self.is_landscape()
-        # Navigation keeps its order and place: one row in landscape, two rows in portrait
-        # (six buttons with big text do not fit across a portrait screen).
-        columns = len(self.nav_buttons) if landscape else 3
-        for index, button in enumerate(self.nav_buttons):
-            self.nav_row.addWidget(button, index // columns, index % columns)
-        self.top.setDirection(
-            QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom
+        """Place the emergency panel first, in full, then the top bar and the screens.
+
+        In landscape the panel goes beside the screens below the top bar (narrowest width
+        first, then smaller type, never below the legibility minimum); failing that, beside
+        them from the top of the window (the top bar over the screens only); failing that,
+        and in portrait, across the bottom with its symptoms in columns."""
+        width, height = self.width(), self.height()
+        if width <= 0 or height <= 0:
+            return
+        sizes, gap = self.sizes, self.sizes.gap_px
+        need = self._content_minimum()
+        type_sizes = range(max(sizes.panel_px, sizes.panel_min_px), sizes.panel_min_px - 1, -1)
+        if self.is_landscape():
+            full_top = self._arrange_top(gap, width - 2 * gap)
+            for full_height in (False, True):
+                shares = PANEL_SHARES_LANDSCAPE if full_height else PANEL_SHARES_UNDER_TOP_BAR
+                for share in shares:
+                    panel_width = max(300, round(width * share))
+                    column = width - 3 * gap - panel_width
+                    if column < need.width():
+                        break
+                    top = self._arrange_top(gap, column) if full_height else full_top
+                    panel_top = gap if full_height else 2 * gap + top
+                    content_top = 2 * gap + top
+                    if height - gap - content_top < need.height():
+                        continue
+                    panel_height = height - gap - panel_top
+                    for px in type_sizes:
+                        if self.panel.height_for(panel_width, px, 1) <= panel_height:
+                            self.arrangement = "beside"
+                            self.panel.fit(px, 1)
+                            self.panel.setGeometry(
+                                QRect(
+                                    width - gap - panel_width, panel_top, panel_width, panel_height
+                                )
+                            )
+                            self.content_area.setGeometry(
+                                QRect(gap, content_top, column, height - gap - content_top)
+                            )
+                            self.screen_too_small = too_small(self.settings.screen)
+                            return
+        self.arrangement = "below"
+        inner = width - 2 * gap
+        top = self._arrange_top(gap, inner)
+        body_top = 2 * gap + top
+        body_height = height - gap - body_top
+        min_px = sizes.panel_min_px
+
+        def columns(px: int) -> int:
+            # As many symptom columns (up to 3, each at least PANEL_COLUMN_EMS wide) as make
+            # the panel lowest.
+            most = max(1, min(3, (inner + gap) // (PANEL_COLUMN_EMS * px + gap)))
+            return min(range(1, most + 1), key=lambda n: (self.panel.height_for(inner, px, n), n))
+
+        chosen, panel_height = min_px, self.panel.height_for(inner, min_px, columns(min_px))
+        for px in type_sizes:
+            tall = self.panel.height_for(inner, px, columns(px))
+            # Larger type only while the screens keep most of the height.
+            if body_height - tall - gap >= max(need.height(), BELOW_CONTENT_SHARE * body_height):
+                chosen, panel_height = px, tall
+                break
+        self.panel.fit(chosen, columns(chosen))
+        content_height = max(0, body_height - panel_height - gap)
+        self.screen_too_small = content_height < need.height() or too_small(self.settings.screen)
+        self.content_area.setGeometry(QRect(gap, body_top, inner, content_height))
+        # Below the smallest screens the panel keeps its full height even over the top bar.
+        panel_top = max(gap, height - gap - panel_height)
+        self.panel.setGeometry(QRect(gap, panel_top, inner, panel_height))
+        self.panel.raise_()
+
+    def _content_minimum(self) -> QSize:
+        """The least room the screens need: a topic page's title, reading controls, a few
+        lines of text and the page controls."""
+        sizes = self.sizes
+        height = (
+            round(sizes.heading_px * 1.3)
+            + 2 * sizes.min_target_px
+            + round(sizes.body_px * 1.25 * 3)
+            + 4 * sizes.gap_px
         )
-        self.body.setDirection(
-            QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom
-        )
-        if landscape:
-            self.panel.setFixedWidth(max(300, round(self.width() * PANEL_SHARE_LANDSCAPE)))
-            self.panel.setMinimumHeight(0)
-            self.panel.setMaximumHeight(16_777_215)
-        else:
-            self.panel.setMinimumWidth(0)
-            self.panel.setMaximumWidth(16_777_215)
-            width = max(1, self.width() - 2 * self.sizes.gap_px)
-            self.panel.setFixedHeight(self.panel.box.totalHeightForWidth(width))
+        return QSize(sizes.control_px * 13, height)
+
+    def _arrange_top(self, gap: int, width: int) -> int:
+        """Place the clinic name, the sound status and the navigation buttons in ``width``;
+        returns the bar's height. In order of preference: one row with labels wrapped, the
+        clinic name on a row above the buttons, then the buttons on more rows."""
+        buttons = self.nav_buttons
+        # The clinic name with the sound status under it (when shown) make one cell.
+        heads: list[QLabel] = [self.clinic]
+        if self.sound_status.isVisibleTo(self):
+            heads.append(self.sound_status)
+        head_min = max(_min_label_width(label) for label in heads)
+        head_pref = max(label.sizeHint().width() for label in heads)
+        button_min = [b.min_width() for b in buttons]
+        button_pref = [max(b.sizeHint().width(), b.min_width()) for b in buttons]
+        items: list[QWidget] = [self.clinic, *buttons]
+        minimum = [head_min, *button_min]
+        preferred = [head_pref, *button_pref]
+        if sum(minimum) + gap * (len(items) - 1) <= width:
+            self.top_rows = 1
+            widths = _share(width - gap * (len(items) - 1), minimum, preferred, stretch=0)
+            return self._place_row(items, widths, 0, gap)
+        # The clinic name (and status) on their own row, the buttons below.
+        top = self._place_row([self.clinic], [width], 0, gap) + gap
+        if sum(button_min) + gap * (len(buttons) - 1) <= width:
+            self.top_rows = 2
+            widths = _share(width - gap * (len(buttons) - 1), button_min, button_pref, stretch=-1)
+            return top + self._place_row(buttons, widths, top, gap)
+        # The buttons flow onto more rows, in order, each row as full as one-line labels allow.
+        rows: list[list[int]] = [[]]
+        used = 0
+        for index, preferred_width in enumerate(button_pref):
+            need = min(preferred_width, width) + (gap if rows[-1] else 0)
+            if rows[-1] and used + need > width:
+                rows.append([])
+                used, need = 0, min(preferred_width, width)
+            rows[-1].append(index)
+            used += need
+        self.top_rows = 1 + len(rows)
+        for row in rows:
+            widths = _share(
+                width - gap * (len(row) - 1),
+                [button_min[i] for i in row],
+                [button_pref[i] for i in row],
+                stretch=-1,
+            )
+            top += self._place_row([buttons[i] for i in row], widths, top, gap) + gap
+        return top - gap
+
+    def _cell_height(self, item: QWidget, width: int) -> int:
+        height = _height_for(item, width)
+        if item is self.clinic and self.sound_status.isVisibleTo(self):
+            height += _height_for(self.sound_status, width)
+        return height
+
+    def _place_row(
+        self, items: Sequence[QWidget], widths: Sequence[int], top: int, gap: int
+    ) -> int:
+        height = max(self._cell_height(item, w) for item, w in zip(items, widths, strict=True))
+        x = gap
+        for item, w in zip(items, widths, strict=True):
+            if item is self.clinic and self.sound_status.isVisibleTo(self):
+                own = _height_for(item, w)
+                item.setGeometry(QRect(x, gap + top, w, own))
+                status = _height_for(self.sound_status, w)
+                self.sound_status.setGeometry(QRect(x, gap + top + own, w, status))
+            else:
+                item.setGeometry(QRect(x, gap + top, w, height))
+            x += w + gap
+        return height
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._arrange()
+
+    def screen_report(self) -> list[tuple[str, str]]:
+        """Staff screen lines: which panel size is used, and whether it is too small."""
+        lines = [("body", line) for line in self.screen_notes]
+        if self.screen_too_small:
+            lines.append(
+                (
+                    "heading",
+                    "This screen is too small for the kiosk: the emergency panel is shown in "
+                    "full, but the topics have too little room. Use a screen of at least "
+                    "10 inches (1280×800).",
+                )
+            )
+        return lines
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
