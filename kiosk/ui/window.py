@@ -436,14 +436,17 @@ class KioskWindow(QWidget):
             most = max(1, min(3, (inner + gap) // (PANEL_COLUMN_EMS * px + gap)))
             return min(range(1, most + 1), key=lambda n: (self.panel.height_for(inner, px, n), n))
 
-        chosen, panel_height = min_px, self.panel.height_for(inner, min_px, columns(min_px))
+        # If nothing leaves the screens enough room: the lowest panel at the minimum type.
+        fallback = min(range(1, 4), key=lambda n: (self.panel.height_for(inner, min_px, n), n))
+        chosen, panel_height = min_px, self.panel.height_for(inner, min_px, fallback)
+        chosen_columns = fallback
         for px in type_sizes:
             tall = self.panel.height_for(inner, px, columns(px))
             # Larger type only while the screens keep most of the height.
             if body_height - tall - gap >= max(need.height(), BELOW_CONTENT_SHARE * body_height):
-                chosen, panel_height = px, tall
+                chosen, panel_height, chosen_columns = px, tall, columns(px)
                 break
-        self.panel.fit(chosen, columns(chosen))
+        self.panel.fit(chosen, chosen_columns)
         content_height = max(0, body_height - panel_height - gap)
         self.screen_too_small = content_height < need.height() or too_small(self.settings.screen)
         self.content_area.setGeometry(QRect(gap, body_top, inner, content_height))
