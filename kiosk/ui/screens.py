@@ -487,8 +487,9 @@ class ButtonGrid(Paging, QWidget):
         if missing and pages[0]:
             # Bring the pinned topics onto the first page, in place of its last ones.
             capacity = sum(len(row) for row in pages[0])
-            keep = [i for i in order if i not in missing][: max(0, capacity - len(missing))]
-            head = sorted(keep + missing[:capacity])
+            kept = [i for i in order if self.pinned[i]][:capacity]
+            others = [i for i in order if not self.pinned[i]][: capacity - len(kept)]
+            head = sorted(kept + others)
             rest = [i for i in order if i not in head]
             pages = self._paginate(head, columns, width)[:1] + (
                 self._paginate(rest, columns, width) if rest else []
@@ -565,7 +566,13 @@ class HomeScreen(Screen):
                 lambda _=False, topic_id=entry.id: self.topic_chosen.emit(topic_id)
             )
             buttons.append(button)
-        self.grid.set_buttons(buttons, page, [e.pinned or e.emergency for e in entries])
+        # The (first) emergency topic and the (first) support topic stay on the first page.
+        pinned = [False] * len(entries)
+        for field in ("emergency", "pinned"):
+            index = next((i for i, e in enumerate(entries) if getattr(e, field)), None)
+            if index is not None:
+                pinned[index] = True
+        self.grid.set_buttons(buttons, page, pinned)
 
     def apply_style(self, theme: Theme, sizes: Sizes) -> None:
         """Theme, gaps and a fresh layout."""

@@ -344,6 +344,7 @@ class KioskWindow(QWidget):
                 else "Turn on the audio guide: touch a button once to hear it, twice to use it."
             ),
         )
+        self._arrange_if_wider(self.guide_button)
 
     def show_voice_state(self, state: str) -> None:
         """The Ask by voice button says what voice is doing: "unavailable" (no microphone or no
@@ -361,6 +362,14 @@ class KioskWindow(QWidget):
                 "Ask by voice",
                 description="Say what you want to know about, for example tiredness or pain.",
             )
+        self._arrange_if_wider(self.voice_button)
+
+    def _arrange_if_wider(self, button: BigButton) -> None:
+        """A navigation label changed: arrange the top bar again if it no longer fits."""
+        if button.min_width() > button.width() or (
+            button.heightForWidth(button.width()) > button.height()
+        ):
+            self._arrange()
 
     def show_idle_warning(self, seconds_left: int) -> None:
         """Show (or update) the "Are you still there?" overlay."""
