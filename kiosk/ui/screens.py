@@ -15,6 +15,7 @@ from kiosk.content.model import ContentSet, Topic, Urgency
 from kiosk.ui.theme import Sizes, Theme
 from kiosk.ui.widgets import (
     BigButton,
+    FlowRow,
     HoldButton,
     PagedView,
     Paging,
@@ -108,6 +109,7 @@ class PageControls(QWidget):
         super().__init__(parent)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        self.box = layout
         self.previous_button = BigButton(
             f"Previous {what}", description=f"Show the previous {what}."
         )
@@ -116,9 +118,9 @@ class PageControls(QWidget):
         self.label.setProperty("role", "status")
         self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.label.setWordWrap(True)
-        layout.addWidget(self.previous_button, 2)
-        layout.addWidget(self.label, 2)  # room for "Page 20 of 22" at 200 % in portrait
-        layout.addWidget(self.next_button, 2)
+        # One row; where the three do not fit side by side, the buttons above "Page 1 of 3".
+        self.row = FlowRow([self.previous_button, self.label, self.next_button], [[0, 2], [1]])
+        layout.addWidget(self.row)
         self.previous_button.clicked.connect(self.previous)
         self.next_button.clicked.connect(self.next)
 
@@ -155,8 +157,12 @@ class SpeechControls(QWidget):
             description="Say the last sentence again. Hold to read the whole page again.",
             object_name="speech-repeat",
         )
-        for button in (self.read_button, self.pause_button, self.stop_button, self.repeat_button):
-            layout.addWidget(button)
+        # One row, or two of two where four do not fit side by side.
+        self.row = FlowRow(
+            [self.read_button, self.pause_button, self.stop_button, self.repeat_button],
+            [[0, 1], [2, 3]],
+        )
+        layout.addWidget(self.row)
         self.read_button.clicked.connect(self.read)
         self.pause_button.clicked.connect(self.pause)
         self.stop_button.clicked.connect(self.stop)
@@ -207,6 +213,9 @@ class PagedScreen(Screen):
     def apply_style(self, theme: Theme, sizes: Sizes) -> None:
         """Theme, then recompute pages for the new text size."""
         super().apply_style(theme, sizes)
+        for row in self.findChildren(FlowRow):
+            row.gap = sizes.gap_px
+            row.relayout()
         self.view.spacing_px = round(sizes.body_px * 0.45)
         self.view.relayout(force=True)
 
@@ -577,6 +586,8 @@ class HomeScreen(Screen):
     def apply_style(self, theme: Theme, sizes: Sizes) -> None:
         """Theme, gaps and a fresh layout."""
         super().apply_style(theme, sizes)
+        self.pages.row.gap = sizes.gap_px
+        self.pages.row.relayout()
         self.grid.gap = sizes.gap_px
         self.grid.min_column_px = sizes.control_px * 11
         self.grid.min_target = sizes.min_target_px
@@ -630,6 +641,21 @@ class DisplayScreen(PagedScreen):
             )
             button.clicked.connect(lambda _=False, n=theme.name: self.theme_chosen.emit(n))
             self.theme_buttons[theme.name] = button
+        # The top bar's Help, Audio guide and Ask by voice, also here: on narrow screens the top
+        # bar has Back, Home and More (this screen) only.
+        self.help_button = BigButton(
+            "Help", description="How to use this kiosk.", object_name="more-help"
+        )
+        self.guide_button = BigButton(
+            "Audio guide",
+            description="Turn on the audio guide: touch a button once to hear it, twice to use it.",
+            object_name="more-guide",
+        )
+        self.voice_button = BigButton(
+            "Ask by voice",
+            description="Say what you want to know about, for example tiredness or pain.",
+            object_name="more-voice",
+        )
         self.quieter = BigButton(
             "Quieter", description="Make the voice quieter.", object_name="volume-down"
         )
@@ -653,6 +679,7 @@ class DisplayScreen(PagedScreen):
         self.slower.clicked.connect(lambda: self.rate_step.emit(-1))
         self.faster.clicked.connect(lambda: self.rate_step.emit(+1))
         rows = {
+            "more": _button_row([self.help_button, self.guide_button, self.voice_button], 3),
             "sizes": _button_row(list(self.scale_buttons.values()), 3),
             "themes": _button_row(list(self.theme_buttons.values()), 2),
             "volume": _button_row([self.quieter, self.volume_text, self.louder], 3),
@@ -660,6 +687,7 @@ class DisplayScreen(PagedScreen):
         }
         self.view.set_blocks(
             [
+                TextBlock("widget", plain="Help and voice", widget=lambda: rows["more"]),
                 TextBlock.text("heading", "Text size", keep_with_next=True),
                 TextBlock("widget", plain="Text size choices", widget=lambda: rows["sizes"]),
                 TextBlock.text("heading", "Colours", keep_with_next=True),

@@ -295,6 +295,96 @@ class BigButton(QAbstractButton):
         super().keyPressEvent(event)
 
 
+def _least_width(widget: QWidget) -> int:
+    """The narrowest a control can be without cutting a word."""
+    if isinstance(widget, BigButton):
+        return widget.min_width()
+    if isinstance(widget, QLabel):
+        widget.ensurePolished()
+        metrics = widget.fontMetrics()
+        words = widget.text().split() or [""]
+        return max(metrics.horizontalAdvance(word) for word in words) + 2
+    return widget.minimumSizeHint().width()
+
+
+class FlowRow(QWidget):
+    """Controls in one row when they fit side by side without cutting a word; otherwise in the
+    rows given (``fallback``: lists of indexes), each control as wide as its row allows."""
+
+    def __init__(
+        self,
+        items: Sequence[QWidget],
+        fallback: Sequence[Sequence[int]],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.items = list(items)
+        self.fallback = [list(row) for row in fallback]
+        self.gap = 12
+        for item in self.items:
+            item.setParent(self)
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+
+    def _rows(self, width: int) -> list[list[int]]:
+        least = [_least_width(item) for item in self.items]
+        if sum(least) + self.gap * (len(least) - 1) <= width:
+            return [list(range(len(self.items)))]
+        return self.fallback
+
+    def _geometry(self, width: int) -> list[tuple[int, QRect]]:
+        placed: list[tuple[int, QRect]] = []
+        y = 0
+        for row in self._rows(width):
+            room = width - self.gap * (len(row) - 1)
+            least = [_least_width(self.items[i]) for i in row]
+            # Each its least width, and an equal share of what is left.
+            extra = max(0, room - sum(least)) // max(1, len(row))
+            widths = (
+                [w + extra for w in least] if sum(least) <= room else [room // len(row)] * len(row)
+            )
+            height = max(_item_height(self.items[i], w) for i, w in zip(row, widths, strict=True))
+            x = 0
+            for index, w in zip(row, widths, strict=True):
+                placed.append((index, QRect(x, y, w, height)))
+                x += w + self.gap
+            y += height + self.gap
+        return placed
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        placed = self._geometry(width)
+        return max((rect.bottom() + 1 for _, rect in placed), default=0)
+
+    def sizeHint(self) -> QSize:
+        width = sum(item.sizeHint().width() for item in self.items)
+        return QSize(width, self.heightForWidth(width))
+
+    def minimumSizeHint(self) -> QSize:
+        width = max((_least_width(item) for item in self.items), default=0)
+        return QSize(width, self.heightForWidth(width))
+
+    def relayout(self) -> None:
+        """Place the controls for the current width (after a change of style or words)."""
+        self.updateGeometry()
+        for index, rect in self._geometry(self.width()):
+            self.items[index].setGeometry(rect)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.relayout()
+
+
+def _item_height(widget: QWidget, width: int) -> int:
+    widget.ensurePolished()
+    if widget.hasHeightForWidth():
+        return widget.heightForWidth(width)
+    return widget.sizeHint().height()
+
+
 class HoldButton(BigButton):
     """A big button with a second action on a long press (Repeat: sentence, or whole page)."""
 
@@ -434,15 +524,26 @@ def _plain(spans: Inline) -> str:
     return "".join(s.text for s in spans)
 
 
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
-
-
-def _bullet_html(inner: str) -> str:
+def _bullet_html(inner: str, mark: str = "•") -> str:
+    # An empty mark keeps the indent (the rest of a bullet split across pages).
+    cell = mark or '<span style="color:transparent">•</span>'
     return (
         '<table cellspacing="0" cellpadding="0"><tr>'
-        '<td style="padding-right:0.4em">•</td>'
+        f'<td style="padding-right:0.4em">{cell}</td>'
         f"<td>{inner}</td></tr></table>"
     )
+
+
+def _slice_spans(spans: Inline, start: int, end: int) -> Inline:
+    """The characters ``start:end`` of spans, keeping each piece's bold and emphasis."""
+    out: list[Span] = []
+    position = 0
+    for span in spans:
+        a, b = max(start, position), min(end, position + len(span.text))
+        if a < b:
+            out.append(Span(span.text[a - position : b - position], span.bold, span.emphasis))
+        position += len(span.text)
+    return tuple(out)
 
 
 class Paging:
@@ -494,6 +595,7 @@ class PagedView(Paging, QWidget):
         self._blocks: list[TextBlock] = []
         self._originals: list[QWidget] = []
         self._splits: dict[int, list[QWidget]] = {}
+        self._split_for: dict[int, tuple[int, int]] = {}
         self._widgets: list[QWidget] = []
         self._keep: list[bool] = []
         self._pages: list[list[int]] = [[]]
@@ -637,20 +739,56 @@ class PagedView(Paging, QWidget):
     def _split(
         self, index: int, block: TextBlock, widget: QWidget, width: int, page_height: int
     ) -> list[QWidget]:
-        too_tall = block.role == "body" and self._height(widget, width) > page_height
-        parts = _SENTENCE.split(block.html) if too_tall else []
-        if len(parts) < 2:
-            for old in self._splits.pop(index, []):
-                old.hide()
-                old.deleteLater()
+        """A text block taller than the page, as parts that each fit a page, cut between words
+        (so between lines: every part is whole lines); other blocks as they are."""
+        too_tall = block.widget is None and self._height(widget, width) > page_height
+        cached = self._splits.get(index)
+        if cached is not None and too_tall and self._split_for.get(index) == (width, page_height):
+            return cached
+        for old in self._splits.pop(index, []):
+            old.hide()
+            old.deleteLater()
+        if not too_tall:
             return [widget]
         widget.hide()
-        if index not in self._splits:
-            self._splits[index] = [
-                self._make(TextBlock("body", part, html.unescape(re.sub("<[^>]+>", "", part))))
-                for part in parts
-            ]
-        return self._splits[index]
+        spans = block.spans or (Span(block.plain),)
+        plain = _plain(spans)
+        words = [m.span() for m in re.finditer(r"\S+", plain)]
+        probe = self._make(block)
+
+        def html_of(start: int, end: int, first: bool) -> str:
+            inner = spans_html(_slice_spans(spans, start, end))
+            if block.role == "bullet":
+                return _bullet_html(inner, "•" if first else "")
+            return inner
+
+        def fits(first_word: int, last_word: int) -> bool:
+            assert isinstance(probe, QLabel)
+            start, end = words[first_word][0], words[last_word][1]
+            probe.setText(html_of(start, end, first_word == 0))
+            return self._height(probe, width) <= page_height
+
+        parts: list[QWidget] = []
+        first = 0
+        while first < len(words):
+            # The most words from ``first`` that fit (at least one), by bisection.
+            low, high = first, len(words) - 1
+            while low < high:
+                middle = (low + high + 1) // 2
+                if fits(first, middle):
+                    low = middle
+                else:
+                    high = middle - 1
+            start, end = words[first][0], words[low][1]
+            part = self._make(TextBlock(block.role, "", plain[start:end]))
+            assert isinstance(part, QLabel)
+            part.setText(html_of(start, end, first == 0))
+            parts.append(part)
+            first = low + 1
+        probe.deleteLater()
+        self._splits[index] = parts
+        self._split_for[index] = (width, page_height)
+        return parts
 
     def _spacing(self) -> int:
         return self.spacing_px

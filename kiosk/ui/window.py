@@ -6,6 +6,7 @@ The window renders and reports intentions (signals); ``kiosk.controller`` decide
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QPaintEvent, QResizeEvent, QShowEvent
@@ -39,7 +40,7 @@ from kiosk.ui.widgets import BigButton, EmergencyPanel, HoldLabel
 PANEL_SHARES_UNDER_TOP_BAR = (0.32, 0.36, 0.40, 0.44)
 """The panel's width beside the screens, under the top bar, tried narrowest first (a third of
 the window on the panel the kiosk was designed for)."""
-PANEL_SHARES_LANDSCAPE = (0.32, 0.36, 0.40, 0.44, 0.48, 0.52, 0.56, 0.60)
+PANEL_SHARES_LANDSCAPE = (0.32, 0.36, 0.40, 0.44, 0.48, 0.52, 0.56, 0.60, 0.64)
 """The same beside the screens and the top bar, from the top of the window."""
 BELOW_CONTENT_SHARE = 0.6
 """Across the bottom, the panel takes type larger than the minimum only while the screens keep
@@ -59,6 +60,20 @@ def _min_label_width(label: QLabel) -> int:
     metrics = label.fontMetrics()
     words = label.text().split() or [""]
     return max(metrics.horizontalAdvance(word) for word in words) + 2
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """One way to arrange the window: where the panel and the screens go, the panel's type
+    size and symptom columns, and the top bar's width and whether it is compact."""
+
+    arrangement: str
+    panel: QRect
+    content: QRect
+    px: int
+    columns: int
+    top_width: int
+    compact: bool
 
 
 def _height_for(widget: QWidget, width: int) -> int:
@@ -195,8 +210,19 @@ class KioskWindow(QWidget):
             self.guide_button,
             self.voice_button,
         ]
-        for button in self.nav_buttons:
+        # On narrow top bars: Back, Home and More (the Text size screen, which also has Help,
+        # Audio guide and Ask by voice).
+        self.more_button = BigButton(
+            "More",
+            description="Help, text size, colours, the audio guide and Ask by voice.",
+            object_name="nav-more",
+        )
+        self.more_button.clicked.connect(self.display_requested)
+        for button in [*self.nav_buttons, self.more_button]:
             button.setParent(self)
+        self.more_button.hide()
+        self.compact_top = False
+        """True when the top bar shows Back, Home and More only."""
         self.top_rows = 1
         """How the top bar is arranged: 1 (one row), 2 (the clinic name above the buttons), or
         more (the buttons on several rows too)."""
@@ -246,6 +272,9 @@ class KioskWindow(QWidget):
         self.display.rate_step.connect(self.rate_step)
         self.display.text_scale_chosen.connect(self.text_scale_chosen)
         self.display.theme_chosen.connect(self.theme_chosen)
+        self.display.help_button.clicked.connect(self.help_requested)
+        self.display.guide_button.clicked.connect(self.audio_guide_requested)
+        self.display.voice_button.clicked.connect(self.voice_requested)
         self.pin.pin_entered.connect(self.pin_entered)
         self.pin.cancelled.connect(self.pin_cancelled)
         self.staff.reload_requested.connect(self.reload_requested)
@@ -335,33 +364,35 @@ class KioskWindow(QWidget):
 
     def show_audio_guide(self, on: bool) -> None:
         """Say in words whether the audio guide is on."""
-        self.guide_button.set_texts(
-            "Audio guide: on" if on else "Audio guide",
-            description=(
-                "The audio guide is on: touch a button once to hear it, twice to use it. "
-                "Double-tap here to turn it off."
-                if on
-                else "Turn on the audio guide: touch a button once to hear it, twice to use it."
-            ),
-        )
+        for button in (self.guide_button, self.display.guide_button):
+            button.set_texts(
+                "Audio guide: on" if on else "Audio guide",
+                description=(
+                    "The audio guide is on: touch a button once to hear it, twice to use it. "
+                    "Double-tap here to turn it off."
+                    if on
+                    else "Turn on the audio guide: touch a button once to hear it, twice to use it."
+                ),
+            )
         self._arrange_if_wider(self.guide_button)
 
     def show_voice_state(self, state: str) -> None:
         """The Ask by voice button says what voice is doing: "unavailable" (no microphone or no
         recogniser: touch keeps working), "ready", "listening"."""
-        if state == "unavailable":
-            self.voice_button.set_texts(
-                "Voice unavailable",
-                description="Asking by voice is not working at the moment. Please touch a "
-                "topic instead.",
-            )
-        elif state == "listening":
-            self.voice_button.set_texts("Stop listening", description="Stop listening.")
-        else:
-            self.voice_button.set_texts(
-                "Ask by voice",
-                description="Say what you want to know about, for example tiredness or pain.",
-            )
+        for button in (self.voice_button, self.display.voice_button):
+            if state == "unavailable":
+                button.set_texts(
+                    "Voice unavailable",
+                    description="Asking by voice is not working at the moment. Please touch a "
+                    "topic instead.",
+                )
+            elif state == "listening":
+                button.set_texts("Stop listening", description="Stop listening.")
+            else:
+                button.set_texts(
+                    "Ask by voice",
+                    description="Say what you want to know about, for example tiredness or pain.",
+                )
         self._arrange_if_wider(self.voice_button)
 
     def _arrange_if_wider(self, button: BigButton) -> None:
@@ -391,50 +422,80 @@ class KioskWindow(QWidget):
         return self.width() >= self.height()
 
     def _arrange(self) -> None:
-        """Place the emergency panel first, in full, then the top bar and the screens.
+        """Place the emergency panel first, in full, then the top bar and the screens; the panel
+        never lies over anything.
 
-        In landscape the panel goes beside the screens below the top bar (narrowest width
-        first, then smaller type, never below the legibility minimum); failing that, beside
-        them from the top of the window (the top bar over the screens only); failing that,
-        and in portrait, across the bottom with its symptoms in columns."""
+        The candidates (landscape): the panel beside the screens under a full-width top bar,
+        beside them from the top of the window (the top bar over the screens only), and across
+        the bottom with its symptoms in columns; portrait: across the bottom. The one that
+        leaves the screens most room wins (the screens' least width and height first). Beside,
+        the panel takes the narrowest width at which it fits, then the largest type that fits
+        there (never below the legibility minimum); across the bottom, the smallest type that
+        keeps the screens their room."""
         width, height = self.width(), self.height()
         if width <= 0 or height <= 0:
             return
-        sizes, gap = self.sizes, self.sizes.gap_px
+        gap = self.sizes.gap_px
         need = self._content_minimum()
-        type_sizes = range(max(sizes.panel_px, sizes.panel_min_px), sizes.panel_min_px - 1, -1)
+        candidates: list[_Plan] = []
         if self.is_landscape():
-            full_top = self._arrange_top(gap, width - 2 * gap)
             for full_height in (False, True):
-                shares = PANEL_SHARES_LANDSCAPE if full_height else PANEL_SHARES_UNDER_TOP_BAR
-                for share in shares:
-                    panel_width = max(300, round(width * share))
-                    column = width - 3 * gap - panel_width
-                    if column < need.width():
-                        break
-                    top = self._arrange_top(gap, column) if full_height else full_top
-                    panel_top = gap if full_height else 2 * gap + top
-                    content_top = 2 * gap + top
-                    if height - gap - content_top < need.height():
-                        continue
-                    panel_height = height - gap - panel_top
-                    for px in type_sizes:
-                        if self.panel.height_for(panel_width, px, 1) <= panel_height:
-                            self.arrangement = "beside"
-                            self.panel.fit(px, 1)
-                            self.panel.setGeometry(
-                                QRect(
-                                    width - gap - panel_width, panel_top, panel_width, panel_height
-                                )
-                            )
-                            self.content_area.setGeometry(
-                                QRect(gap, content_top, column, height - gap - content_top)
-                            )
-                            self.screen_too_small = too_small(self.settings.screen)
-                            return
-        self.arrangement = "below"
+                plan = self._plan_beside(full_height, need)
+                if plan is not None:
+                    candidates.append(plan)
+        candidates.append(self._plan_below(need))
+
+        def score(plan: _Plan) -> tuple[bool, float, int]:
+            # Enough room first; else the nearest to enough; then the most room.
+            w, h = plan.content.width(), plan.content.height()
+            fits = min(1.0, w / need.width()) * min(1.0, h / need.height())
+            return (fits >= 1.0, fits, w * h)
+
+        plan = max(candidates, key=score)
+        self.arrangement = plan.arrangement
+        self._arrange_top(gap, plan.top_width, plan.compact, place=True)
+        self.panel.fit(plan.px, plan.columns)
+        self.panel.setGeometry(plan.panel)
+        self.content_area.setGeometry(plan.content)
+        self.screen_too_small = too_small(self.settings.screen) or not score(plan)[0]
+
+    def _plan_beside(self, full_height: bool, need: QSize) -> _Plan | None:
+        """The panel beside the screens (under the top bar, or from the window's top)."""
+        width, height = self.width(), self.height()
+        sizes, gap = self.sizes, self.sizes.gap_px
+        type_sizes = range(max(sizes.panel_px, sizes.panel_min_px), sizes.panel_min_px - 1, -1)
+        if not full_height:
+            top, compact = self._top_height(gap, width - 2 * gap)
+        for share in PANEL_SHARES_LANDSCAPE:
+            panel_width = max(300, round(width * share))
+            column = width - 3 * gap - panel_width
+            if column < width // 3:
+                return None
+            if full_height:
+                top, compact = self._top_height(gap, column)
+            panel_top = gap if full_height else 2 * gap + top
+            content_top = 2 * gap + top
+            panel_height = height - gap - panel_top
+            for px in type_sizes:
+                if self.panel.height_for(panel_width, px, 1) <= panel_height:
+                    return _Plan(
+                        "beside",
+                        QRect(width - gap - panel_width, panel_top, panel_width, panel_height),
+                        QRect(gap, content_top, column, max(0, height - gap - content_top)),
+                        px,
+                        1,
+                        column if full_height else width - 2 * gap,
+                        compact,
+                    )
+        return None
+
+    def _plan_below(self, need: QSize) -> _Plan:
+        """The panel across the bottom, its symptoms in columns."""
+        width, height = self.width(), self.height()
+        sizes, gap = self.sizes, self.sizes.gap_px
+        type_sizes = range(max(sizes.panel_px, sizes.panel_min_px), sizes.panel_min_px - 1, -1)
         inner = width - 2 * gap
-        top = self._arrange_top(gap, inner)
+        top, compact = self._top_height(gap, inner)
         body_top = 2 * gap + top
         body_height = height - gap - body_top
         min_px = sizes.panel_min_px
@@ -445,24 +506,28 @@ class KioskWindow(QWidget):
             most = max(1, min(3, (inner + gap) // (PANEL_COLUMN_EMS * px + gap)))
             return min(range(1, most + 1), key=lambda n: (self.panel.height_for(inner, px, n), n))
 
-        # If nothing leaves the screens enough room: the lowest panel at the minimum type.
-        fallback = min(range(1, 4), key=lambda n: (self.panel.height_for(inner, min_px, n), n))
-        chosen, panel_height = min_px, self.panel.height_for(inner, min_px, fallback)
-        chosen_columns = fallback
+        chosen, chosen_columns = min_px, columns(min_px)
+        panel_height = self.panel.height_for(inner, min_px, chosen_columns)
         for px in type_sizes:
+            if px == min_px:
+                break
             tall = self.panel.height_for(inner, px, columns(px))
             # Larger type only while the screens keep most of the height.
             if body_height - tall - gap >= max(need.height(), BELOW_CONTENT_SHARE * body_height):
                 chosen, panel_height, chosen_columns = px, tall, columns(px)
                 break
-        self.panel.fit(chosen, chosen_columns)
         content_height = max(0, body_height - panel_height - gap)
-        self.screen_too_small = content_height < need.height() or too_small(self.settings.screen)
-        self.content_area.setGeometry(QRect(gap, body_top, inner, content_height))
         # Below the smallest screens the panel keeps its full height even over the top bar.
         panel_top = max(gap, height - gap - panel_height)
-        self.panel.setGeometry(QRect(gap, panel_top, inner, panel_height))
-        self.panel.raise_()
+        return _Plan(
+            "below",
+            QRect(gap, panel_top, inner, panel_height),
+            QRect(gap, body_top, inner, content_height),
+            chosen,
+            chosen_columns,
+            inner,
+            compact,
+        )
 
     def _content_minimum(self) -> QSize:
         """The least room the screens need: a topic page's title, reading controls, a few
@@ -476,11 +541,24 @@ class KioskWindow(QWidget):
         )
         return QSize(sizes.control_px * 13, height)
 
-    def _arrange_top(self, gap: int, width: int) -> int:
+    def _top_height(self, gap: int, width: int) -> tuple[int, bool]:
+        """The top bar's height in ``width``, and whether it is compact (Help, Text size, Audio
+        guide and Ask by voice behind "More"): compact only when the full bar would need more
+        than one row of buttons and the compact one is lower."""
+        full = self._arrange_top(gap, width, False, place=False)
+        if self.top_rows <= 2:
+            return full, False
+        compact = self._arrange_top(gap, width, True, place=False)
+        return (compact, True) if compact < full else (full, False)
+
+    def _arrange_top(self, gap: int, width: int, compact: bool, place: bool = True) -> int:
         """Place the clinic name, the sound status and the navigation buttons in ``width``;
         returns the bar's height. In order of preference: one row with labels wrapped, the
-        clinic name on a row above the buttons, then the buttons on more rows."""
-        buttons = self.nav_buttons
+        clinic name on a row above the buttons, then the buttons on more rows. ``compact``:
+        Back, Home and More only (More opens the screen with the rest)."""
+        if place:
+            self._set_compact(compact)
+        buttons = self._top_buttons(compact)
         # The clinic name with the sound status under it (when shown) make one cell.
         heads: list[QLabel] = [self.clinic]
         if self.sound_status.isVisibleTo(self):
@@ -495,13 +573,13 @@ class KioskWindow(QWidget):
         if sum(minimum) + gap * (len(items) - 1) <= width:
             self.top_rows = 1
             widths = _share(width - gap * (len(items) - 1), minimum, preferred, stretch=0)
-            return self._place_row(items, widths, 0, gap)
+            return self._place_row(items, widths, 0, gap, place)
         # The clinic name (and status) on their own row, the buttons below.
-        top = self._place_row([self.clinic], [width], 0, gap) + gap
+        top = self._place_row([self.clinic], [width], 0, gap, place) + gap
         if sum(button_min) + gap * (len(buttons) - 1) <= width:
             self.top_rows = 2
             widths = _share(width - gap * (len(buttons) - 1), button_min, button_pref, stretch=-1)
-            return top + self._place_row(buttons, widths, top, gap)
+            return top + self._place_row(buttons, widths, top, gap, place)
         # The buttons flow onto more rows, in order, each row as full as one-line labels allow.
         rows: list[list[int]] = [[]]
         used = 0
@@ -520,8 +598,20 @@ class KioskWindow(QWidget):
                 [button_pref[i] for i in row],
                 stretch=-1,
             )
-            top += self._place_row([buttons[i] for i in row], widths, top, gap) + gap
+            top += self._place_row([buttons[i] for i in row], widths, top, gap, place) + gap
         return top - gap
+
+    def _top_buttons(self, compact: bool) -> list[BigButton]:
+        if compact:
+            return [self.back_button, self.home_button, self.more_button]
+        return self.nav_buttons
+
+    def _set_compact(self, compact: bool) -> None:
+        """Show the full top bar, or Back, Home and More."""
+        self.compact_top = compact
+        for button in self.nav_buttons:
+            button.setVisible(not compact or button in (self.back_button, self.home_button))
+        self.more_button.setVisible(compact)
 
     def _cell_height(self, item: QWidget, width: int) -> int:
         height = _height_for(item, width)
@@ -530,9 +620,11 @@ class KioskWindow(QWidget):
         return height
 
     def _place_row(
-        self, items: Sequence[QWidget], widths: Sequence[int], top: int, gap: int
+        self, items: Sequence[QWidget], widths: Sequence[int], top: int, gap: int, place: bool
     ) -> int:
         height = max(self._cell_height(item, w) for item, w in zip(items, widths, strict=True))
+        if not place:
+            return height
         x = gap
         for item, w in zip(items, widths, strict=True):
             if item is self.clinic and self.sound_status.isVisibleTo(self):
