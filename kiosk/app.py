@@ -71,12 +71,20 @@ def create_kiosk(
     voice: bool | None = None,
     voice_engine: str = "auto",
     models_dir: Path | None = None,
+    usage_file: Path | None = None,
+    state_folder: Path | None = None,
 ) -> Kiosk:
     """Build a kiosk (a QApplication must exist). Raises ``RuntimeError`` with the checker's
     problems when there is no valid content at all (neither the folder nor a snapshot).
 
     ``voice`` (default: with ``speech`` and the ``voice`` setting) starts the voice input process
-    (microphone and recogniser, ``voice_engine``: auto, vosk or pocketsphinx)."""
+    (microphone and recogniser, ``voice_engine``: auto, vosk or pocketsphinx).
+
+    ``usage_file`` (the state folder's ``usage.sqlite3`` when the kiosk runs) keeps the usage
+    counts, unless the ``usage_counts`` setting is off; None counts nothing.
+
+    ``state_folder`` (the machine's state folder when the kiosk runs) is where the staff screen's
+    health lines find the crash log and the last self-test, and whose free disk they show."""
     from kiosk.controller import KioskController
     from kiosk.services.content_watch import ContentWatcher
     from kiosk.services.idle import IdleService
@@ -107,6 +115,9 @@ def create_kiosk(
     voice_input = (
         VoiceInput(profile_path, models_dir, voice_engine, parent=window) if listening else None
     )
+    from kiosk.core.usage import UsageCounter
+
+    usage = UsageCounter(usage_file) if usage_file is not None and settings.usage_counts else None
     controller = KioskController(
         window,
         store,
@@ -119,6 +130,8 @@ def create_kiosk(
         voice=voice_input,
         matcher_scores=(recogniser_settings.accept_score, recogniser_settings.confirm_score),
         log_transcripts=settings.log_transcripts,
+        usage=usage,
+        state_folder=state_folder,
     )
     from PySide6.QtWidgets import QApplication
 
@@ -221,7 +234,15 @@ def run_kiosk(
     for note in screen_notes:
         (log.warning if note.startswith("Warning") else log.info)("%s", note)
     try:
-        kiosk = create_kiosk(content_dir, settings, snapshot_dir=state_dir() / "last-good-content")
+        from kiosk.core.usage import FILE_NAME
+
+        kiosk = create_kiosk(
+            content_dir,
+            settings,
+            snapshot_dir=state_dir() / "last-good-content",
+            usage_file=state_dir() / FILE_NAME,
+            state_folder=state_dir(),
+        )
     except RuntimeError as error:
         log.critical("%s", error)
         print(
@@ -259,4 +280,8 @@ def run_kiosk(
 
     # Ready = the first frame is painted and the event loop is idle again (interactive).
     window.first_painted.connect(lambda: QTimer.singleShot(0, ready))
-    return app.exec()
+    status = app.exec()
+    from kiosk.logsetup import mark_crash_log
+
+    mark_crash_log("stopped")
+    return status

@@ -253,6 +253,107 @@ def _cmd_voices(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_stats(args: argparse.Namespace) -> int:
+    import csv
+    import sqlite3
+
+    from kiosk.core.settings import load_settings
+    from kiosk.core.usage import (
+        EVENTS,
+        FILE_NAME,
+        OTHER_LABELS,
+        VOICE_OUTCOME_LABELS,
+        read_usage,
+    )
+    from kiosk.paths import config_dir, state_dir
+
+    path = Path(args.file) if args.file else state_dir() / FILE_NAME
+    if args.days < 1:
+        print("--days must be 1 or more", file=sys.stderr)
+        return 2
+    try:
+        summary = read_usage(path, args.days)
+    except (sqlite3.Error, OSError) as error:
+        print(f"the usage counts in {path} cannot be read: {error}", file=sys.stderr)
+        return 1
+    settings, _ = load_settings(config_dir() / "kiosk.toml")
+    off = "" if settings.usage_counts else " (counting is turned off in kiosk.toml)"
+    if summary.empty:
+        where = "there is no usage file yet" if not path.exists() else "nothing in the file"
+        print(
+            f"No usage counted in the last {args.days} days{off}: {where} ({path}). Counts appear "
+            "once patients use the kiosk (they are written every 15 seconds).",
+            file=sys.stderr if (args.json or args.csv) else sys.stdout,
+        )
+        if not (args.json or args.csv):
+            return 0
+    rows = summary.rows()
+    if args.csv:
+        out = Path(args.csv)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with out.open("w", newline="", encoding="utf-8") as stream:
+            writer = csv.writer(stream)
+            writer.writerow(["date", "event", "detail", "count"])
+            writer.writerows(rows)
+        print(f"saved {out} ({len(rows)} rows, {summary.first} to {summary.last})", file=sys.stderr)
+    topics = summary.topic_opens()
+    voice = {o: summary.total("voice", o) for o in VOICE_OUTCOME_LABELS}
+    totals = {event: summary.total(event) for event in EVENTS}
+    if args.json:
+        record = {
+            "file": str(path),
+            "from": summary.first.isoformat(),
+            "to": summary.last.isoformat(),
+            "days": args.days,
+            "topics": topics,
+            "voice": voice,
+            "totals": totals,
+            "rows": [dict(zip(("date", "event", "detail", "count"), r, strict=True)) for r in rows],
+        }
+        print(json.dumps(record, indent=2))
+        return 0
+    if args.csv or summary.empty:
+        return 0
+    print(f"Use of the kiosk from {summary.first:%d %B %Y} to {summary.last:%d %B %Y}{off}")
+    print("\nTopics opened (touch / voice / related link / emergency page):")
+    for topic_id, hows in topics.items():
+        ways = " / ".join(
+            str(hows.get(h, 0)) for h in ("touch", "voice", "related", "emergency-panel")
+        )
+        print(f"  {topic_id:<28} {sum(hows.values()):>6}   ({ways})")
+    print("\nSpoken requests:")
+    for outcome, label in VOICE_OUTCOME_LABELS.items():
+        print(f"  {label:<28} {voice[outcome]:>6}")
+    print("\nOther:")
+    for event, label in OTHER_LABELS.items():
+        sizes = ""
+        if event == "text-size" and totals[event]:
+            chosen = sorted({d for (_, e, d) in summary.daily if e == event}, key=int)
+            sizes = "   (" + ", ".join(f"{d}%: {summary.total(event, d)}" for d in chosen) + ")"
+        print(f"  {label:<28} {totals[event]:>6}{sizes}")
+    return 0
+
+
+def _cmd_selftest(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from kiosk.paths import state_dir
+    from kiosk.selftest import RESULT_FILE, run_selftest, save_result
+
+    if not args.json:
+        print("Testing: the speaker says a sentence while the microphone listens (about 5 s)...")
+    result = run_selftest(content_dir=Path(args.content))
+    try:
+        save_result(result, state_dir() / RESULT_FILE)
+    except OSError as error:
+        result.notes.append(f"The result could not be kept for the staff screen: {error}.")
+    if args.json:
+        print(json.dumps(asdict(result), indent=2))
+    else:
+        print("\n".join(result.lines()))
+    return 0 if result.ok else 1
+
+
 def _parse_size(text: str) -> tuple[int, int]:
     try:
         width, height = (int(v) for v in text.lower().split("x"))
@@ -303,6 +404,8 @@ def _cmd_screenshot(args: argparse.Namespace) -> int:
             theme=args.theme,
             voice=args.voice,
             panel=panel,  # type: ignore[arg-type]
+            usage=Path(args.usage) if args.usage else None,
+            page=args.page - 1,
         )
     except (ValueError, RuntimeError, OSError) as error:
         print(f"screenshot failed: {error}", file=sys.stderr)
@@ -375,6 +478,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     voices.set_defaults(func=_cmd_voices)
 
+    selftest = sub.add_parser(
+        "selftest", help="sound and voice self-test: speaker and microphone, with a verdict"
+    )
+    selftest.add_argument("--json", action="store_true", help="print the result as JSON")
+    selftest.set_defaults(func=_cmd_selftest)
+
+    stats = sub.add_parser("stats", help="usage counts per day, for a spreadsheet")
+    stats.add_argument("--days", type=int, default=30, help="the last N days (default 30)")
+    stats.add_argument("--csv", metavar="FILE", help="write date,event,detail,count rows")
+    stats.add_argument("--json", action="store_true", help="print the figures as JSON")
+    stats.add_argument("--file", help="usage file (default: usage.sqlite3 in the state folder)")
+    stats.set_defaults(func=_cmd_stats)
+
     from kiosk.core.session import TEXT_SCALES, THEMES
     from kiosk.screenshot import SCREENS
 
@@ -406,6 +522,10 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("listening", "question", "message"),
         help="show the Ask by voice overlay in this state",
     )
+    shot.add_argument(
+        "--usage", metavar="FILE", help="usage counts file to show on the use screen (not changed)"
+    )
+    shot.add_argument("--page", type=int, default=1, help="show this page (1 the first)")
     shot.set_defaults(func=_cmd_screenshot)
     return parser
 

@@ -7,22 +7,32 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import sqlite3
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
 from kiosk.content.loader import ContentLoad
 from kiosk.content.model import ContentSet
-from kiosk.content.problems import Problem
+from kiosk.content.problems import REVIEW_OVERDUE, Problem
 from kiosk.content.store import ContentStore
+from kiosk.core import health
 from kiosk.core.pin import StaffPin, VerifyResult
 from kiosk.core.session import (
     DisplayPrefs,
     Navigator,
     Place,
     Screen,
+)
+from kiosk.core.usage import (
+    OTHER_LABELS,
+    VOICE_OUTCOME_LABELS,
+    UsageCounter,
+    UsageSummary,
+    read_usage,
 )
 from kiosk.services.content_watch import ContentWatcher
 from kiosk.services.idle import IdleService
@@ -31,6 +41,7 @@ from kiosk.services.voice_input import VoiceInput
 from kiosk.speech.text import Sentence, sentences_of, split_sentences
 from kiosk.ui.guide import AudioGuideFilter
 from kiosk.ui.screens import PagedScreen
+from kiosk.ui.staff_tools import Bar, UsageView
 from kiosk.ui.theme import THEMES
 from kiosk.ui.widgets import BigButton, EmergencyPanel
 from kiosk.ui.window import KioskWindow
@@ -46,6 +57,9 @@ from kiosk.voice.matching import (
     confirmation_prompt,
 )
 from kiosk.voice.recognisers import Recognition
+
+STAFF_SCREENS = (Screen.STAFF, Screen.USE, Screen.PIN)
+"""Screens only staff see: nothing done there is counted as patients' use."""
 
 log = logging.getLogger("kiosk.session")
 voice_log = logging.getLogger("kiosk.voice")
@@ -64,6 +78,7 @@ class KioskController(QObject):
     """Connects the window's intentions to session state, content and services."""
 
     rendered = Signal(object)  # Place, after the window shows it
+    selftest_done = Signal(object)  # SelfTest, from the self-test's thread
     session_reset = Signal()
 
     def __init__(
@@ -79,8 +94,15 @@ class KioskController(QObject):
         voice: VoiceInput | None = None,
         matcher_scores: tuple[float, float] = (0.80, 0.60),
         log_transcripts: bool = False,
+        usage: UsageCounter | None = None,
+        state_folder: Path | None = None,
     ) -> None:
         super().__init__(parent)
+        self.usage = usage
+        self.state_folder = state_folder
+        """The machine's state folder (crash log, last self-test, usage counts), or None."""
+        self.started = dt.datetime.now()
+        self.usage_notice = ""
         self.speech = speech
         self.voice = voice
         self.matcher_scores = matcher_scores
@@ -98,6 +120,7 @@ class KioskController(QObject):
         self._listen_timer.timeout.connect(self._open_microphone)
         self.guide = AudioGuideFilter(self)
         self.reading: list[Sentence] = []
+        self._reading_ended = False  # "stopped early" was counted for this reading
         self.reading_screen: PagedScreen | None = None
         self._warned_aloud = False
         self.window = window
@@ -108,6 +131,7 @@ class KioskController(QObject):
         self.navigator = Navigator()
         self.prefs = DisplayPrefs()
         self.staff_notice = ""
+        self._pin_for = ""  # "clear-counts" while the PIN pad guards Clear counts
         self._quit = quit_app or (lambda: QApplication.quit())
         self._pin_unlock_timer = QTimer(self)
         self._pin_unlock_timer.setSingleShot(True)
@@ -130,6 +154,13 @@ class KioskController(QObject):
         w.pin_cancelled.connect(self.back)
         w.reload_requested.connect(self.reload_content)
         w.exit_requested.connect(self.exit_kiosk)
+        w.staff.use_requested.connect(lambda: self.go(Place(Screen.USE)))
+        w.use.clear_requested.connect(self.ask_clear_counts)
+        w.staff.selftest_requested.connect(self.run_selftest)
+        self.selftest_done.connect(self._selftest_finished)
+        self.selftest_lines: list[str] = []
+        self.selftest_result: object = None  # the last SelfTest of this run, if any
+        self._selftest_running = False
         w.continue_requested.connect(idle.activity)
         idle.warning.connect(w.show_idle_warning)
         idle.warning.connect(self._idle_warning_aloud)
@@ -161,6 +192,15 @@ class KioskController(QObject):
         idle.expired.connect(self.reset_session)
         watcher.reloaded.connect(self.content_reloaded)
         w.closing.connect(self.shutdown)
+        # Usage counts: how a topic was opened is known only where the tap came from.
+        w.home.topic_chosen.connect(lambda topic_id: self._count("topic-touch", topic_id))
+        w.topic.related_chosen.connect(lambda topic_id: self._count("topic-related", topic_id))
+        w.emergency.topic_chosen.connect(
+            lambda topic_id: self._count("topic-emergency-panel", topic_id)
+        )
+        w.emergency_requested.connect(lambda: self._count("emergency-page"))
+        w.help_requested.connect(lambda: self._count("help-page"))
+        w.paged_by_user.connect(self._count_page_turn)
         if voice is not None:
             voice.availability_changed.connect(self._voice_available)
             voice.state_changed.connect(self._voice_state)
@@ -233,6 +273,7 @@ class KioskController(QObject):
 
     def _turn_page(self, step: int) -> None:
         self.stop_speech()
+        self._count_page_turn()
         widget = self.window.screens[self.navigator.current.screen]
         view = getattr(widget, "view", None) or getattr(widget, "grid", None)
         if view is not None:
@@ -260,6 +301,8 @@ class KioskController(QObject):
             self._show_sound_settings()
         elif place.screen is Screen.STAFF:
             w.staff.show_report(self.staff_report(), place.page)
+        elif place.screen is Screen.USE:
+            w.use.show_usage(self.usage_view(), place.page)
         elif place.screen is Screen.PIN:
             pass
         w.show_screen(place.screen)
@@ -269,12 +312,15 @@ class KioskController(QObject):
     def set_text_scale(self, scale: int) -> None:
         """Change the text size."""
         self.stop_speech()
+        self._count("text-size", str(scale))
         self.prefs = self.prefs.with_scale(scale)
         self._restyle()
 
     def set_theme(self, theme: str) -> None:
         """Change the colours."""
         self.stop_speech()
+        if theme == "high-contrast":
+            self._count("high-contrast")
         self.prefs = self.prefs.with_theme(theme)
         self._restyle()
 
@@ -286,6 +332,7 @@ class KioskController(QObject):
     def reset_session(self) -> None:
         """Idle time ran out: Home, history cleared, text size and theme back to default."""
         log.info("idle reset: starting afresh for the next person")
+        self._count("idle-reset")
         self.stop_speech()
         self.close_voice()
         if self.speech is not None:
@@ -312,6 +359,7 @@ class KioskController(QObject):
     # -- staff --------------------------------------------------------------------------------
     def open_staff(self) -> None:
         """The hidden gesture: PIN pad, or straight in when no PIN is set (first set-up)."""
+        self._pin_for = ""
         if self.staff_pin.is_set() or self.staff_pin.problem:
             self.window.pin.reset(self._pin_prompt())
             self.go(Place(Screen.PIN))
@@ -332,6 +380,11 @@ class KioskController(QObject):
         """Check an entered PIN."""
         attempt = self.staff_pin.try_pin(pin)
         if attempt.result is VerifyResult.ACCEPTED or attempt.result is VerifyResult.NO_PIN_SET:
+            if self._pin_for == "clear-counts":
+                self._pin_for = ""
+                self.navigator.current = Place(Screen.USE)
+                self.clear_counts()
+                return
             log.info("staff mode opened")
             self.staff_notice = ""
             self.navigator.current = Place(Screen.STAFF)  # the PIN pad is not a place to go back to
@@ -354,9 +407,177 @@ class KioskController(QObject):
         if self.window.current_screen() is Screen.PIN:
             self.window.pin.reset(self._pin_prompt())
 
+    # -- staff: usage counts ------------------------------------------------------------------
+    def ask_clear_counts(self) -> None:
+        """Clear counts was pressed: the PIN first (when one is set), then clear."""
+        if self.staff_pin.is_set() or self.staff_pin.problem:
+            self._pin_for = "clear-counts"
+            self.window.pin.reset("Enter the staff PIN to clear the usage counts.")
+            self.go(Place(Screen.PIN))
+        else:
+            self.clear_counts()
+
+    def clear_counts(self) -> None:
+        """Delete every usage count and show the Use page again."""
+        if self.usage is not None:
+            self.usage_notice = (
+                "Usage counts cleared."
+                if self.usage.clear()
+                else f"The usage counts could not be cleared: {self.usage.problem}."
+            )
+        self.render()
+
+    def usage_view(self, days: int = 30) -> UsageView:
+        """The Use page's figures: the last ``days`` days, counts not yet written included."""
+        notes: list[tuple[bool, str]] = []
+        usage = self.usage
+        if self.usage_notice:
+            notes.append((True, self.usage_notice))
+            self.usage_notice = ""
+        summary = UsageSummary(dt.date.today() - dt.timedelta(days=days - 1), dt.date.today())
+        if usage is not None:
+            try:
+                summary = read_usage(usage.path, days, pending=usage.pending())
+            except (sqlite3.Error, OSError) as error:
+                notes.append((False, f"The usage counts cannot be read: {error}."))
+            if usage.problem:
+                notes.append((False, f"Usage counting: {usage.problem}."))
+            if usage.notice:
+                notes.append((False, usage.notice))
+            if not usage.problem:
+                notes.append((True, f"Counting: working (saved in {usage.path})."))
+        titles = {t.id: t.title for t in self.content.topics}
+        short = {
+            "touch": "touch",
+            "voice": "voice",
+            "related": "related",
+            "emergency-panel": "emergency",
+        }
+        topics = [
+            Bar(
+                titles.get(topic_id, topic_id),
+                sum(hows.values()),
+                "(" + ", ".join(f"{short.get(h, h)} {n}" for h, n in hows.items() if n) + ")",
+            )
+            for topic_id, hows in summary.topic_opens().items()
+        ]
+        return UsageView(
+            first=summary.first,
+            last=summary.last,
+            topics=topics,
+            days=summary.days,
+            voice_by_day=summary.voice_by_day(),
+            voice_series=VOICE_OUTCOME_LABELS,
+            other=[(label, summary.total(event)) for event, label in OTHER_LABELS.items()],
+            notes=notes,
+            counting=usage is not None,
+        )
+
+    def run_selftest(self) -> None:
+        """Test sound and voice (in a thread: it takes about 5 s); the staff screen shows it."""
+        if self._selftest_running:
+            return
+        import threading
+
+        from kiosk.selftest import run_selftest
+
+        self.stop_speech()
+        self._selftest_running = True
+        self.selftest_lines = ["Testing sound and voice: the speaker says a sentence now..."]
+        self.render()
+
+        def work() -> None:
+            self.selftest_done.emit(run_selftest(content_dir=self.content.folder.parent))
+
+        threading.Thread(target=work, name="selftest", daemon=True).start()
+
+    def _selftest_finished(self, result: object) -> None:
+        from kiosk.selftest import SelfTest
+
+        self._selftest_running = False
+        assert isinstance(result, SelfTest)
+        log.info("sound and voice self-test: %s", result.verdict)
+        self.selftest_result = result
+        self.selftest_lines = result.lines()
+        if self.state_folder is not None:
+            from kiosk.selftest import RESULT_FILE, save_result
+
+            try:
+                save_result(result, self.state_folder / RESULT_FILE)
+            except OSError as error:
+                log.warning("the self-test result could not be saved: %s", error)
+        if self.window.current_screen() is Screen.STAFF:
+            self.render()
+
+    def health_lines(self) -> list[health.HealthLine]:
+        """Health at a glance: one OK/CHECK line per part of the kiosk (top of the staff screen)."""
+        now = dt.datetime.now()
+        content = self.store.current
+        lines = [
+            health.content_health(
+                self.store.last_load,
+                content.topics if content is not None else (),
+                now.date(),
+                self.store.from_snapshot,
+            )
+        ]
+        speech = self.speech
+        if speech is None:
+            lines.append(health.sound_health(None))
+        else:
+            lines.append(health.sound_health(speech.sound_available, speech.output.problem))
+        voice = self.voice
+        if voice is None:
+            lines.append(health.voice_health(False))
+        else:
+            lines.append(
+                health.voice_health(
+                    True,
+                    voice.available,
+                    voice.problem,
+                    voice.engine,
+                    voice.engine_reason,
+                    voice.microphone,
+                )
+            )
+        cache = speech.worker.renderer.cache if speech is not None else None
+        lines.append(
+            health.cache_health(
+                cache.folder if cache is not None else None,
+                speech.worker.renderer.cache_problem if speech is not None else None,
+                cache.max_bytes if cache is not None else 0,
+            )
+        )
+        lines.append(self._selftest_health(now))
+        if self.state_folder is not None:
+            lines.append(health.crash_health(self.state_folder / "log" / "crash.log", now))
+        lines.append(health.uptime_health(self.started, now))
+        folders = {"state": self.state_folder} if self.state_folder is not None else {}
+        if cache is not None:
+            folders["cache"] = cache.folder
+        if folders:
+            lines.append(health.disk_health(folders))
+        return lines
+
+    def _selftest_health(self, now: dt.datetime) -> health.HealthLine:
+        from kiosk.selftest import RESULT_FILE, SelfTest, load_result
+
+        result = self.selftest_result
+        if result is None and self.state_folder is not None:
+            result = load_result(self.state_folder / RESULT_FILE)
+        if not isinstance(result, SelfTest):
+            return health.selftest_health(None)
+        return health.selftest_health(result.ok, result.verdict, result.at, now)
+
     def staff_report(self) -> list[tuple[str, str]]:
-        """The staff screen's lines: notices, content status, errors, warnings, overdue reviews."""
-        lines: list[tuple[str, str]] = []
+        """The staff screen's lines: health at a glance (OK/CHECK lines), then the details:
+        notices, the self-test, content errors, warnings and overdue reviews, voice."""
+        lines: list[tuple[str, str]] = [
+            ("ok" if line.ok else "check", line.format()) for line in self.health_lines()
+        ]
+        if self._selftest_running or self.selftest_lines:
+            lines.append(("heading", "Sound and voice self-test:"))
+            lines += [("meta", text) for text in self.selftest_lines]
         if self.staff_notice:
             lines.append(("body", self.staff_notice))
         if self.staff_pin.problem:
@@ -366,9 +587,7 @@ class KioskController(QObject):
         if content is not None:
             lines.append(("body", f"Showing {len(content.topics)} topics from {content.folder}."))
         if load is not None:
-            if load.ok:
-                lines.append(("body", "The content files have no errors."))
-            else:
+            if not load.ok:
                 lines.append(
                     (
                         "heading",
@@ -377,47 +596,29 @@ class KioskController(QObject):
                     )
                 )
                 lines += [("meta", p.format()) for p in load.errors]
-            overdue = [p for p in load.warnings if "review overdue" in p.message]
-            other: list[Problem] = [p for p in load.warnings if p not in overdue]
+            overdue = [p for p in load.warnings if p.code == REVIEW_OVERDUE]
+            other: list[Problem] = [p for p in load.warnings if p.code != REVIEW_OVERDUE]
             if overdue:
                 lines.append(("heading", f"Reviews overdue ({len(overdue)}):"))
                 lines += [("meta", p.format()) for p in overdue]
             if other:
                 lines.append(("heading", f"Warnings ({len(other)}):"))
                 lines += [("meta", p.format()) for p in other]
-        if self.speech is not None:
-            output = self.speech.output
-            if self.speech.sound_available:
-                lines.append(("body", "Sound: working."))
-            else:
-                lines.append(("body", f"Sound unavailable: {output.problem}."))
-            cache_problem = self.speech.worker.renderer.cache_problem
-            if cache_problem:
-                lines.append(("body", f"Speech cache unavailable: {cache_problem}."))
-            if self.speech.profile_problems:
-                lines.append(
-                    (
-                        "heading",
-                        "The voice profile has problems; the built-in voice settings are used:",
-                    )
-                )
-                lines += [("meta", text) for text in self.speech.profile_problems]
+        if self.speech is not None and self.speech.profile_problems:
+            lines.append(
+                ("heading", "The voice profile has problems; the built-in voice settings are used:")
+            )
+            lines += [("meta", text) for text in self.speech.profile_problems]
         lines += self._voice_report()
         lines += self.window.screen_report()
         lines.append(("meta", f"Checked {dt.datetime.now():%d %B %Y %H:%M}."))
         return lines
 
     def _voice_report(self) -> list[tuple[str, str]]:
-        voice = self.voice
-        if voice is None:
-            return [("body", "Asking by voice is turned off in kiosk.toml (voice = false).")]
+        """Details under the health lines: words the recogniser cannot hear, the log policy."""
+        if self.voice is None:
+            return []
         lines: list[tuple[str, str]] = []
-        if voice.available:
-            lines.append(("body", f"Asking by voice: working (microphone: {voice.microphone})."))
-        else:
-            lines.append(("body", f"Asking by voice unavailable: {voice.problem}."))
-        if voice.engine_reason:
-            lines.append(("meta", f"Speech recogniser: {voice.engine_reason}."))
         if self.voice_unknown_words:
             words = ", ".join(self.voice_unknown_words)
             lines.append(("meta", f"Words the recogniser cannot hear: {words}."))
@@ -444,6 +645,9 @@ class KioskController(QObject):
         screen = self.current_paged_screen()
         if self.speech is None or screen is None:
             return
+        self._reading_interrupted()
+        self._count("read-started")
+        self._reading_ended = False
         self.reading = sentences_of(screen.reading_units())
         self.reading_screen = screen
         self.speech.speak([s.text for s in self.reading], start_sentence)
@@ -452,6 +656,7 @@ class KioskController(QObject):
         """Say a message (audio guide, idle warning); it interrupts any reading."""
         if self.speech is None:
             return
+        self._reading_interrupted()
         self._clear_highlight()
         self.reading = []
         self.reading_screen = None
@@ -460,6 +665,7 @@ class KioskController(QObject):
 
     def stop_speech(self) -> None:
         """Silence at once."""
+        self._reading_interrupted()
         if self.speech is not None and self.speech.speaking:
             self.speech.stop()
         self._clear_highlight()
@@ -566,6 +772,7 @@ class KioskController(QObject):
         self.stop_speech()
         self.pending = None
         if self.voice is None or not self.voice.available:
+            self._count("voice", "unavailable")
             self._tell(VOICE_UNAVAILABLE_MESSAGE)
             return
         self.window.voice_overlay.show_waiting()
@@ -589,6 +796,7 @@ class KioskController(QObject):
         answer = self._listening_for == "answer"
         if self.voice is None or not self.voice.listen(5000 if answer else 8000):
             self._voice_step = ""
+            self._count("voice", "unavailable")
             self._tell(VOICE_UNAVAILABLE_MESSAGE)
             return
         self._voice_step = self._listening_for
@@ -606,6 +814,8 @@ class KioskController(QObject):
         if self._voice_step == "cue":
             self.stop_speech()
         self._stop_listening()
+        if self.pending is not None:
+            self._count("voice", "asked-unanswered")
         self.pending = None
         self.window.voice_overlay.close_overlay()
 
@@ -618,6 +828,7 @@ class KioskController(QObject):
     def _voice_failed(self, message: str) -> None:
         if self._voice_step in ("listening", "answer"):
             self._voice_step = ""
+            self._count("voice", "unavailable")
             self._voice_available(self.voice is not None and self.voice.available)
             self._tell(VOICE_UNAVAILABLE_MESSAGE)
 
@@ -652,12 +863,15 @@ class KioskController(QObject):
                 self.speak_text("Touch Yes or No.")
             return
         if match is None and not spoke:
+            self._count("voice", "nothing-heard")
             self._tell(NOTHING_HEARD_MESSAGE)
         elif match is None or isinstance(match, NotRecognised):
+            self._count("voice", "not-recognised")
             self._tell(NOT_RECOGNISED_MESSAGE)
         elif not _confident(match):
             assert isinstance(match, TopicMatch | CommandMatch)
             if isinstance(match, CommandMatch) and match.command in ("yes", "no"):
+                self._count("voice", "not-recognised")
                 self._tell(NO_QUESTION_MESSAGE)
                 return
             self.pending = match
@@ -666,6 +880,7 @@ class KioskController(QObject):
             self.window.voice_overlay.show_question(question)
             self._listen_after_speaking(f"{question} Please say yes or no.", "answer")
         else:
+            self._count("voice", "acted")
             self._act(match)
 
     def answer(self, yes: bool) -> None:
@@ -673,6 +888,8 @@ class KioskController(QObject):
         match = self.pending
         if match is None:
             return
+        self._count("voice", "asked-confirmed" if yes else "asked-declined")
+        self.pending = None
         self.cancel_voice()
         if yes:
             self._act(match)
@@ -682,6 +899,7 @@ class KioskController(QObject):
     def _act(self, match: Match) -> None:
         self.close_voice()
         if isinstance(match, TopicMatch):
+            self._count("topic-voice", match.topic_id)
             self.open_topic(match.topic_id)
             self.read_page()
         elif isinstance(match, CommandMatch):
@@ -705,6 +923,7 @@ class KioskController(QObject):
         elif command == "repeat":
             self.repeat_sentence()
         elif command in ("emergency", "help"):
+            self._count(f"{command}-page")
             self.go(Place(Screen.EMERGENCY if command == "emergency" else Screen.HELP))
             self.read_page()
         elif command in ("louder", "quieter"):
@@ -755,6 +974,8 @@ class KioskController(QObject):
 
     def set_audio_guide(self, on: bool, announce: bool = True) -> None:
         """Turn the audio guide on or off."""
+        if on and not self.guide.enabled:
+            self._count("audio-guide-on")
         self.guide.enabled = on
         self.window.show_audio_guide(on)
         if not announce:
@@ -823,6 +1044,8 @@ class KioskController(QObject):
             self.speech.shutdown()
         if self.voice is not None:
             self.voice.shutdown()
+        if self.usage is not None:
+            self.usage.close()
 
     def exit_kiosk(self) -> None:
         """Staff chose Exit."""
@@ -830,6 +1053,29 @@ class KioskController(QObject):
         self.window.allow_close()
         self.window.close()
         self._quit()
+
+    # -- usage counts ---------------------------------------------------------------------------
+    def _count(self, event: str, detail: str = "") -> None:
+        """Count one use (in memory: the file is written by the counter's own thread)."""
+        if self.usage is not None:
+            self.usage.count(event, detail)
+
+    def _count_page_turn(self) -> None:
+        """A page turned: counted for patients' screens only (staff reading their screens are
+        not patients' use)."""
+        if self.navigator.current.screen not in STAFF_SCREENS:
+            self._count("page-turn")
+
+    def _reading_interrupted(self) -> None:
+        """Count Read aloud stopped before the end of the page (by Stop, or by going on)."""
+        if (
+            self.speech is not None
+            and self.speech.speaking
+            and self.reading
+            and not self._reading_ended
+        ):
+            self._reading_ended = True
+            self._count("read-stopped-early")
 
 
 def _confident(match: Match) -> bool:

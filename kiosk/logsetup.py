@@ -1,10 +1,23 @@
-"""Logging to a rotating file in the state folder plus the console; crashes are logged."""
+"""Logging to a rotating file in the state folder plus the console; crashes are logged.
+
+``crash.log`` (beside ``kiosk.log``) holds the Python stack of a hard crash (``faulthandler``) and
+one marker line per start, clean stop and caught error, so the staff screen can say when the kiosk
+last crashed or restarted (:mod:`kiosk.core.health` reads it)::
+
+    # kiosk started 2026-12-02T09:14:03 pid 1234
+    # kiosk error 2026-12-02T10:02:11 pid 1234 ValueError
+    # kiosk stopped 2026-12-02T17:30:00 pid 1234
+
+A caught error names only the exception's type: its message could hold what a patient said.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import faulthandler
 import logging
 import logging.handlers
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -35,9 +48,26 @@ def setup_logging(log_dir: Path, level: int = logging.INFO) -> Path:
         handler.setFormatter(formatter)
         handler.set_name("kiosk")
         root.addHandler(handler)
+    if _fault_file is not None:
+        _fault_file.close()
     _fault_file = (log_dir / "crash.log").open("a", encoding="utf-8")
+    mark_crash_log("started")
     faulthandler.enable(_fault_file)
     return path
+
+
+def mark_crash_log(event: str, detail: str = "") -> None:
+    """Add a marker line (``started``, ``stopped`` or ``error``) to the crash log, if open."""
+    if _fault_file is None:
+        return
+    stamp = dt.datetime.now().isoformat(timespec="seconds")
+    try:
+        _fault_file.write(
+            f"# kiosk {event} {stamp} pid {os.getpid()}{' ' + detail if detail else ''}\n"
+        )
+        _fault_file.flush()
+    except (OSError, ValueError):  # a full disk or a closed file must not stop the kiosk
+        pass
 
 
 def install_excepthook(recover: Callable[[], None]) -> None:
@@ -48,6 +78,7 @@ def install_excepthook(recover: Callable[[], None]) -> None:
             sys.__excepthook__(kind, value, tb)
             return
         log.critical("unexpected error; returning to Home", exc_info=(kind, value, tb))
+        mark_crash_log("error", kind.__name__)
         try:
             recover()
         except Exception:  # the recovery itself failed: log it, never raise from the hook

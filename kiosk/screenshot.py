@@ -10,7 +10,7 @@ from kiosk.core.display import PhysicalScreen, panel_for_size
 from kiosk.core.session import Place, Screen
 from kiosk.core.settings import KioskSettings
 
-SCREENS = ("home", "help", "emergency", "staff", "display", "pin")
+SCREENS = ("home", "help", "emergency", "staff", "display", "pin", "use")
 
 
 def take_screenshot(
@@ -24,16 +24,21 @@ def take_screenshot(
     theme: str = "standard",
     voice: str | None = None,
     panel: PhysicalScreen | None = None,
+    usage: Path | None = None,
+    page: int = 0,
 ) -> Path:
     """Render one screen at a size, text size and theme, and save it as PNG; ``voice``
     ("listening", "question", "message") shows the Ask by voice overlay in that state; ``panel``
-    is the physical screen to size for (default: the supported screen with this pixel size)."""
+    is the physical screen to size for (default: the supported screen with this pixel size);
+    ``usage`` is a usage counts file to show on the "use" screen (a copy is used: it is not
+    changed); ``page`` turns the screen to that page (0 the first)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
     from kiosk.app import create_kiosk
     from kiosk.controller import KioskController
     from kiosk.core.pin import StaffPin
+    from kiosk.paths import state_dir
     from kiosk.ui.fonts import install_fonts
     from kiosk.ui.window import KioskWindow
 
@@ -48,12 +53,21 @@ def take_screenshot(
         viewing_distance_mm=panel.viewing_distance_mm,
     )
     with tempfile.TemporaryDirectory() as tmp:
+        usage_copy = Path(tmp) / "usage.sqlite3"
+        if usage is not None:
+            import sqlite3
+
+            with sqlite3.connect(usage) as source, sqlite3.connect(usage_copy) as copy:
+                source.backup(copy)
         kiosk = create_kiosk(
             content_dir,
             settings,
             staff_pin=StaffPin(Path(tmp) / "staff.json"),
             watch=False,
             voice=False,
+            usage_file=usage_copy,
+            # The staff screen's health lines read this machine's crash log and last self-test.
+            state_folder=state_dir() if screen in ("staff", "use") else None,
         )
         window, controller = kiosk.window, kiosk.controller
         assert isinstance(window, KioskWindow) and isinstance(controller, KioskController)
@@ -68,8 +82,16 @@ def take_screenshot(
                 raise ValueError(f"there is no topic with id {topic!r}")
         elif screen == "staff":
             controller.open_staff()
+        elif screen == "use":
+            controller.open_staff()
+            controller.go(Place(Screen.USE))
         elif screen != "home":
             controller.go(Place(Screen(screen)))
+        if page:
+            shown = window.screens[controller.navigator.current.screen]
+            view = getattr(shown, "view", None) or getattr(shown, "grid", None)
+            if view is not None:
+                view.set_page(page)
         overlay = window.voice_overlay
         # Drawn as on a kiosk with a microphone (no voice process is started for a picture).
         window.show_voice_state("listening" if voice == "listening" else "ready")

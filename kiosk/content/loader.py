@@ -28,7 +28,7 @@ from kiosk.content.model import (
     Topic,
     Urgency,
 )
-from kiosk.content.problems import Problem, Severity, display_path, shorten
+from kiosk.content.problems import REVIEW_OVERDUE, Problem, Severity, display_path, shorten
 from kiosk.content.readability import reading_age
 from kiosk.content.schema import INVALID, SITE, TOPIC
 from kiosk.content.yamltree import YMap, parse_yaml
@@ -77,7 +77,7 @@ class _FileProblems:
             Problem(self.shown_path, line, shorten(field_name), shorten(message, 400))
         )
 
-    def warning(self, line: int, field_name: str, message: str) -> None:
+    def warning(self, line: int, field_name: str, message: str, code: str = "") -> None:
         self.problems.append(
             Problem(
                 self.shown_path,
@@ -85,6 +85,7 @@ class _FileProblems:
                 shorten(field_name),
                 shorten(message, 400),
                 Severity.WARNING,
+                code,
             )
         )
 
@@ -303,6 +304,7 @@ def _topic_warnings(topic: Topic, today: dt.date, out: _FileProblems) -> None:
             "next_review",
             f"review overdue: the next review was due by {topic.next_review.words()} "
             f"(last reviewed {topic.last_reviewed.words()}); check the page is still right",
+            REVIEW_OVERDUE,
         )
     if len(topic.phrases) < MIN_PHRASES:
         out.warning(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import os
 from dataclasses import dataclass
@@ -15,6 +16,10 @@ class Severity(enum.Enum):
     WARNING = "warning"
 
 
+REVIEW_OVERDUE = "review-overdue"
+"""The :attr:`Problem.code` of the warning that a topic's review date has passed."""
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
     """One thing wrong in one place. ``line`` is 1-based; 0 means "the whole file"."""
@@ -24,6 +29,8 @@ class Problem:
     field: str
     message: str
     severity: Severity = Severity.ERROR
+    code: str = dataclasses.field(default="", compare=False)
+    """What kind of problem it is, for programs (e.g. :data:`REVIEW_OVERDUE`); "" for most."""
 
     def format(self) -> str:
         """``content/en/pain.md:4: urgency is "high"; expected one of: normal, urgent, ...``."""

@@ -26,6 +26,7 @@ class Screen(enum.Enum):
     DISPLAY = "display"
     STAFF = "staff"
     PIN = "pin"
+    USE = "use"  # staff: the usage counts
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,8 @@ class KioskSettings:
     """Write what patients said by voice to the log (off: the log says only what was done)."""
     voice: bool = True
     """Offer Ask by voice (off: the control says voice is unavailable; no microphone is used)."""
+    usage_counts: bool = True
+    """Count per hour how the kiosk is used (``kiosk.core.usage``; off: nothing is counted)."""
     explicit: frozenset[str] = field(default=frozenset(), compare=False)
     """The settings the file gave (not itself a setting): the screen's size from ``kiosk.toml``
     overrides the size the screen reports."""

@@ -170,8 +170,11 @@ class Soak:
         progress: Progress = None,
         seed: int = 0,
         content: Path = CONTENT_DIR,
+        usage_file: Path | None = None,
     ) -> None:
         self.total = interactions
+        self.usage_file = usage_file
+        self.done = 0
         self.rig = rig
         self.progress = progress
         self.seed = seed
@@ -325,9 +328,18 @@ class Soak:
             speech_cache=tmp / "speech-cache",
             voice=True,
             voice_engine="pocketsphinx",
+            usage_file=self.usage_file,
         )
         window, controller = kiosk.window, kiosk.controller
         assert isinstance(window, KioskWindow) and isinstance(controller, KioskController)
+        if controller.usage is not None:
+            # The usage counts of the run are spread over the last 30 days (one run, a month of
+            # counts: what the staff "Use" page shows after a month).
+            import datetime as dt
+
+            end = dt.datetime.now()
+            month = dt.timedelta(days=29, hours=23)
+            controller.usage.clock = lambda: end - month * (1 - self.done / max(1, self.total))
         self.window, self.controller, self.idle = window, controller, kiosk.idle
         assert controller.speech is not None and controller.voice is not None
         self.speech, self.voice = controller.speech, controller.voice
@@ -409,6 +421,7 @@ class Soak:
         for n in range(1, self.total + 1):
             kind = self.rng.choices(kinds, weights)[0]
             self.counts[kind] += 1
+            self.done = n
             began = time.perf_counter()
             try:
                 yield from getattr(self, f"_do_{kind}")()
@@ -822,15 +835,17 @@ def run_soak(
     seed: int = 0,
     *,
     rig: PulseRig | None = None,
+    usage_file: Path | None = None,
 ) -> Figures:
     """Soak the real kiosk with ``interactions`` scripted interactions (see the module). Uses
-    ``rig`` (a started :class:`~kiosk.devtools.rig.PulseRig`), or starts a private one."""
+    ``rig`` (a started :class:`~kiosk.devtools.rig.PulseRig`), or starts a private one.
+    ``usage_file``: count the run's use there (spread over the last 30 days)."""
     from kiosk.devtools.rig import PulseRig
 
     own = rig is None
     active = rig if rig is not None else PulseRig().start()
     try:
-        return Soak(interactions, active, progress, seed).run()
+        return Soak(interactions, active, progress, seed, usage_file=usage_file).run()
     finally:
         if own:
             active.stop()
@@ -840,4 +855,5 @@ def bench_soak(progress: Progress = None) -> Figures:
     """10,000 interactions (KIOSK_BENCH_QUICK=1: 1,000) on a private PulseAudio rig. Goals:
     ``soak.crashes`` 0, ``soak.rss_growth_pct`` ≤5 after the warm-up, stable threads and fds."""
     quick = os.environ.get("KIOSK_BENCH_QUICK") == "1"
-    return run_soak(1000 if quick else 10_000, progress)
+    usage = os.environ.get("KIOSK_SOAK_USAGE")  # a usage file to fill (for the "Use" page)
+    return run_soak(1000 if quick else 10_000, progress, usage_file=Path(usage) if usage else None)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWi
 
 from kiosk.content.markdown import Document, Span, parse_markdown
 from kiosk.content.model import ContentSet, Topic, Urgency
+from kiosk.ui.status import STATUS_ROLES, status_html
 from kiosk.ui.theme import Sizes, Theme
 from kiosk.ui.widgets import (
     BigButton,
@@ -363,6 +364,8 @@ class StaffScreen(PagedScreen):
 
     reload_requested = Signal()
     exit_requested = Signal()
+    use_requested = Signal()
+    selftest_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Staff", parent, speech=False)
@@ -373,16 +376,36 @@ class StaffScreen(PagedScreen):
             "Reload content", description="Load the content files again and check them."
         )
         self.exit_button = BigButton("Exit kiosk", description="Close the kiosk program.")
+        self.use_button = BigButton(
+            "Use",
+            description="How the kiosk was used in the last 30 days.",
+            object_name="staff-use",
+        )
+        self.selftest_button = BigButton(
+            "Test sound and voice",
+            description="The speaker says a sentence while the microphone listens.",
+            object_name="staff-selftest",
+        )
         layout.addWidget(self.reload_button)
+        layout.addWidget(self.use_button)
+        layout.addWidget(self.selftest_button)
         layout.addWidget(self.exit_button)
         self.layout_.insertWidget(1, row)
         self.reload_button.clicked.connect(self.reload_requested)
         self.exit_button.clicked.connect(self.exit_requested)
+        self.use_button.clicked.connect(self.use_requested)
+        self.selftest_button.clicked.connect(self.selftest_requested)
 
     def show_report(self, lines: Sequence[tuple[str, str]], page: int = 0) -> None:
-        """Render (role, text) lines of the staff report."""
+        """Render (role, text) lines of the staff report ("ok" and "check": a status line)."""
         self.view.set_blocks(
-            [TextBlock(role, html.escape(text), text) for role, text in lines], page
+            [
+                TextBlock("body", status_html(role == "ok", text), f"{role.upper()}: {text}")
+                if role in STATUS_ROLES
+                else TextBlock(role, html.escape(text), text)
+                for role, text in lines
+            ],
+            page,
         )
 
 

@@ -34,6 +34,7 @@ from kiosk.ui.screens import (
     VoiceOverlay,
 )
 from kiosk.ui.screens import Screen as ScreenWidget
+from kiosk.ui.staff_tools import UsageScreen
 from kiosk.ui.theme import THEMES, Sizes, Theme, stylesheet
 from kiosk.ui.widgets import BigButton, EmergencyPanel, HoldLabel
 
@@ -240,6 +241,7 @@ class KioskWindow(QWidget):
         self.display = DisplayScreen(TEXT_SCALES, list(THEMES.values()))
         self.staff = StaffScreen()
         self.pin = PinScreen()
+        self.use = UsageScreen()
         self.screens: dict[Screen, ScreenWidget] = {
             Screen.HOME: self.home,
             Screen.TOPIC: self.topic,
@@ -248,6 +250,7 @@ class KioskWindow(QWidget):
             Screen.DISPLAY: self.display,
             Screen.STAFF: self.staff,
             Screen.PIN: self.pin,
+            Screen.USE: self.use,
         }
         for widget in self.screens.values():
             self.stack.addWidget(widget)
@@ -258,7 +261,7 @@ class KioskWindow(QWidget):
             screen.paged_by_user.connect(self.paged_by_user)
         self.home.pages.previous.connect(self.paged_by_user)
         self.home.pages.next.connect(self.paged_by_user)
-        for paged in (self.home, self.topic, self.help, self.emergency, self.staff):
+        for paged in (self.home, self.topic, self.help, self.emergency, self.staff, self.use):
             paged.page_shown.connect(lambda page, widget=paged: self._page_shown(widget, page))
         for screen in (self.topic, self.help, self.emergency):
             controls = screen.speech

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from kiosk.voice.denoise import reduce_noise
-from kiosk.voice.endpoint import FRAME_BYTES, LIMIT_MS, Endpointer
+from kiosk.voice.endpoint import EARLY_MS, FRAME_BYTES, FRAME_MS, LIMIT_MS, Endpointer
 from kiosk.voice.language import build_language
 from kiosk.voice.matching import CommandMatch, Match, RequestMatcher, TopicMatch
 from kiosk.voice.recognisers import RATE, Recogniser, Recognition, create_recogniser
@@ -38,6 +38,8 @@ PRE_MS: Final = 300
 """Audio before the detected start of speech given to the recogniser (a soft first sound)."""
 ROOM_MS: Final = 1500
 """At most this much of the room before the request is kept as the noise profile."""
+POST_MS: Final = 300
+"""The request is decoded to this long after the end of speech."""
 
 
 class RequestAudio:
@@ -70,10 +72,19 @@ class RequestAudio:
         if not ep.started or ep.speech_start_frame is None:
             return None
         heard = bytes(self._audio[: ep.frames * FRAME_BYTES])
-        # To the end of listening: the endpointer's end of speech can fall inside a request
-        # (a soft last word after a pause: "go ... home" ended after "go").
+        # To POST_MS after the end of speech (the tail of the last word; the endpointer's end
+        # is the last moment the person was clearly louder than the room), not to the end of
+        # listening: in a noisy room, other people's words in the hangover were heard as part
+        # of the request ("tell me about fatigue my blood").
         start = max(0, ep.speech_start_frame * FRAME_BYTES - PRE_MS * RATE // 500)
+        if ep.speech_start_frame * FRAME_MS < EARLY_MS:
+            # Speech found in the first second may have begun at the press, before the room
+            # was measured (a soft first syllable is not "speech" yet): keep it all
+            # ("louder please" said at once, in babble, was heard as "there please").
+            start = 0
         end = len(heard)
+        if ep.speech_end_frame is not None:
+            end = min(end, ep.speech_end_frame * FRAME_BYTES + POST_MS * RATE // 500)
         room = heard[max(0, start - ROOM_MS * RATE // 500) : start]
         return heard[start:end], room
 

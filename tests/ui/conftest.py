@@ -49,6 +49,8 @@ def build(
     voice: bool = False,
     voice_engine: str = "pocketsphinx",
     models_dir: Path | None = None,
+    usage_file: Path | None = None,
+    state_folder: Path | None = None,
 ) -> KioskUnderTest:
     """The real kiosk. ``voice=True`` also starts the voice input process (microphone and
     PocketSphinx); other tests leave it off: it takes about 2 s to start."""
@@ -67,6 +69,8 @@ def build(
         voice=voice,
         voice_engine=voice_engine,
         models_dir=models_dir,
+        usage_file=usage_file,
+        state_folder=state_folder or tmp_path / "state",
     )
     window, controller = kiosk.window, kiosk.controller
     assert isinstance(window, KioskWindow) and isinstance(controller, KioskController)

@@ -5,7 +5,9 @@ window, sound output and voice input processes, logging to ``STATE/log``, speech
 ``STATE/cache``), waits until it is ready, then runs a session by touch and by voice: topics
 opened with taps, a page read aloud and stopped, page turns, the emergency and help pages, text
 size, each CLIP spoken into the microphone (``paplay`` into the rig's ``mic_feed``) after a tap
-on Ask by voice, and finally the idle reset. It prints one JSON line with what happened.
+on Ask by voice, the staff PIN (:data:`PIN`) typed to open the staff screen and its Use page, and
+finally the idle reset. Usage counting is on, into ``STATE/usage.sqlite3``. It prints one JSON
+line with what happened.
 
 The session's start and end are marked in a system-call trace by opening two files that do not
 exist (``SESSION_START`` and ``SESSION_END``), so ``tests/ui/test_privacy.py`` can run this
@@ -25,6 +27,8 @@ from pathlib import Path
 
 SESSION_START = "/nonexistent-kiosk-privacy/session-start"
 SESSION_END = "/nonexistent-kiosk-privacy/session-end"
+PIN = "583920"
+"""The staff PIN typed during the session (set before it starts)."""
 
 
 def mark(path: str) -> None:
@@ -49,13 +53,18 @@ def main(argv: list[str]) -> int:
 
     setup_logging(state / "log")
     install_fonts(app)
+    from kiosk.core.usage import FILE_NAME
+
+    staff_pin = StaffPin(state / "staff.json")
+    staff_pin.set_pin(PIN)
     kiosk = create_kiosk(
         content,
-        staff_pin=StaffPin(state / "staff.json"),
+        staff_pin=staff_pin,
         snapshot_dir=state / "snapshot",
         speech_cache=state / "cache",
         voice=True,
         voice_engine="pocketsphinx",
+        usage_file=state / FILE_NAME,
     )
     window, c = kiosk.window, kiosk.controller
     window.resize(1920, 1080)
@@ -106,6 +115,14 @@ def main(argv: list[str]) -> int:
         heard.append(f"{window.voice_overlay.mode}:{window.current_screen().name}")
         c.close_voice()
         c.stop_speech()
+    c.open_staff()
+    screens.append(window.current_screen().name)
+    for key in (*PIN, "OK"):
+        window.pin.press(key)
+        app.processEvents()
+    screens.append(window.current_screen().name)
+    tap(window.staff.use_button)
+    screens.append(window.current_screen().name)
     c.reset_session()
     screens.append(window.current_screen().name)
     wait(lambda: speech.state == "idle", 20, "quiet at the end")

@@ -182,7 +182,7 @@ def test_speech_cache_unwritable_or_full_speech_goes_on_and_the_cache_comes_back
         qtbot.waitUntil(lambda: renderer.cache_problem is not None, timeout=10_000)
         cause = "(File exists)" if fault == "unwritable" else "(No space left on device)"
         report = staff_text(k)
-        assert "Speech cache unavailable" in report and cause in report, report
+        assert "Speech cache: not working" in report and cause in report, report
         assert k.window.sound_status.isHidden()  # nothing changes for patients
         touch_still_works(qtbot, k)
 
@@ -195,7 +195,7 @@ def test_speech_cache_unwritable_or_full_speech_goes_on_and_the_cache_comes_back
         k.controller.speak_text("The cache works again.")
         qtbot.waitUntil(lambda: renderer.cache_problem is None, timeout=10_000)
         qtbot.waitUntil(lambda: any(cache.glob("*.wav")), timeout=10_000)
-        assert "Speech cache unavailable" not in staff_text(k)
+        assert "Speech cache: not working" not in staff_text(k)
         k.controller.stop_speech()
     finally:
         if fault == "full":

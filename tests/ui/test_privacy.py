@@ -6,6 +6,9 @@ sound output, the voice input, ``pactl``).
   microphone audio, no transcripts, no other file created or grown.
 - The kiosk's processes never create a network socket, from start-up to exit.
 - What the patient said is not in the log (transcripts are off by default).
+- The usage counts file holds counts only: the session's uses (spoken requests by outcome, from
+  the real voice process), and none of the spoken words, audio or the staff PIN (its bytes are
+  scanned, free pages and the write-ahead log included).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from kiosk.core.session import Screen
 from kiosk.devtools.rig import TRANSCRIBABLE_VOICE, PulseRig, render_espeak
 from tests.conftest import REPO
 from tests.ui.conftest import build
-from tests.ui.privacy_session import SESSION_END, SESSION_START
+from tests.ui.privacy_session import PIN, SESSION_END, SESSION_START
 
 WRITING_CALLS = (
     "creat,mkdir,mkdirat,rename,renameat,renameat2,link,linkat,symlink,symlinkat,"
@@ -166,6 +169,7 @@ def test_a_session_writes_nothing_but_the_log_and_the_speech_cache(
     state: Path = outcome["state"]
     # The session really happened, by touch and by voice, and ended with the idle reset.
     assert outcome["screens"][0] == "TOPIC" and outcome["screens"][-1] == outcome["home"]
+    assert outcome["screens"][-4:-1] == ["PIN", "STAFF", "USE"]
     assert len(outcome["voice"]) == 2 and all(not v.startswith("waiting") for v in outcome["voice"])
     written = trace.written_paths(trace.session)
     assert written, "the trace shows no writing at all: the trace is not working"
@@ -175,7 +179,8 @@ def test_a_session_writes_nothing_but_the_log_and_the_speech_cache(
     # (the scratch file is deleted at once; checked below).
     tts = re.compile(rf"^{re.escape(tempfile.gettempdir())}/kiosk-tts-[^/]+(/\d+\.wav)?$")
     scratch = [p for p in written if tts.match(p)]
-    allowed = (log, cache, cache.rstrip("/"))
+    usage = f"{state}/usage.sqlite3"  # the counts (their content is checked below)
+    allowed = (log, cache, cache.rstrip("/"), usage)
     others = sorted({p for p in written if not p.startswith(allowed) and p not in scratch})
     assert others == [], f"files written during the session outside the log and cache: {others}"
     for folder in {Path(p).parent for p in scratch if p.endswith(".wav")}:
@@ -191,6 +196,45 @@ def test_what_the_patient_said_is_not_in_the_log(traced: tuple[Trace, dict]) -> 
     assert "voice request:" in text, "the log does not show the voice requests at all"
     for word in ("tired", "toilet", "where is"):
         assert word not in text, f"'{word}' (said by the patient) is in the log"
+
+
+def test_the_usage_file_holds_counts_and_nothing_said_or_typed(
+    traced: tuple[Trace, dict],
+) -> None:
+    import sqlite3
+
+    from kiosk.core.usage import EVENTS, VOICE_OUTCOMES
+
+    _, outcome = traced
+    state: Path = outcome["state"]
+    path = state / "usage.sqlite3"
+    with sqlite3.connect(path) as connection:
+        rows = connection.execute("SELECT hour, event, detail, n FROM counts").fetchall()
+        columns = connection.execute(
+            "SELECT name, type FROM pragma_table_info('counts')"
+        ).fetchall()
+    connection.close()
+    assert columns == [("hour", "TEXT"), ("event", "TEXT"), ("detail", "TEXT"), ("n", "INTEGER")]
+    counts = {(event, detail): n for _, event, detail, n in rows}
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d", hour) for hour, *_ in rows), rows
+    assert all(event in EVENTS for event, _ in counts), counts
+    # The session's uses, counted by the real kiosk: both spoken requests went through the voice
+    # process and were counted by outcome (what the overlay showed says which).
+    voice = {d: n for (e, d), n in counts.items() if e == "voice"}
+    assert sum(voice.values()) == len(outcome["voice"]) == 2, (voice, outcome["voice"])
+    assert set(voice) <= set(VOICE_OUTCOMES)
+    acted = sum(1 for v in outcome["voice"] if v.split(":")[0] == "hidden")
+    assert voice.get("acted", 0) == acted, (voice, outcome["voice"])
+    assert sum(n for (e, _), n in counts.items() if e == "topic-touch") == 1
+    assert counts[("read-started", "")] >= 1 and counts[("idle-reset", "")] == 1
+    assert counts[("text-size", "150")] == 1
+    assert counts[("page-turn", "")] == 1
+    # Nothing said or typed is in the file's bytes (deleted rows and the write-ahead log too).
+    files = [p for p in state.iterdir() if p.name.startswith("usage.sqlite3")]
+    raw = b"".join(p.read_bytes() for p in files).lower()
+    for word in ("tired", "toilet", "where is", "all the time", PIN):
+        assert word.encode() not in raw, f"{word!r} is in the usage file"
+    assert b"riff" not in raw and b"wave" not in raw  # no audio
 
 
 def test_no_network_socket_is_ever_opened(traced: tuple[Trace, dict]) -> None:

@@ -432,7 +432,7 @@ def test_sound_server_dying_mid_sentence_goes_silent_then_recovers_without_resta
         assert k.window.sound_status.isVisible()
         assert k.window.sound_status.text() == "Sound unavailable"
         staff = staff_text(k)
-        assert "Sound unavailable: " in staff, staff  # staff see the cause
+        assert "Sound: not working: " in staff, staff  # staff see the cause
         # Touch keeps working, and reading goes on silently (the highlight still moves).
         k.controller.stop_speech()
         qtbot.mouseClick(k.window.home_button, Qt.MouseButton.LeftButton)

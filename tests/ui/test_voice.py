@@ -216,7 +216,7 @@ def test_no_microphone_says_voice_unavailable_and_plugging_one_in_recovers(
 
 def test_the_staff_screen_names_the_engine_and_why(voice_kiosk: KioskUnderTest) -> None:
     report = staff_text(voice_kiosk)
-    assert "Speech recogniser: using PocketSphinx (embedded model), as chosen" in report
+    assert "speech recogniser: using PocketSphinx (embedded model), as chosen" in report
     assert "What patients say is not written to the log." in report
 
 

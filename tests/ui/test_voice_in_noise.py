@@ -9,7 +9,7 @@ import math
 import subprocess
 import wave
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -25,7 +25,7 @@ from kiosk.devtools.rig import (
 from kiosk.devtools.voiceset import NoiseBeds
 from kiosk.voice.audio import read_wav_16k
 from tests.ui.conftest import KioskUnderTest, build
-from tests.ui.test_voice import ask
+from tests.ui.test_voice import ask, say
 
 SNR_DB = 10.0
 _BABBLE_SECONDS = 30.0
@@ -82,6 +82,96 @@ def babble(
 def request(qtbot: QtBot, k: KioskUnderTest, rig: PulseRig, text: str, folder: Path) -> None:
     """Ask by voice and say ``text`` into the room (the babble is already playing)."""
     ask(qtbot, k, rig, text, folder)
+
+
+ATTEMPTS = 3
+"""A patient who is not understood asks again (the kiosk says so, and opens nothing). In this
+babble a clear request is acted on (or asked about) about 4 times in 5 on the first try (the
+voice bench gives the rates); three tries make the test dependable, and every try must leave
+the kiosk on the right page or where it was, never on a wrong one."""
+
+
+def ask_as_a_patient(
+    qtbot: QtBot, k: KioskUnderTest, rig: PulseRig, text: str, folder: Path, target: str
+) -> None:
+    """``ask``; to a "Did you mean ...?" answer aloud as the patient would: "yes" when it
+    names ``target`` (a topic id or command name), else "no"."""
+    ask(qtbot, k, rig, text, folder)
+    c = k.controller
+    assert c.voice is not None
+    if k.window.voice_overlay.mode == "question":
+        pending = c.pending
+        named = getattr(pending, "topic_id", None) or getattr(pending, "command", None)
+        qtbot.waitUntil(
+            lambda: c._voice_step == "answer" and c.voice.state == "listening", timeout=15_000
+        )
+        say(rig, "yes" if named == target else "no", folder)
+        qtbot.waitUntil(lambda: c.voice.state == "idle", timeout=10_000)
+
+
+def ask_until_done(
+    qtbot: QtBot,
+    k: KioskUnderTest,
+    rig: PulseRig,
+    request: tuple[str, str],
+    folder: Path,
+    done: Callable[[], bool],
+    unchanged: Callable[[], bool],
+) -> int:
+    """Say ``request`` (text, target) until ``done``; returns the number of tries. After a
+    try that is not ``done``, the kiosk must be ``unchanged``."""
+    text, target = request
+    for attempt in range(1, ATTEMPTS + 1):
+        ask_as_a_patient(qtbot, k, rig, text, folder, target)
+        k.controller.close_voice()
+        if done():
+            return attempt
+        assert unchanged(), f"try {attempt} of {text!r} changed the kiosk to something else"
+    raise AssertionError(f"{text!r} was not understood in {ATTEMPTS} tries")
+
+
+@pytest.mark.slow
+def test_a_topic_request_in_babble_opens_that_topic(
+    qtbot: QtBot, voice_kiosk: KioskUnderTest, pulse_rig: PulseRig, babble: tuple[Path, float]
+) -> None:
+    k = voice_kiosk
+    folder, _ = babble
+    place = k.controller.navigator
+
+    def done() -> bool:
+        return (place.current.screen, place.current.topic_id) == (
+            Screen.TOPIC,
+            "spinal-cord-compression",
+        )
+
+    def unchanged() -> bool:
+        return place.current.screen is Screen.HOME
+
+    request = ("spinal cord compression", "spinal-cord-compression")
+    ask_until_done(qtbot, k, pulse_rig, request, folder, done, unchanged)
+
+
+@pytest.mark.slow
+def test_a_command_in_babble_does_what_its_control_does(
+    qtbot: QtBot, voice_kiosk: KioskUnderTest, pulse_rig: PulseRig, babble: tuple[Path, float]
+) -> None:
+    k = voice_kiosk
+    c = k.controller
+    assert c.speech is not None
+    c.open_topic("pain")
+    before = c.speech.volume_step
+    folder, _ = babble
+
+    def done() -> bool:
+        assert c.speech is not None
+        return c.speech.volume_step == before + 1
+
+    def unchanged() -> bool:
+        assert c.speech is not None
+        return c.speech.volume_step == before and c.navigator.current.topic_id == "pain"
+
+    ask_until_done(qtbot, k, pulse_rig, ("louder please", "louder"), folder, done, unchanged)
+    assert c.navigator.current.topic_id == "pain"
 
 
 @pytest.mark.slow

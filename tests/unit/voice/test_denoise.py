@@ -9,8 +9,8 @@ from array import array
 import pytest
 
 from kiosk.voice.denoise import reduce_noise
-from kiosk.voice.endpoint import HANGOVER_MS, frame_db
-from kiosk.voice.hearing import PRE_MS, RequestAudio
+from kiosk.voice.endpoint import frame_db
+from kiosk.voice.hearing import POST_MS, PRE_MS, RequestAudio
 
 RATE = 16000
 
@@ -65,13 +65,29 @@ def test_request_audio_keeps_the_room_before_the_speech() -> None:
     heard, before = parts
     # The speech with its margins, and the room up to it.
     seconds = len(heard) / (2 * RATE)
-    # From PRE_MS before the speech to the end of listening (the hangover after it).
-    expected = 1.0 + (PRE_MS + HANGOVER_MS) / 1000
+    # From PRE_MS before the speech to POST_MS after it (not the whole hangover).
+    expected = 1.0 + (PRE_MS + POST_MS) / 1000
     assert expected - 0.15 <= seconds <= expected + 0.15
     assert 0.9 <= len(before) / (2 * RATE) <= 1.5
     assert frame_db(before) < frame_db(heard) - 20
     audio.clear()
     assert audio.request() == (b"", b""), "the audio is forgotten"
+
+
+def test_a_request_said_at_once_keeps_its_start() -> None:
+    # Speech from the press: nothing of the room before it, and its start must not be lost.
+    speech = tone(0.6, 8000.0)
+    audio = RequestAudio(limit_ms=8000)
+    stream = pcm([s + n for s, n in zip(speech, noise(0.6, 300.0, 3), strict=True)])
+    stream += pcm(noise(2.0, 300.0, seed=4))
+    for offset in range(0, len(stream), 3200):
+        audio.push(stream[offset : offset + 3200])
+    assert audio.done and audio.endpointer.reason == "end of speech"
+    parts = audio.request()
+    assert parts is not None
+    heard, room = parts
+    assert heard[:3200] == stream[:3200], "kept from the press"
+    assert room == b"", "no room was heard before it"
 
 
 def test_request_audio_with_no_speech_is_nothing() -> None:

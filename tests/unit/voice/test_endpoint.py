@@ -113,3 +113,59 @@ def test_a_short_request_said_the_moment_listening_starts_is_not_missed() -> Non
     assert endpointer.started and endpointer.reason == "end of speech"
     assert endpointer.speech_start_frame == 0
     assert fed.startswith(tone(500, 0.3).tobytes())
+
+
+def babble_like(ms: int, amplitude: float, seed: int = 7) -> array[int]:
+    """Other people talking, as an endpointer sees it: noise whose loudness jumps from
+    syllable to syllable (every 80-250 ms, over a 12 dB range) and never settles."""
+    rnd = random.Random(seed)
+    out = array("h")
+    while len(out) < ms * MS:
+        gain = amplitude * 10 ** (rnd.uniform(-9, 3) / 20)
+        out.extend(int(rnd.gauss(0, gain * 32767)) for _ in range(rnd.randint(80, 250) * MS))
+    return out[: ms * MS]
+
+
+def syllables(ms: int, amplitude: float) -> array[int]:
+    """Speech stand-in: 180 ms syllables with 70 ms gaps, alternately louder and softer."""
+    out = array("h")
+    loud = True
+    while len(out) < ms * MS:
+        out.extend(tone(180, amplitude if loud else amplitude / 2))
+        out.extend(silence(70))
+        loud = not loud
+    return out[: ms * MS]
+
+
+def test_a_request_in_babble_ends_when_the_person_stops_not_at_the_time_limit() -> None:
+    # Babble 10 dB under the request, before, during and after it (a waiting room). The floor
+    # rule alone never ended: the room's loud syllables are always 3 dB over its quiet ones.
+    room = babble_like(7000, 0.02)
+    speech = silence(1500) + syllables(2000, 0.2) + silence(3500)
+    endpointer, _ = run(mix(room, speech))
+    assert endpointer.reason == "end of speech"
+    assert endpointer.speech_end_frame is not None
+    speech_end_ms = 3500
+    assert speech_end_ms <= endpointer.elapsed_ms <= speech_end_ms + HANGOVER_MS + 400
+    assert speech_end_ms - 300 <= endpointer.speech_end_frame * FRAME_MS <= speech_end_ms + 200
+
+
+def test_babble_as_loud_as_the_request_keeps_listening_rather_than_cutting_it_short() -> None:
+    # When the room is as loud as the request, no level tells them apart: listening runs on
+    # (to the time limit) rather than cutting the request off in the middle.
+    room = babble_like(7000, 0.1)
+    speech = silence(1500) + syllables(2000, 0.1) + silence(3500)
+    endpointer, _ = run(mix(room, speech), limit_ms=6000)
+    assert endpointer.elapsed_ms >= 3500
+
+
+def test_babble_that_starts_a_request_before_the_room_is_known_does_not_end_it_early() -> None:
+    # Listening opens with people already talking: their loud syllables start a "request"
+    # before the room has been measured. That is a false start, not a request to end: the
+    # patient who starts speaking more than a hangover later is still heard in full.
+    for seed in range(4):
+        room = babble_like(7000, 0.02, seed=seed)
+        speech = silence(1500) + syllables(2000, 0.2) + silence(3500)
+        endpointer, _ = run(mix(room, speech))
+        assert endpointer.reason == "end of speech", seed
+        assert 3500 <= endpointer.elapsed_ms <= 3500 + HANGOVER_MS + 400, seed

@@ -1,0 +1,353 @@
+"""Staff tools: the "Use" page (usage counts as bar charts drawn with QPainter) and the status
+words of "health at a glance". The widgets render what they are given and emit intentions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import QRect, QRectF, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from kiosk.ui.screens import PagedScreen
+from kiosk.ui.status import status_html
+from kiosk.ui.theme import Sizes, Theme
+from kiosk.ui.widgets import BigButton, TextBlock
+
+#: Fill patterns of the voice outcomes: told apart by pattern and legend words, not by colour.
+_PATTERNS = (
+    Qt.BrushStyle.SolidPattern,
+    Qt.BrushStyle.BDiagPattern,
+    Qt.BrushStyle.CrossPattern,
+    Qt.BrushStyle.Dense5Pattern,
+    Qt.BrushStyle.HorPattern,
+    Qt.BrushStyle.FDiagPattern,
+    Qt.BrushStyle.DiagCrossPattern,
+)
+
+
+class _Chart(QWidget):
+    """A chart drawn in the theme's text colours at the page's text size."""
+
+    def __init__(self, theme: Theme, font_px: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.theme = theme
+        font = QFont(self.font())
+        font.setPixelSize(max(8, font_px))
+        self.setFont(font)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def bar_colour(self) -> QColor:
+        """Bars in the buttons' colour, or their text's where buttons are the page's colour
+        (the high-contrast theme)."""
+        theme = self.theme
+        same = QColor(theme.button_bg) == QColor(theme.window_bg)
+        return QColor(theme.button_text if same else theme.button_bg)
+
+    def line_px(self) -> int:
+        """Height of one line of chart text, with some air."""
+        return round(QFontMetrics(self.font()).height() * 1.35)
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar: its label, value and a note written after the value."""
+
+    label: str
+    value: int
+    note: str = ""
+
+
+class BarChart(_Chart):
+    """One horizontal bar: label, bar, value (and note) in words. The topic chart is a column of
+    these, one block each, so it pages like text at any size; ``chart`` (every bar of the chart)
+    keeps the bars of one chart to one scale and alignment: the same room for the labels, for
+    the bars (the widest value text is kept free) and the same value per pixel."""
+
+    def __init__(
+        self,
+        bar: Bar,
+        chart: Sequence[Bar],
+        theme: Theme,
+        font_px: int,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(theme, font_px, parent)
+        self.bar = bar
+        self.top = max([1, *(b.value for b in chart)])
+        self.labels = [b.label for b in chart]
+        self.value_texts = [_value_text(b) for b in chart] or [_value_text(bar)]
+        self.setAccessibleName(f"{bar.label}: {bar.value}{' ' + bar.note if bar.note else ''}")
+
+    def heightForWidth(self, width: int) -> int:
+        return self.line_px()
+
+    def sizeHint(self):  # type: ignore[no-untyped-def]
+        size = super().sizeHint()
+        size.setHeight(self.line_px())
+        return size
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        metrics = QFontMetrics(self.font())
+        line, width, bar = self.line_px(), self.width(), self.bar
+        label_w = min(
+            max((metrics.horizontalAdvance(t) for t in self.labels), default=0) + 16,
+            int(width * 0.4),
+        )
+        value_text = _value_text(bar)
+        widest = max(metrics.horizontalAdvance(t) for t in self.value_texts)
+        value_w = min(widest + 16, width // 2)
+        bar_room = max(10, width - label_w - value_w)
+        text = QColor(self.theme.text)
+        painter.setPen(text)
+        painter.drawText(
+            QRect(0, 0, label_w - 16, line),
+            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
+            metrics.elidedText(bar.label, Qt.TextElideMode.ElideRight, label_w - 16),
+        )
+        length = round(bar_room * bar.value / self.top)
+        if length:
+            painter.fillRect(QRectF(label_w, line * 0.15, length, line * 0.7), self.bar_colour())
+        painter.drawText(
+            QRect(label_w + length + 8, 0, width - label_w - length - 8, line),
+            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+            metrics.elidedText(value_text, Qt.TextElideMode.ElideRight, width - label_w - length),
+        )
+        painter.end()
+
+
+def _value_text(bar: Bar) -> str:
+    return f"{bar.value}{'  ' + bar.note if bar.note else ''}"
+
+
+class DailyChart(_Chart):
+    """Stacked columns per day (voice outcomes, told apart by fill pattern), with dates under
+    them; the legend is a column of :class:`LegendItem` blocks."""
+
+    def __init__(
+        self,
+        days: Sequence[dt.date],
+        per_day: Mapping[dt.date, Mapping[str, int]],
+        series: Sequence[str],
+        theme: Theme,
+        font_px: int,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(theme, font_px, parent)
+        self.days = list(days)
+        self.per_day = per_day
+        self.series = list(series)
+        busiest = max(self.days, key=lambda d: sum(per_day.get(d, {}).values()), default=None)
+        total = sum(sum(per_day.get(d, {}).values()) for d in self.days)
+        self.setAccessibleName(
+            f"Spoken requests by day: {total} in all"
+            + (f", most on {busiest.day} {busiest:%B}" if busiest is not None and total else "")
+        )
+
+    def _plot_px(self) -> int:
+        # Bars need no text size: keep the plot short enough to fit a page at 200% text.
+        return max(120, min(self.line_px() * 4, 260))
+
+    def heightForWidth(self, width: int) -> int:
+        return self._plot_px() + self.line_px() + 8
+
+    def sizeHint(self):  # type: ignore[no-untyped-def]
+        size = super().sizeHint()
+        size.setHeight(self.heightForWidth(max(400, self.width())))
+        return size
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        metrics = QFontMetrics(self.font())
+        line = self.line_px()
+        text = QColor(self.theme.text)
+        stacks = [sum(self.per_day.get(d, {}).values()) for d in self.days]
+        top = max(stacks, default=0) or 1
+        axis_w = metrics.horizontalAdvance(str(top)) + 12
+        plot = QRect(axis_w, 4, self.width() - axis_w - 4, self._plot_px())
+        painter.setPen(QPen(text, 2))
+        painter.drawLine(plot.bottomLeft(), plot.bottomRight())
+        painter.drawLine(plot.bottomLeft(), plot.topLeft())
+        painter.drawText(
+            QRect(0, plot.top() - 4, axis_w - 6, line),
+            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop,
+            str(top),
+        )
+        painter.drawText(
+            QRect(0, plot.bottom() - line, axis_w - 6, line),
+            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom,
+            "0",
+        )
+        slot = plot.width() / max(1, len(self.days))
+        for index, day in enumerate(self.days):
+            x = plot.left() + index * slot + slot * 0.15
+            y = float(plot.bottom())
+            for key_index, key in enumerate(self.series):
+                n = self.per_day.get(day, {}).get(key, 0)
+                if not n:
+                    continue
+                height = plot.height() * n / top
+                rect = QRectF(x, y - height, slot * 0.7, height)
+                _swatch(painter, rect, self.theme, self.bar_colour(), key_index)
+                y -= height
+        # Dates under the axis: as many as fit without overlapping, the last day always.
+        painter.setPen(text)
+        label_w = metrics.horizontalAdvance("30 Sep") + 16
+        step = max(1, -(-label_w // max(1, int(slot))))
+        for index in range(len(self.days) - 1, -1, -step):
+            day = self.days[index]
+            centre = plot.left() + index * slot + slot / 2
+            left = max(0, min(round(centre - label_w / 2), self.width() - label_w))
+            painter.drawText(
+                QRect(left, plot.bottom() + 4, label_w, line),
+                Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+                f"{day.day} {day:%b}",
+            )
+        painter.end()
+
+
+def _swatch(painter: QPainter, rect: QRectF, theme: Theme, colour: QColor, index: int) -> None:
+    painter.fillRect(rect, QColor(theme.window_bg))
+    painter.fillRect(rect, QBrush(colour, _PATTERNS[index % len(_PATTERNS)]))
+    painter.setPen(QPen(colour, 2))
+    painter.drawRect(rect)
+
+
+class LegendItem(_Chart):
+    """A swatch with a series' fill pattern, then its name and total in words."""
+
+    def __init__(
+        self, index: int, text: str, theme: Theme, font_px: int, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(theme, font_px, parent)
+        self.index, self.text = index, text
+        self.setAccessibleName(text)
+
+    def heightForWidth(self, width: int) -> int:
+        return self.line_px()
+
+    def sizeHint(self):  # type: ignore[no-untyped-def]
+        size = super().sizeHint()
+        size.setHeight(self.line_px())
+        return size
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        line = self.line_px()
+        rect = QRectF(2, line * 0.15, line * 1.4, line * 0.7)
+        _swatch(painter, rect, self.theme, self.bar_colour(), self.index)
+        painter.setPen(QColor(self.theme.text))
+        painter.drawText(
+            QRect(round(line * 1.8), 0, self.width() - round(line * 1.8), line),
+            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+            self.text,
+        )
+        painter.end()
+
+
+@dataclass(frozen=True)
+class UsageView:
+    """What the Use page shows (prepared by the controller from the usage counts)."""
+
+    first: dt.date
+    last: dt.date
+    topics: Sequence[Bar]
+    days: Sequence[dt.date]
+    voice_by_day: Mapping[dt.date, Mapping[str, int]]
+    voice_series: Mapping[str, str]
+    other: Sequence[tuple[str, int]]
+    notes: Sequence[tuple[bool, str]] = ()
+    counting: bool = True
+
+
+class UsageScreen(PagedScreen):
+    """Staff: the last 30 days of use as bar charts, and Clear counts (behind the PIN)."""
+
+    clear_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Use", parent, speech=False)
+        self.clear_button: BigButton | None = None
+
+    def _clear_button(self) -> QWidget:
+        # At the end of the page (not a fixed row): the charts keep the room at 200% text.
+        button = self.styled(
+            BigButton(
+                "Clear counts",
+                description="Delete every usage count (asks for the staff PIN).",
+                object_name="usage-clear",
+            )
+        )
+        button.clicked.connect(self.clear_requested)
+        self.clear_button = button
+        return button
+
+    def show_usage(self, view: UsageView, page: int = 0) -> None:
+        """Render the figures (the theme and sizes must be applied first)."""
+        theme, sizes = self._theme, self._sizes
+        assert theme is not None and sizes is not None
+        blocks: list[TextBlock] = [
+            TextBlock.text(
+                "heading",
+                f"The last 30 days: {view.first.day} {view.first:%B} to "
+                f"{view.last.day} {view.last:%B %Y}",
+            )
+        ]
+        blocks += [TextBlock("body", status_html(ok, text), text) for ok, text in view.notes]
+        if not view.counting:
+            blocks.append(
+                TextBlock.text(
+                    "body", "Counting is turned off (usage_counts = false in kiosk.toml)."
+                )
+            )
+        blocks.append(TextBlock.text("heading", "Topics opened", keep_with_next=True))
+        if view.topics:
+            blocks.append(
+                TextBlock.text(
+                    "meta",
+                    "Opens in total (by touch, by voice, from a related topic, from the "
+                    "emergency page).",
+                    keep_with_next=True,
+                )
+            )
+            blocks += [_bar_block(bar, view.topics, theme, sizes) for bar in view.topics]
+        else:
+            blocks.append(TextBlock.text("body", "No topic has been opened in this period."))
+        blocks.append(TextBlock.text("heading", "Spoken requests by day", keep_with_next=True))
+        if any(sum(v.values()) for v in view.voice_by_day.values()):
+            days, per_day, series = view.days, view.voice_by_day, list(view.voice_series)
+
+            def daily() -> QWidget:
+                return DailyChart(days, per_day, series, theme, sizes.control_px)
+
+            blocks.append(TextBlock("widget", plain="Spoken requests by day", widget=daily))
+            for index, (key, label) in enumerate(view.voice_series.items()):
+                total = sum(per_day.get(day, {}).get(key, 0) for day in days)
+                blocks.append(_legend_block(index, f"{label}: {total}", theme, sizes))
+        else:
+            blocks.append(TextBlock.text("body", "Nobody has asked by voice in this period."))
+        blocks.append(TextBlock.text("heading", "Other use", keep_with_next=True))
+        blocks += [TextBlock.text("body", f"{label}: {n}") for label, n in view.other]
+        blocks.append(TextBlock("widget", plain="Clear counts", widget=self._clear_button))
+        self.view.set_blocks(blocks, page)
+
+
+def _bar_block(bar: Bar, chart: Sequence[Bar], theme: Theme, sizes: Sizes) -> TextBlock:
+    def make() -> QWidget:
+        return BarChart(bar, chart, theme, sizes.control_px)
+
+    return TextBlock("widget", plain=f"{bar.label}: {bar.value}", widget=make)
+
+
+def _legend_block(index: int, text: str, theme: Theme, sizes: Sizes) -> TextBlock:
+    def make() -> QWidget:
+        return LegendItem(index, text, theme, sizes.control_px)
+
+    return TextBlock("widget", plain=text, widget=make)

@@ -1,0 +1,193 @@
+"""Usage counts from the real kiosk: a scripted session by touch lands in the real SQLite file,
+hour by hour, with nothing but event names and ids in it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from kiosk.core.settings import KioskSettings
+from kiosk.core.usage import hour_of
+from kiosk.ui.widgets import BigButton
+from tests.ui.conftest import KioskUnderTest, build
+
+
+def tap(qtbot: QtBot, widget: BigButton) -> None:
+    assert widget.isVisible() and widget.isEnabled(), widget.objectName()
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+    QApplication.processEvents()
+
+
+def tap_named(qtbot: QtBot, k: KioskUnderTest, name: str) -> int:
+    """Tap the visible button called ``name``, turning the page until it shows; returns how
+    many pages were turned."""
+    for turns in range(30):
+        found = [
+            b for b in k.window.findChildren(BigButton, name) if b.isVisible() and b.isEnabled()
+        ]
+        if found:
+            tap(qtbot, found[0])
+            return turns
+        pages = k.window.findChildren(BigButton, "")
+        next_buttons = [
+            b
+            for b in pages
+            if b.title.startswith(("Next page", "Next topics")) and b.isVisible() and b.isEnabled()
+        ]
+        assert next_buttons, f"no button {name!r} on any page"
+        tap(qtbot, next_buttons[0])
+    raise AssertionError(f"no button {name!r}")
+
+
+def counts(path: Path) -> dict[tuple[str, str], int]:
+    with sqlite3.connect(path) as connection:
+        rows = connection.execute("SELECT hour, event, detail, n FROM counts").fetchall()
+    hours = {hour for hour, *_ in rows}
+    assert hours == {hour_of(dt.datetime.now())}, hours  # nothing finer than the hour
+    return {(event, detail): n for _, event, detail, n in rows}
+
+
+def test_a_touch_session_is_counted_in_the_usage_file(
+    qtbot: QtBot, fonts: bool, seed_copy: Path, tmp_path: Path
+) -> None:
+    usage_file = tmp_path / "state" / "usage.sqlite3"
+    k = build(qtbot, seed_copy, tmp_path, usage_file=usage_file)
+    c, w = k.controller, k.window
+    assert c.usage is not None
+    turns = tap_named(qtbot, k, "topic-fatigue")
+    turns += tap_named(qtbot, k, "related-anaemia")  # turns pages to find it
+    assert turns >= 1
+    tap(qtbot, w.topic.speech.read_button)
+    speech = c.speech
+    assert speech is not None
+    qtbot.waitUntil(lambda: speech.state == "speaking", timeout=10_000)
+    tap(qtbot, w.topic.speech.stop_button)
+    tap(qtbot, w.topic.speech.read_button)
+    qtbot.waitUntil(lambda: speech.state == "speaking", timeout=10_000)
+    qtbot.mouseClick(w.panel, Qt.MouseButton.LeftButton)  # going on stops the reading too
+    turns += tap_named(qtbot, k, "emergency-topic-spinal-cord-compression")
+    c.set_text_scale(150)
+    c.set_theme("high-contrast")
+    c.toggle_audio_guide()
+    c.stop_speech()
+    k.clock.advance(c.idle.timer.idle_seconds + 1)
+    c.idle.check()
+    k.clock.advance(c.idle.timer.warning_seconds + 1)
+    c.idle.check()
+    qtbot.waitUntil(lambda: speech.state == "idle", timeout=5000)
+    # Spoken requests whose voice input is off are counted as "voice unavailable".
+    c.ask_by_voice()
+    c.close_voice()
+    c.usage.close()
+    assert counts(usage_file) == {
+        ("topic-touch", "fatigue"): 1,
+        ("topic-related", "anaemia"): 1,
+        ("page-turn", ""): turns,
+        ("read-started", ""): 2,
+        ("read-stopped-early", ""): 2,
+        ("emergency-page", ""): 1,
+        ("topic-emergency-panel", "spinal-cord-compression"): 1,
+        ("text-size", "150"): 1,
+        ("high-contrast", ""): 1,
+        ("audio-guide-on", ""): 1,
+        ("idle-reset", ""): 1,
+        ("voice", "unavailable"): 1,
+    }
+
+
+def test_counting_turned_off_writes_no_file(
+    qtbot: QtBot, fonts: bool, seed_copy: Path, tmp_path: Path
+) -> None:
+    usage_file = tmp_path / "usage.sqlite3"
+    k = build(
+        qtbot,
+        seed_copy,
+        tmp_path,
+        settings=KioskSettings(usage_counts=False),
+        usage_file=usage_file,
+    )
+    assert k.controller.usage is None
+    tap_named(qtbot, k, "topic-pain")
+    k.window.allow_close()
+    k.window.close()  # the kiosk closes (a counter would write what waits now)
+    assert not usage_file.exists() and not list(tmp_path.glob("usage*"))
+
+
+def test_the_use_page_charts_the_counts_and_clear_needs_the_pin(
+    qtbot: QtBot, fonts: bool, seed_copy: Path, tmp_path: Path
+) -> None:
+    from kiosk.core.session import Screen
+    from kiosk.ui.staff_tools import BarChart, DailyChart
+
+    usage_file = tmp_path / "usage.sqlite3"
+    k = build(qtbot, seed_copy, tmp_path, usage_file=usage_file)
+    c, w = k.controller, k.window
+    k.staff_pin.set_pin("2468")
+    tap_named(qtbot, k, "topic-pain")
+    c.home()
+    tap_named(qtbot, k, "topic-pain")
+    c.ask_by_voice()  # no voice input: "voice unavailable"
+    c.close_voice()
+    c.open_staff()
+    c.check_pin("2468")
+    tap(qtbot, w.staff.use_button)
+    assert w.current_screen() is Screen.USE
+    charts: list[str] = []
+    for _ in range(w.use.view.page_count):
+        QApplication.processEvents()
+        charts += [
+            x.accessibleName()
+            for x in w.use.view.visible_widgets()
+            if isinstance(x, BarChart | DailyChart)
+        ]
+        w.use.view.set_page(w.use.view.page + 1)
+    # The counts not yet written are shown too (the file is written every 15 s).
+    assert "Bone pain: 2 (touch 2)" in charts
+    assert any(name.startswith("Spoken requests by day: 1 in all") for name in charts), charts
+    # Clear counts asks for the PIN; a wrong PIN clears nothing.
+    assert w.use.clear_button is not None
+    tap(qtbot, w.use.clear_button)
+    assert w.current_screen() is Screen.PIN
+    c.usage.flush()
+    c.check_pin("1111")
+    assert w.current_screen() is Screen.PIN and sqlite3.connect(usage_file).execute(
+        "SELECT count(*) FROM counts"
+    ).fetchone() == (2,)
+    c.check_pin("2468")
+    assert w.current_screen() is Screen.USE
+    assert sqlite3.connect(usage_file).execute("SELECT count(*) FROM counts").fetchone() == (0,)
+    assert c.usage.pending() == {}
+
+
+def test_staff_page_turns_are_not_counted(
+    qtbot: QtBot, fonts: bool, seed_copy: Path, tmp_path: Path
+) -> None:
+    usage_file = tmp_path / "state" / "usage.sqlite3"
+    k = build(qtbot, seed_copy, tmp_path, size=(1366, 768), usage_file=usage_file)
+    c, w = k.controller, k.window
+    assert c.usage is not None
+    c.set_text_scale(200)  # the staff report and the Use page take several pages
+    c.open_staff()  # no PIN set: straight in
+    for screen in (w.staff, w.use):
+        if screen is w.use:
+            tap(qtbot, w.staff.use_button)
+        nexts = [
+            b
+            for b in screen.findChildren(BigButton)
+            if b.title.startswith("Next page") and b.isVisible() and b.isEnabled()
+        ]
+        assert nexts, "the staff page has only one page at this size"
+        tap(qtbot, nexts[0])  # by touch
+        c._turn_page(-1)  # by key
+    c.set_text_scale(100)
+    c.home()
+    turns = tap_named(qtbot, k, "topic-fatigue")
+    c._turn_page(1)
+    c.usage.close()
+    found = counts(usage_file)
+    assert found.get(("page-turn", ""), 0) == turns + 1, found
