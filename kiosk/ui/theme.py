@@ -232,7 +232,7 @@ QFrame#EmergencyPanel QLabel[role="band"] {{
 }}
 QLabel[role="band"] {{
     color: {t.emergency_band_text}; background-color: {t.emergency_band_bg};
-    font-size: {s.heading_px}px; font-weight: bold;
+    font-size: {s.control_px}px; font-weight: bold;
 }}
 QWidget#Overlay, QWidget#VoiceOverlay {{
     color: {t.overlay_text}; background-color: {t.overlay_bg};

@@ -595,9 +595,8 @@ class PagedView(Paging, QWidget):
         self._blocks: list[TextBlock] = []
         self._originals: list[QWidget] = []
         self._splits: dict[int, list[QWidget]] = {}
-        self._split_for: dict[int, tuple[int, int]] = {}
+        self._split_for: dict[int, tuple[int, int, int]] = {}
         self._widgets: list[QWidget] = []
-        self._keep: list[bool] = []
         self._pages: list[list[int]] = [[]]
         self._page = 0
         self._laid_out_for = QSize()
@@ -712,38 +711,86 @@ class PagedView(Paging, QWidget):
             return
         self._laid_out_for = self.size()
         width, page_height = self.width(), self.height()
-        self._widgets, self._keep = [], []
-        for index, (block, widget) in enumerate(zip(self._blocks, self._originals, strict=True)):
-            parts = self._split(index, block, widget, width, page_height)
-            self._widgets += parts
-            self._keep += [block.keep_with_next] * len(parts)
         spacing = self._spacing()
-        heights = [self._height(widget, width) for widget in self._widgets]
-        self._heights = heights
+        widgets: list[QWidget] = []
+        heights: list[int] = []
         pages: list[list[int]] = [[]]
         used = 0
-        for index, height in enumerate(heights):
-            # A heading only starts where the block after it fits too.
-            together = height
-            if self._keep[index] and index + 1 < len(heights):
-                together += spacing + heights[index + 1]
-            if pages[-1] and used + spacing + together > page_height:
+
+        def room() -> int:
+            # The height left on the current page for the next widget.
+            return page_height - (used + spacing if pages[-1] else 0)
+
+        def put(widget: QWidget, height: int) -> None:
+            nonlocal used
+            if pages[-1] and height > room():
                 pages.append([])
                 used = 0
             used += height + (spacing if pages[-1] else 0)
-            pages[-1].append(index)
+            pages[-1].append(len(widgets))
+            widgets.append(widget)
+            heights.append(height)
+
+        lead_room: int | None = None
+        for index, (block, widget) in enumerate(zip(self._blocks, self._originals, strict=True)):
+            parts = self._split(index, block, widget, width, page_height, lead_room)
+            lead_room = None
+            if block.keep_with_next and index + 1 < len(self._blocks) and len(parts) == 1:
+                # A heading stays with at least two lines of the block after it (the block is
+                # split by lines when it does not fit whole); when not even two lines fit
+                # under it here, it starts the next page.
+                height = self._height(widget, width)
+                following, following_widget = self._blocks[index + 1], self._originals[index + 1]
+                one_line, lead = self._lead_height(following, following_widget, width)
+                if pages[-1] and room() - height - spacing < lead:
+                    pages.append([])
+                    used = 0
+                put(widget, height)
+                after = room()
+                # On a page too low for two lines under the heading, one line.
+                least = lead if len(pages[-1]) > 1 else min(lead, one_line)
+                if following.role in ("body", "bullet") and following.widget is None:
+                    lead_room = after if after >= least else None
+                continue
+            for part in parts:
+                put(part, self._height(part, width))
+        self._widgets, self._heights = widgets, heights
         self._pages = pages
         self._page = max(0, min(self._page, len(pages) - 1))
         self._place()
 
+    def _lead_height(self, block: TextBlock, widget: QWidget, width: int) -> tuple[int, int]:
+        """The least of a block that may follow a heading on its page: (one line, two lines) of
+        text (the whole block when shorter), or the whole of anything else (twice)."""
+        whole = self._height(widget, width)
+        if block.widget is not None or block.role not in ("body", "bullet"):
+            return whole, whole
+        first_word = (block.plain.split() or [""])[0]
+        probe = self._make(TextBlock(block.role, html.escape(first_word), first_word))
+        one_line = self._height(probe, width)
+        two_lines = one_line + probe.fontMetrics().lineSpacing()
+        probe.deleteLater()
+        return min(whole, one_line), min(whole, two_lines)
+
     def _split(
-        self, index: int, block: TextBlock, widget: QWidget, width: int, page_height: int
+        self,
+        index: int,
+        block: TextBlock,
+        widget: QWidget,
+        width: int,
+        page_height: int,
+        first_room: int | None = None,
     ) -> list[QWidget]:
-        """A text block taller than the page, as parts that each fit a page, cut between words
-        (so between lines: every part is whole lines); other blocks as they are."""
-        too_tall = block.widget is None and self._height(widget, width) > page_height
+        """A text block taller than the page, or taller than ``first_room`` (the room left under
+        a heading), as parts that each fit (the first in ``first_room``, the rest a page each),
+        cut between words (so between lines: every part is whole lines); other blocks as they
+        are."""
+        whole = self._height(widget, width) if block.widget is None else 0
+        first = page_height if first_room is None else min(first_room, page_height)
+        too_tall = block.widget is None and (whole > page_height or whole > first)
+        key = (width, page_height, first)
         cached = self._splits.get(index)
-        if cached is not None and too_tall and self._split_for.get(index) == (width, page_height):
+        if cached is not None and too_tall and self._split_for.get(index) == key:
             return cached
         for old in self._splits.pop(index, []):
             old.hide()
@@ -762,32 +809,33 @@ class PagedView(Paging, QWidget):
                 return _bullet_html(inner, "•" if first else "")
             return inner
 
-        def fits(first_word: int, last_word: int) -> bool:
+        def fits(first_word: int, last_word: int, limit: int) -> bool:
             assert isinstance(probe, QLabel)
             start, end = words[first_word][0], words[last_word][1]
             probe.setText(html_of(start, end, first_word == 0))
-            return self._height(probe, width) <= page_height
+            return self._height(probe, width) <= limit
 
         parts: list[QWidget] = []
-        first = 0
-        while first < len(words):
-            # The most words from ``first`` that fit (at least one), by bisection.
-            low, high = first, len(words) - 1
+        word = 0
+        while word < len(words):
+            limit = first if not parts else page_height
+            # The most words from ``word`` that fit (at least one), by bisection.
+            low, high = word, len(words) - 1
             while low < high:
                 middle = (low + high + 1) // 2
-                if fits(first, middle):
+                if fits(word, middle, limit):
                     low = middle
                 else:
                     high = middle - 1
-            start, end = words[first][0], words[low][1]
+            start, end = words[word][0], words[low][1]
             part = self._make(TextBlock(block.role, "", plain[start:end]))
             assert isinstance(part, QLabel)
-            part.setText(html_of(start, end, first == 0))
+            part.setText(html_of(start, end, word == 0))
             parts.append(part)
-            first = low + 1
+            word = low + 1
         probe.deleteLater()
         self._splits[index] = parts
-        self._split_for[index] = (width, page_height)
+        self._split_for[index] = key
         return parts
 
     def _spacing(self) -> int:

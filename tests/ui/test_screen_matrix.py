@@ -275,3 +275,48 @@ def test_below_the_smallest_supported_screen_the_panel_is_whole_and_staff_are_to
         assert _label_problem(label) is None, label.text()
     staff = "\n".join(text for _, text in k.controller.staff_report())
     assert "too small" in staff
+
+
+@pytest.mark.parametrize(
+    ("screen", "scale"),
+    [(PhysicalScreen(15.6, 1366, 768), 100), (PhysicalScreen(21.5, 1920, 1080), 200)],
+    ids=["15.6-inch 1366x768 100%", "21.5-inch 1920x1080 200%"],
+)
+def test_no_topic_page_shows_a_heading_without_body_text_under_it(
+    qtbot: QtBot,
+    fonts: bool,
+    seed_copy: Path,
+    tmp_path: Path,
+    screen: PhysicalScreen,
+    scale: int,
+) -> None:
+    k = build(qtbot, seed_copy, tmp_path, (screen.width_px, screen.height_px), settings_for(screen))
+    k.controller.set_text_scale(scale)
+    QApplication.processEvents()
+    view = k.window.topic.view
+    problems: list[str] = []
+    for topic in k.controller.content.topics:
+        k.controller.open_topic(topic.id)
+        QApplication.processEvents()
+        for page in range(view.page_count):
+            view.set_page(page)
+            shown_now = [w for w in view.visible_widgets() if w.isVisible()]
+            for index, widget in enumerate(shown_now):
+                if widget.property("role") != "heading":
+                    continue
+                after = shown_now[index + 1] if index + 1 < len(shown_now) else None
+                line = QFontMetrics((after or widget).font()).lineSpacing()
+                # Body text (at least a line of it), or the related topics' buttons whole.
+                body = after is not None and (
+                    (
+                        isinstance(after, QLabel)
+                        and after.property("role") == "body"
+                        and after.height() >= line
+                        and after.geometry().top() + line <= view.height()
+                    )
+                    or (isinstance(after, BigButton) and after.geometry().bottom() < view.height())
+                )
+                if not body:
+                    name = widget.accessibleName()
+                    problems.append(f"{topic.id} page {page + 1}: '{name}' has no text under it")
+    assert not problems, "\n".join(problems)
