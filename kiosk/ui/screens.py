@@ -442,6 +442,9 @@ class ButtonGrid(Paging, QWidget):
         self.min_target = 61
         self.pinned: list[bool] = []
         """Per button: kept on the first page whatever the order (emergency and support)."""
+        self.spare_height: Callable[[], int] = lambda: 0
+        """Height the grid gains when everything fits on one page (the page controls it then
+        does not need)."""
 
     def set_buttons(
         self, buttons: list[BigButton], page: int = 0, pinned: Sequence[bool] = ()
@@ -488,6 +491,7 @@ class ButtonGrid(Paging, QWidget):
         if count > ONE_PAGE_MAX_TOPICS:
             return False
         smallest = min(b.min_width() for b in self.buttons)
+        room = self.height() + self.spare_height()
         for lines in (None, 2, 1, 0):
             for columns in range(1, MAX_COLUMNS + 1):
                 width = (self.width() - self.gap * (columns - 1)) // columns
@@ -501,7 +505,7 @@ class ButtonGrid(Paging, QWidget):
                     list(range(start, min(start + columns, count)))
                     for start in range(0, count, columns)
                 ]
-                if self._rows_height(rows, width) <= self.height():
+                if self._rows_height(rows, width) <= room:
                     self._columns = columns
                     self._pages = [rows]
                     return True
@@ -575,9 +579,20 @@ class HomeScreen(Screen):
         self.pages.previous.connect(self.grid.previous_page)
         self.pages.next.connect(self.grid.next_page)
         self.grid.page_changed.connect(self._on_page)
+        self.grid.spare_height = self._controls_height
+
+    def _controls_height(self) -> int:
+        """The page controls' height and the gap above them, while they are shown."""
+        if self.pages.isHidden():
+            return 0
+        height = max(self.pages.height(), self.pages.heightForWidth(self.grid.width()))
+        return height + self.layout_.spacing()
 
     def _on_page(self, page: int, count: int) -> None:
         self.pages.show_position(page, count, "Topics page")
+        # With one page there is nothing to turn: the controls go and the grid has their room
+        # (the grid is laid out again at its new height).
+        self.pages.setHidden(count <= 1)
         self.page_shown.emit(page)
 
     def set_topics(self, entries: Sequence[TopicEntry], page: int = 0) -> None:

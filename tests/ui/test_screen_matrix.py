@@ -36,6 +36,10 @@ KNOWN_GAPS: dict[str, str] = {
 test fails if one of them starts to fit, so this list is kept honest."""
 
 
+def settings_for_size(size: tuple[int, int]) -> PhysicalScreen:
+    return PhysicalScreen(21.5, *size)
+
+
 def settings_for(screen: PhysicalScreen) -> KioskSettings:
     return KioskSettings(
         screen_diagonal_inches=screen.diagonal_inches,
@@ -228,11 +232,23 @@ def test_every_screen_fits_on_every_supported_panel_at_every_text_size(
 def test_home_shows_all_ten_seed_topics_on_one_page(
     qtbot: QtBot, fonts: bool, seed_copy: Path, tmp_path: Path, size: tuple[int, int]
 ) -> None:
-    k = build(qtbot, seed_copy, tmp_path, size)
+    k = build(qtbot, seed_copy, tmp_path, size, settings_for(settings_for_size(size)))
+    QApplication.processEvents()
     grid = k.window.home.grid
     assert len(grid.buttons) == 10
     assert grid.page_count == 1
     assert all(b.isVisible() for b in grid.buttons)
+    # With one page there are no page controls, and each topic shows (some of) its summary.
+    home = k.window.home
+    assert home.pages.isHidden()
+    assert "Topics page" not in home.spoken_text()
+    mm = settings_for_size(size).mm_per_px
+    for button in grid.buttons:
+        shown_summary = button.shown_subtitle.removesuffix("…")
+        assert shown_summary, button.title
+        assert button.subtitle.startswith(shown_summary), button.shown_subtitle
+        assert min(button.width(), button.height()) * mm >= MIN_TARGET_MM - 0.01
+        assert k.window.rect().contains(in_window(button))
     # The audio guide and the accessible description keep the whole summary.
     for button in grid.buttons:
         assert button.subtitle in button.accessibleDescription()
