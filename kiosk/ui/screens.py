@@ -118,7 +118,10 @@ class PageControls(QWidget):
         self.label = QLabel(self)
         self.label.setProperty("role", "status")
         self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.label.setWordWrap(True)
+        # Never wrapped mid-phrase ("Page 1 of / 14"): the whole phrase, or "1 / 14" where the
+        # row has no room for it (the accessible name is always the whole phrase).
+        self.label.setWordWrap(False)
+        self._position = ("", "")
         # One row; where the three do not fit side by side, the buttons above "Page 1 of 3".
         self.row = FlowRow([self.previous_button, self.label, self.next_button], [[0, 2], [1]])
         layout.addWidget(self.row)
@@ -128,9 +131,34 @@ class PageControls(QWidget):
     def show_position(self, page: int, count: int, what: str = "Page") -> None:
         """Say where we are. The controls stay in place even with one page (disabled), so they
         are always where the patient expects them and the page area never changes size."""
-        self.label.setText(f"{what} {page + 1} of {count}")
+        whole = f"{what} {page + 1} of {count}"
+        self._position = (whole, f"{page + 1} / {count}")
+        self.label.setAccessibleName(whole)
+        self.fit_label()
         self.previous_button.setEnabled(page > 0)
         self.next_button.setEnabled(page + 1 < count)
+
+    def fit_label(self) -> None:
+        """The whole phrase when it fits on the buttons' row (or on a row of its own when the
+        buttons need the whole row), else the short form."""
+        whole, short = self._position
+        self.label.ensurePolished()
+        width = self.width()
+        metrics = self.label.fontMetrics()
+        buttons = self.previous_button.min_width() + self.next_button.min_width()
+        beside = width - buttons - 2 * self.row.gap
+        one_row_whole = metrics.horizontalAdvance(whole) + 2 <= beside
+        one_row_short = metrics.horizontalAdvance(short) + 2 <= beside
+        text = whole
+        if not one_row_whole and (one_row_short or metrics.horizontalAdvance(whole) + 2 > width):
+            text = short
+        if text != self.label.text():
+            self.label.setText(text)
+            self.row.relayout()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_label()
 
 
 class SpeechControls(QWidget):
@@ -217,6 +245,7 @@ class PagedScreen(Screen):
         for row in self.findChildren(FlowRow):
             row.gap = sizes.gap_px
             row.relayout()
+        self.pages.fit_label()
         self.view.spacing_px = round(sizes.body_px * 0.45)
         self.view.relayout(force=True)
 
@@ -626,6 +655,7 @@ class HomeScreen(Screen):
         super().apply_style(theme, sizes)
         self.pages.row.gap = sizes.gap_px
         self.pages.row.relayout()
+        self.pages.fit_label()
         self.grid.gap = sizes.gap_px
         self.grid.min_column_px = sizes.control_px * 11
         self.grid.min_target = sizes.min_target_px

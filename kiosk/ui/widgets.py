@@ -302,6 +302,8 @@ def _least_width(widget: QWidget) -> int:
     if isinstance(widget, QLabel):
         widget.ensurePolished()
         metrics = widget.fontMetrics()
+        if not widget.wordWrap():
+            return metrics.horizontalAdvance(widget.text()) + 2
         words = widget.text().split() or [""]
         return max(metrics.horizontalAdvance(word) for word in words) + 2
     return widget.minimumSizeHint().width()

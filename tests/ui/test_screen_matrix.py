@@ -336,3 +336,35 @@ def test_no_topic_page_shows_a_heading_without_body_text_under_it(
                     name = widget.accessibleName()
                     problems.append(f"{topic.id} page {page + 1}: '{name}' has no text under it")
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    ("screen", "scale"),
+    [
+        (PhysicalScreen(15.6, 1366, 768), 100),
+        (PhysicalScreen(15.6, 1366, 768), 200),
+        (PhysicalScreen(21.5, 1920, 1080), 200),
+    ],
+    ids=["15.6-inch 100%", "15.6-inch 200%", "21.5-inch 200%"],
+)
+def test_the_page_position_is_never_wrapped_mid_phrase(
+    qtbot: QtBot,
+    fonts: bool,
+    seed_copy: Path,
+    tmp_path: Path,
+    screen: PhysicalScreen,
+    scale: int,
+) -> None:
+    k = build(qtbot, seed_copy, tmp_path, (screen.width_px, screen.height_px), settings_for(screen))
+    k.controller.set_text_scale(scale)
+    k.controller.open_topic("pain")
+    QApplication.processEvents()
+    pages = k.window.topic.pages
+    count = k.window.topic.view.page_count
+    assert count > 1
+    label = pages.label
+    assert label.accessibleName() == f"Page 1 of {count}"
+    assert label.text() in (f"Page 1 of {count}", f"1 / {count}")
+    width = QFontMetrics(label.font()).horizontalAdvance(label.text())
+    assert width <= label.width(), (label.text(), width, label.width())
+    assert QFontMetrics(label.font()).height() <= label.height()
