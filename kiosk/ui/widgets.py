@@ -92,6 +92,8 @@ class BigButton(QAbstractButton):
         self._emergency = emergency
         self._theme: Theme = STANDARD
         self._sizes: Sizes | None = None
+        self._metrics_cache: tuple[QFont, QFont, int, int] | None = None
+        self._rects_cache: dict[tuple[int, str, str], tuple[int, int]] = {}
         self.setText(title)
         if object_name:
             self.setObjectName(object_name)
@@ -132,6 +134,8 @@ class BigButton(QAbstractButton):
     def apply_style(self, theme: Theme, sizes: Sizes) -> None:
         """Use a theme and text size."""
         self._theme, self._sizes = theme, sizes
+        self._metrics_cache = None
+        self._rects_cache.clear()
         self.updateGeometry()
         self.update()
 
@@ -169,13 +173,16 @@ class BigButton(QAbstractButton):
 
     # -- geometry -----------------------------------------------------------------------------
     def _metrics(self) -> tuple[QFont, QFont, int, int]:
-        sizes = self._sizes
-        px = sizes.control_px if sizes else 38
-        title_font = kiosk_font(px, bold=True)
-        sub_font = kiosk_font(round(px * 0.85))
-        pad = sizes.gap_px if sizes else 12
-        minimum = sizes.min_target_px if sizes else 61
-        return title_font, sub_font, pad, minimum
+        # Kept until the text size changes (it is asked for on every paint and measure).
+        if self._metrics_cache is None:
+            sizes = self._sizes
+            px = sizes.control_px if sizes else 38
+            title_font = kiosk_font(px, bold=True)
+            sub_font = kiosk_font(round(px * 0.85))
+            pad = sizes.gap_px if sizes else 12
+            minimum = sizes.min_target_px if sizes else 61
+            self._metrics_cache = (title_font, sub_font, pad, minimum)
+        return self._metrics_cache
 
     def _icon_px(self) -> int:
         title_font, *_ = self._metrics()
@@ -185,6 +192,15 @@ class BigButton(QAbstractButton):
         return f"EMERGENCY: {self._title}" if self._emergency else self._title
 
     def _text_rects(self, width: int) -> tuple[int, int]:
+        key = (width, self._label(), self._shown_subtitle)
+        cached = self._rects_cache.get(key)
+        if cached is None:
+            if len(self._rects_cache) > 64:
+                self._rects_cache.clear()
+            cached = self._rects_cache[key] = self._measure_text(width)
+        return cached
+
+    def _measure_text(self, width: int) -> tuple[int, int]:
         title_font, sub_font, pad, _ = self._metrics()
         inner = max(1, width - 2 * pad - (self._icon_px() + pad if self._emergency else 0))
         title_h = (
@@ -603,6 +619,7 @@ class PagedView(Paging, QWidget):
         self._page = 0
         self._laid_out_for = QSize()
         self._heights: list[int] = []
+        self._line_heights: dict[tuple[str, int, str], tuple[int, int]] = {}
         self._marked: tuple[QLabel, str] | None = None
         self.spacing_px = 16
         """Space between blocks; the screen sets it from the text size."""
@@ -767,12 +784,16 @@ class PagedView(Paging, QWidget):
         whole = self._height(widget, width)
         if block.widget is not None or block.role not in ("body", "bullet"):
             return whole, whole
-        first_word = (block.plain.split() or [""])[0]
-        probe = self._make(TextBlock(block.role, html.escape(first_word), first_word))
-        one_line = self._height(probe, width)
-        two_lines = one_line + probe.fontMetrics().lineSpacing()
-        probe.deleteLater()
-        return min(whole, one_line), min(whole, two_lines)
+        # One line's height depends on the role's type and the width only (kept per layout).
+        key = (block.role, width, widget.font().key())
+        lines = self._line_heights.get(key)
+        if lines is None:
+            probe = self._make(TextBlock(block.role, "Line", "Line"))
+            one_line = self._height(probe, width)
+            lines = (one_line, one_line + probe.fontMetrics().lineSpacing())
+            probe.deleteLater()
+            self._line_heights[key] = lines
+        return min(whole, lines[0]), min(whole, lines[1])
 
     def _split(
         self,

@@ -77,6 +77,16 @@ class _Plan:
     compact: bool
 
 
+@dataclass(frozen=True)
+class _Arranged:
+    """A chosen plan with the top bar's placement (kept per window size and text size)."""
+
+    plan: _Plan
+    top: tuple[tuple[QWidget, QRect], ...]
+    top_rows: int
+    too_small: bool
+
+
 def _height_for(widget: QWidget, width: int) -> int:
     widget.ensurePolished()
     if widget.hasHeightForWidth():
@@ -291,6 +301,7 @@ class KioskWindow(QWidget):
         """Where the panel is: "beside" the screens or "below" them."""
         self.screen_too_small = False
         """True when the panel leaves the screens less room than they need (staff are told)."""
+        self._arranged: dict[tuple[object, ...], _Arranged] = {}
 
         app = QApplication.instance()
         if app is not None:
@@ -438,6 +449,13 @@ class KioskWindow(QWidget):
         width, height = self.width(), self.height()
         if width <= 0 or height <= 0:
             return
+        # The arrangement is worked out once per window size, text size, theme and words shown
+        # (a resize or a change of text size), never again on a tap or a page turn.
+        key = self._arrange_key()
+        cached = self._arranged.get(key)
+        if cached is not None:
+            self._apply_arranged(cached)
+            return
         gap = self.sizes.gap_px
         need = self._content_minimum()
         candidates: list[_Plan] = []
@@ -455,12 +473,47 @@ class KioskWindow(QWidget):
             return (fits >= 1.0, fits, w * h)
 
         plan = max(candidates, key=score)
-        self.arrangement = plan.arrangement
         self._arrange_top(gap, plan.top_width, plan.compact, place=True)
+        top = tuple((item, item.geometry()) for item in self._top_items())
+        arranged = _Arranged(
+            plan, top, self.top_rows, too_small(self.settings.screen) or not score(plan)[0]
+        )
+        if len(self._arranged) > 32:
+            self._arranged.clear()
+        self._arranged[key] = arranged
+        self._apply_arranged(arranged)
+
+    def _arrange_key(self) -> tuple[object, ...]:
+        """Everything the arrangement depends on."""
+        return (
+            self.width(),
+            self.height(),
+            self.sizes.scale,
+            self.theme.name,
+            self.settings.orientation,
+            self.clinic.text(),
+            self.sound_status.isVisibleTo(self),
+            tuple(button.title for button in self.nav_buttons),
+            self.panel.heading,
+            self.panel.symptoms,
+            self.panel.action,
+            self.panel.numbers,
+        )
+
+    def _top_items(self) -> list[QWidget]:
+        return [self.clinic, self.sound_status, *self.nav_buttons, self.more_button]
+
+    def _apply_arranged(self, arranged: _Arranged) -> None:
+        plan = arranged.plan
+        self.arrangement = plan.arrangement
+        self._set_compact(plan.compact)
+        for item, rect in arranged.top:
+            item.setGeometry(rect)
+        self.top_rows = arranged.top_rows
         self.panel.fit(plan.px, plan.columns)
         self.panel.setGeometry(plan.panel)
         self.content_area.setGeometry(plan.content)
-        self.screen_too_small = too_small(self.settings.screen) or not score(plan)[0]
+        self.screen_too_small = arranged.too_small
 
     def _plan_beside(self, full_height: bool, need: QSize) -> _Plan | None:
         """The panel beside the screens (under the top bar, or from the window's top)."""
