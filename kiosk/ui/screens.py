@@ -545,6 +545,13 @@ class ButtonGrid(Paging, QWidget):
     def _paged(self) -> None:
         columns = self._columns = self.columns()
         width = (self.width() - self.gap * (columns - 1)) // columns
+        # A button taller than the grid would be cut off: its summary is shortened (to two
+        # lines, one, or none) until every button fits.
+        for lines in (None, 2, 1, 0):
+            for button in self.buttons:
+                button.shorten_subtitle(width, lines)
+            if max(b.heightForWidth(width) for b in self.buttons) <= self.height():
+                break
         order = list(range(len(self.buttons)))
         pages = self._paginate(order, columns, width)
         first = {i for row in pages[0] for i in row}

@@ -368,3 +368,22 @@ def test_the_page_position_is_never_wrapped_mid_phrase(
     width = QFontMetrics(label.font()).horizontalAdvance(label.text())
     assert width <= label.width(), (label.text(), width, label.width())
     assert QFontMetrics(label.font()).height() <= label.height()
+
+
+def test_paged_home_buttons_are_never_taller_than_the_grid(
+    qtbot: QtBot, fonts: bool, seed_copy: Path, tmp_path: Path
+) -> None:
+    # 21.5-inch 1920×1080 at 200 % with "Sound unavailable" under the clinic name: the grid is
+    # low, and the emergency topic with its whole summary was taller than it (cut off).
+    screen = PhysicalScreen(21.5, 1920, 1080)
+    k = build(qtbot, seed_copy, tmp_path, (1920, 1080), settings_for(screen))
+    k.window.show_sound_available(False)
+    k.controller.set_text_scale(200)
+    QApplication.processEvents()
+    grid = k.window.home.grid
+    assert grid.page_count > 1
+    for page in range(grid.page_count):
+        grid.set_page(page)
+        for button in (b for b in grid.buttons if b.isVisible()):
+            assert grid.rect().contains(button.geometry()), (page, button.title)
+            assert button.heightForWidth(button.width()) <= button.height()
