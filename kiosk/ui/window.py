@@ -85,6 +85,7 @@ class _Arranged:
     top: tuple[tuple[QWidget, QRect], ...]
     top_rows: int
     too_small: bool
+    panel_margin: int
 
 
 def _height_for(widget: QWidget, width: int) -> int:
@@ -458,13 +459,6 @@ class KioskWindow(QWidget):
             return
         gap = self.sizes.gap_px
         need = self._content_minimum()
-        candidates: list[_Plan] = []
-        if self.is_landscape():
-            for full_height in (False, True):
-                plan = self._plan_beside(full_height, need)
-                if plan is not None:
-                    candidates.append(plan)
-        candidates.append(self._plan_below(need))
 
         def score(plan: _Plan) -> tuple[bool, float, int]:
             # Enough room first; else the nearest to enough; then the most room.
@@ -472,11 +466,29 @@ class KioskWindow(QWidget):
             fits = min(1.0, w / need.width()) * min(1.0, h / need.height())
             return (fits >= 1.0, fits, w * h)
 
-        plan = max(candidates, key=score)
+        # The panel's margins are the gap between controls; where the screens are short of
+        # room, half that (a denser panel is narrower or lower at the same type size).
+        plan, margin = None, gap
+        for tried in (gap, max(4, gap // 2)):
+            self.panel.set_margins(tried, self.sizes.focus_px)
+            candidates: list[_Plan] = []
+            if self.is_landscape():
+                for full_height in (False, True):
+                    beside = self._plan_beside(full_height, need)
+                    if beside is not None:
+                        candidates.append(beside)
+            candidates.append(self._plan_below(need))
+            best = max(candidates, key=score)
+            if plan is None or score(best) > score(plan):
+                plan, margin = best, tried
+            if score(plan)[0]:
+                break
+        assert plan is not None
+        self.panel.set_margins(margin, self.sizes.focus_px)
         self._arrange_top(gap, plan.top_width, plan.compact, place=True)
         top = tuple((item, item.geometry()) for item in self._top_items())
         arranged = _Arranged(
-            plan, top, self.top_rows, too_small(self.settings.screen) or not score(plan)[0]
+            plan, top, self.top_rows, too_small(self.settings.screen) or not score(plan)[0], margin
         )
         if len(self._arranged) > 32:
             self._arranged.clear()
@@ -510,6 +522,7 @@ class KioskWindow(QWidget):
         for item, rect in arranged.top:
             item.setGeometry(rect)
         self.top_rows = arranged.top_rows
+        self.panel.set_margins(arranged.panel_margin, self.sizes.focus_px)
         self.panel.fit(plan.px, plan.columns)
         self.panel.setGeometry(plan.panel)
         self.content_area.setGeometry(plan.content)
