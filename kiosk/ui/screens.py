@@ -806,6 +806,21 @@ class DisplayScreen(PagedScreen):
         )
 
 
+PIN_PADS: dict[int, list[str]] = {
+    3: ["1", "2", "3", "4", "5", "6", "7", "8", "9", "Clear", "0", "OK"],
+    4: ["1", "2", "3", "Clear", "4", "5", "6", "0", "7", "8", "9", "OK"],
+    6: ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "Clear", "OK"],
+}
+"""The PIN pad's keys in reading order for 3, 4 and 6 columns."""
+
+
+def _widget_height(widget: QWidget, width: int) -> int:
+    widget.ensurePolished()
+    if widget.hasHeightForWidth():
+        return widget.heightForWidth(width)
+    return widget.sizeHint().height()
+
+
 class PinScreen(Screen):
     """A PIN pad for staff."""
 
@@ -825,17 +840,19 @@ class PinScreen(Screen):
         line.addWidget(self.message, 2)
         line.addWidget(self.display, 1)
         self.layout_.addLayout(line)
+        self.line = line
         grid = QGridLayout()
-        keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "Clear", "0", "OK"]
+        self.grid = grid
         self.keys: dict[str, BigButton] = {}
-        for index, key in enumerate(keys):
+        for key in PIN_PADS[3]:
             description = {"Clear": "Clear the PIN.", "OK": "Check the PIN."}.get(
                 key, f"Digit {key}."
             )
             button = BigButton(key, description=description, object_name=f"pin-{key.lower()}")
             button.clicked.connect(lambda _=False, k=key: self.press(k))
-            grid.addWidget(button, index // 3, index % 3)
             self.keys[key] = button
+        self.columns = 0
+        self._place_keys(3)
         self.layout_.addLayout(grid)
         self.cancel = BigButton(
             "Cancel", description="Leave the staff PIN pad.", object_name="pin-cancel"
@@ -844,6 +861,65 @@ class PinScreen(Screen):
         self.layout_.addWidget(self.cancel)
         self.layout_.addStretch(1)
         self._refresh()
+
+    def _place_keys(self, columns: int) -> None:
+        """The keys in ``columns`` columns (3: a phone's pad; 4 or 6 where the screen is too low
+        for four rows of 15 mm keys)."""
+        if columns == self.columns:
+            return
+        self.columns = columns
+        for index, key in enumerate(PIN_PADS[columns]):
+            self.grid.removeWidget(self.keys[key])
+            self.grid.addWidget(self.keys[key], index // columns, index % columns)
+
+    def _fit_keys(self) -> None:
+        """The fewest columns whose rows of keys fit whole (each key at least 15 mm)."""
+        if self._sizes is None or self.width() <= 0:
+            return
+        sizes = self._sizes
+        spacing = self.layout_.spacing()
+        self.grid.setSpacing(spacing)
+        width = self.width()
+        above = (
+            _widget_height(self.title, width)
+            + max(
+                _widget_height(self.message, width * 2 // 3),
+                _widget_height(self.display, width // 3),
+            )
+            + _widget_height(self.cancel, width)
+            + 3 * spacing
+        )
+        room = self.height() - above
+        # Of the arrangements whose keys are wide enough, the fewest columns that fit the
+        # height, else the one with the fewest rows.
+        chosen = min(PIN_PADS)
+        for columns in sorted(PIN_PADS):
+            order = PIN_PADS[columns]
+            rows = len(order) // columns
+            least = [
+                max(sizes.min_target_px, *(self.keys[k].min_width() for k in order[c::columns]))
+                for c in range(columns)
+            ]
+            spare = width - (columns - 1) * spacing - sum(least)
+            if spare < 0:
+                break
+            chosen = columns
+            key_height = max(
+                self.keys[key].heightForWidth(least[i % columns] + spare // columns)
+                for i, key in enumerate(order)
+            )
+            if rows * key_height + (rows - 1) * spacing <= room:
+                break
+        self._place_keys(chosen)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_keys()
+
+    def apply_style(self, theme: Theme, sizes: Sizes) -> None:
+        """Theme, then the keys' arrangement for the new text size."""
+        super().apply_style(theme, sizes)
+        self._fit_keys()
 
     def press(self, key: str) -> None:
         """A key of the pad (or the keyboard)."""

@@ -388,3 +388,24 @@ def test_paged_home_buttons_are_never_taller_than_the_grid(
         for button in (b for b in grid.buttons if b.isVisible()):
             assert grid.rect().contains(button.geometry()), (page, button.title)
             assert button.heightForWidth(button.width()) <= button.height()
+
+
+def test_the_pin_pad_takes_more_columns_where_four_rows_do_not_fit(
+    qtbot: QtBot, fonts: bool, seed_copy: Path, tmp_path: Path
+) -> None:
+    screen = PhysicalScreen(15.6, 1366, 768)
+    k = build(qtbot, seed_copy, tmp_path, (1366, 768), settings_for(screen))
+    k.controller.go(Place(Screen.PIN))
+    QApplication.processEvents()
+    assert k.window.pin.columns == 3  # a phone's pad where it fits
+    k.controller.set_text_scale(150)
+    QApplication.processEvents()
+    pad = k.window.pin
+    assert pad.columns > 3
+    for key in pad.keys.values():
+        assert min(key.width(), key.height()) * screen.mm_per_px >= MIN_TARGET_MM - 0.01
+        assert key.heightForWidth(key.width()) <= key.height(), key.title
+        assert key.min_width() <= key.width(), key.title
+        assert k.window.rect().contains(in_window(key))
+    problems = [p for p in check_window(k, "pin 150%", screen)]
+    assert not problems, "\n".join(problems)
