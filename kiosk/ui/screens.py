@@ -966,6 +966,7 @@ class IdleOverlay(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         layout = QVBoxLayout(self)
         self.question = QLabel("Are you still there?", self)
+        self.question.setProperty("role", "title")
         self.question.setWordWrap(True)
         self.instruction = QLabel("Touch the screen to continue.", self)
         self.instruction.setWordWrap(True)

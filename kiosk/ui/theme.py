@@ -238,9 +238,9 @@ QWidget#Overlay, QWidget#VoiceOverlay {{
     color: {t.overlay_text}; background-color: {t.overlay_bg};
 }}
 QWidget#Overlay QLabel, QWidget#VoiceOverlay QLabel {{
-    color: {t.overlay_text}; background-color: {t.overlay_bg}; font-size: {s.heading_px}px;
+    color: {t.overlay_text}; background-color: {t.overlay_bg}; font-size: {s.body_px}px;
 }}
-QWidget#VoiceOverlay QLabel[role="title"] {{
+QWidget#Overlay QLabel[role="title"], QWidget#VoiceOverlay QLabel[role="title"] {{
     color: {t.overlay_text}; background-color: {t.overlay_bg}; font-size: {s.heading_px}px;
     font-weight: bold;
 }}
