@@ -620,6 +620,7 @@ class PagedView(Paging, QWidget):
         self._laid_out_for = QSize()
         self._heights: list[int] = []
         self._line_heights: dict[tuple[str, int, str], tuple[int, int]] = {}
+        self._measured: dict[tuple[int, int], int] = {}
         self._marked: tuple[QLabel, str] | None = None
         self.spacing_px = 16
         """Space between blocks; the screen sets it from the text size."""
@@ -713,6 +714,14 @@ class PagedView(Paging, QWidget):
         super().resizeEvent(event)
         self.relayout()
 
+    def _known_height(self, widget: QWidget, width: int) -> int:
+        """A block widget's height, measured once per layout (its text does not change)."""
+        key = (id(widget), width)
+        height = self._measured.get(key)
+        if height is None:
+            height = self._measured[key] = self._height(widget, width)
+        return height
+
     @staticmethod
     def _height(widget: QWidget, width: int) -> int:
         widget.ensurePolished()
@@ -729,6 +738,7 @@ class PagedView(Paging, QWidget):
             self._place()
             return
         self._laid_out_for = self.size()
+        self._measured = {}
         width, page_height = self.width(), self.height()
         spacing = self._spacing()
         widgets: list[QWidget] = []
@@ -758,7 +768,7 @@ class PagedView(Paging, QWidget):
                 # A heading stays with at least two lines of the block after it (the block is
                 # split by lines when it does not fit whole); when not even two lines fit
                 # under it here, it starts the next page.
-                height = self._height(widget, width)
+                height = self._known_height(widget, width)
                 following, following_widget = self._blocks[index + 1], self._originals[index + 1]
                 one_line, lead = self._lead_height(following, following_widget, width)
                 if pages[-1] and room() - height - spacing < lead:
@@ -772,7 +782,8 @@ class PagedView(Paging, QWidget):
                     lead_room = after if after >= least else None
                 continue
             for part in parts:
-                put(part, self._height(part, width))
+                put(part, self._known_height(part, width))
+        self._measured = {}
         self._widgets, self._heights = widgets, heights
         self._pages = pages
         self._page = max(0, min(self._page, len(pages) - 1))
@@ -781,7 +792,7 @@ class PagedView(Paging, QWidget):
     def _lead_height(self, block: TextBlock, widget: QWidget, width: int) -> tuple[int, int]:
         """The least of a block that may follow a heading on its page: (one line, two lines) of
         text (the whole block when shorter), or the whole of anything else (twice)."""
-        whole = self._height(widget, width)
+        whole = self._known_height(widget, width)
         if block.widget is not None or block.role not in ("body", "bullet"):
             return whole, whole
         # One line's height depends on the role's type and the width only (kept per layout).
@@ -808,7 +819,7 @@ class PagedView(Paging, QWidget):
         a heading), as parts that each fit (the first in ``first_room``, the rest a page each),
         cut between words (so between lines: every part is whole lines); other blocks as they
         are."""
-        whole = self._height(widget, width) if block.widget is None else 0
+        whole = self._known_height(widget, width) if block.widget is None else 0
         first = page_height if first_room is None else min(first_room, page_height)
         too_tall = block.widget is None and (whole > page_height or whole > first)
         key = (width, page_height, first)
