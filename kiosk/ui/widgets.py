@@ -853,8 +853,11 @@ class PagedView(Paging, QWidget):
         word = 0
         while word < len(words):
             limit = first if not parts else page_height
-            # The most words from ``word`` that fit (at least one), by bisection.
+            # The most words from ``word`` that fit (at least one): all the rest when they fit
+            # (the usual case after the part under a heading), else by bisection.
             low, high = word, len(words) - 1
+            if parts and fits(word, high, limit):
+                low = high
             while low < high:
                 middle = (low + high + 1) // 2
                 if fits(word, middle, limit):
