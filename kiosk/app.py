@@ -8,11 +8,12 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiosk.content.store import ContentStore
+from kiosk.core.display import ReportedScreen, choose_screen
 from kiosk.core.pin import StaffPin
 from kiosk.core.session import IdleTimer
 from kiosk.core.settings import KioskSettings, load_settings
@@ -166,6 +167,43 @@ def create_read_aloud(
     return speech
 
 
+def reported_screen(app: object) -> ReportedScreen | None:
+    """The primary screen's size in device pixels and millimetres, as Qt reports it (EDID)."""
+    from PySide6.QtWidgets import QApplication
+
+    if not isinstance(app, QApplication) or app.platformName() in ("offscreen", "minimal"):
+        return None  # a virtual screen: its millimetres mean nothing
+    screen = app.primaryScreen()
+    if screen is None:
+        return None
+    size, ratio, physical = screen.size(), screen.devicePixelRatio(), screen.physicalSize()
+    return ReportedScreen(
+        round(size.width() * ratio),
+        round(size.height() * ratio),
+        physical.width(),
+        physical.height(),
+    )
+
+
+def settings_for_screen(
+    settings: KioskSettings, reported: ReportedScreen | None
+) -> tuple[KioskSettings, list[str]]:
+    """The settings with the panel the kiosk sizes for (kiosk.toml overrides the screen's own
+    report) and the staff screen's notes about it."""
+    screen, notes = choose_screen(
+        settings.screen, "screen_diagonal_inches" in settings.explicit, reported
+    )
+    return (
+        replace(
+            settings,
+            screen_diagonal_inches=screen.diagonal_inches,
+            screen_width_px=screen.width_px,
+            screen_height_px=screen.height_px,
+        ),
+        notes,
+    )
+
+
 def run_kiosk(
     content_dir: Path,
     windowed: bool = False,
@@ -192,6 +230,9 @@ def run_kiosk(
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     install_fonts(app)
+    settings, screen_notes = settings_for_screen(settings, reported_screen(app))
+    for note in screen_notes:
+        (log.warning if note.startswith("Warning") else log.info)("%s", note)
     try:
         from kiosk.core.usage import FILE_NAME
 
@@ -217,6 +258,7 @@ def run_kiosk(
     assert isinstance(kiosk.window, KioskWindow)
     install_excepthook(kiosk.controller.recover)
     window = kiosk.window
+    window.screen_notes = screen_notes
     if windowed:
         window.resize(settings.screen_width_px // 2, settings.screen_height_px // 2)
         window.show()

@@ -364,9 +364,35 @@ def _parse_size(text: str) -> tuple[int, int]:
     return width, height
 
 
+def _parse_mm(text: str) -> tuple[float, float]:
+    try:
+        width, height = (float(v) for v in text.lower().removesuffix("mm").split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size such as 476x268") from None
+    if not (50 <= width <= 3000 and 50 <= height <= 3000):
+        raise argparse.ArgumentTypeError(f"{text!r} is outside 50x50 to 3000x3000 mm")
+    return width, height
+
+
+def _screenshot_panel(args: argparse.Namespace) -> object:
+    from kiosk.core.display import PhysicalScreen, panel_for_size
+
+    width_px, height_px = args.size
+    distance = args.viewing_distance_mm or 0.0
+    if args.screen_size_mm:
+        width_mm, height_mm = args.screen_size_mm
+        return PhysicalScreen.from_mm(width_px, height_px, width_mm, height_mm, distance)
+    if args.screen_inches:
+        return PhysicalScreen(args.screen_inches, width_px, height_px, distance)
+    panel = panel_for_size(width_px, height_px)
+    return PhysicalScreen(panel.diagonal_inches, width_px, height_px, distance)
+
+
 def _cmd_screenshot(args: argparse.Namespace) -> int:
     from kiosk.screenshot import take_screenshot
 
+    panel = _screenshot_panel(args)
+    print(f"panel: {panel.describe()}")  # type: ignore[attr-defined]
     try:
         out = take_screenshot(
             Path(args.content),
@@ -377,6 +403,7 @@ def _cmd_screenshot(args: argparse.Namespace) -> int:
             text_size=args.text_size,
             theme=args.theme,
             voice=args.voice,
+            panel=panel,  # type: ignore[arg-type]
             usage=Path(args.usage) if args.usage else None,
             page=args.page - 1,
         )
@@ -471,6 +498,22 @@ def build_parser() -> argparse.ArgumentParser:
     shot.add_argument("--topic", help="a topic id to show")
     shot.add_argument("--screen", choices=SCREENS, default="home")
     shot.add_argument("--size", type=_parse_size, default=(1920, 1080), metavar="WxH")
+    shot.add_argument(
+        "--screen-size-mm",
+        type=_parse_mm,
+        metavar="WxH",
+        help="the panel's visible width and height in millimetres (default: the supported "
+        "screen with this pixel size, else the 21.5-inch 1920x1080 panel's pixel size)",
+    )
+    shot.add_argument(
+        "--screen-inches", type=float, metavar="DIAGONAL", help="the panel's diagonal in inches"
+    )
+    shot.add_argument(
+        "--viewing-distance-mm",
+        type=float,
+        metavar="MM",
+        help="how far patients read from (default: 350 under 13 inches, else 500)",
+    )
     shot.add_argument("--text-size", type=int, choices=TEXT_SCALES, default=100, metavar="PCT")
     shot.add_argument("--theme", choices=THEMES, default="standard")
     shot.add_argument("--out", required=True, metavar="FILE.png")

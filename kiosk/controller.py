@@ -610,6 +610,7 @@ class KioskController(QObject):
             )
             lines += [("meta", text) for text in self.speech.profile_problems]
         lines += self._voice_report()
+        lines += self.window.screen_report()
         lines.append(("meta", f"Checked {dt.datetime.now():%d %B %Y %H:%M}."))
         return lines
 

@@ -6,6 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from kiosk.core.display import PhysicalScreen, panel_for_size
 from kiosk.core.session import Place, Screen
 from kiosk.core.settings import KioskSettings
 
@@ -22,13 +23,15 @@ def take_screenshot(
     text_size: int = 100,
     theme: str = "standard",
     voice: str | None = None,
+    panel: PhysicalScreen | None = None,
     usage: Path | None = None,
     page: int = 0,
 ) -> Path:
     """Render one screen at a size, text size and theme, and save it as PNG; ``voice``
-    ("listening", "question", "message") shows the Ask by voice overlay in that state; ``usage``
-    is a usage counts file to show on the "use" screen (a copy is used: it is not changed);
-    ``page`` turns the screen to that page (0 the first)."""
+    ("listening", "question", "message") shows the Ask by voice overlay in that state; ``panel``
+    is the physical screen to size for (default: the supported screen with this pixel size);
+    ``usage`` is a usage counts file to show on the "use" screen (a copy is used: it is not
+    changed); ``page`` turns the screen to that page (0 the first)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
@@ -42,6 +45,13 @@ def take_screenshot(
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
     install_fonts(app)
+    panel = panel or panel_for_size(*size)
+    settings = KioskSettings(
+        screen_diagonal_inches=panel.diagonal_inches,
+        screen_width_px=panel.width_px,
+        screen_height_px=panel.height_px,
+        viewing_distance_mm=panel.viewing_distance_mm,
+    )
     with tempfile.TemporaryDirectory() as tmp:
         usage_copy = Path(tmp) / "usage.sqlite3"
         if usage is not None:
@@ -51,7 +61,7 @@ def take_screenshot(
                 source.backup(copy)
         kiosk = create_kiosk(
             content_dir,
-            KioskSettings(),
+            settings,
             staff_pin=StaffPin(Path(tmp) / "staff.json"),
             watch=False,
             voice=False,

@@ -6,7 +6,7 @@ A bad settings file never stops the kiosk: each bad value is reported and its de
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from kiosk.core.display import PhysicalScreen
@@ -24,6 +24,9 @@ class KioskSettings:
     screen_diagonal_inches: float = 21.5
     screen_width_px: int = 1920
     screen_height_px: int = 1080
+    viewing_distance_mm: float = 0.0
+    """How far patients' eyes are from the screen; 0: 350 mm under 13 inches, else 500 mm (the
+    smallest text has a capital H of 0.7° at this distance)."""
     orientation: str = "auto"
     staff_press_seconds: float = 3.0
     log_transcripts: bool = False
@@ -32,12 +35,18 @@ class KioskSettings:
     """Offer Ask by voice (off: the control says voice is unavailable; no microphone is used)."""
     usage_counts: bool = True
     """Count per hour how the kiosk is used (``kiosk.core.usage``; off: nothing is counted)."""
+    explicit: frozenset[str] = field(default=frozenset(), compare=False)
+    """The settings the file gave (not itself a setting): the screen's size from ``kiosk.toml``
+    overrides the size the screen reports."""
 
     @property
     def screen(self) -> PhysicalScreen:
         """The physical panel, for millimetre sizes."""
         return PhysicalScreen(
-            self.screen_diagonal_inches, self.screen_width_px, self.screen_height_px
+            self.screen_diagonal_inches,
+            self.screen_width_px,
+            self.screen_height_px,
+            self.viewing_distance_mm,
         )
 
 
@@ -48,6 +57,7 @@ _LIMITS: dict[str, tuple[float, float]] = {
     "screen_width_px": (320, 10000),
     "screen_height_px": (320, 10000),
     "staff_press_seconds": (1, 10),
+    "viewing_distance_mm": (200, 3000),
 }
 
 
@@ -61,7 +71,7 @@ def load_settings(path: Path) -> tuple[KioskSettings, list[str]]:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         return settings, [f"{path}: cannot be read ({error}); using the default settings"]
     problems: list[str] = []
-    known = {f.name: f for f in fields(KioskSettings)}
+    known = {f.name: f for f in fields(KioskSettings) if f.name != "explicit"}
     changes: dict[str, object] = {}
     for key, value in data.items():
         if key not in known:
@@ -95,4 +105,5 @@ def load_settings(path: Path) -> tuple[KioskSettings, list[str]]:
             )
             continue
         changes[key] = type(default)(value)
+    changes["explicit"] = frozenset(changes)
     return replace(settings, **changes), problems  # type: ignore[arg-type]

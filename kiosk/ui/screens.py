@@ -16,6 +16,7 @@ from kiosk.ui.status import STATUS_ROLES, status_html
 from kiosk.ui.theme import Sizes, Theme
 from kiosk.ui.widgets import (
     BigButton,
+    FlowRow,
     HoldButton,
     PagedView,
     Paging,
@@ -109,6 +110,7 @@ class PageControls(QWidget):
         super().__init__(parent)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        self.box = layout
         self.previous_button = BigButton(
             f"Previous {what}", description=f"Show the previous {what}."
         )
@@ -116,19 +118,47 @@ class PageControls(QWidget):
         self.label = QLabel(self)
         self.label.setProperty("role", "status")
         self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.label.setWordWrap(True)
-        layout.addWidget(self.previous_button, 2)
-        layout.addWidget(self.label, 2)  # room for "Page 20 of 22" at 200 % in portrait
-        layout.addWidget(self.next_button, 2)
+        # Never wrapped mid-phrase ("Page 1 of / 14"): the whole phrase, or "1 / 14" where the
+        # row has no room for it (the accessible name is always the whole phrase).
+        self.label.setWordWrap(False)
+        self._position = ("", "")
+        # One row; where the three do not fit side by side, the buttons above "Page 1 of 3".
+        self.row = FlowRow([self.previous_button, self.label, self.next_button], [[0, 2], [1]])
+        layout.addWidget(self.row)
         self.previous_button.clicked.connect(self.previous)
         self.next_button.clicked.connect(self.next)
 
     def show_position(self, page: int, count: int, what: str = "Page") -> None:
         """Say where we are. The controls stay in place even with one page (disabled), so they
         are always where the patient expects them and the page area never changes size."""
-        self.label.setText(f"{what} {page + 1} of {count}")
+        whole = f"{what} {page + 1} of {count}"
+        self._position = (whole, f"{page + 1} / {count}")
+        self.label.setAccessibleName(whole)
+        self.fit_label()
         self.previous_button.setEnabled(page > 0)
         self.next_button.setEnabled(page + 1 < count)
+
+    def fit_label(self) -> None:
+        """The whole phrase when it fits on the buttons' row (or on a row of its own when the
+        buttons need the whole row), else the short form."""
+        whole, short = self._position
+        self.label.ensurePolished()
+        width = self.width()
+        metrics = self.label.fontMetrics()
+        buttons = self.previous_button.min_width() + self.next_button.min_width()
+        beside = width - buttons - 2 * self.row.gap
+        one_row_whole = metrics.horizontalAdvance(whole) + 2 <= beside
+        one_row_short = metrics.horizontalAdvance(short) + 2 <= beside
+        text = whole
+        if not one_row_whole and (one_row_short or metrics.horizontalAdvance(whole) + 2 > width):
+            text = short
+        if text != self.label.text():
+            self.label.setText(text)
+            self.row.relayout()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_label()
 
 
 class SpeechControls(QWidget):
@@ -156,8 +186,12 @@ class SpeechControls(QWidget):
             description="Say the last sentence again. Hold to read the whole page again.",
             object_name="speech-repeat",
         )
-        for button in (self.read_button, self.pause_button, self.stop_button, self.repeat_button):
-            layout.addWidget(button)
+        # One row, or two of two where four do not fit side by side.
+        self.row = FlowRow(
+            [self.read_button, self.pause_button, self.stop_button, self.repeat_button],
+            [[0, 1], [2, 3]],
+        )
+        layout.addWidget(self.row)
         self.read_button.clicked.connect(self.read)
         self.pause_button.clicked.connect(self.pause)
         self.stop_button.clicked.connect(self.stop)
@@ -208,6 +242,10 @@ class PagedScreen(Screen):
     def apply_style(self, theme: Theme, sizes: Sizes) -> None:
         """Theme, then recompute pages for the new text size."""
         super().apply_style(theme, sizes)
+        for row in self.findChildren(FlowRow):
+            row.gap = sizes.gap_px
+            row.relayout()
+        self.pages.fit_label()
         self.view.spacing_px = round(sizes.body_px * 0.45)
         self.view.relayout(force=True)
 
@@ -408,6 +446,13 @@ class TopicEntry:
     title: str
     summary: str
     emergency: bool
+    pinned: bool = False
+    """Kept on the first page of Home whatever the order (the emergency and support topics)."""
+
+
+ONE_PAGE_MAX_TOPICS = 24
+"""Home tries to show every topic on one page up to this many (a longer list is paged)."""
+MAX_COLUMNS = 4
 
 
 class ButtonGrid(Paging, QWidget):
@@ -423,12 +468,21 @@ class ButtonGrid(Paging, QWidget):
         self._columns = 1
         self.gap = 12
         self.min_column_px = 400
+        self.min_target = 61
+        self.pinned: list[bool] = []
+        """Per button: kept on the first page whatever the order (emergency and support)."""
+        self.spare_height: Callable[[], int] = lambda: 0
+        """Height the grid gains when everything fits on one page (the page controls it then
+        does not need)."""
 
-    def set_buttons(self, buttons: list[BigButton], page: int = 0) -> None:
-        """Replace the buttons."""
+    def set_buttons(
+        self, buttons: list[BigButton], page: int = 0, pinned: Sequence[bool] = ()
+    ) -> None:
+        """Replace the buttons; ``pinned`` ones always start on the first page."""
         for button in self.buttons:
             button.deleteLater()
         self.buttons = buttons
+        self.pinned = list(pinned) or [False] * len(buttons)
         for button in buttons:
             button.setParent(self)
             button.hide()
@@ -445,18 +499,77 @@ class ButtonGrid(Paging, QWidget):
         self.relayout()
 
     def relayout(self) -> None:
-        """Recompute rows and pages for the current size."""
+        """Recompute columns, rows and pages for the current size: every topic on one page when
+        they fit (fewest columns first; summaries shortened to whole words if need be), else
+        pages of rows with the pinned topics (emergency, support) on the first page."""
         if not self.buttons or self.width() <= 0:
             self._pages = [[]]
             self._place()
             return
-        # Measured once per layout: it asks every button (turning a page must not).
+        if not self._one_page():
+            self._paged()
+        self._page = max(0, min(self._page, len(self._pages) - 1))
+        self._place()
+
+    def _rows_height(self, rows: Sequence[Sequence[int]], width: int) -> int:
+        heights = [max(self.buttons[i].heightForWidth(width) for i in row) for row in rows]
+        return sum(heights) + self.gap * (len(rows) - 1)
+
+    def _one_page(self) -> bool:
+        count = len(self.buttons)
+        if count > ONE_PAGE_MAX_TOPICS:
+            return False
+        smallest = min(b.min_width() for b in self.buttons)
+        room = self.height() + self.spare_height()
+        for lines in (None, 2, 1, 0):
+            for columns in range(1, MAX_COLUMNS + 1):
+                width = (self.width() - self.gap * (columns - 1)) // columns
+                if width < max(smallest, self.min_target):
+                    break
+                for button in self.buttons:
+                    button.shorten_subtitle(width, lines)
+                if any(b.min_width() > width for b in self.buttons):
+                    continue
+                rows = [
+                    list(range(start, min(start + columns, count)))
+                    for start in range(0, count, columns)
+                ]
+                if self._rows_height(rows, width) <= room:
+                    self._columns = columns
+                    self._pages = [rows]
+                    return True
+        for button in self.buttons:
+            button.shorten_subtitle(0, None)
+        return False
+
+    def _paged(self) -> None:
         columns = self._columns = self.columns()
         width = (self.width() - self.gap * (columns - 1)) // columns
-        rows = [
-            list(range(start, min(start + columns, len(self.buttons))))
-            for start in range(0, len(self.buttons), columns)
-        ]
+        # A button taller than the grid would be cut off: its summary is shortened (to two
+        # lines, one, or none) until every button fits.
+        for lines in (None, 2, 1, 0):
+            for button in self.buttons:
+                button.shorten_subtitle(width, lines)
+            if max(b.heightForWidth(width) for b in self.buttons) <= self.height():
+                break
+        order = list(range(len(self.buttons)))
+        pages = self._paginate(order, columns, width)
+        first = {i for row in pages[0] for i in row}
+        missing = [i for i in order if self.pinned[i] and i not in first] if self.pinned else []
+        if missing and pages[0]:
+            # Bring the pinned topics onto the first page, in place of its last ones.
+            capacity = sum(len(row) for row in pages[0])
+            kept = [i for i in order if self.pinned[i]][:capacity]
+            others = [i for i in order if not self.pinned[i]][: capacity - len(kept)]
+            head = sorted(kept + others)
+            rest = [i for i in order if i not in head]
+            pages = self._paginate(head, columns, width)[:1] + (
+                self._paginate(rest, columns, width) if rest else []
+            )
+        self._pages = pages
+
+    def _paginate(self, order: list[int], columns: int, width: int) -> list[list[list[int]]]:
+        rows = [order[start : start + columns] for start in range(0, len(order), columns)]
         pages: list[list[list[int]]] = [[]]
         used = 0
         for row in rows:
@@ -467,9 +580,7 @@ class ButtonGrid(Paging, QWidget):
                 used, needed = 0, height
             pages[-1].append(row)
             used += needed
-        self._pages = pages
-        self._page = max(0, min(self._page, len(pages) - 1))
-        self._place()
+        return pages
 
     def _place(self) -> None:
         visible: set[int] = set()
@@ -504,9 +615,20 @@ class HomeScreen(Screen):
         self.pages.previous.connect(self.grid.previous_page)
         self.pages.next.connect(self.grid.next_page)
         self.grid.page_changed.connect(self._on_page)
+        self.grid.spare_height = self._controls_height
+
+    def _controls_height(self) -> int:
+        """The page controls' height and the gap above them, while they are shown."""
+        if self.pages.isHidden():
+            return 0
+        height = max(self.pages.height(), self.pages.heightForWidth(self.grid.width()))
+        return height + self.layout_.spacing()
 
     def _on_page(self, page: int, count: int) -> None:
         self.pages.show_position(page, count, "Topics page")
+        # With one page there is nothing to turn: the controls go and the grid has their room
+        # (the grid is laid out again at its new height).
+        self.pages.setHidden(count <= 1)
         self.page_shown.emit(page)
 
     def set_topics(self, entries: Sequence[TopicEntry], page: int = 0) -> None:
@@ -527,13 +649,23 @@ class HomeScreen(Screen):
                 lambda _=False, topic_id=entry.id: self.topic_chosen.emit(topic_id)
             )
             buttons.append(button)
-        self.grid.set_buttons(buttons, page)
+        # The (first) emergency topic and the (first) support topic stay on the first page.
+        pinned = [False] * len(entries)
+        for field in ("emergency", "pinned"):
+            index = next((i for i, e in enumerate(entries) if getattr(e, field)), None)
+            if index is not None:
+                pinned[index] = True
+        self.grid.set_buttons(buttons, page, pinned)
 
     def apply_style(self, theme: Theme, sizes: Sizes) -> None:
         """Theme, gaps and a fresh layout."""
         super().apply_style(theme, sizes)
+        self.pages.row.gap = sizes.gap_px
+        self.pages.row.relayout()
+        self.pages.fit_label()
         self.grid.gap = sizes.gap_px
         self.grid.min_column_px = sizes.control_px * 11
+        self.grid.min_target = sizes.min_target_px
         self.grid.relayout()
 
     def spoken_text(self) -> str:
@@ -584,6 +716,21 @@ class DisplayScreen(PagedScreen):
             )
             button.clicked.connect(lambda _=False, n=theme.name: self.theme_chosen.emit(n))
             self.theme_buttons[theme.name] = button
+        # The top bar's Help, Audio guide and Ask by voice, also here: on narrow screens the top
+        # bar has Back, Home and More (this screen) only.
+        self.help_button = BigButton(
+            "Help", description="How to use this kiosk.", object_name="more-help"
+        )
+        self.guide_button = BigButton(
+            "Audio guide",
+            description="Turn on the audio guide: touch a button once to hear it, twice to use it.",
+            object_name="more-guide",
+        )
+        self.voice_button = BigButton(
+            "Ask by voice",
+            description="Say what you want to know about, for example tiredness or pain.",
+            object_name="more-voice",
+        )
         self.quieter = BigButton(
             "Quieter", description="Make the voice quieter.", object_name="volume-down"
         )
@@ -607,6 +754,7 @@ class DisplayScreen(PagedScreen):
         self.slower.clicked.connect(lambda: self.rate_step.emit(-1))
         self.faster.clicked.connect(lambda: self.rate_step.emit(+1))
         rows = {
+            "more": _button_row([self.help_button, self.guide_button, self.voice_button], 3),
             "sizes": _button_row(list(self.scale_buttons.values()), 3),
             "themes": _button_row(list(self.theme_buttons.values()), 2),
             "volume": _button_row([self.quieter, self.volume_text, self.louder], 3),
@@ -614,6 +762,7 @@ class DisplayScreen(PagedScreen):
         }
         self.view.set_blocks(
             [
+                TextBlock("widget", plain="Help and voice", widget=lambda: rows["more"]),
                 TextBlock.text("heading", "Text size", keep_with_next=True),
                 TextBlock("widget", plain="Text size choices", widget=lambda: rows["sizes"]),
                 TextBlock.text("heading", "Colours", keep_with_next=True),
@@ -657,6 +806,21 @@ class DisplayScreen(PagedScreen):
         )
 
 
+PIN_PADS: dict[int, list[str]] = {
+    3: ["1", "2", "3", "4", "5", "6", "7", "8", "9", "Clear", "0", "OK"],
+    4: ["1", "2", "3", "Clear", "4", "5", "6", "0", "7", "8", "9", "OK"],
+    6: ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "Clear", "OK"],
+}
+"""The PIN pad's keys in reading order for 3, 4 and 6 columns."""
+
+
+def _widget_height(widget: QWidget, width: int) -> int:
+    widget.ensurePolished()
+    if widget.hasHeightForWidth():
+        return widget.heightForWidth(width)
+    return widget.sizeHint().height()
+
+
 class PinScreen(Screen):
     """A PIN pad for staff."""
 
@@ -676,17 +840,19 @@ class PinScreen(Screen):
         line.addWidget(self.message, 2)
         line.addWidget(self.display, 1)
         self.layout_.addLayout(line)
+        self.line = line
         grid = QGridLayout()
-        keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "Clear", "0", "OK"]
+        self.grid = grid
         self.keys: dict[str, BigButton] = {}
-        for index, key in enumerate(keys):
+        for key in PIN_PADS[3]:
             description = {"Clear": "Clear the PIN.", "OK": "Check the PIN."}.get(
                 key, f"Digit {key}."
             )
             button = BigButton(key, description=description, object_name=f"pin-{key.lower()}")
             button.clicked.connect(lambda _=False, k=key: self.press(k))
-            grid.addWidget(button, index // 3, index % 3)
             self.keys[key] = button
+        self.columns = 0
+        self._place_keys(3)
         self.layout_.addLayout(grid)
         self.cancel = BigButton(
             "Cancel", description="Leave the staff PIN pad.", object_name="pin-cancel"
@@ -695,6 +861,65 @@ class PinScreen(Screen):
         self.layout_.addWidget(self.cancel)
         self.layout_.addStretch(1)
         self._refresh()
+
+    def _place_keys(self, columns: int) -> None:
+        """The keys in ``columns`` columns (3: a phone's pad; 4 or 6 where the screen is too low
+        for four rows of 15 mm keys)."""
+        if columns == self.columns:
+            return
+        self.columns = columns
+        for index, key in enumerate(PIN_PADS[columns]):
+            self.grid.removeWidget(self.keys[key])
+            self.grid.addWidget(self.keys[key], index // columns, index % columns)
+
+    def _fit_keys(self) -> None:
+        """The fewest columns whose rows of keys fit whole (each key at least 15 mm)."""
+        if self._sizes is None or self.width() <= 0:
+            return
+        sizes = self._sizes
+        spacing = self.layout_.spacing()
+        self.grid.setSpacing(spacing)
+        width = self.width()
+        above = (
+            _widget_height(self.title, width)
+            + max(
+                _widget_height(self.message, width * 2 // 3),
+                _widget_height(self.display, width // 3),
+            )
+            + _widget_height(self.cancel, width)
+            + 3 * spacing
+        )
+        room = self.height() - above
+        # Of the arrangements whose keys are wide enough, the fewest columns that fit the
+        # height, else the one with the fewest rows.
+        chosen = min(PIN_PADS)
+        for columns in sorted(PIN_PADS):
+            order = PIN_PADS[columns]
+            rows = len(order) // columns
+            least = [
+                max(sizes.min_target_px, *(self.keys[k].min_width() for k in order[c::columns]))
+                for c in range(columns)
+            ]
+            spare = width - (columns - 1) * spacing - sum(least)
+            if spare < 0:
+                break
+            chosen = columns
+            key_height = max(
+                self.keys[key].heightForWidth(least[i % columns] + spare // columns)
+                for i, key in enumerate(order)
+            )
+            if rows * key_height + (rows - 1) * spacing <= room:
+                break
+        self._place_keys(chosen)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_keys()
+
+    def apply_style(self, theme: Theme, sizes: Sizes) -> None:
+        """Theme, then the keys' arrangement for the new text size."""
+        super().apply_style(theme, sizes)
+        self._fit_keys()
 
     def press(self, key: str) -> None:
         """A key of the pad (or the keyboard)."""
@@ -741,6 +966,7 @@ class IdleOverlay(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         layout = QVBoxLayout(self)
         self.question = QLabel("Are you still there?", self)
+        self.question.setProperty("role", "title")
         self.question.setWordWrap(True)
         self.instruction = QLabel("Touch the screen to continue.", self)
         self.instruction.setWordWrap(True)

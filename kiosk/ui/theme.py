@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kiosk.core.display import MIN_CAP_HEIGHT_MM, MIN_TARGET_MM, PhysicalScreen
+from kiosk.core.display import MIN_TARGET_MM, PhysicalScreen
 
 FONT_FAMILY = "Atkinson Hyperlegible"
 
@@ -146,8 +146,9 @@ class Sizes:
 
     @property
     def base_body_px(self) -> int:
-        """Body font pixel size at 100% so the capital H is at least 6.1 mm tall."""
-        return self.screen.px(MIN_CAP_HEIGHT_MM / CAP_HEIGHT_RATIO) + 1
+        """Body font pixel size at 100%: the legibility minimum, a capital H of 0.7° at the
+        viewing distance (6.1 mm at 500 mm)."""
+        return self.screen.px(self.screen.min_cap_height_mm / CAP_HEIGHT_RATIO) + 1
 
     @property
     def body_px(self) -> int:
@@ -166,7 +167,13 @@ class Sizes:
 
     @property
     def panel_px(self) -> int:
-        """The emergency panel keeps its large default size so it is never pushed off screen."""
+        """The emergency panel's preferred type size (it grows like the controls); the panel
+        chooses a smaller one, down to ``panel_min_px``, when it would not fit in full."""
+        return self.control_px
+
+    @property
+    def panel_min_px(self) -> int:
+        """The emergency panel never goes below the legibility minimum."""
         return self.base_body_px
 
     @property
@@ -218,23 +225,22 @@ QFrame#EmergencyPanel {{
 }}
 QFrame#EmergencyPanel:focus {{ border: {s.focus_px}px solid {t.focus_bg}; }}
 QFrame#EmergencyPanel QLabel {{
-    color: {t.emergency_text}; background-color: {t.emergency_bg}; font-size: {s.panel_px}px;
+    color: {t.emergency_text}; background-color: {t.emergency_bg};
 }}
 QFrame#EmergencyPanel QLabel[role="band"] {{
     color: {t.emergency_band_text}; background-color: {t.emergency_band_bg};
-    font-size: {s.panel_px}px; font-weight: bold;
 }}
 QLabel[role="band"] {{
     color: {t.emergency_band_text}; background-color: {t.emergency_band_bg};
-    font-size: {s.heading_px}px; font-weight: bold;
+    font-size: {s.control_px}px; font-weight: bold;
 }}
 QWidget#Overlay, QWidget#VoiceOverlay {{
     color: {t.overlay_text}; background-color: {t.overlay_bg};
 }}
 QWidget#Overlay QLabel, QWidget#VoiceOverlay QLabel {{
-    color: {t.overlay_text}; background-color: {t.overlay_bg}; font-size: {s.heading_px}px;
+    color: {t.overlay_text}; background-color: {t.overlay_bg}; font-size: {s.body_px}px;
 }}
-QWidget#VoiceOverlay QLabel[role="title"] {{
+QWidget#Overlay QLabel[role="title"], QWidget#VoiceOverlay QLabel[role="title"] {{
     color: {t.overlay_text}; background-color: {t.overlay_bg}; font-size: {s.heading_px}px;
     font-weight: bold;
 }}

@@ -26,7 +26,7 @@ from PySide6.QtGui import (
     QPolygonF,
     QResizeEvent,
 )
-from PySide6.QtWidgets import QAbstractButton, QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractButton, QFrame, QLabel, QSizePolicy, QWidget
 
 from kiosk.content.markdown import BulletList, Document, Heading, Inline, Paragraph, Span
 from kiosk.ui.theme import FONT_FAMILY, STANDARD, Sizes, Theme
@@ -88,9 +88,12 @@ class BigButton(QAbstractButton):
         super().__init__(parent)
         self._title = title
         self._subtitle = subtitle
+        self._shown_subtitle = subtitle
         self._emergency = emergency
         self._theme: Theme = STANDARD
         self._sizes: Sizes | None = None
+        self._metrics_cache: tuple[QFont, QFont, int, int] | None = None
+        self._rects_cache: dict[tuple[int, str, str], tuple[int, int]] = {}
         self.setText(title)
         if object_name:
             self.setObjectName(object_name)
@@ -121,6 +124,7 @@ class BigButton(QAbstractButton):
     def set_texts(self, title: str, subtitle: str = "", description: str = "") -> None:
         """Change what the button says."""
         self._title, self._subtitle = title, subtitle
+        self._shown_subtitle = subtitle
         self.setText(title)
         self.setAccessibleName(title)
         self.setAccessibleDescription(description or subtitle or title)
@@ -130,18 +134,55 @@ class BigButton(QAbstractButton):
     def apply_style(self, theme: Theme, sizes: Sizes) -> None:
         """Use a theme and text size."""
         self._theme, self._sizes = theme, sizes
+        self._metrics_cache = None
+        self._rects_cache.clear()
         self.updateGeometry()
         self.update()
 
+    @property
+    def shown_subtitle(self) -> str:
+        """The second line as drawn: the subtitle, or its first whole words when shortened."""
+        return self._shown_subtitle
+
+    def shorten_subtitle(self, width: int, lines: int | None) -> None:
+        """Draw at most ``lines`` lines of the subtitle at ``width`` (whole words and "…");
+        None shows all of it. The accessible description keeps the whole subtitle."""
+        shown = self._subtitle
+        if lines is not None and self._subtitle:
+            _, sub_font, pad, _ = self._metrics()
+            metrics = QFontMetrics(sub_font)
+            inner = max(1, width - 2 * pad - (self._icon_px() + pad if self._emergency else 0))
+            limit = metrics.lineSpacing() * lines + metrics.height() - metrics.lineSpacing()
+
+            def fits(text: str) -> bool:
+                rect = metrics.boundingRect(QRect(0, 0, inner, 100000), _WRAP, text)
+                return rect.height() <= limit and rect.width() <= inner
+
+            if not fits(shown):
+                words = self._subtitle.split()
+                shown = ""
+                for count in range(len(words) - 1, 0, -1):
+                    candidate = " ".join(words[:count]).rstrip(",;:.") + "…"
+                    if fits(candidate):
+                        shown = candidate
+                        break
+        if shown != self._shown_subtitle:
+            self._shown_subtitle = shown
+            self.updateGeometry()
+            self.update()
+
     # -- geometry -----------------------------------------------------------------------------
     def _metrics(self) -> tuple[QFont, QFont, int, int]:
-        sizes = self._sizes
-        px = sizes.control_px if sizes else 38
-        title_font = kiosk_font(px, bold=True)
-        sub_font = kiosk_font(round(px * 0.85))
-        pad = sizes.gap_px if sizes else 12
-        minimum = sizes.min_target_px if sizes else 61
-        return title_font, sub_font, pad, minimum
+        # Kept until the text size changes (it is asked for on every paint and measure).
+        if self._metrics_cache is None:
+            sizes = self._sizes
+            px = sizes.control_px if sizes else 38
+            title_font = kiosk_font(px, bold=True)
+            sub_font = kiosk_font(round(px * 0.85))
+            pad = sizes.gap_px if sizes else 12
+            minimum = sizes.min_target_px if sizes else 61
+            self._metrics_cache = (title_font, sub_font, pad, minimum)
+        return self._metrics_cache
 
     def _icon_px(self) -> int:
         title_font, *_ = self._metrics()
@@ -151,6 +192,15 @@ class BigButton(QAbstractButton):
         return f"EMERGENCY: {self._title}" if self._emergency else self._title
 
     def _text_rects(self, width: int) -> tuple[int, int]:
+        key = (width, self._label(), self._shown_subtitle)
+        cached = self._rects_cache.get(key)
+        if cached is None:
+            if len(self._rects_cache) > 64:
+                self._rects_cache.clear()
+            cached = self._rects_cache[key] = self._measure_text(width)
+        return cached
+
+    def _measure_text(self, width: int) -> tuple[int, int]:
         title_font, sub_font, pad, _ = self._metrics()
         inner = max(1, width - 2 * pad - (self._icon_px() + pad if self._emergency else 0))
         title_h = (
@@ -159,10 +209,10 @@ class BigButton(QAbstractButton):
             .height()
         )
         sub_h = 0
-        if self._subtitle:
+        if self._shown_subtitle:
             sub_h = (
                 QFontMetrics(sub_font)
-                .boundingRect(QRect(0, 0, inner, 100000), _WRAP, self._subtitle)
+                .boundingRect(QRect(0, 0, inner, 100000), _WRAP, self._shown_subtitle)
                 .height()
             )
         return title_h, sub_h
@@ -180,7 +230,7 @@ class BigButton(QAbstractButton):
         title_font, sub_font, pad, minimum = self._metrics()
         widest = max(
             [QFontMetrics(title_font).horizontalAdvance(w) for w in self._label().split()]
-            + [QFontMetrics(sub_font).horizontalAdvance(w) for w in self._subtitle.split()]
+            + [QFontMetrics(sub_font).horizontalAdvance(w) for w in self._shown_subtitle.split()]
             + [0]
         )
         icon = self._icon_px() + pad if self._emergency else 0
@@ -249,7 +299,7 @@ class BigButton(QAbstractButton):
         if sub_h:
             painter.setFont(sub_font)
             painter.drawText(
-                QRect(left, top + title_h + pad // 2, inner, sub_h), _WRAP, self._subtitle
+                QRect(left, top + title_h + pad // 2, inner, sub_h), _WRAP, self._shown_subtitle
             )
         painter.end()
 
@@ -259,6 +309,98 @@ class BigButton(QAbstractButton):
             self.animateClick()
             return
         super().keyPressEvent(event)
+
+
+def _least_width(widget: QWidget) -> int:
+    """The narrowest a control can be without cutting a word."""
+    if isinstance(widget, BigButton):
+        return widget.min_width()
+    if isinstance(widget, QLabel):
+        widget.ensurePolished()
+        metrics = widget.fontMetrics()
+        if not widget.wordWrap():
+            return metrics.horizontalAdvance(widget.text()) + 2
+        words = widget.text().split() or [""]
+        return max(metrics.horizontalAdvance(word) for word in words) + 2
+    return widget.minimumSizeHint().width()
+
+
+class FlowRow(QWidget):
+    """Controls in one row when they fit side by side without cutting a word; otherwise in the
+    rows given (``fallback``: lists of indexes), each control as wide as its row allows."""
+
+    def __init__(
+        self,
+        items: Sequence[QWidget],
+        fallback: Sequence[Sequence[int]],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.items = list(items)
+        self.fallback = [list(row) for row in fallback]
+        self.gap = 12
+        for item in self.items:
+            item.setParent(self)
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+
+    def _rows(self, width: int) -> list[list[int]]:
+        least = [_least_width(item) for item in self.items]
+        if sum(least) + self.gap * (len(least) - 1) <= width:
+            return [list(range(len(self.items)))]
+        return self.fallback
+
+    def _geometry(self, width: int) -> list[tuple[int, QRect]]:
+        placed: list[tuple[int, QRect]] = []
+        y = 0
+        for row in self._rows(width):
+            room = width - self.gap * (len(row) - 1)
+            least = [_least_width(self.items[i]) for i in row]
+            # Each its least width, and an equal share of what is left.
+            extra = max(0, room - sum(least)) // max(1, len(row))
+            widths = (
+                [w + extra for w in least] if sum(least) <= room else [room // len(row)] * len(row)
+            )
+            height = max(_item_height(self.items[i], w) for i, w in zip(row, widths, strict=True))
+            x = 0
+            for index, w in zip(row, widths, strict=True):
+                placed.append((index, QRect(x, y, w, height)))
+                x += w + self.gap
+            y += height + self.gap
+        return placed
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        placed = self._geometry(width)
+        return max((rect.bottom() + 1 for _, rect in placed), default=0)
+
+    def sizeHint(self) -> QSize:
+        width = sum(item.sizeHint().width() for item in self.items)
+        return QSize(width, self.heightForWidth(width))
+
+    def minimumSizeHint(self) -> QSize:
+        width = max((_least_width(item) for item in self.items), default=0)
+        return QSize(width, self.heightForWidth(width))
+
+    def relayout(self) -> None:
+        """Place the controls for the current width (after a change of style or words)."""
+        self.updateGeometry()
+        for index, rect in self._geometry(self.width()):
+            self.items[index].setGeometry(rect)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.relayout()
+
+
+def _item_height(widget: QWidget, width: int) -> int:
+    widget.ensurePolished()
+    if widget.hasHeightForWidth():
+        return widget.heightForWidth(width)
+    return widget.sizeHint().height()
 
 
 class HoldButton(BigButton):
@@ -400,15 +542,26 @@ def _plain(spans: Inline) -> str:
     return "".join(s.text for s in spans)
 
 
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
-
-
-def _bullet_html(inner: str) -> str:
+def _bullet_html(inner: str, mark: str = "•") -> str:
+    # An empty mark keeps the indent (the rest of a bullet split across pages).
+    cell = mark or '<span style="color:transparent">•</span>'
     return (
         '<table cellspacing="0" cellpadding="0"><tr>'
-        '<td style="padding-right:0.4em">•</td>'
+        f'<td style="padding-right:0.4em">{cell}</td>'
         f"<td>{inner}</td></tr></table>"
     )
+
+
+def _slice_spans(spans: Inline, start: int, end: int) -> Inline:
+    """The characters ``start:end`` of spans, keeping each piece's bold and emphasis."""
+    out: list[Span] = []
+    position = 0
+    for span in spans:
+        a, b = max(start, position), min(end, position + len(span.text))
+        if a < b:
+            out.append(Span(span.text[a - position : b - position], span.bold, span.emphasis))
+        position += len(span.text)
+    return tuple(out)
 
 
 class Paging:
@@ -460,12 +613,14 @@ class PagedView(Paging, QWidget):
         self._blocks: list[TextBlock] = []
         self._originals: list[QWidget] = []
         self._splits: dict[int, list[QWidget]] = {}
+        self._split_for: dict[int, tuple[int, int, int]] = {}
         self._widgets: list[QWidget] = []
-        self._keep: list[bool] = []
         self._pages: list[list[int]] = [[]]
         self._page = 0
         self._laid_out_for = QSize()
         self._heights: list[int] = []
+        self._line_heights: dict[tuple[str, int, str], tuple[int, int]] = {}
+        self._measured: dict[tuple[int, int], int] = {}
         self._marked: tuple[QLabel, str] | None = None
         self.spacing_px = 16
         """Space between blocks; the screen sets it from the text size."""
@@ -559,6 +714,14 @@ class PagedView(Paging, QWidget):
         super().resizeEvent(event)
         self.relayout()
 
+    def _known_height(self, widget: QWidget, width: int) -> int:
+        """A block widget's height, measured once per layout (its text does not change)."""
+        key = (id(widget), width)
+        height = self._measured.get(key)
+        if height is None:
+            height = self._measured[key] = self._height(widget, width)
+        return height
+
     @staticmethod
     def _height(widget: QWidget, width: int) -> int:
         widget.ensurePolished()
@@ -575,48 +738,142 @@ class PagedView(Paging, QWidget):
             self._place()
             return
         self._laid_out_for = self.size()
+        self._measured = {}
         width, page_height = self.width(), self.height()
-        self._widgets, self._keep = [], []
-        for index, (block, widget) in enumerate(zip(self._blocks, self._originals, strict=True)):
-            parts = self._split(index, block, widget, width, page_height)
-            self._widgets += parts
-            self._keep += [block.keep_with_next] * len(parts)
         spacing = self._spacing()
-        heights = [self._height(widget, width) for widget in self._widgets]
-        self._heights = heights
+        widgets: list[QWidget] = []
+        heights: list[int] = []
         pages: list[list[int]] = [[]]
         used = 0
-        for index, height in enumerate(heights):
-            # A heading only starts where the block after it fits too.
-            together = height
-            if self._keep[index] and index + 1 < len(heights):
-                together += spacing + heights[index + 1]
-            if pages[-1] and used + spacing + together > page_height:
+
+        def room() -> int:
+            # The height left on the current page for the next widget.
+            return page_height - (used + spacing if pages[-1] else 0)
+
+        def put(widget: QWidget, height: int) -> None:
+            nonlocal used
+            if pages[-1] and height > room():
                 pages.append([])
                 used = 0
             used += height + (spacing if pages[-1] else 0)
-            pages[-1].append(index)
+            pages[-1].append(len(widgets))
+            widgets.append(widget)
+            heights.append(height)
+
+        lead_room: int | None = None
+        for index, (block, widget) in enumerate(zip(self._blocks, self._originals, strict=True)):
+            parts = self._split(index, block, widget, width, page_height, lead_room)
+            lead_room = None
+            if block.keep_with_next and index + 1 < len(self._blocks) and len(parts) == 1:
+                # A heading stays with at least two lines of the block after it (the block is
+                # split by lines when it does not fit whole); when not even two lines fit
+                # under it here, it starts the next page.
+                height = self._known_height(widget, width)
+                following, following_widget = self._blocks[index + 1], self._originals[index + 1]
+                one_line, lead = self._lead_height(following, following_widget, width)
+                if pages[-1] and room() - height - spacing < lead:
+                    pages.append([])
+                    used = 0
+                put(widget, height)
+                after = room()
+                # On a page too low for two lines under the heading, one line.
+                least = lead if len(pages[-1]) > 1 else min(lead, one_line)
+                if following.role in ("body", "bullet") and following.widget is None:
+                    lead_room = after if after >= least else None
+                continue
+            for part in parts:
+                put(part, self._known_height(part, width))
+        self._measured = {}
+        self._widgets, self._heights = widgets, heights
         self._pages = pages
         self._page = max(0, min(self._page, len(pages) - 1))
         self._place()
 
+    def _lead_height(self, block: TextBlock, widget: QWidget, width: int) -> tuple[int, int]:
+        """The least of a block that may follow a heading on its page: (one line, two lines) of
+        text (the whole block when shorter), or the whole of anything else (twice)."""
+        whole = self._known_height(widget, width)
+        if block.widget is not None or block.role not in ("body", "bullet"):
+            return whole, whole
+        # One line's height depends on the role's type and the width only (kept per layout).
+        key = (block.role, width, widget.font().key())
+        lines = self._line_heights.get(key)
+        if lines is None:
+            probe = self._make(TextBlock(block.role, "Line", "Line"))
+            one_line = self._height(probe, width)
+            lines = (one_line, one_line + probe.fontMetrics().lineSpacing())
+            probe.deleteLater()
+            self._line_heights[key] = lines
+        return min(whole, lines[0]), min(whole, lines[1])
+
     def _split(
-        self, index: int, block: TextBlock, widget: QWidget, width: int, page_height: int
+        self,
+        index: int,
+        block: TextBlock,
+        widget: QWidget,
+        width: int,
+        page_height: int,
+        first_room: int | None = None,
     ) -> list[QWidget]:
-        too_tall = block.role == "body" and self._height(widget, width) > page_height
-        parts = _SENTENCE.split(block.html) if too_tall else []
-        if len(parts) < 2:
-            for old in self._splits.pop(index, []):
-                old.hide()
-                old.deleteLater()
+        """A text block taller than the page, or taller than ``first_room`` (the room left under
+        a heading), as parts that each fit (the first in ``first_room``, the rest a page each),
+        cut between words (so between lines: every part is whole lines); other blocks as they
+        are."""
+        whole = self._known_height(widget, width) if block.widget is None else 0
+        first = page_height if first_room is None else min(first_room, page_height)
+        too_tall = block.widget is None and (whole > page_height or whole > first)
+        key = (width, page_height, first)
+        cached = self._splits.get(index)
+        if cached is not None and too_tall and self._split_for.get(index) == key:
+            return cached
+        for old in self._splits.pop(index, []):
+            old.hide()
+            old.deleteLater()
+        if not too_tall:
             return [widget]
         widget.hide()
-        if index not in self._splits:
-            self._splits[index] = [
-                self._make(TextBlock("body", part, html.unescape(re.sub("<[^>]+>", "", part))))
-                for part in parts
-            ]
-        return self._splits[index]
+        spans = block.spans or (Span(block.plain),)
+        plain = _plain(spans)
+        words = [m.span() for m in re.finditer(r"\S+", plain)]
+        probe = self._make(block)
+
+        def html_of(start: int, end: int, first: bool) -> str:
+            inner = spans_html(_slice_spans(spans, start, end))
+            if block.role == "bullet":
+                return _bullet_html(inner, "•" if first else "")
+            return inner
+
+        def fits(first_word: int, last_word: int, limit: int) -> bool:
+            assert isinstance(probe, QLabel)
+            start, end = words[first_word][0], words[last_word][1]
+            probe.setText(html_of(start, end, first_word == 0))
+            return self._height(probe, width) <= limit
+
+        parts: list[QWidget] = []
+        word = 0
+        while word < len(words):
+            limit = first if not parts else page_height
+            # The most words from ``word`` that fit (at least one): all the rest when they fit
+            # (the usual case after the part under a heading), else by bisection.
+            low, high = word, len(words) - 1
+            if parts and fits(word, high, limit):
+                low = high
+            while low < high:
+                middle = (low + high + 1) // 2
+                if fits(word, middle, limit):
+                    low = middle
+                else:
+                    high = middle - 1
+            start, end = words[word][0], words[low][1]
+            part = self._make(TextBlock(block.role, "", plain[start:end]))
+            assert isinstance(part, QLabel)
+            part.setText(html_of(start, end, word == 0))
+            parts.append(part)
+            word = low + 1
+        probe.deleteLater()
+        self._splits[index] = parts
+        self._split_for[index] = key
+        return parts
 
     def _spacing(self) -> int:
         return self.spacing_px
@@ -637,7 +894,12 @@ class PagedView(Paging, QWidget):
 
 
 class EmergencyPanel(QFrame):
-    """The emergency panel on every screen: heading, symptoms and what to do. Tap to open it."""
+    """The emergency panel on every screen: heading, symptoms and what to do. Tap to open it.
+
+    It lays out its own text and chooses its own type size (:meth:`fit`): the window asks how
+    tall it is at a width, a type size and a number of symptom columns, and gives it the room it
+    needs; its text is never clipped or elided.
+    """
 
     activated = Signal()
 
@@ -646,36 +908,49 @@ class EmergencyPanel(QFrame):
         self.setObjectName("EmergencyPanel")
         self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
-        layout = QVBoxLayout(self)
-        self.box = layout
-        self._band = QLabel(self)
-        self._band.setProperty("role", "band")
-        self._band.setWordWrap(True)
-        self._band.setTextFormat(Qt.TextFormat.RichText)
-        self._symptoms = QLabel(self)
-        self._symptoms.setWordWrap(True)
-        self._symptoms.setTextFormat(Qt.TextFormat.RichText)
-        self._action = QLabel(self)
-        self._action.setWordWrap(True)
-        self._action.setTextFormat(Qt.TextFormat.RichText)
-        self._more = QLabel(self)
-        self._more.setWordWrap(True)
-        for label in (self._band, self._symptoms, self._action, self._more):
-            label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-            layout.addWidget(label)
-        layout.addStretch(1)
+        self._band = self._label("band")
+        self._action = self._label("action")
+        self._numbers = self._label("numbers")
+        self._more = self._label("more")
+        self._symptoms: list[QLabel] = []
+        self._bullets: list[QLabel] = []
         self.heading = ""
         self.symptoms: tuple[str, ...] = ()
         self.action = ""
+        self.numbers = ""
+        self.px = 38
+        self.columns = 1
+        self._margin = 12
+        self._border = 6
+
+    def _label(self, role: str) -> QLabel:
+        label = QLabel(self)
+        label.setProperty("role", "band" if role == "band" else "panel")
+        label.setObjectName(f"panel-{role}")
+        label.setWordWrap(True)
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        return label
 
     def set_panel(self, heading: str, symptoms: Sequence[str], action: str, numbers: str) -> None:
         """Show the site file's emergency panel."""
         self.heading, self.symptoms, self.action = heading, tuple(symptoms), action
-        self._band.setText(html.escape(heading))
-        self._symptoms.setText("".join(_bullet_html(html.escape(s)) for s in symptoms))
-        self._action.setText(
-            f"<b>{html.escape(action)}</b>" + (f"<br>{html.escape(numbers)}" if numbers else "")
-        )
+        self.numbers = numbers
+        self._band.setText(heading)
+        for label in self._symptoms + self._bullets:
+            label.hide()
+            label.deleteLater()
+        self._symptoms = [self._label("symptom") for _ in symptoms]
+        self._bullets = [self._label("bullet") for _ in symptoms]
+        for label, bullet, text in zip(self._symptoms, self._bullets, symptoms, strict=True):
+            label.setText(text)
+            bullet.setText("•")
+            bullet.setWordWrap(False)
+            label.show()
+            bullet.show()
+        self._action.setText(action)
+        self._numbers.setText(numbers)
+        self._numbers.setVisible(bool(numbers))
         self._more.setText("Touch here for more.")
         self.setAccessibleName(heading)
         self.setAccessibleDescription(
@@ -685,18 +960,96 @@ class EmergencyPanel(QFrame):
             + action
             + " Touch to open the emergency page."
         )
+        self._apply_font()
+        self._place()
 
     def labels(self) -> list[QLabel]:
-        """The panel's text labels (for tests and for speech)."""
-        return [self._band, self._symptoms, self._action, self._more]
+        """The panel's text labels in reading order (for tests and for speech)."""
+        extra = [self._numbers] if self.numbers else []
+        return [self._band, *self._symptoms, self._action, *extra, self._more]
 
-    def set_margins(self, px: int) -> None:
-        """Inner margins."""
-        self.box.setContentsMargins(px, px, px, px)
-        self.box.setSpacing(px)
+    def set_margins(self, px: int, border: int = 6) -> None:
+        """Inner margins and the frame's border (the focus ring's width)."""
+        self._margin, self._border = px, border
+        self._place()
 
-    def paintEvent(self, event: QPaintEvent) -> None:
-        super().paintEvent(event)
+    # -- layout -------------------------------------------------------------------------------
+    def _texts(self) -> list[tuple[str, bool]]:
+        return [(self.action, True)] + ([(self.numbers, False)] if self.numbers else [])
+
+    def _bullet_width(self, px: int) -> int:
+        metrics = QFontMetrics(kiosk_font(px))
+        return metrics.horizontalAdvance("•") + metrics.horizontalAdvance("  ")
+
+    def height_for(self, width: int, px: int, columns: int) -> int:
+        """The panel's height at ``width`` with type of ``px`` pixels and symptoms in
+        ``columns`` columns (everything shown in full)."""
+        return self._layout(width, px, columns, None)
+
+    def _layout(self, width: int, px: int, columns: int, place: dict[QLabel, QRect] | None) -> int:
+        regular, bold = QFontMetrics(kiosk_font(px)), QFontMetrics(kiosk_font(px, bold=True))
+        m, gap = self._margin + self._border, self._margin
+        inner = max(1, width - 2 * m)
+
+        def tall(metrics: QFontMetrics, text: str, w: int) -> int:
+            return metrics.boundingRect(QRect(0, 0, max(1, w), 1_000_000), _WRAP, text).height()
+
+        y = m
+        h = tall(bold, self.heading, inner)
+        if place is not None:
+            place[self._band] = QRect(m, y, inner, h)
+        y += h + gap
+        columns = max(1, min(columns, len(self.symptoms) or 1))
+        column_w = (inner - (columns - 1) * gap) // columns
+        bullet = self._bullet_width(px)
+        row_gap = max(2, gap // 3)
+        for start in range(0, len(self.symptoms), columns):
+            row = range(start, min(start + columns, len(self.symptoms)))
+            heights = [tall(regular, self.symptoms[i], column_w - bullet) for i in row]
+            if place is not None:
+                for column, (i, hh) in enumerate(zip(row, heights, strict=True)):
+                    x = m + column * (column_w + gap)
+                    place[self._bullets[i]] = QRect(x, y, bullet, regular.height())
+                    place[self._symptoms[i]] = QRect(x + bullet, y, column_w - bullet, hh)
+            y += max(heights) + row_gap
+        y += gap - row_gap if self.symptoms else 0
+        for label, (text, strong) in zip(
+            (self._action, self._numbers), self._texts(), strict=False
+        ):
+            h = tall(bold if strong else regular, text, inner)
+            if place is not None:
+                place[label] = QRect(m, y, inner, h)
+            y += h + row_gap
+        y += gap - row_gap
+        h = tall(regular, self._more.text() or "Touch here for more.", inner)
+        if place is not None:
+            place[self._more] = QRect(m, y, inner, h)
+        return y + h + m
+
+    def fit(self, px: int, columns: int) -> None:
+        """Use this type size and number of symptom columns."""
+        if (px, columns) != (self.px, self.columns):
+            self.px, self.columns = px, columns
+            self._apply_font()
+        self._place()
+
+    def _apply_font(self) -> None:
+        # The panel's own sheet wins over the window's for its labels (Qt prefers the nearer
+        # sheet), so the window's text size never changes the panel's type.
+        self.setStyleSheet(
+            f'QLabel {{ font-size: {self.px}px; }} QLabel[role="band"], '
+            f"QLabel#panel-action {{ font-weight: bold; }}"
+        )
+
+    def _place(self) -> None:
+        place: dict[QLabel, QRect] = {}
+        self._layout(self.width(), self.px, self.columns, place)
+        for label, rect in place.items():
+            label.setGeometry(rect)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._place()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if self.rect().contains(event.position().toPoint()):

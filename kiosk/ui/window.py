@@ -5,18 +5,20 @@ The window renders and reports intentions (signals); ``kiosk.controller`` decide
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QPaintEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
-    QBoxLayout,
-    QGridLayout,
     QLabel,
     QStackedWidget,
     QWidget,
 )
 
 from kiosk.content.model import ContentSet, Urgency
+from kiosk.core.display import too_small
 from kiosk.core.session import TEXT_SCALES, Screen
 from kiosk.core.settings import KioskSettings
 from kiosk.ui.screens import (
@@ -36,7 +38,76 @@ from kiosk.ui.staff_tools import UsageScreen
 from kiosk.ui.theme import THEMES, Sizes, Theme, stylesheet
 from kiosk.ui.widgets import BigButton, EmergencyPanel, HoldLabel
 
-PANEL_SHARE_LANDSCAPE = 0.32
+PANEL_SHARES_UNDER_TOP_BAR = (0.32, 0.36, 0.40, 0.44)
+"""The panel's width beside the screens, under the top bar, tried narrowest first (a third of
+the window on the panel the kiosk was designed for)."""
+PANEL_SHARES_LANDSCAPE = (0.32, 0.36, 0.40, 0.44, 0.48, 0.52, 0.56, 0.60, 0.64)
+"""The same beside the screens and the top bar, from the top of the window."""
+BELOW_CONTENT_SHARE = 0.6
+"""Across the bottom, the panel takes type larger than the minimum only while the screens keep
+this share of the height."""
+PANEL_COLUMN_EMS = 12
+"""Across the bottom, the symptoms go in as many columns (up to 3) as are this many ems wide."""
+
+
+def is_support_topic(topic_id: str, title: str) -> bool:
+    """The support/helpline topic (kept on Home's first page): its id or title says so."""
+    words = f"{topic_id} {title}".lower()
+    return "support" in words or "helpline" in words
+
+
+def _min_label_width(label: QLabel) -> int:
+    """The narrowest a word-wrapped label can be without cutting a word."""
+    metrics = label.fontMetrics()
+    words = label.text().split() or [""]
+    return max(metrics.horizontalAdvance(word) for word in words) + 2
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """One way to arrange the window: where the panel and the screens go, the panel's type
+    size and symptom columns, and the top bar's width and whether it is compact."""
+
+    arrangement: str
+    panel: QRect
+    content: QRect
+    px: int
+    columns: int
+    top_width: int
+    compact: bool
+
+
+@dataclass(frozen=True)
+class _Arranged:
+    """A chosen plan with the top bar's placement (kept per window size and text size)."""
+
+    plan: _Plan
+    top: tuple[tuple[QWidget, QRect], ...]
+    top_rows: int
+    too_small: bool
+    panel_margin: int
+
+
+def _height_for(widget: QWidget, width: int) -> int:
+    widget.ensurePolished()
+    if widget.hasHeightForWidth():
+        return widget.heightForWidth(width)
+    return widget.sizeHint().height()
+
+
+def _share(total: int, minimum: Sequence[int], preferred: Sequence[int], stretch: int) -> list[int]:
+    """Widths from ``total``: everyone gets their minimum, then the room left goes to those that
+    need least to reach their preferred (one-line) width first, so as many labels as possible
+    stay on one line; what remains goes to item ``stretch``."""
+    widths = list(minimum)
+    spare = total - sum(minimum)
+    wanted = [max(0, p - m) for p, m in zip(preferred, minimum, strict=True)]
+    for index in sorted(range(len(widths)), key=lambda i: wanted[i]):
+        give = max(0, min(wanted[index], spare))
+        widths[index] += give
+        spare -= give
+    widths[stretch] += total - sum(widths)
+    return widths
 
 
 class ContentArea(QWidget):
@@ -100,6 +171,8 @@ class KioskWindow(QWidget):
         self.sizes = Sizes(settings.screen, 100)
         self._closing_allowed = False
         self._painted = False
+        self.screen_notes: list[str] = []
+        """What the staff screen says about the panel size (set by the kiosk at start)."""
 
         # Top bar: the clinic name (a 3-second press opens staff mode) and navigation.
         self.clinic = HoldLabel("", settings.staff_press_seconds, self)
@@ -141,7 +214,6 @@ class KioskWindow(QWidget):
         self.home_button.clicked.connect(self.home_requested)
         self.help_button.clicked.connect(self.help_requested)
         self.display_button.clicked.connect(self.display_requested)
-        self.nav_row = QGridLayout()
         self.nav_buttons = [
             self.back_button,
             self.home_button,
@@ -150,10 +222,22 @@ class KioskWindow(QWidget):
             self.guide_button,
             self.voice_button,
         ]
-        self.top = QBoxLayout(QBoxLayout.Direction.LeftToRight)
-        self.top.addWidget(self.clinic, 1)
-        self.top.addWidget(self.sound_status)
-        self.top.addLayout(self.nav_row)
+        # On narrow top bars: Back, Home and More (the Text size screen, which also has Help,
+        # Audio guide and Ask by voice).
+        self.more_button = BigButton(
+            "More",
+            description="Help, text size, colours, the audio guide and Ask by voice.",
+            object_name="nav-more",
+        )
+        self.more_button.clicked.connect(self.display_requested)
+        for button in [*self.nav_buttons, self.more_button]:
+            button.setParent(self)
+        self.more_button.hide()
+        self.compact_top = False
+        """True when the top bar shows Back, Home and More only."""
+        self.top_rows = 1
+        """How the top bar is arranged: 1 (one row), 2 (the clinic name above the buttons), or
+        more (the buttons on several rows too)."""
 
         # Screens.
         self.content_area = ContentArea(self)
@@ -202,26 +286,23 @@ class KioskWindow(QWidget):
         self.display.rate_step.connect(self.rate_step)
         self.display.text_scale_chosen.connect(self.text_scale_chosen)
         self.display.theme_chosen.connect(self.theme_chosen)
+        self.display.help_button.clicked.connect(self.help_requested)
+        self.display.guide_button.clicked.connect(self.audio_guide_requested)
+        self.display.voice_button.clicked.connect(self.voice_requested)
         self.pin.pin_entered.connect(self.pin_entered)
         self.pin.cancelled.connect(self.pin_cancelled)
         self.staff.reload_requested.connect(self.reload_requested)
         self.staff.exit_requested.connect(self.exit_requested)
 
-        # The emergency panel: always in the window's own layout, beside or below the screens.
+        # The emergency panel: beside or below the screens, never under anything. The window
+        # places its parts itself (_arrange): the panel first, in full, then the rest.
         self.panel = EmergencyPanel(self)
         self.panel.activated.connect(self.emergency_requested)
-        self.body = QBoxLayout(QBoxLayout.Direction.LeftToRight)
-        self.body.addWidget(self.content_area, 1)
-        self.body.addWidget(self.panel)
-
-        outer = QBoxLayout(QBoxLayout.Direction.TopToBottom, self)
-        # The window's size is the screen's; the layout adapts to it (orientation is decided in
-        # resizeEvent). Without this, the landscape layout's minimum width could stop a resize
-        # to portrait before the layout had a chance to change direction.
-        outer.setSizeConstraint(QBoxLayout.SizeConstraint.SetNoConstraint)
-        outer.addLayout(self.top)
-        outer.addLayout(self.body, 1)
-        self.outer = outer
+        self.arrangement = "beside"
+        """Where the panel is: "beside" the screens or "below" them."""
+        self.screen_too_small = False
+        """True when the panel leaves the screens less room than they need (staff are told)."""
+        self._arranged: dict[tuple[object, ...], _Arranged] = {}
 
         app = QApplication.instance()
         if app is not None:
@@ -241,12 +322,7 @@ class KioskWindow(QWidget):
             widget.apply_style(theme, self.sizes)
         self.overlay.button.apply_style(theme, self.sizes)
         self.voice_overlay.apply_style(theme, self.sizes)
-        self.panel.set_margins(gap)
-        self.outer.setContentsMargins(gap, gap, gap, gap)
-        self.outer.setSpacing(gap)
-        self.top.setSpacing(gap)
-        self.nav_row.setSpacing(gap)
-        self.body.setSpacing(gap)
+        self.panel.set_margins(gap, self.sizes.focus_px)
         self._arrange()
 
     def set_content(self, content: ContentSet) -> None:
@@ -258,9 +334,16 @@ class KioskWindow(QWidget):
         self.panel.set_panel(
             site.emergency.heading, site.emergency.symptoms, site.emergency.action, numbers
         )
+        self._arrange()
         self.home.set_topics(
             [
-                TopicEntry(t.id, t.title, t.summary, t.urgency is Urgency.EMERGENCY)
+                TopicEntry(
+                    t.id,
+                    t.title,
+                    t.summary,
+                    t.urgency is Urgency.EMERGENCY,
+                    pinned=is_support_topic(t.id, t.title),
+                )
                 for t in content.topics
             ],
             self.home.grid.page,
@@ -290,36 +373,49 @@ class KioskWindow(QWidget):
 
     def show_sound_available(self, available: bool) -> None:
         """A small status when there is no sound output; touch keeps working."""
-        self.sound_status.setVisible(not available)
+        if self.sound_status.isVisibleTo(self) != (not available):
+            self.sound_status.setVisible(not available)
+            self._arrange()
 
     def show_audio_guide(self, on: bool) -> None:
         """Say in words whether the audio guide is on."""
-        self.guide_button.set_texts(
-            "Audio guide: on" if on else "Audio guide",
-            description=(
-                "The audio guide is on: touch a button once to hear it, twice to use it. "
-                "Double-tap here to turn it off."
-                if on
-                else "Turn on the audio guide: touch a button once to hear it, twice to use it."
-            ),
-        )
+        for button in (self.guide_button, self.display.guide_button):
+            button.set_texts(
+                "Audio guide: on" if on else "Audio guide",
+                description=(
+                    "The audio guide is on: touch a button once to hear it, twice to use it. "
+                    "Double-tap here to turn it off."
+                    if on
+                    else "Turn on the audio guide: touch a button once to hear it, twice to use it."
+                ),
+            )
+        self._arrange_if_wider(self.guide_button)
 
     def show_voice_state(self, state: str) -> None:
         """The Ask by voice button says what voice is doing: "unavailable" (no microphone or no
         recogniser: touch keeps working), "ready", "listening"."""
-        if state == "unavailable":
-            self.voice_button.set_texts(
-                "Voice unavailable",
-                description="Asking by voice is not working at the moment. Please touch a "
-                "topic instead.",
-            )
-        elif state == "listening":
-            self.voice_button.set_texts("Stop listening", description="Stop listening.")
-        else:
-            self.voice_button.set_texts(
-                "Ask by voice",
-                description="Say what you want to know about, for example tiredness or pain.",
-            )
+        for button in (self.voice_button, self.display.voice_button):
+            if state == "unavailable":
+                button.set_texts(
+                    "Voice unavailable",
+                    description="Asking by voice is not working at the moment. Please touch a "
+                    "topic instead.",
+                )
+            elif state == "listening":
+                button.set_texts("Stop listening", description="Stop listening.")
+            else:
+                button.set_texts(
+                    "Ask by voice",
+                    description="Say what you want to know about, for example tiredness or pain.",
+                )
+        self._arrange_if_wider(self.voice_button)
+
+    def _arrange_if_wider(self, button: BigButton) -> None:
+        """A navigation label changed: arrange the top bar again if it no longer fits."""
+        if button.min_width() > button.width() or (
+            button.heightForWidth(button.width()) > button.height()
+        ):
+            self._arrange()
 
     def show_idle_warning(self, seconds_left: int) -> None:
         """Show (or update) the "Are you still there?" overlay."""
@@ -341,31 +437,292 @@ class KioskWindow(QWidget):
         return self.width() >= self.height()
 
     def _arrange(self) -> None:
-        landscape = self.is_landscape()
-        # Navigation keeps its order and place: one row in landscape, two rows in portrait
-        # (six buttons with big text do not fit across a portrait screen).
-        columns = len(self.nav_buttons) if landscape else 3
-        for index, button in enumerate(self.nav_buttons):
-            self.nav_row.addWidget(button, index // columns, index % columns)
-        self.top.setDirection(
-            QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom
+        """Place the emergency panel first, in full, then the top bar and the screens; the panel
+        never lies over anything.
+
+        The candidates (landscape): the panel beside the screens under a full-width top bar,
+        beside them from the top of the window (the top bar over the screens only), and across
+        the bottom with its symptoms in columns; portrait: across the bottom. The one that
+        leaves the screens most room wins (the screens' least width and height first). Beside,
+        the panel takes the narrowest width at which it fits, then the largest type that fits
+        there (never below the legibility minimum); across the bottom, the smallest type that
+        keeps the screens their room."""
+        width, height = self.width(), self.height()
+        if width <= 0 or height <= 0:
+            return
+        # The arrangement is worked out once per window size, text size, theme and words shown
+        # (a resize or a change of text size), never again on a tap or a page turn.
+        key = self._arrange_key()
+        cached = self._arranged.get(key)
+        if cached is not None:
+            self._apply_arranged(cached)
+            return
+        gap = self.sizes.gap_px
+        need = self._content_minimum()
+
+        def score(plan: _Plan) -> tuple[bool, float, int]:
+            # Enough room first; else the nearest to enough; then the most room.
+            w, h = plan.content.width(), plan.content.height()
+            fits = min(1.0, w / need.width()) * min(1.0, h / need.height())
+            return (fits >= 1.0, fits, w * h)
+
+        # The panel's margins are the gap between controls; where the screens are short of
+        # room, half that (a denser panel is narrower or lower at the same type size).
+        plan, margin = None, gap
+        for tried in (gap, max(4, gap // 2)):
+            self.panel.set_margins(tried, self.sizes.focus_px)
+            candidates: list[_Plan] = []
+            if self.is_landscape():
+                for full_height in (False, True):
+                    beside = self._plan_beside(full_height, need)
+                    if beside is not None:
+                        candidates.append(beside)
+            candidates.append(self._plan_below(need))
+            best = max(candidates, key=score)
+            if plan is None or score(best) > score(plan):
+                plan, margin = best, tried
+            if score(plan)[0]:
+                break
+        assert plan is not None
+        self.panel.set_margins(margin, self.sizes.focus_px)
+        self._arrange_top(gap, plan.top_width, plan.compact, place=True)
+        top = tuple((item, item.geometry()) for item in self._top_items())
+        arranged = _Arranged(
+            plan, top, self.top_rows, too_small(self.settings.screen) or not score(plan)[0], margin
         )
-        self.body.setDirection(
-            QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom
+        if len(self._arranged) > 32:
+            self._arranged.clear()
+        self._arranged[key] = arranged
+        self._apply_arranged(arranged)
+
+    def _arrange_key(self) -> tuple[object, ...]:
+        """Everything the arrangement depends on."""
+        return (
+            self.width(),
+            self.height(),
+            self.sizes.scale,
+            self.theme.name,
+            self.settings.orientation,
+            self.clinic.text(),
+            self.sound_status.isVisibleTo(self),
+            tuple(button.title for button in self.nav_buttons),
+            self.panel.heading,
+            self.panel.symptoms,
+            self.panel.action,
+            self.panel.numbers,
         )
-        if landscape:
-            self.panel.setFixedWidth(max(300, round(self.width() * PANEL_SHARE_LANDSCAPE)))
-            self.panel.setMinimumHeight(0)
-            self.panel.setMaximumHeight(16_777_215)
-        else:
-            self.panel.setMinimumWidth(0)
-            self.panel.setMaximumWidth(16_777_215)
-            width = max(1, self.width() - 2 * self.sizes.gap_px)
-            self.panel.setFixedHeight(self.panel.box.totalHeightForWidth(width))
+
+    def _top_items(self) -> list[QWidget]:
+        return [self.clinic, self.sound_status, *self.nav_buttons, self.more_button]
+
+    def _apply_arranged(self, arranged: _Arranged) -> None:
+        plan = arranged.plan
+        self.arrangement = plan.arrangement
+        self._set_compact(plan.compact)
+        for item, rect in arranged.top:
+            item.setGeometry(rect)
+        self.top_rows = arranged.top_rows
+        self.panel.set_margins(arranged.panel_margin, self.sizes.focus_px)
+        self.panel.fit(plan.px, plan.columns)
+        self.panel.setGeometry(plan.panel)
+        self.content_area.setGeometry(plan.content)
+        self.screen_too_small = arranged.too_small
+
+    def _plan_beside(self, full_height: bool, need: QSize) -> _Plan | None:
+        """The panel beside the screens (under the top bar, or from the window's top)."""
+        width, height = self.width(), self.height()
+        sizes, gap = self.sizes, self.sizes.gap_px
+        type_sizes = range(max(sizes.panel_px, sizes.panel_min_px), sizes.panel_min_px - 1, -1)
+        if not full_height:
+            top, compact = self._top_height(gap, width - 2 * gap)
+        for share in PANEL_SHARES_LANDSCAPE:
+            panel_width = max(300, round(width * share))
+            column = width - 3 * gap - panel_width
+            if column < width // 3:
+                return None
+            if full_height:
+                top, compact = self._top_height(gap, column)
+            panel_top = gap if full_height else 2 * gap + top
+            content_top = 2 * gap + top
+            panel_height = height - gap - panel_top
+            for px in type_sizes:
+                if self.panel.height_for(panel_width, px, 1) <= panel_height:
+                    return _Plan(
+                        "beside",
+                        QRect(width - gap - panel_width, panel_top, panel_width, panel_height),
+                        QRect(gap, content_top, column, max(0, height - gap - content_top)),
+                        px,
+                        1,
+                        column if full_height else width - 2 * gap,
+                        compact,
+                    )
+        return None
+
+    def _plan_below(self, need: QSize) -> _Plan:
+        """The panel across the bottom, its symptoms in columns."""
+        width, height = self.width(), self.height()
+        sizes, gap = self.sizes, self.sizes.gap_px
+        type_sizes = range(max(sizes.panel_px, sizes.panel_min_px), sizes.panel_min_px - 1, -1)
+        inner = width - 2 * gap
+        top, compact = self._top_height(gap, inner)
+        body_top = 2 * gap + top
+        body_height = height - gap - body_top
+        min_px = sizes.panel_min_px
+
+        def columns(px: int) -> int:
+            # As many symptom columns (up to 3, each at least PANEL_COLUMN_EMS wide) as make
+            # the panel lowest.
+            most = max(1, min(3, (inner + gap) // (PANEL_COLUMN_EMS * px + gap)))
+            return min(range(1, most + 1), key=lambda n: (self.panel.height_for(inner, px, n), n))
+
+        chosen, chosen_columns = min_px, columns(min_px)
+        panel_height = self.panel.height_for(inner, min_px, chosen_columns)
+        for px in type_sizes:
+            if px == min_px:
+                break
+            tall = self.panel.height_for(inner, px, columns(px))
+            # Larger type only while the screens keep most of the height.
+            if body_height - tall - gap >= max(need.height(), BELOW_CONTENT_SHARE * body_height):
+                chosen, panel_height, chosen_columns = px, tall, columns(px)
+                break
+        content_height = max(0, body_height - panel_height - gap)
+        # Below the smallest screens the panel keeps its full height even over the top bar.
+        panel_top = max(gap, height - gap - panel_height)
+        return _Plan(
+            "below",
+            QRect(gap, panel_top, inner, panel_height),
+            QRect(gap, body_top, inner, content_height),
+            chosen,
+            chosen_columns,
+            inner,
+            compact,
+        )
+
+    def _content_minimum(self) -> QSize:
+        """The least room the screens need: a topic page's title, reading controls, a few
+        lines of text and the page controls."""
+        sizes = self.sizes
+        height = (
+            round(sizes.heading_px * 1.3)
+            + 2 * sizes.min_target_px
+            + round(sizes.body_px * 1.25 * 3)
+            + 4 * sizes.gap_px
+        )
+        return QSize(sizes.control_px * 13, height)
+
+    def _top_height(self, gap: int, width: int) -> tuple[int, bool]:
+        """The top bar's height in ``width``, and whether it is compact (Help, Text size, Audio
+        guide and Ask by voice behind "More"): compact only when the full bar would need more
+        than one row of buttons and the compact one is lower."""
+        full = self._arrange_top(gap, width, False, place=False)
+        if self.top_rows <= 2:
+            return full, False
+        compact = self._arrange_top(gap, width, True, place=False)
+        return (compact, True) if compact < full else (full, False)
+
+    def _arrange_top(self, gap: int, width: int, compact: bool, place: bool = True) -> int:
+        """Place the clinic name, the sound status and the navigation buttons in ``width``;
+        returns the bar's height. In order of preference: one row with labels wrapped, the
+        clinic name on a row above the buttons, then the buttons on more rows. ``compact``:
+        Back, Home and More only (More opens the screen with the rest)."""
+        if place:
+            self._set_compact(compact)
+        buttons = self._top_buttons(compact)
+        # The clinic name with the sound status under it (when shown) make one cell.
+        heads: list[QLabel] = [self.clinic]
+        if self.sound_status.isVisibleTo(self):
+            heads.append(self.sound_status)
+        head_min = max(_min_label_width(label) for label in heads)
+        head_pref = max(label.sizeHint().width() for label in heads)
+        button_min = [b.min_width() for b in buttons]
+        button_pref = [max(b.sizeHint().width(), b.min_width()) for b in buttons]
+        items: list[QWidget] = [self.clinic, *buttons]
+        minimum = [head_min, *button_min]
+        preferred = [head_pref, *button_pref]
+        if sum(minimum) + gap * (len(items) - 1) <= width:
+            self.top_rows = 1
+            widths = _share(width - gap * (len(items) - 1), minimum, preferred, stretch=0)
+            return self._place_row(items, widths, 0, gap, place)
+        # The clinic name (and status) on their own row, the buttons below.
+        top = self._place_row([self.clinic], [width], 0, gap, place) + gap
+        if sum(button_min) + gap * (len(buttons) - 1) <= width:
+            self.top_rows = 2
+            widths = _share(width - gap * (len(buttons) - 1), button_min, button_pref, stretch=-1)
+            return top + self._place_row(buttons, widths, top, gap, place)
+        # The buttons flow onto more rows, in order, each row as full as one-line labels allow.
+        rows: list[list[int]] = [[]]
+        used = 0
+        for index, preferred_width in enumerate(button_pref):
+            need = min(preferred_width, width) + (gap if rows[-1] else 0)
+            if rows[-1] and used + need > width:
+                rows.append([])
+                used, need = 0, min(preferred_width, width)
+            rows[-1].append(index)
+            used += need
+        self.top_rows = 1 + len(rows)
+        for row in rows:
+            widths = _share(
+                width - gap * (len(row) - 1),
+                [button_min[i] for i in row],
+                [button_pref[i] for i in row],
+                stretch=-1,
+            )
+            top += self._place_row([buttons[i] for i in row], widths, top, gap, place) + gap
+        return top - gap
+
+    def _top_buttons(self, compact: bool) -> list[BigButton]:
+        if compact:
+            return [self.back_button, self.home_button, self.more_button]
+        return self.nav_buttons
+
+    def _set_compact(self, compact: bool) -> None:
+        """Show the full top bar, or Back, Home and More."""
+        self.compact_top = compact
+        for button in self.nav_buttons:
+            button.setVisible(not compact or button in (self.back_button, self.home_button))
+        self.more_button.setVisible(compact)
+
+    def _cell_height(self, item: QWidget, width: int) -> int:
+        height = _height_for(item, width)
+        if item is self.clinic and self.sound_status.isVisibleTo(self):
+            height += _height_for(self.sound_status, width)
+        return height
+
+    def _place_row(
+        self, items: Sequence[QWidget], widths: Sequence[int], top: int, gap: int, place: bool
+    ) -> int:
+        height = max(self._cell_height(item, w) for item, w in zip(items, widths, strict=True))
+        if not place:
+            return height
+        x = gap
+        for item, w in zip(items, widths, strict=True):
+            if item is self.clinic and self.sound_status.isVisibleTo(self):
+                own = _height_for(item, w)
+                item.setGeometry(QRect(x, gap + top, w, own))
+                status = _height_for(self.sound_status, w)
+                self.sound_status.setGeometry(QRect(x, gap + top + own, w, status))
+            else:
+                item.setGeometry(QRect(x, gap + top, w, height))
+            x += w + gap
+        return height
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._arrange()
+
+    def screen_report(self) -> list[tuple[str, str]]:
+        """Staff screen lines: which panel size is used, and whether it is too small."""
+        lines = [("body", line) for line in self.screen_notes]
+        if self.screen_too_small:
+            lines.append(
+                (
+                    "heading",
+                    "This screen is too small for the kiosk: the emergency panel is shown in "
+                    "full, but the topics have too little room. Use a screen of at least "
+                    "10 inches (1280×800).",
+                )
+            )
+        return lines
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
