@@ -867,10 +867,17 @@ def transcribe(pcm16k: bytes) -> str:
         pcm.byteswap()
     if not pcm or max(map(abs, pcm)) <= SOUND_RMS:
         return ""
+    from kiosk.voice.recognisers import dithered, without_silence
+
+    # As the kiosk's own recogniser does: the rig's silence is exact zeros, whose log energy
+    # throws off PocketSphinx's batch normalisation (a spoken hint "Bone pain. ... Double-tap
+    # to open." between stretches of zeros was transcribed with none of its words, now and then,
+    # on a busy machine where the clip held more silence).
+    audio = dithered(without_silence(pcm16k))
     decoder = _get_decoder()
     with _decoder_lock:
         decoder.start_utt()
-        decoder.process_raw(pcm16k, full_utt=True)
+        decoder.process_raw(audio, full_utt=True)
         decoder.end_utt()
         hyp = decoder.hyp()
     return "" if hyp is None else " ".join(hyp.hypstr.lower().split())

@@ -289,9 +289,12 @@ def test_audio_guide_tap_speaks_without_opening_and_double_tap_opens(
     assert k.window.current_screen() is Screen.HOME, "a single tap must not open the topic"
     assert speech.texts[0].startswith("Bone pain.")
     wait_for(qtbot, lambda: speech.state == "idle", timeout_ms=15000)
-    # "idle" comes when the output has taken the last audio; the sink may still be playing it,
-    # so the clip runs on for 0.5 s (or the end of "Double-tap to open" can be cut off).
-    ended = time.perf_counter() + 0.5
+    # "idle" comes when the output has taken the last audio; the sink may still be playing it
+    # (for more than 0.5 s on a busy machine, which cut off "Double-tap to open"), so the clip
+    # runs until the speaker has been quiet for 0.5 s.
+    quiet_since = speaker_recorder.wait_for_silence(time.perf_counter(), 0.5, timeout=10.0)
+    assert quiet_since is not None, "the speaker went on sounding"
+    ended = quiet_since + 0.3
     recorded_until(qtbot, speaker_recorder, ended)
     onset = speaker_recorder.first_sound_after(tapped)
     assert onset is not None and onset - tapped <= 0.5
