@@ -883,6 +883,26 @@ def transcribe(pcm16k: bytes) -> str:
     return "" if hyp is None else " ".join(hyp.hypstr.lower().split())
 
 
+_among: dict[tuple[str, ...], Any] = {}
+
+
+def transcribe_among(pcm16k: bytes, sentences: tuple[str, ...]) -> str:
+    """What PocketSphinx hears in ``pcm16k`` listening for ``sentences`` (a trigram language of
+    them, with everyday words as the alternative, as the kiosk listens for requests); lower-case
+    words. For checking which of several things the kiosk said: with the full English model
+    the kiosk's voice is transcribed too loosely to tell ("bone pain ... double-tap to open"
+    came back as "okay with you and think ... little doubtful the"), now and then."""
+    from kiosk.voice.recognisers import PocketSphinxRecogniser
+
+    recogniser = _among.get(sentences)
+    if recogniser is None:
+        recogniser = PocketSphinxRecogniser({}, nbest=0)
+        recogniser.set_phrases(sentences)
+        _among[sentences] = recogniser
+    heard: str = recogniser.recognise(pcm16k[: len(pcm16k) // 2 * 2]).transcript
+    return heard
+
+
 STOP_WORDS = frozenset(
     [
         "the",

@@ -20,7 +20,13 @@ from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from kiosk.core.session import Screen
-from kiosk.devtools.rig import TRANSCRIBABLE_VOICE, SinkRecorder, transcribe, word_recall
+from kiosk.devtools.rig import (
+    TRANSCRIBABLE_VOICE,
+    SinkRecorder,
+    transcribe,
+    transcribe_among,
+    word_recall,
+)
 from kiosk.services.speech import VOLUME_STEPS_DB
 from kiosk.ui.screens import SpeechControls
 from tests.conftest import REPO, run_cli
@@ -298,8 +304,15 @@ def test_audio_guide_tap_speaks_without_opening_and_double_tap_opens(
     recorded_until(qtbot, speaker_recorder, ended)
     onset = speaker_recorder.first_sound_after(tapped)
     assert onset is not None and onset - tapped <= 0.5
-    heard = transcribe(speaker_recorder.clip(tapped, ended))
+    # Which button's hint was heard: listened for among every Home button's hint.
+    hints = {
+        b.objectName(): f"{b.title}. {b.accessibleDescription()} Double-tap to open."
+        for b in k.window.home.grid.buttons
+    }
+    heard = transcribe_among(speaker_recorder.clip(tapped, ended), tuple(hints.values()))
     print(f"tap said: {heard!r}")
+    closest = max(hints, key=lambda name: word_recall(hints[name], heard))
+    assert closest == "topic-pain", heard
     assert word_recall("bone pain double tap to open", heard) >= RECALL_THRESHOLD, heard
 
     opened = time.perf_counter()
