@@ -55,19 +55,32 @@ def ask(qtbot: QtBot, k: KioskUnderTest, rig: PulseRig, text: str, tmp_path: Pat
 
 
 def ask_and_confirm(
-    qtbot: QtBot, k: KioskUnderTest, rig: PulseRig, text: str, tmp_path: Path
+    qtbot: QtBot,
+    k: KioskUnderTest,
+    rig: PulseRig,
+    text: str,
+    tmp_path: Path,
+    target: str | None = None,
 ) -> None:
     """``ask``; when the kiosk is not sure and asks "Did you mean ...?", answer "yes" aloud (a
-    question instead of an action is the designed behaviour with a doubtful hearing)."""
+    question instead of an action is the designed behaviour with a doubtful hearing).
+
+    With ``target`` (a topic id or command name) answer as a patient would: "yes" only when the
+    question names it, else "no"; a reply the kiosk did not understand is then left to the
+    caller (the kiosk asks once more)."""
     ask(qtbot, k, rig, text, tmp_path)
     c = k.controller
     assert c.voice is not None
     if k.window.voice_overlay.mode == "question":
+        named = getattr(c.pending, "topic_id", None) or getattr(c.pending, "command", None)
         qtbot.waitUntil(
             lambda: c._voice_step == "answer" and c.voice.state == "listening", timeout=15_000
         )
-        say(rig, "yes", tmp_path)
-        qtbot.waitUntil(lambda: c._voice_step == "" and c.voice.state == "idle", timeout=10_000)
+        say(rig, "yes" if target is None or named == target else "no", tmp_path)
+        if target is None:
+            qtbot.waitUntil(lambda: c._voice_step == "" and c.voice.state == "idle", timeout=10_000)
+        else:
+            qtbot.waitUntil(lambda: c.voice.state == "idle", timeout=10_000)
 
 
 def test_a_spoken_topic_request_opens_that_topic_and_reads_it(

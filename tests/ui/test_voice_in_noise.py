@@ -25,7 +25,7 @@ from kiosk.devtools.rig import (
 from kiosk.devtools.voiceset import NoiseBeds
 from kiosk.voice.audio import read_wav_16k
 from tests.ui.conftest import KioskUnderTest, build
-from tests.ui.test_voice import ask, say
+from tests.ui.test_voice import ask, ask_and_confirm
 
 SNR_DB = 10.0
 _BABBLE_SECONDS = 30.0
@@ -91,24 +91,6 @@ voice bench gives the rates); three tries make the test dependable, and every tr
 the kiosk on the right page or where it was, never on a wrong one."""
 
 
-def ask_as_a_patient(
-    qtbot: QtBot, k: KioskUnderTest, rig: PulseRig, text: str, folder: Path, target: str
-) -> None:
-    """``ask``; to a "Did you mean ...?" answer aloud as the patient would: "yes" when it
-    names ``target`` (a topic id or command name), else "no"."""
-    ask(qtbot, k, rig, text, folder)
-    c = k.controller
-    assert c.voice is not None
-    if k.window.voice_overlay.mode == "question":
-        pending = c.pending
-        named = getattr(pending, "topic_id", None) or getattr(pending, "command", None)
-        qtbot.waitUntil(
-            lambda: c._voice_step == "answer" and c.voice.state == "listening", timeout=15_000
-        )
-        say(rig, "yes" if named == target else "no", folder)
-        qtbot.waitUntil(lambda: c.voice.state == "idle", timeout=10_000)
-
-
 def ask_until_done(
     qtbot: QtBot,
     k: KioskUnderTest,
@@ -122,7 +104,7 @@ def ask_until_done(
     try that is not ``done``, the kiosk must be ``unchanged``."""
     text, target = request
     for attempt in range(1, ATTEMPTS + 1):
-        ask_as_a_patient(qtbot, k, rig, text, folder, target)
+        ask_and_confirm(qtbot, k, rig, text, folder, target)
         k.controller.close_voice()
         if done():
             return attempt
