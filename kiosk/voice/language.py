@@ -11,6 +11,8 @@ a topic or command afterwards (:mod:`kiosk.voice.matching`):
   (content words of its title and summary that no other topic's title or summary uses), alone
   and in carrier templates ("tell me about …", "what is …", "I have …", "… please");
 - the summaries, headings and page text, sentence by sentence (the words the pages use);
+- the everyday words for a symptom the content names (the matcher's concept groups: "exhausted"
+  and "weary" where a page says "tired"), alone and in ``SYMPTOM_CARRIERS``;
 - every command phrasing (:mod:`kiosk.voice.commands`), alone (counted ``PHRASE_COUNT`` times)
   and in command carriers ("… please", "can you …");
 - everyday words (``GENERAL_WORDS``), each on its own: what people say around and instead of a
@@ -28,7 +30,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from kiosk.voice.commands import COMMAND_PHRASES
-from kiosk.voice.matching import grammar_words
+from kiosk.voice.matching import concept_groups, grammar_words
 
 if TYPE_CHECKING:
     from kiosk.content.model import ContentSet, Topic
@@ -59,6 +61,13 @@ TOPIC_CARRIERS: Final = (
     "what causes {}",
 )
 """How patients wrap the name of what they want."""
+
+SYMPTOM_CARRIERS: Final = (
+    "{}",
+    "i feel {}",
+    "i'm {}",
+)
+"""How patients name a symptom or a word for it."""
 
 COMMAND_CARRIERS: Final = (
     "{}",
@@ -193,6 +202,15 @@ def build_language(
                 add(grammar_words(carrier.format(term)))
         for sentence in content_sentences(topic):
             add(sentence)
+    vocabulary = {w for sentence in sentences for w in sentence}
+    for members in concept_groups().values():
+        # A patient says the word they know for a symptom ("exhausted", "breathless"), not
+        # always the page's word: every word of a concept the content uses is heard.
+        if not vocabulary.intersection(members):
+            continue
+        for member in members:
+            for carrier in SYMPTOM_CARRIERS:
+                add(grammar_words(carrier.format(member)))
     for phrasings in COMMAND_PHRASES.values():
         for phrasing in phrasings:
             # Said on their own, commands count as much as the topics' listed phrases: short

@@ -59,3 +59,13 @@ def test_words_the_recogniser_cannot_hear_leave_out_their_sentences() -> None:
     language = build_language(content, known=lambda word: word != "fatigue")
     assert not any("fatigue" in sentence for sentence in language.sentences)
     assert "i feel tired all the time" in language.lines()
+
+
+def test_everyday_words_for_a_symptom_the_content_names_are_in_the_language() -> None:
+    language = build_language(seed())
+    lines = set(language.lines())
+    # The fatigue topic says "tiredness" and "tired"; patients also say "exhausted".
+    assert {"exhausted", "i feel exhausted", "i'm exhausted"} <= lines
+    assert "i feel breathless" in lines
+    # Hypercalcaemia's page says "thirsty": "parched" is heard too.
+    assert "i feel parched" in lines

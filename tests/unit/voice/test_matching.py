@@ -563,3 +563,39 @@ def test_matching_is_fast(matcher: RequestMatcher) -> None:
         matcher.match(text)
     per_request_ms = (time.perf_counter() - start) * 1000 / len(texts)
     assert per_request_ms < 10
+
+
+@pytest.mark.parametrize(
+    ("request_text", "command"),
+    [
+        # Words from two phrasings of one command: "pause" and "wait a moment".
+        ("can you pause for a moment", "pause"),
+        # Everyday words for the command's own: talk is speak, slowly is slower.
+        ("please talk more slowly", "slower"),
+        ("go to the beginning", "home"),
+        ("take me to the previous screen", "back"),
+    ],
+)
+def test_a_command_said_in_everyday_words_is_acted_on(
+    matcher: RequestMatcher, request_text: str, command: str
+) -> None:
+    match = matcher.match(request_text)
+    assert isinstance(match, CommandMatch), match
+    assert (match.command, match.confident) == (command, True), match
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        # "can" is in a Help phrasing ("what can i say"), but a function word does not make
+        # the request that command.
+        "who can help me",
+        # A content word no command uses counts against every command.
+        "when was this page last checked",
+    ],
+)
+def test_a_request_about_something_else_is_not_acted_on_as_a_command(
+    matcher: RequestMatcher, request_text: str
+) -> None:
+    match = matcher.match(request_text)
+    assert not (isinstance(match, CommandMatch) and match.confident), match
