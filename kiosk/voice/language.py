@@ -12,7 +12,8 @@ a topic or command afterwards (:mod:`kiosk.voice.matching`):
   and in carrier templates ("tell me about …", "what is …", "I have …", "… please");
 - the summaries, headings and page text, sentence by sentence (the words the pages use);
 - the everyday words for a symptom the content names (the matcher's concept groups: "exhausted"
-  and "weary" where a page says "tired"), alone and in ``SYMPTOM_CARRIERS``;
+  where a page says "tired"), in ``SYMPTOM_CARRIERS`` ("I feel …", "I'm …"; ten carriers
+  lost more clean requests than they won: 0.33 -> 0.30 acted right on the development half);
 - every command phrasing (:mod:`kiosk.voice.commands`), alone (counted ``PHRASE_COUNT`` times)
   and in command carriers ("… please", "can you …");
 - everyday words (``GENERAL_WORDS``), each on its own: what people say around and instead of a
@@ -63,7 +64,6 @@ TOPIC_CARRIERS: Final = (
 """How patients wrap the name of what they want."""
 
 SYMPTOM_CARRIERS: Final = (
-    "{}",
     "i feel {}",
     "i'm {}",
 )

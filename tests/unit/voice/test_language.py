@@ -65,7 +65,7 @@ def test_everyday_words_for_a_symptom_the_content_names_are_in_the_language() ->
     language = build_language(seed())
     lines = set(language.lines())
     # The fatigue topic says "tiredness" and "tired"; patients also say "exhausted".
-    assert {"exhausted", "i feel exhausted", "i'm exhausted"} <= lines
+    assert {"i feel exhausted", "i'm exhausted"} <= lines
     assert "i feel breathless" in lines
     # Hypercalcaemia's page says "thirsty": "parched" is heard too.
     assert "i feel parched" in lines
