@@ -7,6 +7,7 @@ import datetime as dt
 import sqlite3
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -191,3 +192,87 @@ def test_staff_page_turns_are_not_counted(
     c.usage.close()
     found = counts(usage_file)
     assert found.get(("page-turn", ""), 0) == turns + 1, found
+
+
+LONG_TITLES = {
+    "hypercalcaemia": "Hypercalcaemia (too much calcium in the blood) and what you can do about it",
+    "anaemia": "Anaemia (too few red blood cells, feeling tired and breathless a lot)",
+}
+
+
+@pytest.mark.parametrize(
+    ("size", "scale", "theme"),
+    [
+        ((1920, 1080), 100, "standard"),
+        ((1920, 1080), 200, "high-contrast"),
+        ((1366, 768), 100, "high-contrast"),
+        ((1366, 768), 100, "standard"),
+    ],
+)
+def test_long_topic_titles_are_shown_whole_on_the_use_page(
+    qtbot: QtBot,
+    fonts: bool,
+    seed_copy: Path,
+    tmp_path: Path,
+    size: tuple[int, int],
+    scale: int,
+    theme: str,
+) -> None:
+    """Every topic bar's title is drawn in full, on as many lines as it needs, inside its block
+    and its page: each line's band holds ink in the text's colour, and no line is cut."""
+    from PySide6.QtGui import QColor, QFontMetrics
+
+    from kiosk.core.session import Screen
+    from kiosk.ui.staff_tools import BarChart
+
+    for topic_id, title in LONG_TITLES.items():
+        page = seed_copy / "en" / f"{topic_id}.md"
+        text = page.read_text()
+        old = next(line for line in text.splitlines() if line.startswith("title: "))
+        page.write_text(text.replace(old, f"title: {title}", 1))
+    usage_file = tmp_path / "usage.sqlite3"
+    k = build(qtbot, seed_copy, tmp_path, size=size, usage_file=usage_file)
+    c, w = k.controller, k.window
+    assert c.usage is not None
+    for topic_id in (*LONG_TITLES, "pain", "fatigue"):
+        c.usage.count("topic-touch", topic_id)
+    c.set_text_scale(scale)
+    c.set_theme(theme)
+    c.open_staff()  # no PIN set
+    tap(qtbot, w.staff.use_button)
+    assert w.current_screen() is Screen.USE
+    view = w.use.view
+    seen: dict[str, list[str]] = {}
+    for number in range(view.page_count):
+        view.set_page(number)
+        QApplication.processEvents()
+        for chart in (x for x in view.visible_widgets() if isinstance(x, BarChart)):
+            label = chart.bar.label
+            at = chart.layout_for(chart.width())
+            metrics = QFontMetrics(chart.font())
+            # Nothing left out, no line wider than its room, the block tall enough for it all
+            # and inside the page.
+            assert " ".join(at.label_lines).split() == label.split(), (label, at.label_lines)
+            assert all(
+                metrics.horizontalAdvance(line) <= at.label_rect.width() for line in at.label_lines
+            ), (label, at.label_lines, at.label_rect)
+            assert chart.rect().contains(at.label_rect), (label, at.label_rect, chart.rect())
+            assert chart.height() >= at.height
+            top = chart.mapTo(view, chart.rect().topLeft()).y()
+            assert top >= 0 and top + chart.height() <= view.height(), label
+            # Each line of the title is really drawn: text-coloured ink in its band.
+            image = chart.grab().toImage()
+            ink = QColor(chart.theme.text).rgb()
+            band = metrics.height()
+            for index, line in enumerate(at.label_lines):
+                y0 = at.label_rect.top() + index * band
+                inked = any(
+                    image.pixel(x, y) == ink
+                    for y in range(y0, min(y0 + band, image.height()))
+                    for x in range(at.label_rect.left(), at.label_rect.right() + 1, 2)
+                )
+                assert inked, f"line {index + 1} of {label!r} ({line!r}) is not drawn"
+            seen[label] = at.label_lines
+    for title in LONG_TITLES.values():
+        assert title in seen, f"no bar for {title!r}"
+        assert len(seen[title]) >= 2, seen[title]  # too long for one line at these sizes
