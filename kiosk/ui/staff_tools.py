@@ -53,6 +53,14 @@ class _Chart(QWidget):
     def hasHeightForWidth(self) -> bool:
         return True
 
+    def heightForWidth(self, width: int) -> int:
+        return self.line_px()
+
+    def sizeHint(self):  # type: ignore[no-untyped-def]
+        size = super().sizeHint()
+        size.setHeight(self.heightForWidth(max(1, self.width())))
+        return size
+
     def bar_colour(self) -> QColor:
         """Bars in the buttons' colour, or their text's where buttons are the page's colour
         (the high-contrast theme)."""
@@ -162,11 +170,6 @@ class BarChart(_Chart):
     def heightForWidth(self, width: int) -> int:
         return self.layout_for(width).height
 
-    def sizeHint(self):  # type: ignore[no-untyped-def]
-        size = super().sizeHint()
-        size.setHeight(self.heightForWidth(max(1, self.width())))
-        return size
-
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         at = self.layout_for(self.width())
@@ -270,11 +273,6 @@ class DailyChart(_Chart):
     def heightForWidth(self, width: int) -> int:
         return self._plot_px() + self.line_px() + 8
 
-    def sizeHint(self):  # type: ignore[no-untyped-def]
-        size = super().sizeHint()
-        size.setHeight(self.heightForWidth(max(400, self.width())))
-        return size
-
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         metrics = QFontMetrics(self.font())
@@ -287,16 +285,15 @@ class DailyChart(_Chart):
         painter.setPen(QPen(text, 2))
         painter.drawLine(plot.bottomLeft(), plot.bottomRight())
         painter.drawLine(plot.bottomLeft(), plot.topLeft())
-        painter.drawText(
-            QRect(0, plot.top() - 4, axis_w - 6, line),
-            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop,
-            str(top),
-        )
-        painter.drawText(
-            QRect(0, plot.bottom() - line, axis_w - 6, line),
-            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom,
-            "0",
-        )
+        for value, text_top, side in (
+            (top, plot.top() - 4, Qt.AlignmentFlag.AlignTop),
+            (0, plot.bottom() - line, Qt.AlignmentFlag.AlignBottom),
+        ):
+            painter.drawText(
+                QRect(0, text_top, axis_w - 6, line),
+                Qt.AlignmentFlag.AlignRight | side,
+                str(value),
+            )
         slot = plot.width() / max(1, len(self.days))
         for index, day in enumerate(self.days):
             x = plot.left() + index * slot + slot * 0.15
@@ -341,14 +338,6 @@ class LegendItem(_Chart):
         super().__init__(theme, font_px, parent)
         self.index, self.text = index, text
         self.setAccessibleName(text)
-
-    def heightForWidth(self, width: int) -> int:
-        return self.line_px()
-
-    def sizeHint(self):  # type: ignore[no-untyped-def]
-        size = super().sizeHint()
-        size.setHeight(self.line_px())
-        return size
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
