@@ -273,15 +273,42 @@ class DailyChart(_Chart):
     def heightForWidth(self, width: int) -> int:
         return self._plot_px() + self.line_px() + 8
 
+    def _top(self) -> int:
+        return max((sum(self.per_day.get(d, {}).values()) for d in self.days), default=0) or 1
+
+    def _axis_px(self) -> int:
+        return QFontMetrics(self.font()).horizontalAdvance(str(self._top())) + 12
+
+    def _plot_rect(self) -> QRect:
+        axis_w = self._axis_px()
+        return QRect(axis_w, 4, self.width() - axis_w - 4, self._plot_px())
+
+    def date_labels(self) -> list[tuple[QRect, str]]:
+        """The dates under the axis and where they go: each under its column (kept inside the
+        chart), the last day always, then every ``step``-th day back from it whose label does
+        not touch the one after it."""
+        metrics = QFontMetrics(self.font())
+        plot = self._plot_rect()
+        labels = [f"{day.day} {day:%b}" for day in self.days]
+        label_w = max((metrics.horizontalAdvance(t) for t in labels), default=0) + 16
+        slot = plot.width() / max(1, len(self.days))
+        step = max(1, -(-label_w // max(1, int(slot))))
+        placed: list[tuple[QRect, str]] = []
+        for index in range(len(self.days) - 1, -1, -step):
+            centre = plot.left() + index * slot + slot / 2
+            left = max(0, min(round(centre - label_w / 2), self.width() - label_w))
+            if placed and left + label_w > placed[-1][0].left():
+                continue  # the last label was moved left to stay inside: this one would touch
+            placed.append((QRect(left, plot.bottom() + 4, label_w, self.line_px()), labels[index]))
+        return placed[::-1]
+
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
-        metrics = QFontMetrics(self.font())
         line = self.line_px()
         text = QColor(self.theme.text)
-        stacks = [sum(self.per_day.get(d, {}).values()) for d in self.days]
-        top = max(stacks, default=0) or 1
-        axis_w = metrics.horizontalAdvance(str(top)) + 12
-        plot = QRect(axis_w, 4, self.width() - axis_w - 4, self._plot_px())
+        top = self._top()
+        axis_w = self._axis_px()
+        plot = self._plot_rect()
         painter.setPen(QPen(text, 2))
         painter.drawLine(plot.bottomLeft(), plot.bottomRight())
         painter.drawLine(plot.bottomLeft(), plot.topLeft())
@@ -306,18 +333,10 @@ class DailyChart(_Chart):
                 rect = QRectF(x, y - height, slot * 0.7, height)
                 _swatch(painter, rect, self.theme, self.bar_colour(), key_index)
                 y -= height
-        # Dates under the axis: as many as fit without overlapping, the last day always.
         painter.setPen(text)
-        label_w = metrics.horizontalAdvance("30 Sep") + 16
-        step = max(1, -(-label_w // max(1, int(slot))))
-        for index in range(len(self.days) - 1, -1, -step):
-            day = self.days[index]
-            centre = plot.left() + index * slot + slot / 2
-            left = max(0, min(round(centre - label_w / 2), self.width() - label_w))
+        for place, label in self.date_labels():
             painter.drawText(
-                QRect(left, plot.bottom() + 4, label_w, line),
-                Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
-                f"{day.day} {day:%b}",
+                place, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, label
             )
         painter.end()
 

@@ -4,6 +4,7 @@ hour by hour, with nothing but event names and ids in it."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import sqlite3
 from pathlib import Path
 
@@ -276,3 +277,32 @@ def test_long_topic_titles_are_shown_whole_on_the_use_page(
     for title in LONG_TITLES.values():
         assert title in seen, f"no bar for {title!r}"
         assert len(seen[title]) >= 2, seen[title]  # too long for one line at these sizes
+
+
+@pytest.mark.parametrize("font_px", [20, 31, 45, 62])
+@pytest.mark.parametrize("width", [420, 620, 900, 1267])
+def test_the_dates_under_the_daily_chart_never_touch(
+    qtbot: QtBot, fonts: bool, width: int, font_px: int
+) -> None:
+    """The dates under the spoken-requests chart: the last day always, each inside the chart
+    and whole, none touching another (the last one is moved left to stay inside)."""
+    from PySide6.QtGui import QFontMetrics
+
+    from kiosk.ui.staff_tools import DailyChart
+    from kiosk.ui.theme import HIGH_CONTRAST
+
+    last = dt.date(2026, 12, 2)
+    days = [last - dt.timedelta(days=n) for n in range(29, -1, -1)]
+    per_day = {day: {"acted": 1 + day.day % 3} for day in days}
+    chart = DailyChart(days, per_day, ["acted"], HIGH_CONTRAST, font_px)
+    qtbot.addWidget(chart)
+    chart.resize(width, chart.heightForWidth(width))
+    labels = chart.date_labels()
+    assert labels[-1][1] == "2 Dec"
+    assert len(labels) >= (3 if width >= 900 else 1), labels
+    metrics = QFontMetrics(chart.font())
+    for rect, text in labels:
+        assert chart.rect().contains(rect), (text, rect, chart.rect())
+        assert metrics.horizontalAdvance(text) <= rect.width()
+    for (left, a), (right, b) in itertools.pairwise(labels):
+        assert left.right() < right.left(), f"{a!r} touches {b!r}"
