@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.core.settings import KioskSettings
 from kiosk.core.usage import hour_of
+from kiosk.devtools.rig import PulseRig
 from kiosk.ui.widgets import BigButton
 from tests.ui.conftest import KioskUnderTest, build
 
@@ -306,3 +307,84 @@ def test_the_dates_under_the_daily_chart_never_touch(
         assert metrics.horizontalAdvance(text) <= rect.width()
     for (left, a), (right, b) in itertools.pairwise(labels):
         assert left.right() < right.left(), f"{a!r} touches {b!r}"
+
+
+def test_every_spoken_request_outcome_is_counted(
+    qtbot: QtBot, fonts: bool, seed_copy: Path, tmp_path: Path, pulse_rig: PulseRig
+) -> None:
+    """Each outcome of a spoken request, through the kiosk's one decision path with its voice
+    input process running on the rig, lands in the real file under its own name: acted on;
+    asked "Did you mean ...?" and confirmed, declined or left unanswered; not recognised; nothing
+    heard; voice unavailable (the microphone unplugged). Help opened is counted too."""
+    from kiosk.core.session import Screen
+    from kiosk.voice.matching import TopicMatch
+    from kiosk.voice.recognisers import Recognition
+    from tests.ui.test_voice import borderline
+
+    usage_file = tmp_path / "state" / "usage.sqlite3"
+    k = build(qtbot, seed_copy, tmp_path, voice=True, usage_file=usage_file)
+    c, w = k.controller, k.window
+    assert c.usage is not None and c.matcher is not None and c.voice is not None
+    qtbot.waitUntil(lambda: c.voice.available, timeout=15_000)
+    overlay = w.voice_overlay
+
+    def hand_over(heard: Recognition) -> None:
+        """As if the microphone had heard it (the voice process answers with this)."""
+        c._voice_step = "listening"
+        c.heard(heard, {})
+
+    def words(text: str) -> Recognition:
+        return Recognition(text, 1.0, tuple((x, 1.0) for x in text.split()), "pocketsphinx")
+
+    sure = words("i feel tired all the time")
+    match = c.matcher.match_recognition(sure)
+    assert isinstance(match, TopicMatch) and match.confident, match
+    hand_over(sure)
+    assert (c.navigator.current.screen, c.navigator.current.topic_id) == (
+        Screen.TOPIC,
+        match.topic_id,
+    )
+    c.home()
+    heard, asked_about = borderline(k)
+    for answer in ("yes", "no", "none"):
+        hand_over(heard)
+        assert overlay.mode == "question", answer
+        if answer == "none":
+            tap(qtbot, w.home_button)  # the patient goes on without answering
+        else:
+            tap(qtbot, overlay.yes_button if answer == "yes" else overlay.no_button)
+        c.close_voice()
+        c.home()
+    hand_over(words("where is the toilet"))
+    assert overlay.mode == "message"
+    c.close_voice()
+    hand_over(Recognition("", 0.0, (), "pocketsphinx"))
+    assert overlay.mode == "message"
+    c.close_voice()
+    c.stop_speech()
+    try:
+        pulse_rig.unplug_microphones()
+        qtbot.waitUntil(lambda: w.voice_button.title == "Voice unavailable", timeout=10_000)
+        tap(qtbot, w.voice_button)
+        c.close_voice()
+    finally:
+        pulse_rig.plug_microphones()
+    tap(qtbot, w.help_button)
+    c.usage.close()
+    found = counts(usage_file)
+    voice = {detail: n for (event, detail), n in found.items() if event == "voice"}
+    assert voice == {
+        "acted": 1,
+        "asked-confirmed": 1,
+        "asked-declined": 1,
+        "asked-unanswered": 1,
+        "not-recognised": 1,
+        "nothing-heard": 1,
+        "unavailable": 1,
+    }, found
+    # The topics opened by voice: the one acted on and the one confirmed (only those).
+    opened = {detail: n for (event, detail), n in found.items() if event == "topic-voice"}
+    expected = {match.topic_id: 1}
+    expected[asked_about] = expected.get(asked_about, 0) + 1
+    assert opened == expected, found
+    assert found[("help-page", "")] == 1
