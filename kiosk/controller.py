@@ -582,6 +582,10 @@ class KioskController(QObject):
             lines.append(("body", self.staff_notice))
         if self.staff_pin.problem:
             lines.append(("body", f"Staff PIN: {self.staff_pin.problem}"))
+        if self.usage is not None and self.usage.problem:
+            lines.append(("body", f"Usage counts: {self.usage.problem} (see Use)."))
+        if self.usage is not None and self.usage.notice:
+            lines.append(("body", f"Usage counts: {self.usage.notice}"))
         load = self.store.last_load
         content = self.store.current
         if content is not None:

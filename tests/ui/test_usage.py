@@ -388,3 +388,65 @@ def test_every_spoken_request_outcome_is_counted(
     expected[asked_about] = expected.get(asked_about, 0) + 1
     assert opened == expected, found
     assert found[("help-page", "")] == 1
+
+
+def test_a_locked_or_damaged_usage_file_is_reported_to_staff_and_patients_notice_nothing(
+    qtbot: QtBot,
+    fonts: bool,
+    seed_copy: Path,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The real kiosk on a real file: another program locks it, then it is overwritten with
+    junk. The staff screen, the Use page and the log say so; counting goes on in memory, then
+    in a fresh file (the damaged one kept aside); touch keeps working throughout."""
+    from kiosk.core.session import Screen
+    from tests.ui.helpers import staff_text
+
+    usage_file = tmp_path / "state" / "usage.sqlite3"
+    k = build(qtbot, seed_copy, tmp_path, usage_file=usage_file)
+    c, w = k.controller, k.window
+    usage = c.usage
+    assert usage is not None
+    usage.busy_timeout = 0.05
+    tap_named(qtbot, k, "topic-pain")
+    assert usage.flush()
+    other = sqlite3.connect(usage_file, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        c.home()
+        tap_named(qtbot, k, "topic-fatigue")
+        assert w.current_screen() is Screen.TOPIC  # the patient notices nothing
+        assert not usage.flush()
+        c.open_staff()
+        report = staff_text(k)
+        assert "Usage counts: counting is paused" in report and "locked" in report, report
+        tap(qtbot, w.staff.use_button)
+        shown = "\n".join(b.plain for b in w.use.view.blocks())
+        assert "Usage counting: counting is paused" in shown and "locked" in shown, shown
+        # The counts waiting in memory are on the Use page all the same.
+        assert "Tiredness (fatigue): 1" in shown, shown
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert any("locked" in r.getMessage() for r in caplog.records if r.levelname == "WARNING")
+    assert usage.flush()
+    c.open_staff()
+    assert "Usage counts:" not in staff_text(k)
+    # Damaged: junk over the whole file while the kiosk runs.
+    c.home()
+    size = usage_file.stat().st_size
+    usage_file.write_bytes(b"not a database, a stray copy over it " * (size // 30 + 1))
+    (tmp_path / "state" / "usage.sqlite3-wal").unlink(missing_ok=True)
+    tap_named(qtbot, k, "topic-anaemia")
+    assert usage.flush()
+    kept = list((tmp_path / "state").glob("usage.damaged-*.sqlite3"))
+    assert len(kept) == 1 and kept[0].read_bytes().startswith(b"not a database")
+    c.open_staff()
+    report = staff_text(k)
+    assert f"it was kept as {kept[0].name}" in report, report
+    tap(qtbot, w.staff.use_button)
+    shown = "\n".join(b.plain for b in w.use.view.blocks())
+    assert kept[0].name in shown and "Anaemia (too few red blood cells): 1" in shown, shown
+    assert any("was damaged" in r.getMessage() for r in caplog.records)
+    caplog.clear()
