@@ -241,6 +241,7 @@ def test_a_read_only_folder_pauses_counting(
         counter.count("page-turn")
         assert not counter.flush()
         assert counter.problem is not None and "cannot be written" in counter.problem
+        assert "read-only" in counter.problem, counter.problem
     finally:
         subprocess.run(["mount", "-o", "remount,rw", str(small_disk)], check=True)
     assert counter.flush()
