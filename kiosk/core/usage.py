@@ -219,6 +219,12 @@ class UsageCounter:
             else:
                 self.dropped += 1
 
+    def discard_pending(self) -> None:
+        """Forget the counts not written yet (a screenshot's own text size and colours are not
+        patients' use)."""
+        with self._lock:
+            self._pending = {}
+
     def pending(self) -> dict[Key, int]:
         """A copy of the counts not written yet."""
         with self._lock:

@@ -450,3 +450,39 @@ def test_a_locked_or_damaged_usage_file_is_reported_to_staff_and_patients_notice
     assert kept[0].name in shown and "Anaemia (too few red blood cells): 1" in shown, shown
     assert any("was damaged" in r.getMessage() for r in caplog.records)
     caplog.clear()
+
+
+def test_a_screenshot_of_the_use_page_shows_the_file_and_not_its_own_settings(
+    fonts: bool, tmp_path: Path
+) -> None:
+    """``screenshot --screen use --usage FILE --text-size 150 --theme high-contrast``: the
+    picture's own text size and colours are not counted into what it shows."""
+    from kiosk.core.usage import UsageCounter
+    from kiosk.screenshot import take_screenshot
+    from kiosk.ui.window import KioskWindow
+    from tests.conftest import SEED
+
+    usage_file = tmp_path / "usage.sqlite3"
+    counter = UsageCounter(usage_file, flush_seconds=0)
+    for _ in range(3):
+        counter.count("text-size", "200")
+    counter.count("high-contrast")
+    counter.count("topic-touch", "pain")
+    counter.close()
+    shown: list[str] = []
+
+    def read(window: KioskWindow) -> None:
+        shown.extend(block.plain for block in window.use.view.blocks())
+
+    out = take_screenshot(
+        SEED,
+        tmp_path / "use.png",
+        screen="use",
+        text_size=150,
+        theme="high-contrast",
+        usage=usage_file,
+        inspect=read,
+    )
+    assert out.stat().st_size > 0
+    assert "Bone pain: 1" in shown, shown
+    assert "Text size changed: 3" in shown and "High contrast chosen: 1" in shown, shown
