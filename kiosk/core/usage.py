@@ -90,7 +90,8 @@ OTHER_LABELS = {
     "idle-reset": "Back to the start when idle",
 }
 
-_DETAIL = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+_DETAIL = re.compile(r"[a-z0-9][a-z0-9-]{0,199}")
+"""An id: what a topic id may be (content allows 200 characters), a size or an outcome."""
 _HOUR_FORMAT = "%Y-%m-%dT%H"
 
 _SCHEMA = """

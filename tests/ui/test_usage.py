@@ -486,3 +486,46 @@ def test_a_screenshot_of_the_use_page_shows_the_file_and_not_its_own_settings(
     assert out.stat().st_size > 0
     assert "Bone pain: 1" in shown, shown
     assert "Text size changed: 3" in shown and "High contrast chosen: 1" in shown, shown
+
+
+def test_a_topic_with_a_long_id_opens_and_is_counted(
+    qtbot: QtBot, fonts: bool, seed_copy: Path, tmp_path: Path
+) -> None:
+    """Content may give a topic any id of lower-case letters, digits and dashes up to 200
+    characters: opening it by touch works, and its opens are counted under that id."""
+    long_id = "what-to-do-about-bone-pain-at-night-" + "-".join(["and-at-home"] * 12)
+    assert 100 < len(long_id) <= 200
+    text = (seed_copy / "en" / "pain.md").read_text()
+    text = text.replace("id: pain\n", f"id: {long_id}\n", 1)
+    text = text.replace("title: Bone pain\n", "title: Bone pain at night\n", 1)
+    text = text.replace("order: 4\n", "order: 5\n", 1)
+    (seed_copy / "en" / f"{long_id}.md").write_text(text)
+    usage_file = tmp_path / "usage.sqlite3"
+    k = build(qtbot, seed_copy, tmp_path, usage_file=usage_file)
+    assert any(t.id == long_id for t in k.controller.content.topics)
+    tap_named(qtbot, k, f"topic-{long_id}")
+    assert k.controller.navigator.current.topic_id == long_id
+    assert k.controller.usage is not None
+    k.controller.usage.close()
+    assert counts(usage_file) == {("topic-touch", long_id): 1}
+
+
+def test_a_refused_count_is_logged_and_never_stops_the_kiosk(
+    qtbot: QtBot,
+    fonts: bool,
+    seed_copy: Path,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    usage_file = tmp_path / "usage.sqlite3"
+    k = build(qtbot, seed_copy, tmp_path, usage_file=usage_file)
+    c = k.controller
+    assert c.usage is not None
+    c._count("topic-touch", "I feel tired all the time")  # free text: refused, not raised
+    c._count("heard", "pain")  # not an event
+    assert c.usage.pending() == {}
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 2 and all("usage count left out" in w for w in warnings), warnings
+    caplog.clear()
+    tap_named(qtbot, k, "topic-pain")  # the kiosk goes on, and counts
+    assert c.usage.pending() and c.navigator.current.topic_id == "pain"

@@ -75,7 +75,7 @@ def test_the_background_thread_writes_without_being_asked(tmp_path: Path, clock:
         ("heard", "i feel tired all the time"),  # not an event
         ("voice", "i feel tired"),  # spaces: free text
         ("topic-touch", "Pain"),  # not an id
-        ("text-size", "1234" + "5" * 70),  # too long
+        ("text-size", "1234" + "5" * 200),  # too long
         ("voice", "my pin is 1234\n"),
     ],
 )
