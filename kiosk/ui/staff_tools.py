@@ -358,16 +358,28 @@ class LegendItem(_Chart):
         self.index, self.text = index, text
         self.setAccessibleName(text)
 
+    def lines(self, width: int) -> list[str]:
+        """The text's lines beside the swatch at ``width`` (it wraps rather than being cut)."""
+        return wrap_text(self.text, self.font(), width - round(self.line_px() * 1.8))
+
+    def heightForWidth(self, width: int) -> int:
+        height = QFontMetrics(self.font()).height()
+        return max(self.line_px(), len(self.lines(width)) * height + self.line_px() - height)
+
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         line = self.line_px()
         rect = QRectF(2, line * 0.15, line * 1.4, line * 0.7)
         _swatch(painter, rect, self.theme, self.bar_colour(), self.index)
         painter.setPen(QColor(self.theme.text))
-        painter.drawText(
-            QRect(round(line * 1.8), 0, self.width() - round(line * 1.8), line),
-            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-            self.text,
+        height = painter.fontMetrics().height()
+        left = round(line * 1.8)
+        lines = self.lines(self.width())
+        draw_lines(
+            painter,
+            QRect(left, (line - height) // 2, self.width() - left, len(lines) * height),
+            lines,
+            Qt.AlignmentFlag.AlignLeft,
         )
         painter.end()
 

@@ -529,3 +529,23 @@ def test_a_refused_count_is_logged_and_never_stops_the_kiosk(
     caplog.clear()
     tap_named(qtbot, k, "topic-pain")  # the kiosk goes on, and counts
     assert c.usage.pending() and c.navigator.current.topic_id == "pain"
+
+
+@pytest.mark.parametrize("width", [300, 674, 1267])
+def test_a_legend_line_wraps_rather_than_being_cut(qtbot: QtBot, fonts: bool, width: int) -> None:
+    from PySide6.QtGui import QFontMetrics
+
+    from kiosk.ui.staff_tools import LegendItem
+    from kiosk.ui.theme import STANDARD
+
+    text = "Asked, no answer: 12345"
+    item = LegendItem(3, text, STANDARD, 62)
+    qtbot.addWidget(item)
+    item.resize(width, item.heightForWidth(width))
+    lines = item.lines(width)
+    metrics = QFontMetrics(item.font())
+    room = width - round(item.line_px() * 1.8)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")  # nothing left out
+    assert all(metrics.horizontalAdvance(line) <= room for line in lines), lines
+    assert item.heightForWidth(width) >= len(lines) * metrics.height()
+    assert (len(lines) > 1) == (metrics.horizontalAdvance(text) > room)
