@@ -31,6 +31,7 @@ from kiosk.core.usage import (
     OTHER_LABELS,
     VOICE_OUTCOME_LABELS,
     UsageCounter,
+    UsageRefused,
     UsageSummary,
     read_usage,
 )
@@ -582,6 +583,10 @@ class KioskController(QObject):
             lines.append(("body", self.staff_notice))
         if self.staff_pin.problem:
             lines.append(("body", f"Staff PIN: {self.staff_pin.problem}"))
+        if self.usage is not None and self.usage.problem:
+            lines.append(("body", f"Usage counts: {self.usage.problem} (see Use)."))
+        if self.usage is not None and self.usage.notice:
+            lines.append(("body", f"Usage counts: {self.usage.notice}"))
         load = self.store.last_load
         content = self.store.current
         if content is not None:
@@ -1056,9 +1061,13 @@ class KioskController(QObject):
 
     # -- usage counts ---------------------------------------------------------------------------
     def _count(self, event: str, detail: str = "") -> None:
-        """Count one use (in memory: the file is written by the counter's own thread)."""
+        """Count one use (in memory: the file is written by the counter's own thread). A count
+        the counter refuses is left out and logged: counting never stops what the patient did."""
         if self.usage is not None:
-            self.usage.count(event, detail)
+            try:
+                self.usage.count(event, detail)
+            except UsageRefused as error:
+                log.warning("usage count left out: %s", error)
 
     def _count_page_turn(self) -> None:
         """A page turned: counted for patients' screens only (staff reading their screens are

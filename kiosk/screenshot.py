@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk.core.display import PhysicalScreen, panel_for_size
 from kiosk.core.session import Place, Screen
 from kiosk.core.settings import KioskSettings
+
+if TYPE_CHECKING:
+    from kiosk.ui.window import KioskWindow
 
 SCREENS = ("home", "help", "emergency", "staff", "display", "pin", "use")
 
@@ -26,12 +31,14 @@ def take_screenshot(
     panel: PhysicalScreen | None = None,
     usage: Path | None = None,
     page: int = 0,
+    inspect: Callable[[KioskWindow], None] | None = None,
 ) -> Path:
     """Render one screen at a size, text size and theme, and save it as PNG; ``voice``
     ("listening", "question", "message") shows the Ask by voice overlay in that state; ``panel``
     is the physical screen to size for (default: the supported screen with this pixel size);
     ``usage`` is a usage counts file to show on the "use" screen (a copy is used: it is not
-    changed); ``page`` turns the screen to that page (0 the first)."""
+    changed); ``page`` turns the screen to that page (0 the first); ``inspect`` is called with
+    the window just before it is grabbed (tests)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
@@ -76,6 +83,8 @@ def take_screenshot(
         app.processEvents()
         controller.set_text_scale(text_size)
         controller.set_theme(theme)
+        if controller.usage is not None:
+            controller.usage.discard_pending()  # the picture's own settings are not use
         if topic:
             controller.open_topic(topic)
             if controller.navigator.current.topic_id != topic:
@@ -105,6 +114,8 @@ def take_screenshot(
 
             overlay.show_message(NOT_RECOGNISED_MESSAGE)
         app.processEvents()
+        if inspect is not None:
+            inspect(window)
         out.parent.mkdir(parents=True, exist_ok=True)
         if not window.grab().save(str(out)):
             raise OSError(f"could not write {out}")

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import os
 import re
 import sqlite3
 import threading
@@ -89,7 +90,8 @@ OTHER_LABELS = {
     "idle-reset": "Back to the start when idle",
 }
 
-_DETAIL = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+_DETAIL = re.compile(r"[a-z0-9][a-z0-9-]{0,199}")
+"""An id: what a topic id may be (content allows 200 characters), a size or an outcome."""
 _HOUR_FORMAT = "%Y-%m-%dT%H"
 
 _SCHEMA = """
@@ -127,16 +129,32 @@ def _is_damaged(error: sqlite3.DatabaseError) -> bool:
     return "not a database" in text or "malformed" in text or "disk image" in text
 
 
-def _cause(error: BaseException) -> str:
+def _cause(error: BaseException, path: Path | None = None) -> str:
+    """Why ``path`` could not be written, in plain words (SQLite often says only "unable to
+    open database file": then the file and its folder are looked at)."""
     text = str(error) or type(error).__name__
     lowered = text.lower()
     if "locked" in lowered or "busy" in lowered:
         return f"the file is locked by another program ({text})"
     if "full" in lowered or "no space" in lowered:
         return f"the disk is full ({text})"
-    if "readonly" in lowered or "read-only" in lowered:
+    if "readonly" in lowered or "read-only" in lowered or _read_only(path):
         return f"the file or its folder is read-only ({text})"
     return text
+
+
+def _read_only(path: Path | None) -> bool:
+    """True when ``path`` (or, where it does not exist yet, its folder) cannot be written: a
+    read-only disk or missing write permission."""
+    if path is None:
+        return False
+    with contextlib.suppress(OSError):
+        if path.exists() and not os.access(path, os.W_OK):
+            return True
+        folder = path.parent
+        if folder.is_dir() and not os.access(folder, os.W_OK):
+            return True
+    return False
 
 
 def _connect(path: Path, timeout: float) -> sqlite3.Connection:
@@ -201,6 +219,12 @@ class UsageCounter:
                 self._pending[key] = self._pending.get(key, 0) + 1
             else:
                 self.dropped += 1
+
+    def discard_pending(self) -> None:
+        """Forget the counts not written yet (a screenshot's own text size and colours are not
+        patients' use)."""
+        with self._lock:
+            self._pending = {}
 
     def pending(self) -> dict[Key, int]:
         """A copy of the counts not written yet."""
@@ -287,7 +311,7 @@ class UsageCounter:
     def _paused(self, error: BaseException) -> None:
         waiting = sum(self.pending().values())
         problem = (
-            f"counting is paused: {self.path} cannot be written, {_cause(error)}; "
+            f"counting is paused: {self.path} cannot be written, {_cause(error, self.path)}; "
             f"{waiting} counts wait in memory"
         )
         if self.problem is None:

@@ -8,7 +8,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QRect, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QTextLayout,
+    QTextOption,
+)
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from kiosk.ui.screens import PagedScreen
@@ -43,6 +53,14 @@ class _Chart(QWidget):
     def hasHeightForWidth(self) -> bool:
         return True
 
+    def heightForWidth(self, width: int) -> int:
+        return self.line_px()
+
+    def sizeHint(self):  # type: ignore[no-untyped-def]
+        size = super().sizeHint()
+        size.setHeight(self.heightForWidth(max(1, self.width())))
+        return size
+
     def bar_colour(self) -> QColor:
         """Bars in the buttons' colour, or their text's where buttons are the page's colour
         (the high-contrast theme)."""
@@ -68,7 +86,14 @@ class BarChart(_Chart):
     """One horizontal bar: label, bar, value (and note) in words. The topic chart is a column of
     these, one block each, so it pages like text at any size; ``chart`` (every bar of the chart)
     keeps the bars of one chart to one scale and alignment: the same room for the labels, for
-    the bars (the widest value text is kept free) and the same value per pixel."""
+    the bars (the widest value text is kept free) and the same value per pixel.
+
+    No text is cut: a label wraps onto more lines in its column (between words, inside a word
+    only when the word alone is wider than the column); where the chart's longest label would
+    need more than :data:`LABEL_LINES_BESIDE` lines there, every label of the chart goes above
+    its bar, across the whole width. The value text wraps the same way."""
+
+    LABEL_LINES_BESIDE = 3
 
     def __init__(
         self,
@@ -81,50 +106,140 @@ class BarChart(_Chart):
         super().__init__(theme, font_px, parent)
         self.bar = bar
         self.top = max([1, *(b.value for b in chart)])
-        self.labels = [b.label for b in chart]
-        self.value_texts = [_value_text(b) for b in chart] or [_value_text(bar)]
+        self.labels = [b.label for b in chart] or [bar.label]
+        bars = list(chart) or [bar]
+        self.value_texts = [_value_text(b) for b in bars]
+        self.value_parts = [t for b in bars for t in (str(b.value), b.note) if t]
+        self._layouts: dict[int, _BarLayout] = {}
         self.setAccessibleName(f"{bar.label}: {bar.value}{' ' + bar.note if bar.note else ''}")
 
-    def heightForWidth(self, width: int) -> int:
-        return self.line_px()
+    def layout_for(self, width: int) -> _BarLayout:
+        """Where the label, bar and value go at ``width`` (the same for every bar of a chart,
+        but the lines and height of this bar's own texts)."""
+        found = self._layouts.get(width)
+        if found is None:
+            found = self._layouts[width] = self._lay_out(max(1, width))
+        return found
 
-    def sizeHint(self):  # type: ignore[no-untyped-def]
-        size = super().sizeHint()
-        size.setHeight(self.line_px())
-        return size
+    def _lay_out(self, width: int) -> _BarLayout:
+        font, line = self.font(), self.line_px()
+        metrics = QFontMetrics(font)
+        gap = 16
+        label_w = min(
+            max((metrics.horizontalAdvance(t) for t in self.labels), default=0) + gap,
+            int(width * 0.4),
+        )
+        longest = max((len(wrap_text(t, font, label_w - gap)) for t in self.labels), default=1)
+        above = longest > self.LABEL_LINES_BESIDE
+        # Room kept after the longest bar: for the widest value and note on one line (up to
+        # half the width), else for the value above its note (the bars keep 30 % at least).
+        widest = max(metrics.horizontalAdvance(t) for t in self.value_texts)
+        value_w = widest + gap
+        if value_w > width // 2:
+            widest = max(metrics.horizontalAdvance(t) for t in self.value_parts)
+            value_w = min(widest + gap, int(width * 0.7))
+        if above:
+            label_lines = wrap_text(self.bar.label, font, width)
+            label_rect = QRect(0, 0, width, len(label_lines) * metrics.height())
+            bar_left, bar_top = 0, label_rect.height()
+        else:
+            label_lines = wrap_text(self.bar.label, font, label_w - gap)
+            label_rect = QRect(0, 0, label_w - gap, len(label_lines) * metrics.height())
+            bar_left, bar_top = label_w, 0
+        bar_room = max(10, width - bar_left - value_w)
+        length = round(bar_room * self.bar.value / self.top)
+        value_left = bar_left + length + 8
+        value_lines = _value_lines(self.bar, font, max(1, width - value_left))
+        row_h = max(line, len(value_lines) * metrics.height() + line - metrics.height())
+        if not above:
+            row_h = max(row_h, label_rect.height() + line - metrics.height())
+            label_rect.moveTop((row_h - label_rect.height()) // 2)
+        value_h = len(value_lines) * metrics.height()
+        return _BarLayout(
+            above=above,
+            label_lines=label_lines,
+            label_rect=label_rect,
+            bar_rect=QRectF(bar_left, bar_top + (row_h - line * 0.7) / 2, length, line * 0.7),
+            value_lines=value_lines,
+            value_rect=QRect(
+                value_left, bar_top + (row_h - value_h) // 2, width - value_left, value_h
+            ),
+            height=bar_top + row_h,
+        )
+
+    def heightForWidth(self, width: int) -> int:
+        return self.layout_for(width).height
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
-        metrics = QFontMetrics(self.font())
-        line, width, bar = self.line_px(), self.width(), self.bar
-        label_w = min(
-            max((metrics.horizontalAdvance(t) for t in self.labels), default=0) + 16,
-            int(width * 0.4),
-        )
-        value_text = _value_text(bar)
-        widest = max(metrics.horizontalAdvance(t) for t in self.value_texts)
-        value_w = min(widest + 16, width // 2)
-        bar_room = max(10, width - label_w - value_w)
-        text = QColor(self.theme.text)
-        painter.setPen(text)
-        painter.drawText(
-            QRect(0, 0, label_w - 16, line),
-            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
-            metrics.elidedText(bar.label, Qt.TextElideMode.ElideRight, label_w - 16),
-        )
-        length = round(bar_room * bar.value / self.top)
-        if length:
-            painter.fillRect(QRectF(label_w, line * 0.15, length, line * 0.7), self.bar_colour())
-        painter.drawText(
-            QRect(label_w + length + 8, 0, width - label_w - length - 8, line),
-            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-            metrics.elidedText(value_text, Qt.TextElideMode.ElideRight, width - label_w - length),
-        )
+        at = self.layout_for(self.width())
+        painter.setPen(QColor(self.theme.text))
+        side = Qt.AlignmentFlag.AlignLeft if at.above else Qt.AlignmentFlag.AlignRight
+        draw_lines(painter, at.label_rect, at.label_lines, side)
+        if at.bar_rect.width() > 0:
+            painter.fillRect(at.bar_rect, self.bar_colour())
+        draw_lines(painter, at.value_rect, at.value_lines, Qt.AlignmentFlag.AlignLeft)
         painter.end()
+
+
+@dataclass(frozen=True)
+class _BarLayout:
+    """A :class:`BarChart`'s geometry at one width."""
+
+    above: bool
+    """The label is above the bar (else beside it, in the chart's label column)."""
+    label_lines: list[str]
+    label_rect: QRect
+    bar_rect: QRectF
+    value_lines: list[str]
+    value_rect: QRect
+    height: int
+
+
+def wrap_text(text: str, font: QFont, width: int) -> list[str]:
+    """``text`` in lines no wider than ``width`` in ``font``: broken between words, and inside
+    a word only where the word alone is wider. Nothing is left out (the lines joined are the
+    text, less the spaces at the breaks)."""
+    layout = QTextLayout(text, font)
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+    layout.setTextOption(option)
+    lines: list[str] = []
+    layout.beginLayout()
+    while True:
+        line = layout.createLine()
+        if not line.isValid():
+            break
+        line.setLineWidth(max(1, width))
+        lines.append(text[line.textStart() : line.textStart() + line.textLength()].strip())
+    layout.endLayout()
+    return lines or [""]
+
+
+def draw_lines(
+    painter: QPainter, rect: QRect, lines: Sequence[str], side: Qt.AlignmentFlag
+) -> None:
+    """Draw ``lines`` one under another from the top of ``rect``, each aligned to ``side``."""
+    height = painter.fontMetrics().height()
+    for index, text in enumerate(lines):
+        painter.drawText(
+            QRect(rect.left(), rect.top() + index * height, rect.width(), height),
+            side | Qt.AlignmentFlag.AlignVCenter,
+            text,
+        )
 
 
 def _value_text(bar: Bar) -> str:
     return f"{bar.value}{'  ' + bar.note if bar.note else ''}"
+
+
+def _value_lines(bar: Bar, font: QFont, width: int) -> list[str]:
+    """The value and its note on one line, else the value on its own and the note wrapped
+    under it."""
+    lines = wrap_text(_value_text(bar), font, width)
+    if len(lines) == 1 or not bar.note:
+        return lines
+    return [str(bar.value), *wrap_text(bar.note, font, width)]
 
 
 class DailyChart(_Chart):
@@ -158,33 +273,54 @@ class DailyChart(_Chart):
     def heightForWidth(self, width: int) -> int:
         return self._plot_px() + self.line_px() + 8
 
-    def sizeHint(self):  # type: ignore[no-untyped-def]
-        size = super().sizeHint()
-        size.setHeight(self.heightForWidth(max(400, self.width())))
-        return size
+    def _top(self) -> int:
+        return max((sum(self.per_day.get(d, {}).values()) for d in self.days), default=0) or 1
+
+    def _axis_px(self) -> int:
+        return QFontMetrics(self.font()).horizontalAdvance(str(self._top())) + 12
+
+    def _plot_rect(self) -> QRect:
+        axis_w = self._axis_px()
+        return QRect(axis_w, 4, self.width() - axis_w - 4, self._plot_px())
+
+    def date_labels(self) -> list[tuple[QRect, str]]:
+        """The dates under the axis and where they go: each under its column (kept inside the
+        chart), the last day always, then every ``step``-th day back from it whose label does
+        not touch the one after it."""
+        metrics = QFontMetrics(self.font())
+        plot = self._plot_rect()
+        labels = [f"{day.day} {day:%b}" for day in self.days]
+        label_w = max((metrics.horizontalAdvance(t) for t in labels), default=0) + 16
+        slot = plot.width() / max(1, len(self.days))
+        step = max(1, -(-label_w // max(1, int(slot))))
+        placed: list[tuple[QRect, str]] = []
+        for index in range(len(self.days) - 1, -1, -step):
+            centre = plot.left() + index * slot + slot / 2
+            left = max(0, min(round(centre - label_w / 2), self.width() - label_w))
+            if placed and left + label_w > placed[-1][0].left():
+                continue  # the last label was moved left to stay inside: this one would touch
+            placed.append((QRect(left, plot.bottom() + 4, label_w, self.line_px()), labels[index]))
+        return placed[::-1]
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
-        metrics = QFontMetrics(self.font())
         line = self.line_px()
         text = QColor(self.theme.text)
-        stacks = [sum(self.per_day.get(d, {}).values()) for d in self.days]
-        top = max(stacks, default=0) or 1
-        axis_w = metrics.horizontalAdvance(str(top)) + 12
-        plot = QRect(axis_w, 4, self.width() - axis_w - 4, self._plot_px())
+        top = self._top()
+        axis_w = self._axis_px()
+        plot = self._plot_rect()
         painter.setPen(QPen(text, 2))
         painter.drawLine(plot.bottomLeft(), plot.bottomRight())
         painter.drawLine(plot.bottomLeft(), plot.topLeft())
-        painter.drawText(
-            QRect(0, plot.top() - 4, axis_w - 6, line),
-            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop,
-            str(top),
-        )
-        painter.drawText(
-            QRect(0, plot.bottom() - line, axis_w - 6, line),
-            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom,
-            "0",
-        )
+        for value, text_top, side in (
+            (top, plot.top() - 4, Qt.AlignmentFlag.AlignTop),
+            (0, plot.bottom() - line, Qt.AlignmentFlag.AlignBottom),
+        ):
+            painter.drawText(
+                QRect(0, text_top, axis_w - 6, line),
+                Qt.AlignmentFlag.AlignRight | side,
+                str(value),
+            )
         slot = plot.width() / max(1, len(self.days))
         for index, day in enumerate(self.days):
             x = plot.left() + index * slot + slot * 0.15
@@ -197,18 +333,10 @@ class DailyChart(_Chart):
                 rect = QRectF(x, y - height, slot * 0.7, height)
                 _swatch(painter, rect, self.theme, self.bar_colour(), key_index)
                 y -= height
-        # Dates under the axis: as many as fit without overlapping, the last day always.
         painter.setPen(text)
-        label_w = metrics.horizontalAdvance("30 Sep") + 16
-        step = max(1, -(-label_w // max(1, int(slot))))
-        for index in range(len(self.days) - 1, -1, -step):
-            day = self.days[index]
-            centre = plot.left() + index * slot + slot / 2
-            left = max(0, min(round(centre - label_w / 2), self.width() - label_w))
+        for place, label in self.date_labels():
             painter.drawText(
-                QRect(left, plot.bottom() + 4, label_w, line),
-                Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
-                f"{day.day} {day:%b}",
+                place, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, label
             )
         painter.end()
 
@@ -230,13 +358,13 @@ class LegendItem(_Chart):
         self.index, self.text = index, text
         self.setAccessibleName(text)
 
-    def heightForWidth(self, width: int) -> int:
-        return self.line_px()
+    def lines(self, width: int) -> list[str]:
+        """The text's lines beside the swatch at ``width`` (it wraps rather than being cut)."""
+        return wrap_text(self.text, self.font(), width - round(self.line_px() * 1.8))
 
-    def sizeHint(self):  # type: ignore[no-untyped-def]
-        size = super().sizeHint()
-        size.setHeight(self.line_px())
-        return size
+    def heightForWidth(self, width: int) -> int:
+        height = QFontMetrics(self.font()).height()
+        return max(self.line_px(), len(self.lines(width)) * height + self.line_px() - height)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
@@ -244,10 +372,14 @@ class LegendItem(_Chart):
         rect = QRectF(2, line * 0.15, line * 1.4, line * 0.7)
         _swatch(painter, rect, self.theme, self.bar_colour(), self.index)
         painter.setPen(QColor(self.theme.text))
-        painter.drawText(
-            QRect(round(line * 1.8), 0, self.width() - round(line * 1.8), line),
-            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-            self.text,
+        height = painter.fontMetrics().height()
+        left = round(line * 1.8)
+        lines = self.lines(self.width())
+        draw_lines(
+            painter,
+            QRect(left, (line - height) // 2, self.width() - left, len(lines) * height),
+            lines,
+            Qt.AlignmentFlag.AlignLeft,
         )
         painter.end()
 

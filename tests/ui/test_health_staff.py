@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
@@ -114,3 +115,43 @@ def test_voice_turned_off_is_ok_with_the_reason(
     k = build(qtbot, seed_copy, tmp_path, settings=KioskSettings(voice=False))
     lines = _health(k.controller.staff_report())
     assert lines["Asking by voice"] == ("OK", "turned off in kiosk.toml (voice = false).")
+
+
+@pytest.mark.parametrize(("scale", "theme"), [(100, "standard"), (200, "high-contrast")])
+def test_health_lines_are_green_or_amber_with_their_word(
+    qtbot: QtBot, fonts: bool, seed_copy: Path, tmp_path: Path, scale: int, theme: str
+) -> None:
+    """Each health line on the screen: an OK badge drawn in green or a CHECK badge in amber,
+    the word readable on it (7:1 at least), in both themes and at 200 % text."""
+    from PySide6.QtGui import QColor
+
+    from kiosk.ui.status import CHECK_BADGE, OK_BADGE
+    from kiosk.ui.theme import contrast_ratio
+
+    for fg, bg in (OK_BADGE, CHECK_BADGE):
+        assert contrast_ratio(fg, bg) >= 7, (fg, bg)
+    k = build(qtbot, seed_copy, tmp_path)
+    k.controller.set_text_scale(scale)
+    k.controller.set_theme(theme)
+    k.controller.open_staff()
+    labels = [
+        label
+        for label in k.window.staff.findChildren(QLabel)
+        if shown(label) and any(f"{word}&nbsp;" in label.text() for word in ("OK", "CHECK"))
+    ]
+    assert labels, "no health line on the first staff page"
+    seen = set()
+    for label in labels:
+        word = "CHECK" if "&nbsp;CHECK&nbsp;" in label.text() else "OK"
+        colour = QColor(CHECK_BADGE[1] if word == "CHECK" else OK_BADGE[1]).rgb()
+        other = QColor(OK_BADGE[1] if word == "CHECK" else CHECK_BADGE[1]).rgb()
+        image = label.grab().toImage()
+        pixels = [
+            image.pixel(x, y)
+            for y in range(0, image.height(), 2)
+            for x in range(0, min(image.width(), 400), 2)
+        ]
+        assert pixels.count(colour) > 50, f"{word} line without its colour: {label.text()}"
+        assert other not in pixels, label.text()
+        seen.add(word)
+    assert seen == {"OK", "CHECK"}  # the seed's overdue reviews: at least one CHECK

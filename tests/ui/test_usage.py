@@ -4,15 +4,18 @@ hour by hour, with nothing but event names and ids in it."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import sqlite3
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from kiosk.core.settings import KioskSettings
 from kiosk.core.usage import hour_of
+from kiosk.devtools.rig import PulseRig
 from kiosk.ui.widgets import BigButton
 from tests.ui.conftest import KioskUnderTest, build
 
@@ -191,3 +194,358 @@ def test_staff_page_turns_are_not_counted(
     c.usage.close()
     found = counts(usage_file)
     assert found.get(("page-turn", ""), 0) == turns + 1, found
+
+
+LONG_TITLES = {
+    "hypercalcaemia": "Hypercalcaemia (too much calcium in the blood) and what you can do about it",
+    "anaemia": "Anaemia (too few red blood cells, feeling tired and breathless a lot)",
+}
+
+
+@pytest.mark.parametrize(
+    ("size", "scale", "theme"),
+    [
+        ((1920, 1080), 100, "standard"),
+        ((1920, 1080), 200, "high-contrast"),
+        ((1366, 768), 100, "high-contrast"),
+        ((1366, 768), 100, "standard"),
+    ],
+)
+def test_long_topic_titles_are_shown_whole_on_the_use_page(
+    qtbot: QtBot,
+    fonts: bool,
+    seed_copy: Path,
+    tmp_path: Path,
+    size: tuple[int, int],
+    scale: int,
+    theme: str,
+) -> None:
+    """Every topic bar's title is drawn in full, on as many lines as it needs, inside its block
+    and its page: each line's band holds ink in the text's colour, and no line is cut."""
+    from PySide6.QtGui import QColor, QFontMetrics
+
+    from kiosk.core.session import Screen
+    from kiosk.ui.staff_tools import BarChart
+
+    for topic_id, title in LONG_TITLES.items():
+        page = seed_copy / "en" / f"{topic_id}.md"
+        text = page.read_text()
+        old = next(line for line in text.splitlines() if line.startswith("title: "))
+        page.write_text(text.replace(old, f"title: {title}", 1))
+    usage_file = tmp_path / "usage.sqlite3"
+    k = build(qtbot, seed_copy, tmp_path, size=size, usage_file=usage_file)
+    c, w = k.controller, k.window
+    assert c.usage is not None
+    for topic_id in (*LONG_TITLES, "pain", "fatigue"):
+        c.usage.count("topic-touch", topic_id)
+    c.set_text_scale(scale)
+    c.set_theme(theme)
+    c.open_staff()  # no PIN set
+    tap(qtbot, w.staff.use_button)
+    assert w.current_screen() is Screen.USE
+    view = w.use.view
+    seen: dict[str, list[str]] = {}
+    for number in range(view.page_count):
+        view.set_page(number)
+        QApplication.processEvents()
+        for chart in (x for x in view.visible_widgets() if isinstance(x, BarChart)):
+            label = chart.bar.label
+            at = chart.layout_for(chart.width())
+            metrics = QFontMetrics(chart.font())
+            # Nothing left out, no line wider than its room, the block tall enough for it all
+            # and inside the page.
+            assert " ".join(at.label_lines).split() == label.split(), (label, at.label_lines)
+            assert all(
+                metrics.horizontalAdvance(line) <= at.label_rect.width() for line in at.label_lines
+            ), (label, at.label_lines, at.label_rect)
+            assert chart.rect().contains(at.label_rect), (label, at.label_rect, chart.rect())
+            assert chart.height() >= at.height
+            top = chart.mapTo(view, chart.rect().topLeft()).y()
+            assert top >= 0 and top + chart.height() <= view.height(), label
+            # Each line of the title is really drawn: text-coloured ink in its band.
+            image = chart.grab().toImage()
+            ink = QColor(chart.theme.text).rgb()
+            band = metrics.height()
+            for index, line in enumerate(at.label_lines):
+                y0 = at.label_rect.top() + index * band
+                inked = any(
+                    image.pixel(x, y) == ink
+                    for y in range(y0, min(y0 + band, image.height()))
+                    for x in range(at.label_rect.left(), at.label_rect.right() + 1, 2)
+                )
+                assert inked, f"line {index + 1} of {label!r} ({line!r}) is not drawn"
+            seen[label] = at.label_lines
+    for title in LONG_TITLES.values():
+        assert title in seen, f"no bar for {title!r}"
+        assert len(seen[title]) >= 2, seen[title]  # too long for one line at these sizes
+
+
+@pytest.mark.parametrize("font_px", [20, 31, 45, 62])
+@pytest.mark.parametrize("width", [420, 620, 900, 1267])
+def test_the_dates_under_the_daily_chart_never_touch(
+    qtbot: QtBot, fonts: bool, width: int, font_px: int
+) -> None:
+    """The dates under the spoken-requests chart: the last day always, each inside the chart
+    and whole, none touching another (the last one is moved left to stay inside)."""
+    from PySide6.QtGui import QFontMetrics
+
+    from kiosk.ui.staff_tools import DailyChart
+    from kiosk.ui.theme import HIGH_CONTRAST
+
+    last = dt.date(2026, 12, 2)
+    days = [last - dt.timedelta(days=n) for n in range(29, -1, -1)]
+    per_day = {day: {"acted": 1 + day.day % 3} for day in days}
+    chart = DailyChart(days, per_day, ["acted"], HIGH_CONTRAST, font_px)
+    qtbot.addWidget(chart)
+    chart.resize(width, chart.heightForWidth(width))
+    labels = chart.date_labels()
+    assert labels[-1][1] == "2 Dec"
+    assert len(labels) >= (3 if width >= 900 else 1), labels
+    metrics = QFontMetrics(chart.font())
+    for rect, text in labels:
+        assert chart.rect().contains(rect), (text, rect, chart.rect())
+        assert metrics.horizontalAdvance(text) <= rect.width()
+    for (left, a), (right, b) in itertools.pairwise(labels):
+        assert left.right() < right.left(), f"{a!r} touches {b!r}"
+
+
+def test_every_spoken_request_outcome_is_counted(
+    qtbot: QtBot, fonts: bool, seed_copy: Path, tmp_path: Path, pulse_rig: PulseRig
+) -> None:
+    """Each outcome of a spoken request, through the kiosk's one decision path with its voice
+    input process running on the rig, lands in the real file under its own name: acted on;
+    asked "Did you mean ...?" and confirmed, declined or left unanswered; not recognised; nothing
+    heard; voice unavailable (the microphone unplugged). Help opened is counted too."""
+    from kiosk.core.session import Screen
+    from kiosk.voice.matching import TopicMatch
+    from kiosk.voice.recognisers import Recognition
+    from tests.ui.test_voice import borderline
+
+    usage_file = tmp_path / "state" / "usage.sqlite3"
+    k = build(qtbot, seed_copy, tmp_path, voice=True, usage_file=usage_file)
+    c, w = k.controller, k.window
+    assert c.usage is not None and c.matcher is not None and c.voice is not None
+    qtbot.waitUntil(lambda: c.voice.available, timeout=15_000)
+    overlay = w.voice_overlay
+
+    def hand_over(heard: Recognition) -> None:
+        """As if the microphone had heard it (the voice process answers with this)."""
+        c._voice_step = "listening"
+        c.heard(heard, {})
+
+    def words(text: str) -> Recognition:
+        return Recognition(text, 1.0, tuple((x, 1.0) for x in text.split()), "pocketsphinx")
+
+    sure = words("i feel tired all the time")
+    match = c.matcher.match_recognition(sure)
+    assert isinstance(match, TopicMatch) and match.confident, match
+    hand_over(sure)
+    assert (c.navigator.current.screen, c.navigator.current.topic_id) == (
+        Screen.TOPIC,
+        match.topic_id,
+    )
+    c.home()
+    heard, asked_about = borderline(k)
+    for answer in ("yes", "no", "none"):
+        hand_over(heard)
+        assert overlay.mode == "question", answer
+        if answer == "none":
+            tap(qtbot, w.home_button)  # the patient goes on without answering
+        else:
+            tap(qtbot, overlay.yes_button if answer == "yes" else overlay.no_button)
+        c.close_voice()
+        c.home()
+    hand_over(words("where is the toilet"))
+    assert overlay.mode == "message"
+    c.close_voice()
+    hand_over(Recognition("", 0.0, (), "pocketsphinx"))
+    assert overlay.mode == "message"
+    c.close_voice()
+    c.stop_speech()
+    try:
+        pulse_rig.unplug_microphones()
+        qtbot.waitUntil(lambda: w.voice_button.title == "Voice unavailable", timeout=10_000)
+        tap(qtbot, w.voice_button)
+        c.close_voice()
+    finally:
+        pulse_rig.plug_microphones()
+    tap(qtbot, w.help_button)
+    c.usage.close()
+    found = counts(usage_file)
+    voice = {detail: n for (event, detail), n in found.items() if event == "voice"}
+    assert voice == {
+        "acted": 1,
+        "asked-confirmed": 1,
+        "asked-declined": 1,
+        "asked-unanswered": 1,
+        "not-recognised": 1,
+        "nothing-heard": 1,
+        "unavailable": 1,
+    }, found
+    # The topics opened by voice: the one acted on and the one confirmed (only those).
+    opened = {detail: n for (event, detail), n in found.items() if event == "topic-voice"}
+    expected = {match.topic_id: 1}
+    expected[asked_about] = expected.get(asked_about, 0) + 1
+    assert opened == expected, found
+    assert found[("help-page", "")] == 1
+
+
+def test_a_locked_or_damaged_usage_file_is_reported_to_staff_and_patients_notice_nothing(
+    qtbot: QtBot,
+    fonts: bool,
+    seed_copy: Path,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The real kiosk on a real file: another program locks it, then it is overwritten with
+    junk. The staff screen, the Use page and the log say so; counting goes on in memory, then
+    in a fresh file (the damaged one kept aside); touch keeps working throughout."""
+    from kiosk.core.session import Screen
+    from tests.ui.helpers import staff_text
+
+    usage_file = tmp_path / "state" / "usage.sqlite3"
+    k = build(qtbot, seed_copy, tmp_path, usage_file=usage_file)
+    c, w = k.controller, k.window
+    usage = c.usage
+    assert usage is not None
+    usage.busy_timeout = 0.05
+    tap_named(qtbot, k, "topic-pain")
+    assert usage.flush()
+    other = sqlite3.connect(usage_file, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        c.home()
+        tap_named(qtbot, k, "topic-fatigue")
+        assert w.current_screen() is Screen.TOPIC  # the patient notices nothing
+        assert not usage.flush()
+        c.open_staff()
+        report = staff_text(k)
+        assert "Usage counts: counting is paused" in report and "locked" in report, report
+        tap(qtbot, w.staff.use_button)
+        shown = "\n".join(b.plain for b in w.use.view.blocks())
+        assert "Usage counting: counting is paused" in shown and "locked" in shown, shown
+        # The counts waiting in memory are on the Use page all the same.
+        assert "Tiredness (fatigue): 1" in shown, shown
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert any("locked" in r.getMessage() for r in caplog.records if r.levelname == "WARNING")
+    assert usage.flush()
+    c.open_staff()
+    assert "Usage counts:" not in staff_text(k)
+    # Damaged: junk over the whole file while the kiosk runs.
+    c.home()
+    size = usage_file.stat().st_size
+    usage_file.write_bytes(b"not a database, a stray copy over it " * (size // 30 + 1))
+    (tmp_path / "state" / "usage.sqlite3-wal").unlink(missing_ok=True)
+    tap_named(qtbot, k, "topic-anaemia")
+    assert usage.flush()
+    kept = list((tmp_path / "state").glob("usage.damaged-*.sqlite3"))
+    assert len(kept) == 1 and kept[0].read_bytes().startswith(b"not a database")
+    c.open_staff()
+    report = staff_text(k)
+    assert f"it was kept as {kept[0].name}" in report, report
+    tap(qtbot, w.staff.use_button)
+    shown = "\n".join(b.plain for b in w.use.view.blocks())
+    assert kept[0].name in shown and "Anaemia (too few red blood cells): 1" in shown, shown
+    assert any("was damaged" in r.getMessage() for r in caplog.records)
+    caplog.clear()
+
+
+def test_a_screenshot_of_the_use_page_shows_the_file_and_not_its_own_settings(
+    fonts: bool, tmp_path: Path
+) -> None:
+    """``screenshot --screen use --usage FILE --text-size 150 --theme high-contrast``: the
+    picture's own text size and colours are not counted into what it shows."""
+    from kiosk.core.usage import UsageCounter
+    from kiosk.screenshot import take_screenshot
+    from kiosk.ui.window import KioskWindow
+    from tests.conftest import SEED
+
+    usage_file = tmp_path / "usage.sqlite3"
+    counter = UsageCounter(usage_file, flush_seconds=0)
+    for _ in range(3):
+        counter.count("text-size", "200")
+    counter.count("high-contrast")
+    counter.count("topic-touch", "pain")
+    counter.close()
+    shown: list[str] = []
+
+    def read(window: KioskWindow) -> None:
+        shown.extend(block.plain for block in window.use.view.blocks())
+
+    out = take_screenshot(
+        SEED,
+        tmp_path / "use.png",
+        screen="use",
+        text_size=150,
+        theme="high-contrast",
+        usage=usage_file,
+        inspect=read,
+    )
+    assert out.stat().st_size > 0
+    assert "Bone pain: 1" in shown, shown
+    assert "Text size changed: 3" in shown and "High contrast chosen: 1" in shown, shown
+
+
+def test_a_topic_with_a_long_id_opens_and_is_counted(
+    qtbot: QtBot, fonts: bool, seed_copy: Path, tmp_path: Path
+) -> None:
+    """Content may give a topic any id of lower-case letters, digits and dashes up to 200
+    characters: opening it by touch works, and its opens are counted under that id."""
+    long_id = "what-to-do-about-bone-pain-at-night-" + "-".join(["and-at-home"] * 12)
+    assert 100 < len(long_id) <= 200
+    text = (seed_copy / "en" / "pain.md").read_text()
+    text = text.replace("id: pain\n", f"id: {long_id}\n", 1)
+    text = text.replace("title: Bone pain\n", "title: Bone pain at night\n", 1)
+    text = text.replace("order: 4\n", "order: 5\n", 1)
+    (seed_copy / "en" / f"{long_id}.md").write_text(text)
+    usage_file = tmp_path / "usage.sqlite3"
+    k = build(qtbot, seed_copy, tmp_path, usage_file=usage_file)
+    assert any(t.id == long_id for t in k.controller.content.topics)
+    tap_named(qtbot, k, f"topic-{long_id}")
+    assert k.controller.navigator.current.topic_id == long_id
+    assert k.controller.usage is not None
+    k.controller.usage.close()
+    assert counts(usage_file) == {("topic-touch", long_id): 1}
+
+
+def test_a_refused_count_is_logged_and_never_stops_the_kiosk(
+    qtbot: QtBot,
+    fonts: bool,
+    seed_copy: Path,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    usage_file = tmp_path / "usage.sqlite3"
+    k = build(qtbot, seed_copy, tmp_path, usage_file=usage_file)
+    c = k.controller
+    assert c.usage is not None
+    c._count("topic-touch", "I feel tired all the time")  # free text: refused, not raised
+    c._count("heard", "pain")  # not an event
+    assert c.usage.pending() == {}
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 2 and all("usage count left out" in w for w in warnings), warnings
+    caplog.clear()
+    tap_named(qtbot, k, "topic-pain")  # the kiosk goes on, and counts
+    assert c.usage.pending() and c.navigator.current.topic_id == "pain"
+
+
+@pytest.mark.parametrize("width", [300, 674, 1267])
+def test_a_legend_line_wraps_rather_than_being_cut(qtbot: QtBot, fonts: bool, width: int) -> None:
+    from PySide6.QtGui import QFontMetrics
+
+    from kiosk.ui.staff_tools import LegendItem
+    from kiosk.ui.theme import STANDARD
+
+    text = "Asked, no answer: 12345"
+    item = LegendItem(3, text, STANDARD, 62)
+    qtbot.addWidget(item)
+    item.resize(width, item.heightForWidth(width))
+    lines = item.lines(width)
+    metrics = QFontMetrics(item.font())
+    room = width - round(item.line_px() * 1.8)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")  # nothing left out
+    assert all(metrics.horizontalAdvance(line) <= room for line in lines), lines
+    assert item.heightForWidth(width) >= len(lines) * metrics.height()
+    assert (len(lines) > 1) == (metrics.horizontalAdvance(text) > room)

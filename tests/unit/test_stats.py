@@ -70,3 +70,46 @@ def test_an_unreadable_file_is_an_error(tmp_path: Path) -> None:
     result = run_cli("stats", "--file", str(path))
     assert result.returncode == 1
     assert "cannot be read" in result.stderr
+
+
+def test_days_limits_the_csv_and_json_too(tmp_path: Path) -> None:
+    path = tmp_path / "usage.sqlite3"
+    fill(path)
+    out = tmp_path / "week.csv"
+    result = run_cli("stats", "--file", str(path), "--days", "7", "--csv", str(out), "--json")
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert record["days"] == 7
+    assert dt.date.fromisoformat(record["to"]) - dt.date.fromisoformat(record["from"]) == (
+        dt.timedelta(days=6)
+    )
+    with out.open(newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    assert rows and not any(r["detail"] == "fatigue" for r in rows)  # 10 days ago
+    assert not any(r["detail"] == "fatigue" for r in record["rows"])
+    assert "fatigue" not in record["topics"]
+
+
+def test_kiosk_toml_turns_counting_off_and_stats_says_so(tmp_path: Path) -> None:
+    import os
+
+    from kiosk.core.settings import load_settings
+
+    config = tmp_path / "config" / "clinic-kiosk" / "kiosk.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text("usage_counts = false\n")
+    settings, problems = load_settings(config)
+    assert problems == [] and settings.usage_counts is False
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    result = run_cli("stats", "--file", str(tmp_path / "usage.sqlite3"), env=env)
+    assert result.returncode == 0, result.stderr
+    assert "counting is turned off in kiosk.toml" in result.stdout, result.stdout
+    # The default is on; a value that is not true or false is reported and leaves it on.
+    config.write_text('usage_counts = "no"\n')
+    settings, problems = load_settings(config)
+    assert settings.usage_counts is True
+    assert any("usage_counts" in p for p in problems), problems
+    config.write_text("")
+    assert load_settings(config)[0].usage_counts is True
+    result = run_cli("stats", "--file", str(tmp_path / "usage.sqlite3"), env=env)
+    assert "turned off" not in result.stdout, result.stdout

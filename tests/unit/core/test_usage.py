@@ -75,7 +75,7 @@ def test_the_background_thread_writes_without_being_asked(tmp_path: Path, clock:
         ("heard", "i feel tired all the time"),  # not an event
         ("voice", "i feel tired"),  # spaces: free text
         ("topic-touch", "Pain"),  # not an id
-        ("text-size", "1234" + "5" * 70),  # too long
+        ("text-size", "1234" + "5" * 200),  # too long
         ("voice", "my pin is 1234\n"),
     ],
 )
@@ -241,6 +241,7 @@ def test_a_read_only_folder_pauses_counting(
         counter.count("page-turn")
         assert not counter.flush()
         assert counter.problem is not None and "cannot be written" in counter.problem
+        assert "read-only" in counter.problem, counter.problem
     finally:
         subprocess.run(["mount", "-o", "remount,rw", str(small_disk)], check=True)
     assert counter.flush()
@@ -259,3 +260,47 @@ def test_memory_is_bounded_while_the_file_cannot_be_written(tmp_path: Path, cloc
 
 def test_every_event_is_described() -> None:
     assert all(description for description in EVENTS.values())
+
+
+#: How the README's "What is counted" names each event (a new event needs its words there).
+README_WORDS = {
+    "topic-touch": "touch on Home",
+    "topic-voice": "voice",
+    "topic-related": "a related-topic button",
+    "topic-emergency-panel": "the emergency page)",
+    "emergency-page": "the emergency page and Help opened",
+    "help-page": "Help opened",
+    "page-turn": "page turns",
+    "read-started": "Read aloud started",
+    "read-stopped-early": "stopped before the end",
+    "audio-guide-on": "the audio guide turned on",
+    "text-size": "a text size chosen (the size)",
+    "high-contrast": "high contrast chosen",
+    "idle-reset": "idle resets",
+    "voice": "spoken requests by outcome",
+}
+README_OUTCOMES = {
+    "acted": "acted on",
+    "asked-confirmed": "confirmed",
+    "asked-declined": "declined",
+    "asked-unanswered": "not answered",
+    "not-recognised": "not recognised",
+    "nothing-heard": "nothing heard",
+    "unavailable": "voice unavailable",
+}
+
+
+def test_the_readme_says_what_is_counted_and_what_is_not() -> None:
+    from kiosk.core.usage import VOICE_OUTCOMES
+    from tests.conftest import REPO
+
+    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    start = readme.index("**What is counted**")
+    counted = readme[start : readme.index("**What is not counted**", start)]
+    assert set(README_WORDS) == set(EVENTS), "an event is missing from README_WORDS"
+    assert set(README_OUTCOMES) == set(VOICE_OUTCOMES)
+    for event, words in {**README_WORDS, **README_OUTCOMES}.items():
+        assert words in counted, f"the README does not name {event!r} ({words!r})"
+    not_counted = readme[readme.index("**What is not counted**") :][:600]
+    for words in ("no transcript, no audio", "PIN digits", "finer than the hour", "staff screens"):
+        assert words in not_counted, words
