@@ -135,9 +135,14 @@ def create_kiosk(
     )
     from PySide6.QtWidgets import QApplication
 
+    from kiosk.services.input_filter import InputFilter
+
     app = QApplication.instance()
     if app is not None:
-        app.installEventFilter(idle)
+        # In the order Qt called them when each was a filter of its own: idle timing sees every
+        # tap, and the audio guide takes taps before the window's keys.
+        watchers = [idle.eventFilter, controller.guide.eventFilter, window.eventFilter]
+        app.installEventFilter(InputFilter(watchers, parent=window))
     controller.start()
     if watch:
         watcher.start()

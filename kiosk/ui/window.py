@@ -303,10 +303,7 @@ class KioskWindow(QWidget):
         self.screen_too_small = False
         """True when the panel leaves the screens less room than they need (staff are told)."""
         self._arranged: dict[tuple[object, ...], _Arranged] = {}
-
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        # Keys reach eventFilter through the kiosk's one application event filter (app.py).
         self.apply_style(self.theme, 100)
 
     # -- rendering ----------------------------------------------------------------------------
