@@ -284,6 +284,7 @@ class KioskController(QObject):
         place = self.navigator.current
         content = self.content
         w = self.window
+        w.style_screen(place.screen)
         if place.screen is Screen.TOPIC and place.topic_id is not None:
             topic = content.topic(place.topic_id)
             if topic is None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QPaintEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -108,6 +108,11 @@ def _share(total: int, minimum: Sequence[int], preferred: Sequence[int], stretch
         spare -= give
     widths[stretch] += total - sum(widths)
     return widths
+
+
+STYLE_HIDDEN_AFTER_MS = 300
+"""After a change of theme or text size, the hidden screens are laid out for it once the kiosk
+has had no other change for this long."""
 
 
 class ContentArea(QWidget):
@@ -303,6 +308,12 @@ class KioskWindow(QWidget):
         self.screen_too_small = False
         """True when the panel leaves the screens less room than they need (staff are told)."""
         self._arranged: dict[tuple[object, ...], _Arranged] = {}
+        self._unstyled: list[ScreenWidget] = []
+        """Screens hidden when the theme or text size last changed, not yet laid out for it."""
+        self._style_timer = QTimer(self)
+        self._style_timer.setSingleShot(True)
+        self._style_timer.setInterval(STYLE_HIDDEN_AFTER_MS)
+        self._style_timer.timeout.connect(self._style_hidden)
         # Keys reach eventFilter through the kiosk's one application event filter (app.py).
         self.apply_style(self.theme, 100)
 
@@ -315,12 +326,34 @@ class KioskWindow(QWidget):
         gap = self.sizes.gap_px
         for button in self.findChildren(BigButton):
             button.apply_style(theme, self.sizes)
-        for widget in self.screens.values():
-            widget.apply_style(theme, self.sizes)
+        # On a shown window only the screen in view is laid out again now (a text-size tap
+        # waited for Home's whole grid of topics to be measured anew, for one); the hidden ones
+        # are when they are next shown, or once the patient has let the kiosk be for a moment.
+        current = self.stack.currentWidget() if self.isVisible() else None
+        self._unstyled = [w for w in self.screens.values() if w is not current]
+        if current is None:
+            self._style_hidden()
+        else:
+            self.style_screen(self.current_screen())
+            self._style_timer.start()
         self.overlay.button.apply_style(theme, self.sizes)
         self.voice_overlay.apply_style(theme, self.sizes)
         self.panel.set_margins(gap, self.sizes.focus_px)
         self._arrange()
+
+    def style_screen(self, screen: Screen) -> None:
+        """Lay a screen out for the current theme and text size if it is not yet (the
+        controller calls this before it renders a screen)."""
+        widget = self.screens[screen]
+        if widget in self._unstyled:
+            self._unstyled.remove(widget)
+            widget.apply_style(self.theme, self.sizes)
+
+    def _style_hidden(self) -> None:
+        self._style_timer.stop()
+        unstyled, self._unstyled = self._unstyled, []
+        for widget in unstyled:
+            widget.apply_style(self.theme, self.sizes)
 
     def set_content(self, content: ContentSet) -> None:
         """Show a content set's clinic name, emergency panel and topics."""
@@ -348,6 +381,7 @@ class KioskWindow(QWidget):
 
     def show_screen(self, screen: Screen) -> ScreenWidget:
         """Bring a screen to the front."""
+        self.style_screen(screen)
         widget = self.screens[screen]
         changed = self.stack.currentWidget() is not widget
         self.stack.setCurrentWidget(widget)
