@@ -329,9 +329,8 @@ class KioskWindow(QWidget):
         # On a shown window only the screen in view is laid out again now (a text-size tap
         # waited for Home's whole grid of topics to be measured anew, for one); the hidden ones
         # are when they are next shown, or once the patient has let the kiosk be for a moment.
-        current = self.stack.currentWidget() if self.isVisible() else None
-        self._unstyled = [w for w in self.screens.values() if w is not current]
-        if current is None:
+        self._unstyled = list(self.screens.values())
+        if not self.isVisible():
             self._style_hidden()
         else:
             self.style_screen(self.current_screen())
