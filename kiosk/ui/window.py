@@ -35,7 +35,7 @@ from kiosk.ui.screens import (
 )
 from kiosk.ui.screens import Screen as ScreenWidget
 from kiosk.ui.staff_tools import UsageScreen
-from kiosk.ui.theme import THEMES, Sizes, Theme, stylesheet
+from kiosk.ui.theme import THEMES, Sizes, Theme, colour_sheet, type_sheet
 from kiosk.ui.widgets import BigButton, EmergencyPanel, HoldLabel
 
 PANEL_SHARES_UNDER_TOP_BAR = (0.32, 0.36, 0.40, 0.44)
@@ -309,6 +309,7 @@ class KioskWindow(QWidget):
         """True when the panel leaves the screens less room than they need (staff are told)."""
         self._arranged: dict[tuple[object, ...], _Arranged] = {}
         self._unstyled: list[ScreenWidget] = []
+        self._type_sheet = ""
         """Screens hidden when the theme or text size last changed, not yet laid out for it."""
         self._style_timer = QTimer(self)
         self._style_timer.setSingleShot(True)
@@ -322,7 +323,15 @@ class KioskWindow(QWidget):
         """Apply a theme and text size everywhere."""
         self.theme = theme
         self.sizes = Sizes(self.settings.screen, scale)
-        self.setStyleSheet(stylesheet(theme, self.sizes))
+        # Qt restyles every widget inside a widget whose sheet is set, even to the same text:
+        # the window's sheet (colours) is set only when the colours change, and the type sizes
+        # are the sheet of each part with text, the hidden screens' set when they are styled.
+        colours = colour_sheet(theme, self.sizes)
+        if self.styleSheet() != colours:
+            self.setStyleSheet(colours)
+        self._type_sheet = type_sheet(self.sizes)
+        for part in (self.clinic, self.sound_status, self.overlay, self.voice_overlay):
+            self._set_type_sheet(part)
         gap = self.sizes.gap_px
         for button in self.findChildren(BigButton):
             button.apply_style(theme, self.sizes)
@@ -346,13 +355,19 @@ class KioskWindow(QWidget):
         widget = self.screens[screen]
         if widget in self._unstyled:
             self._unstyled.remove(widget)
+            self._set_type_sheet(widget)
             widget.apply_style(self.theme, self.sizes)
 
     def _style_hidden(self) -> None:
         self._style_timer.stop()
         unstyled, self._unstyled = self._unstyled, []
         for widget in unstyled:
+            self._set_type_sheet(widget)
             widget.apply_style(self.theme, self.sizes)
+
+    def _set_type_sheet(self, part: QWidget) -> None:
+        if part.styleSheet() != self._type_sheet:
+            part.setStyleSheet(self._type_sheet)
 
     def set_content(self, content: ContentSet) -> None:
         """Show a content set's clinic name, emergency panel and topics."""
