@@ -598,7 +598,7 @@ class Paging:
         self.set_page(self._page - 1)
 
 
-SPARE_LABELS = 48
+SPARE_LABELS = 24
 """Text labels a paged view keeps per role to use again (more than a page of text holds)."""
 
 KNOWN_TEXT_HEIGHTS = 4096
