@@ -111,8 +111,8 @@ def _share(total: int, minimum: Sequence[int], preferred: Sequence[int], stretch
 
 
 STYLE_HIDDEN_AFTER_MS = 300
-"""After a change of theme or text size, the hidden screens are laid out for it once the kiosk
-has had no other change for this long."""
+"""After a change of theme or text size, the hidden screens are laid out for it, one at a time,
+once the kiosk has had no other change for this long."""
 
 
 class ContentArea(QWidget):
@@ -313,8 +313,7 @@ class KioskWindow(QWidget):
         """Screens hidden when the theme or text size last changed, not yet laid out for it."""
         self._style_timer = QTimer(self)
         self._style_timer.setSingleShot(True)
-        self._style_timer.setInterval(STYLE_HIDDEN_AFTER_MS)
-        self._style_timer.timeout.connect(self._style_hidden)
+        self._style_timer.timeout.connect(self._style_next)
         # Keys reach eventFilter through the kiosk's one application event filter (app.py).
         self.apply_style(self.theme, 100)
 
@@ -343,7 +342,7 @@ class KioskWindow(QWidget):
             self._style_hidden()
         else:
             self.style_screen(self.current_screen())
-            self._style_timer.start()
+            self._style_timer.start(STYLE_HIDDEN_AFTER_MS)
         self.overlay.button.apply_style(theme, self.sizes)
         self.voice_overlay.apply_style(theme, self.sizes)
         self.panel.set_margins(gap, self.sizes.focus_px)
@@ -357,6 +356,15 @@ class KioskWindow(QWidget):
             self._unstyled.remove(widget)
             self._set_type_sheet(widget)
             widget.apply_style(self.theme, self.sizes)
+
+    def _style_next(self) -> None:
+        # One screen at a time, so a tap that comes meanwhile waits for one screen at most.
+        if self._unstyled:
+            widget = self._unstyled.pop(0)
+            self._set_type_sheet(widget)
+            widget.apply_style(self.theme, self.sizes)
+        if self._unstyled:
+            self._style_timer.start(0)
 
     def _style_hidden(self) -> None:
         self._style_timer.stop()
