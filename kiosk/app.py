@@ -209,6 +209,10 @@ def settings_for_screen(
     )
 
 
+def _import_voice_decision() -> None:
+    import kiosk.voice.hearing  # noqa: F401
+
+
 def run_kiosk(
     content_dir: Path,
     windowed: bool = False,
@@ -282,6 +286,10 @@ def run_kiosk(
             print(f"KIOSK_READY {elapsed:.1f}", flush=True)
             window.allow_close()
             app.quit()
+            return
+        # What the first spoken request needs, imported while Home is on screen rather than
+        # before it (or while that request waits).
+        QTimer.singleShot(500, _import_voice_decision)
 
     # Ready = the first frame is painted and the event loop is idle again (interactive).
     window.first_painted.connect(lambda: QTimer.singleShot(0, ready))
