@@ -357,6 +357,10 @@ class KioskWindow(QWidget):
             self._set_type_sheet(widget)
             widget.apply_style(self.theme, self.sizes)
 
+    def styling_hidden_screens(self) -> bool:
+        """True while hidden screens are still to be laid out for the last theme or text size."""
+        return bool(self._unstyled)
+
     def _style_next(self) -> None:
         # One screen at a time, so a tap that comes meanwhile waits for one screen at most.
         if self._unstyled:
