@@ -135,9 +135,14 @@ def create_kiosk(
     )
     from PySide6.QtWidgets import QApplication
 
+    from kiosk.services.input_filter import InputFilter
+
     app = QApplication.instance()
     if app is not None:
-        app.installEventFilter(idle)
+        # In the order Qt called them when each was a filter of its own: idle timing sees every
+        # tap, and the audio guide takes taps before the window's keys.
+        watchers = [idle.eventFilter, controller.guide.eventFilter, window.eventFilter]
+        app.installEventFilter(InputFilter(watchers, parent=window))
     controller.start()
     if watch:
         watcher.start()
@@ -202,6 +207,10 @@ def settings_for_screen(
         ),
         notes,
     )
+
+
+def _import_voice_decision() -> None:
+    import kiosk.voice.hearing  # noqa: F401
 
 
 def run_kiosk(
@@ -277,6 +286,10 @@ def run_kiosk(
             print(f"KIOSK_READY {elapsed:.1f}", flush=True)
             window.allow_close()
             app.quit()
+            return
+        # What the first spoken request needs, imported while Home is on screen rather than
+        # before it (or while that request waits).
+        QTimer.singleShot(500, _import_voice_decision)
 
     # Ready = the first frame is painted and the event loop is idle again (interactive).
     window.first_painted.connect(lambda: QTimer.singleShot(0, ready))

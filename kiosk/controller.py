@@ -11,6 +11,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication
@@ -46,7 +47,6 @@ from kiosk.ui.staff_tools import Bar, UsageView
 from kiosk.ui.theme import THEMES
 from kiosk.ui.widgets import BigButton, EmergencyPanel
 from kiosk.ui.window import KioskWindow
-from kiosk.voice.hearing import decide
 from kiosk.voice.language import build_language
 from kiosk.voice.matching import (
     NOT_RECOGNISED_MESSAGE,
@@ -57,10 +57,13 @@ from kiosk.voice.matching import (
     TopicMatch,
     confirmation_prompt,
 )
-from kiosk.voice.recognisers import Recognition
 
 STAFF_SCREENS = (Screen.STAFF, Screen.USE, Screen.PIN)
 """Screens only staff see: nothing done there is counted as patients' use."""
+
+
+if TYPE_CHECKING:
+    from kiosk.voice.recognisers import Recognition
 
 log = logging.getLogger("kiosk.session")
 voice_log = logging.getLogger("kiosk.voice")
@@ -221,8 +224,9 @@ class KioskController(QObject):
     def start(self) -> None:
         """Show Home with the current content."""
         self._build_matcher()
-        self.window.set_content(self.content)
+        # Styled before the topics are set: Home's grid is then laid out once, not twice.
         self.window.apply_style(THEMES[self.prefs.theme], self.prefs.text_scale)
+        self.window.set_content(self.content)
         self.render()
 
     def content_reloaded(self, load: ContentLoad) -> None:
@@ -285,6 +289,7 @@ class KioskController(QObject):
         place = self.navigator.current
         content = self.content
         w = self.window
+        w.style_screen(place.screen)
         if place.screen is Screen.TOPIC and place.topic_id is not None:
             topic = content.topic(place.topic_id)
             if topic is None:
@@ -852,7 +857,11 @@ class KioskController(QObject):
         timing = details if isinstance(details, dict) else {}
         speech_ms = timing.get("speech_ms") or [None]
         spoke = bool(heard.transcript) or speech_ms[0] is not None
-        # The one decision path, shared with ``hear`` and ``bench voice``.
+        # The one decision path, shared with ``hear`` and ``bench voice``. (Imported here: it
+        # brings the recognisers and their model downloader, which the kiosk's own process
+        # needs for nothing else; app.py imports it once Home is painted.)
+        from kiosk.voice.hearing import decide
+
         match = decide(self.matcher, heard).match if heard.transcript else None
         self._log_request(heard, match, timing)
         if step == "answer" and self.pending is not None:

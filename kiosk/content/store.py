@@ -19,6 +19,19 @@ from kiosk.content.problems import Problem, display_path
 log = logging.getLogger("kiosk.content")
 
 
+def _file_stamps(folder: Path) -> dict[str, tuple[int, int]] | None:
+    """Each file's size and modification time (a snapshot's copies keep both), or None when
+    the folder cannot be read."""
+    try:
+        return {
+            path.name: (stat.st_size, stat.st_mtime_ns)
+            for path in folder.iterdir()
+            if path.is_file() and not path.is_symlink() and (stat := path.stat())
+        }
+    except OSError:
+        return None
+
+
 class ContentStore:
     """Holds the current valid content set and the report of the most recent load."""
 
@@ -71,6 +84,9 @@ class ContentStore:
         target = self.snapshot_dir / self.language
         staging: Path | None = None
         try:
+            stamps = _file_stamps(source)
+            if stamps is not None and stamps == _file_stamps(target):
+                return  # the snapshot is these very files already (the kiosk's usual start)
             target.parent.mkdir(parents=True, exist_ok=True)
             staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=target.parent))
             for path in source.iterdir():

@@ -4,6 +4,10 @@ Shared by ``bench ui`` (the seed content) and ``bench scale`` (1,000 topics). Th
 click (``QTest.mouseClick``: press and release, so the button's own ``clicked`` runs the
 kiosk's code) on the real window; the clock stops at the first paint event of a widget that
 shows the result (the topic page's title, a button of the next page of topics, ...).
+
+Widgets the kiosk let go of (``deleteLater``) are deleted while waiting, as the kiosk's own event
+loop does: ``processEvents`` alone never deletes them, and a bench that keeps every old page's
+widgets alive gets slower with each tap (a style change, for one, repolishes all of them).
 """
 
 from __future__ import annotations
@@ -57,6 +61,7 @@ def tap_to_paint_ms(
         QTest.mouseClick(target, Qt.MouseButton.LeftButton)
         while not clock.painted_at and time.perf_counter() - start < timeout_s:
             app.processEvents()
+            app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         return (clock.painted_at - start) * 1000 if clock.painted_at else None
     finally:
         clock.remove()

@@ -17,7 +17,6 @@ from typing import Any
 from PySide6.QtCore import QObject, QProcess, Signal
 
 from kiosk.services.child_process import SoundChild
-from kiosk.voice.recognisers import Recognition
 
 log = logging.getLogger("kiosk.voice")
 
@@ -127,6 +126,10 @@ class VoiceInput(SoundChild):
         elif kind == "deciding":
             self._set_state("deciding")
         elif kind == "result":
+            # Imported here: the recognisers module (and its model downloader) is the voice
+            # process's; this process needs only its result type.
+            from kiosk.voice.recognisers import Recognition
+
             self._set_state("idle")
             heard = Recognition(
                 transcript=str(event.get("transcript", "")),

@@ -7,7 +7,7 @@ The filter only decides which gesture happened; what to say and do is the contro
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Signal
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QWidget
 
 from kiosk.ui.widgets import BigButton, EmergencyPanel
 
@@ -38,9 +38,7 @@ class AudioGuideFilter(QObject):
         super().__init__(parent)
         self.enabled = False
         self._swallow_release = False
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        # Taps reach eventFilter through the kiosk's one application event filter (app.py).
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if not self.enabled or event.type() not in _TOUCH_EVENTS:

@@ -193,32 +193,27 @@ class Sizes:
 
 
 def stylesheet(theme: Theme, sizes: Sizes) -> str:
-    """The application stylesheet for a theme at a text size."""
+    """The whole stylesheet for a theme at a text size: :func:`colour_sheet`, which the window
+    has, and :func:`type_sheet`, which each part of it with text of the patient's size has."""
+    return colour_sheet(theme, sizes) + type_sheet(sizes)
+
+
+def colour_sheet(theme: Theme, sizes: Sizes) -> str:
+    """The window's stylesheet: the typeface and every colour (no type sizes: a change of text
+    size then leaves it alone, and Qt restyles only the parts whose type sheet changes instead
+    of every widget of every screen). Of ``sizes`` it uses the focus ring's width only, which
+    does not change with the text size."""
     t, s = theme, sizes
     return f"""
 * {{ font-family: "{FONT_FAMILY}"; }}
 QWidget#KioskWindow, QWidget#Screen, QStackedWidget, QWidget#Page {{
     color: {t.text}; background-color: {t.window_bg};
 }}
-QLabel {{ color: {t.text}; background-color: {t.window_bg}; font-size: {s.body_px}px; }}
-QLabel[role="title"] {{
-    color: {t.text}; background-color: {t.window_bg}; font-size: {s.heading_px}px;
-    font-weight: bold;
+QLabel {{ color: {t.text}; background-color: {t.window_bg}; }}
+QLabel[role="title"], QLabel[role="heading"], QLabel[role="status"], QLabel[role="clinic"] {{
+    color: {t.text}; background-color: {t.window_bg};
 }}
-QLabel[role="heading"] {{
-    color: {t.text}; background-color: {t.window_bg}; font-size: {s.heading_px}px;
-    font-weight: bold;
-}}
-QLabel[role="meta"] {{
-    color: {t.muted_text}; background-color: {t.window_bg}; font-size: {s.control_px}px;
-}}
-QLabel[role="status"] {{
-    color: {t.text}; background-color: {t.window_bg}; font-size: {s.control_px}px;
-}}
-QLabel[role="clinic"] {{
-    color: {t.text}; background-color: {t.window_bg}; font-size: {s.control_px}px;
-    font-weight: bold;
-}}
+QLabel[role="meta"] {{ color: {t.muted_text}; background-color: {t.window_bg}; }}
 QFrame#EmergencyPanel {{
     color: {t.emergency_text}; background-color: {t.emergency_bg};
     border: {s.focus_px}px solid {t.emergency_bg};
@@ -232,16 +227,23 @@ QFrame#EmergencyPanel QLabel[role="band"] {{
 }}
 QLabel[role="band"] {{
     color: {t.emergency_band_text}; background-color: {t.emergency_band_bg};
-    font-size: {s.control_px}px; font-weight: bold;
 }}
 QWidget#Overlay, QWidget#VoiceOverlay {{
     color: {t.overlay_text}; background-color: {t.overlay_bg};
 }}
 QWidget#Overlay QLabel, QWidget#VoiceOverlay QLabel {{
-    color: {t.overlay_text}; background-color: {t.overlay_bg}; font-size: {s.body_px}px;
+    color: {t.overlay_text}; background-color: {t.overlay_bg};
 }}
-QWidget#Overlay QLabel[role="title"], QWidget#VoiceOverlay QLabel[role="title"] {{
-    color: {t.overlay_text}; background-color: {t.overlay_bg}; font-size: {s.heading_px}px;
-    font-weight: bold;
-}}
+"""
+
+
+def type_sheet(sizes: Sizes) -> str:
+    """The type sizes at the patient's text size (every font-size is here, none in
+    :func:`colour_sheet`: Qt prefers the nearer sheet whatever the rules' specificity)."""
+    s = sizes
+    return f"""
+QLabel {{ font-size: {s.body_px}px; }}
+QLabel[role="title"], QLabel[role="heading"] {{ font-size: {s.heading_px}px; font-weight: bold; }}
+QLabel[role="meta"], QLabel[role="status"] {{ font-size: {s.control_px}px; }}
+QLabel[role="clinic"], QLabel[role="band"] {{ font-size: {s.control_px}px; font-weight: bold; }}
 """

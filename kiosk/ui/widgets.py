@@ -598,11 +598,23 @@ class Paging:
         self.set_page(self._page - 1)
 
 
+SPARE_LABELS = 24
+"""Text labels a paged view keeps per role to use again (more than a page of text holds)."""
+
+KNOWN_TEXT_HEIGHTS = 4096
+"""Measured text heights a paged view keeps (a few hundred bytes each; begun again when full)."""
+
+
 class PagedView(Paging, QWidget):
     """Shows blocks a page at a time: Previous/Next page buttons instead of scroll bars.
 
     Pages are recomputed from real label heights whenever the width, height or text size
     changes; a paragraph taller than a page is shown as its sentences (only at that size).
+
+    Opening a page is on the path of a tap, so its text labels are not made anew each time: the
+    labels of the page before are kept (hidden) and given the new text, and a text's height at a
+    width and type size is measured once (making, style-polishing and measuring a rich-text label
+    were most of a tap's time).
     """
 
     page_changed = Signal(int, int)  # page index, page count
@@ -622,6 +634,9 @@ class PagedView(Paging, QWidget):
         self._line_heights: dict[tuple[str, int, str], tuple[int, int]] = {}
         self._measured: dict[tuple[int, int], int] = {}
         self._marked: tuple[QLabel, str] | None = None
+        self._spare: dict[str, list[QLabel]] = {}  # text labels to use again, by role
+        self._texts: set[QLabel] = set()  # the labels this view made for text
+        self._text_heights: dict[tuple[str, str, int, str], int] = {}
         self.spacing_px = 16
         """Space between blocks; the screen sets it from the text size."""
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -631,8 +646,7 @@ class PagedView(Paging, QWidget):
         """Replace the content and show ``page`` (clamped)."""
         self._marked = None
         for widget in self._originals + [w for ws in self._splits.values() for w in ws]:
-            widget.hide()
-            widget.deleteLater()
+            self._release(widget)
         self._blocks = list(blocks)
         self._originals = [self._make(block) for block in blocks]
         self._splits = {}
@@ -645,16 +659,34 @@ class PagedView(Paging, QWidget):
             widget = block.widget()
             widget.setParent(self)
         else:
-            label = QLabel(self)
-            label.setTextFormat(Qt.TextFormat.RichText)
-            label.setWordWrap(True)
-            label.setProperty("role", "body" if block.role == "bullet" else block.role)
+            role = "body" if block.role == "bullet" else block.role
+            spare = self._spare.get(role)
+            if spare:
+                label = spare.pop()
+            else:
+                label = QLabel(self)
+                label.setTextFormat(Qt.TextFormat.RichText)
+                label.setWordWrap(True)
+                label.setProperty("role", role)
+                label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+                self._texts.add(label)
             label.setText(_bullet_html(block.html) if block.role == "bullet" else block.html)
             label.setAccessibleName(block.plain)
-            label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
             widget = label
         widget.hide()
         return widget
+
+    def _release(self, widget: QWidget) -> None:
+        """A block's widget is no longer shown: a text label is kept to be used again (up to
+        a page's worth or so of each role), anything else deleted."""
+        widget.hide()
+        if isinstance(widget, QLabel) and widget in self._texts:
+            spare = self._spare.setdefault(str(widget.property("role")), [])
+            if len(spare) < SPARE_LABELS:
+                spare.append(widget)
+                return
+            self._texts.discard(widget)
+        widget.deleteLater()
 
     def blocks(self) -> list[TextBlock]:
         """The blocks as given, in reading order."""
@@ -722,11 +754,22 @@ class PagedView(Paging, QWidget):
             height = self._measured[key] = self._height(widget, width)
         return height
 
-    @staticmethod
-    def _height(widget: QWidget, width: int) -> int:
+    def _height(self, widget: QWidget, width: int) -> int:
         widget.ensurePolished()
+        key: tuple[str, str, int, str] | None = None
+        if isinstance(widget, QLabel) and widget in self._texts:
+            # The same text in the same role and type at the same width: the same height.
+            key = (str(widget.property("role")), widget.text(), width, widget.font().key())
+            known = self._text_heights.get(key)
+            if known is not None:
+                return known
         height = widget.heightForWidth(width) if widget.hasHeightForWidth() else -1
-        return height if height >= 0 else widget.sizeHint().height()
+        height = height if height >= 0 else widget.sizeHint().height()
+        if key is not None:
+            if len(self._text_heights) >= KNOWN_TEXT_HEIGHTS:
+                self._text_heights.clear()
+            self._text_heights[key] = height
+        return height
 
     def relayout(self, force: bool = False) -> None:
         """Recompute pages for the current size and style."""
@@ -802,7 +845,7 @@ class PagedView(Paging, QWidget):
             probe = self._make(TextBlock(block.role, "Line", "Line"))
             one_line = self._height(probe, width)
             lines = (one_line, one_line + probe.fontMetrics().lineSpacing())
-            probe.deleteLater()
+            self._release(probe)
             self._line_heights[key] = lines
         return min(whole, lines[0]), min(whole, lines[1])
 
@@ -827,8 +870,7 @@ class PagedView(Paging, QWidget):
         if cached is not None and too_tall and self._split_for.get(index) == key:
             return cached
         for old in self._splits.pop(index, []):
-            old.hide()
-            old.deleteLater()
+            self._release(old)
         if not too_tall:
             return [widget]
         widget.hide()
@@ -870,7 +912,7 @@ class PagedView(Paging, QWidget):
             part.setText(html_of(start, end, word == 0))
             parts.append(part)
             word = low + 1
-        probe.deleteLater()
+        self._release(probe)
         self._splits[index] = parts
         self._split_for[index] = key
         return parts

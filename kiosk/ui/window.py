@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QPaintEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -35,7 +35,7 @@ from kiosk.ui.screens import (
 )
 from kiosk.ui.screens import Screen as ScreenWidget
 from kiosk.ui.staff_tools import UsageScreen
-from kiosk.ui.theme import THEMES, Sizes, Theme, stylesheet
+from kiosk.ui.theme import THEMES, Sizes, Theme, colour_sheet, type_sheet
 from kiosk.ui.widgets import BigButton, EmergencyPanel, HoldLabel
 
 PANEL_SHARES_UNDER_TOP_BAR = (0.32, 0.36, 0.40, 0.44)
@@ -108,6 +108,11 @@ def _share(total: int, minimum: Sequence[int], preferred: Sequence[int], stretch
         spare -= give
     widths[stretch] += total - sum(widths)
     return widths
+
+
+STYLE_HIDDEN_AFTER_MS = 300
+"""After a change of theme or text size, the hidden screens are laid out for it, one at a time,
+once the kiosk has had no other change for this long."""
 
 
 class ContentArea(QWidget):
@@ -303,10 +308,13 @@ class KioskWindow(QWidget):
         self.screen_too_small = False
         """True when the panel leaves the screens less room than they need (staff are told)."""
         self._arranged: dict[tuple[object, ...], _Arranged] = {}
-
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        self._unstyled: list[ScreenWidget] = []
+        self._type_sheet = ""
+        """Screens hidden when the theme or text size last changed, not yet laid out for it."""
+        self._style_timer = QTimer(self)
+        self._style_timer.setSingleShot(True)
+        self._style_timer.timeout.connect(self._style_next)
+        # Keys reach eventFilter through the kiosk's one application event filter (app.py).
         self.apply_style(self.theme, 100)
 
     # -- rendering ----------------------------------------------------------------------------
@@ -314,16 +322,64 @@ class KioskWindow(QWidget):
         """Apply a theme and text size everywhere."""
         self.theme = theme
         self.sizes = Sizes(self.settings.screen, scale)
-        self.setStyleSheet(stylesheet(theme, self.sizes))
+        # Qt restyles every widget inside a widget whose sheet is set, even to the same text:
+        # the window's sheet (colours) is set only when the colours change, and the type sizes
+        # are the sheet of each part with text, the hidden screens' set when they are styled.
+        colours = colour_sheet(theme, self.sizes)
+        if self.styleSheet() != colours:
+            self.setStyleSheet(colours)
+        self._type_sheet = type_sheet(self.sizes)
+        for part in (self.clinic, self.sound_status, self.overlay, self.voice_overlay):
+            self._set_type_sheet(part)
         gap = self.sizes.gap_px
         for button in self.findChildren(BigButton):
             button.apply_style(theme, self.sizes)
-        for widget in self.screens.values():
-            widget.apply_style(theme, self.sizes)
+        # On a shown window only the screen in view is laid out again now (a text-size tap
+        # waited for Home's whole grid of topics to be measured anew, for one); the hidden ones
+        # are when they are next shown, or once the patient has let the kiosk be for a moment.
+        self._unstyled = list(self.screens.values())
+        if not self.isVisible():
+            self._style_hidden()
+        else:
+            self.style_screen(self.current_screen())
+            self._style_timer.start(STYLE_HIDDEN_AFTER_MS)
         self.overlay.button.apply_style(theme, self.sizes)
         self.voice_overlay.apply_style(theme, self.sizes)
         self.panel.set_margins(gap, self.sizes.focus_px)
         self._arrange()
+
+    def style_screen(self, screen: Screen) -> None:
+        """Lay a screen out for the current theme and text size if it is not yet (the
+        controller calls this before it renders a screen)."""
+        widget = self.screens[screen]
+        if widget in self._unstyled:
+            self._unstyled.remove(widget)
+            self._set_type_sheet(widget)
+            widget.apply_style(self.theme, self.sizes)
+
+    def styling_hidden_screens(self) -> bool:
+        """True while hidden screens are still to be laid out for the last theme or text size."""
+        return bool(self._unstyled)
+
+    def _style_next(self) -> None:
+        # One screen at a time, so a tap that comes meanwhile waits for one screen at most.
+        if self._unstyled:
+            widget = self._unstyled.pop(0)
+            self._set_type_sheet(widget)
+            widget.apply_style(self.theme, self.sizes)
+        if self._unstyled:
+            self._style_timer.start(0)
+
+    def _style_hidden(self) -> None:
+        self._style_timer.stop()
+        unstyled, self._unstyled = self._unstyled, []
+        for widget in unstyled:
+            self._set_type_sheet(widget)
+            widget.apply_style(self.theme, self.sizes)
+
+    def _set_type_sheet(self, part: QWidget) -> None:
+        if part.styleSheet() != self._type_sheet:
+            part.setStyleSheet(self._type_sheet)
 
     def set_content(self, content: ContentSet) -> None:
         """Show a content set's clinic name, emergency panel and topics."""
@@ -351,6 +407,7 @@ class KioskWindow(QWidget):
 
     def show_screen(self, screen: Screen) -> ScreenWidget:
         """Bring a screen to the front."""
+        self.style_screen(screen)
         widget = self.screens[screen]
         changed = self.stack.currentWidget() is not widget
         self.stack.setCurrentWidget(widget)

@@ -11,9 +11,17 @@ from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from kiosk.core.display import MIN_CAP_HEIGHT_MM, MIN_TARGET_MM
-from kiosk.core.session import TEXT_SCALES
+from kiosk.core.session import TEXT_SCALES, Place, Screen
 from kiosk.core.settings import KioskSettings
-from kiosk.ui.theme import FONT_FAMILY, THEMES, Sizes, contrast_ratio, stylesheet
+from kiosk.ui.theme import (
+    FONT_FAMILY,
+    THEMES,
+    Sizes,
+    colour_sheet,
+    contrast_ratio,
+    stylesheet,
+    type_sheet,
+)
 from kiosk.ui.widgets import BigButton
 from tests.ui.conftest import LANDSCAPE, PORTRAIT, KioskUnderTest, build
 from tests.ui.helpers import in_window, visible_buttons, visible_labels, visit_all
@@ -179,11 +187,29 @@ def test_contrast_formula_matches_wcag_examples() -> None:
 def test_the_window_really_uses_the_theme(kiosk: KioskUnderTest, theme_name: str) -> None:
     kiosk.controller.set_theme(theme_name)
     theme = THEMES[theme_name]
-    assert kiosk.window.styleSheet() == stylesheet(theme, kiosk.window.sizes)
+    # The colours are the window's sheet; the type sizes each screen's (and the top bar's).
+    assert kiosk.window.styleSheet() == colour_sheet(theme, kiosk.window.sizes)
+    assert kiosk.window.home.styleSheet() == type_sheet(kiosk.window.sizes)
     image = kiosk.window.grab().toImage()
     panel = in_window(kiosk.window.panel)
     colour = image.pixelColor(panel.right() - 5, panel.bottom() - 5).name()
     assert colour == theme.emergency_bg
+
+
+def test_a_text_size_tap_styles_the_screen_in_view_and_the_others_when_shown(
+    kiosk: KioskUnderTest, qtbot: QtBot
+) -> None:
+    window = kiosk.window
+    kiosk.controller.go(Place(Screen.DISPLAY))
+    title_px = window.display.title.fontInfo().pixelSize()
+    kiosk.controller.set_text_scale(200)
+    sheet = type_sheet(window.sizes)
+    assert window.display.styleSheet() == sheet
+    assert window.display.title.fontInfo().pixelSize() > title_px
+    kiosk.controller.home()  # before the hidden screens' turn: Home is styled as it is shown
+    assert window.home.styleSheet() == sheet
+    assert window.home.title.fontInfo().pixelSize() == window.sizes.heading_px
+    qtbot.waitUntil(lambda: all(w.styleSheet() == sheet for w in window.screens.values()))
 
 
 def test_text_size_steps_and_emergency_topics_marked_in_words(kiosk: KioskUnderTest) -> None:
