@@ -612,10 +612,13 @@ class PocketSphinxRecogniser:
         try:
             # The whole dictionary (134,000 words) for look-ups and added words; the language's
             # decoder gets only its own words (loading a model walks the whole dictionary).
-            self._words: Any = Decoder(samprate=RATE, loglevel="FATAL")
+            # Without the generic language model (lm=None): the dictionary is all it is for,
+            # and the model took 78 MB of the voice process.
+            self._words: Any = Decoder(samprate=RATE, loglevel="FATAL", lm=None)
         except (RuntimeError, ValueError, OSError) as error:
             raise EngineUnavailable(f"PocketSphinx cannot start ({error})") from None
         self.load_seconds = time.perf_counter() - started
+        self._phones: dict[str, str | None] = {}
         self.nbest = nbest
         self._lock = threading.Lock()
         self._pronunciations = {
@@ -633,7 +636,7 @@ class PocketSphinxRecogniser:
 
     def _dictionary(self, words: Iterable[str]) -> str:
         """Pronunciation dictionary text for ``words`` (each with all its pronunciations)."""
-        lookup = self._words.lookup_word
+        lookup = self._lookup
         lines: list[str] = []
         for word in dict.fromkeys(words):
             phones = lookup(word)
@@ -653,13 +656,14 @@ class PocketSphinxRecogniser:
 
     def _ensure_word(self, word: str) -> bool:
         """Whether ``word`` is in the dictionary, adding it from the pronunciations if needed."""
-        if self._words.lookup_word(word) is not None:
+        if self._lookup(word) is not None:
             return True
         phones = self._pronunciations.get(word)
         if not phones:
             return False
         try:
             self._words.add_word(word, phones, False)
+            self._phones.pop(word, None)
         except (RuntimeError, ValueError) as error:
             log.warning(
                 'PocketSphinx cannot use the pronunciation "%s" for "%s" (%s)', phones, word, error
@@ -670,12 +674,20 @@ class PocketSphinxRecogniser:
     def pronunciation(self, word: str) -> str | None:
         """The dictionary's phones for ``word`` (stress-free ARPAbet), or None."""
         with self._lock:
-            phones: str | None = self._words.lookup_word(word.lower())
+            phones = self._lookup(word.lower())
         return phones
 
     def known(self, word: str) -> bool:
         word = word.lower()
-        return self._words.lookup_word(word) is not None or word in self._pronunciations
+        return self._lookup(word) is not None or word in self._pronunciations
+
+    def _lookup(self, word: str) -> str | None:
+        """The dictionary's phones for ``word``, remembered: PocketSphinx's ``lookup_word``
+        leaks the string it returns (about 30 bytes a call), and every content reload looks up
+        each word of the request language again (the voice process grew 0.4 MB a reload)."""
+        if word not in self._phones:
+            self._phones[word] = self._words.lookup_word(word)
+        return self._phones[word]
 
     def set_phrases(self, phrases: Sequence[str]) -> list[str]:
         """Build the language model from ``phrases`` (sentences of the request language; a
