@@ -467,7 +467,6 @@ class ButtonGrid(Paging, QWidget):
         self._page = 0
         self._columns = 1
         self.gap = 12
-        self.min_column_px = 400
         self.min_target = 61
         self.pinned: list[bool] = []
         """Per button: kept on the first page whatever the order (emergency and support)."""
@@ -488,11 +487,6 @@ class ButtonGrid(Paging, QWidget):
             button.hide()
         self._page = page
         self.relayout()
-
-    def columns(self) -> int:
-        """How many columns fit: at least one, at most three."""
-        widest = max([b.min_width() for b in self.buttons] + [self.min_column_px])
-        return max(1, min(3, (self.width() + self.gap) // (widest + self.gap)))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -543,30 +537,63 @@ class ButtonGrid(Paging, QWidget):
         return False
 
     def _paged(self) -> None:
-        columns = self._columns = self.columns()
-        width = (self.width() - self.gap * (columns - 1)) // columns
-        # A button taller than the grid would be cut off: its summary is shortened (to two
-        # lines, one, or none) until every button fits.
-        for lines in (None, 2, 1, 0):
+        """Pages of rows, the pinned topics on the first page: the columns and summary length
+        that need the fewest pages (then the longest summaries, then the fewest columns)."""
+        smallest = min(b.min_width() for b in self.buttons)
+        best: tuple[tuple[int, int, int], int | None, list[list[list[int]]]] | None = None
+        for rank, lines in enumerate((None, 2, 1, 0)):
+            for columns in range(1, MAX_COLUMNS + 1):
+                width = (self.width() - self.gap * (columns - 1)) // columns
+                if width < max(smallest, self.min_target):
+                    break
+                for button in self.buttons:
+                    button.shorten_subtitle(width, lines)
+                if any(b.min_width() > width for b in self.buttons):
+                    continue
+                # A button taller than the grid would be cut off.
+                if max(b.heightForWidth(width) for b in self.buttons) > self.height():
+                    continue
+                pages = self._pinned_first(columns, width)
+                key = (len(pages), rank, columns)
+                if best is None or key < best[0]:
+                    best = (key, lines, pages)
+        if best is None:  # nothing fits whole: one column, titles only
+            lines, columns = 0, 1
+            width = self.width()
             for button in self.buttons:
                 button.shorten_subtitle(width, lines)
-            if max(b.heightForWidth(width) for b in self.buttons) <= self.height():
-                break
+            best = ((0, 0, 1), lines, self._pinned_first(columns, width))
+        (_, _, columns), lines, pages = best
+        self._columns = columns
+        width = (self.width() - self.gap * (columns - 1)) // columns
+        for button in self.buttons:
+            button.shorten_subtitle(width, lines)
+        self._pages = pages
+
+    def _pinned_first(self, columns: int, width: int) -> list[list[list[int]]]:
+        """Pages in order, with the pinned topics brought onto the first page (in place of
+        its last ones) when they would fall later."""
         order = list(range(len(self.buttons)))
         pages = self._paginate(order, columns, width)
         first = {i for row in pages[0] for i in row}
-        missing = [i for i in order if self.pinned[i] and i not in first] if self.pinned else []
-        if missing and pages[0]:
-            # Bring the pinned topics onto the first page, in place of its last ones.
-            capacity = sum(len(row) for row in pages[0])
-            kept = [i for i in order if self.pinned[i]][:capacity]
-            others = [i for i in order if not self.pinned[i]][: capacity - len(kept)]
-            head = sorted(kept + others)
-            rest = [i for i in order if i not in head]
-            pages = self._paginate(head, columns, width)[:1] + (
-                self._paginate(rest, columns, width) if rest else []
-            )
-        self._pages = pages
+        if not any(self.pinned[i] and i not in first for i in order):
+            return pages
+
+        def fits(items: list[int]) -> bool:
+            return len(self._paginate(sorted(items), columns, width)) == 1
+
+        head: list[int] = []
+        for i in (i for i in order if self.pinned[i]):
+            if fits([*head, i]):
+                head.append(i)
+        for i in (i for i in order if not self.pinned[i]):
+            if not fits([*head, i]):
+                break
+            head.append(i)
+        rest = [i for i in order if i not in head]
+        return self._paginate(sorted(head), columns, width)[:1] + (
+            self._paginate(rest, columns, width) if rest else []
+        )
 
     def _paginate(self, order: list[int], columns: int, width: int) -> list[list[list[int]]]:
         rows = [order[start : start + columns] for start in range(0, len(order), columns)]
@@ -664,7 +691,6 @@ class HomeScreen(Screen):
         self.pages.row.relayout()
         self.pages.fit_label()
         self.grid.gap = sizes.gap_px
-        self.grid.min_column_px = sizes.control_px * 11
         self.grid.min_target = sizes.min_target_px
         self.grid.relayout()
 
