@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -122,6 +123,7 @@ class PageControls(QWidget):
         # row has no room for it (the accessible name is always the whole phrase).
         self.label.setWordWrap(False)
         self._position = ("", "")
+        self._widest = ("", "")
         # One row; where the three do not fit side by side, the buttons above "Page 1 of 3".
         self.row = FlowRow([self.previous_button, self.label, self.next_button], [[0, 2], [1]])
         layout.addWidget(self.row)
@@ -133,6 +135,8 @@ class PageControls(QWidget):
         are always where the patient expects them and the page area never changes size."""
         whole = f"{what} {page + 1} of {count}"
         self._position = (whole, f"{page + 1} / {count}")
+        # The widest either form gets on this page count (measured with the widest digit).
+        self._widest = (f"{what} {count} of {count}", f"{count} / {count}")
         self.label.setAccessibleName(whole)
         self.fit_label()
         self.previous_button.setEnabled(page > 0)
@@ -142,19 +146,29 @@ class PageControls(QWidget):
         """The whole phrase when it fits on the buttons' row (or on a row of its own when the
         buttons need the whole row), else the short form."""
         whole, short = self._position
+        widest_whole, widest_short = self._widest
         self.label.ensurePolished()
         width = self.width()
         metrics = self.label.fontMetrics()
+        # Measured as the widest page number of this count, with the widest digit in every
+        # place, so the form and the rows never change on a page turn (the page would shrink
+        # and be paged again).
+        digit = max("0123456789", key=metrics.horizontalAdvance)
+
+        def wide(text: str) -> int:
+            return metrics.horizontalAdvance(re.sub(r"[0-9]", digit, text)) + 2
+
         buttons = self.previous_button.min_width() + self.next_button.min_width()
         beside = width - buttons - 2 * self.row.gap
-        one_row_whole = metrics.horizontalAdvance(whole) + 2 <= beside
-        one_row_short = metrics.horizontalAdvance(short) + 2 <= beside
-        text = whole
-        if not one_row_whole and (one_row_short or metrics.horizontalAdvance(whole) + 2 > width):
-            text = short
-        if text != self.label.text():
+        text, least = whole, wide(widest_whole)
+        if least > beside and (wide(widest_short) <= beside or least > width):
+            text, least = short, wide(widest_short)
+        least = min(least, max(0, width))
+        if text != self.label.text() or least != self.label.minimumWidth():
+            self.label.setMinimumWidth(least)
             self.label.setText(text)
             self.row.relayout()
+            self.updateGeometry()  # the row's height may have changed: the screen lays out again
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
