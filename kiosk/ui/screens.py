@@ -8,7 +8,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPaintEvent, QResizeEvent
+from PySide6.QtGui import (
+    QColor,
+    QFontMetrics,
+    QKeyEvent,
+    QPainter,
+    QPaintEvent,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk.content.markdown import Document, Span, parse_markdown
@@ -23,6 +30,7 @@ from kiosk.ui.widgets import (
     Paging,
     TextBlock,
     document_blocks,
+    kiosk_font,
     spans_html_marked,
 )
 
@@ -995,6 +1003,69 @@ class PinScreen(Screen):
             super().keyPressEvent(event)
 
 
+def fit_overlay_text(
+    overlay: QWidget, box: QVBoxLayout, labels: Sequence[QLabel], sizes: Sizes | None
+) -> None:
+    """The overlay's text at the patient's size where it fits over the page, else smaller,
+    never below the legibility minimum (its own sheet wins over the window's): the rest of
+    the box (buttons, meter, spacing, margins) keeps its size."""
+    if sizes is None or overlay.width() <= 0:
+        return
+    margins = box.contentsMargins()
+    width = max(1, overlay.width() - margins.left() - margins.right())
+    shown = [label for label in labels if not label.isHidden() and label.text()]
+    fixed, count = 0, len(shown)
+    for index in range(box.count()):
+        item = box.itemAt(index)
+        if item is None:
+            continue
+        widget, row = item.widget(), item.layout()
+        if widget is not None and widget not in labels and not widget.isHidden():
+            fixed += max(_widget_height(widget, width), widget.minimumHeight())
+            count += 1
+        elif row is not None:
+            buttons: list[BigButton] = []
+            for i in range(row.count()):
+                cell = row.itemAt(i)
+                button = cell.widget() if cell is not None else None
+                if isinstance(button, BigButton) and not button.isHidden():
+                    buttons.append(button)
+            if buttons:
+                each = (width - row.spacing() * (len(buttons) - 1)) // len(buttons)
+                fixed += max(b.heightForWidth(each) for b in buttons) + 2
+                count += 1
+    room = overlay.height() - margins.top() - margins.bottom() - fixed
+    room -= box.spacing() * max(0, count - 1)
+    px = sizes.body_px
+    while px > sizes.base_body_px:
+        heading = round(px * sizes.heading_ratio)
+        needed = 0
+        for label in shown:
+            title = label.property("role") == "title"
+            metrics = QFontMetrics(kiosk_font(heading if title else px, bold=title))
+            rect = QRect(0, 0, width, 100_000)
+            needed += metrics.boundingRect(rect, Qt.TextFlag.TextWordWrap, label.text()).height()
+            needed += 2
+        if needed <= room:
+            break
+        px -= 1
+    while True:
+        heading = round(px * sizes.heading_ratio)
+        sheet = (
+            f"QLabel {{ font-size: {px}px; }} "
+            f'QLabel[role="title"] {{ font-size: {heading}px; font-weight: bold; }}'
+        )
+        if overlay.styleSheet() != sheet:
+            overlay.setStyleSheet(sheet)
+        # The labels' own measure decides (it can differ from the estimate by a few pixels).
+        for label in shown:
+            label.ensurePolished()  # a label never shown takes the sheet only when polished
+        needed = sum(label.heightForWidth(width) for label in shown)
+        if needed <= room or px <= sizes.base_body_px:
+            return
+        px -= 1
+
+
 class IdleOverlay(QWidget):
     """ "Are you still there?" over the content area (never over the emergency panel)."""
 
@@ -1020,12 +1091,31 @@ class IdleOverlay(QWidget):
         for widget in (self.question, self.instruction, self.countdown, self.button):
             layout.addWidget(widget)
         layout.addStretch(1)
+        self.box = layout
+        self._sizes: Sizes | None = None
         self.hide()
+
+    def apply_style(self, theme: Theme, sizes: Sizes) -> None:
+        """Use a theme and text size."""
+        self._sizes = sizes
+        self.button.apply_style(theme, sizes)
+        self.box.setSpacing(sizes.gap_px)
+        self._fit()
+
+    def _fit(self) -> None:
+        fit_overlay_text(
+            self, self.box, [self.question, self.instruction, self.countdown], self._sizes
+        )
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
 
     def show_countdown(self, seconds: int) -> None:
         """Update the visible countdown."""
         unit = "second" if seconds == 1 else "seconds"
         self.countdown.setText(f"Starting again for the next person in {seconds} {unit}.")
+        self._fit()
 
     def spoken_text(self) -> str:
         """What the warning says."""
@@ -1080,6 +1170,7 @@ class VoiceOverlay(QWidget):
         self.setObjectName("VoiceOverlay")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         self.mode = "hidden"
+        self._sizes: Sizes | None = None
         layout = QVBoxLayout(self)
         self.box = layout
         self.title = QLabel(self)
@@ -1112,10 +1203,19 @@ class VoiceOverlay(QWidget):
 
     def apply_style(self, theme: Theme, sizes: Sizes) -> None:
         """Use a theme and text size."""
+        self._sizes = sizes
         for button in self.buttons:
             button.apply_style(theme, sizes)
         self.meter.apply_style(theme, sizes)
         self.box.setSpacing(sizes.gap_px)
+        self._fit()
+
+    def _fit(self) -> None:
+        fit_overlay_text(self, self.box, [self.title, self.detail], self._sizes)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
 
     def _show(self, mode: str, title: str, detail: str, buttons: Sequence[BigButton]) -> None:
         self.mode = mode
@@ -1129,6 +1229,7 @@ class VoiceOverlay(QWidget):
         parent = self.parentWidget()
         if parent is not None:
             self.setGeometry(parent.rect())
+        self._fit()
         self.show()
         self.raise_()
 

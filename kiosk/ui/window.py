@@ -338,7 +338,7 @@ class KioskWindow(QWidget):
             button.apply_style(theme, sizes)
         for widget in self.screens.values():
             widget.apply_style(theme, sizes)
-        self.overlay.button.apply_style(theme, sizes)
+        self.overlay.apply_style(theme, sizes)
         self.voice_overlay.apply_style(theme, sizes)
         self.panel.set_margins(sizes.gap_px, sizes.focus_px)
 
