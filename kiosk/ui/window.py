@@ -714,16 +714,27 @@ class KioskWindow(QWidget):
         items: list[QWidget] = [self.clinic, *buttons]
         minimum = [head_min, *button_min]
         preferred = [head_pref, *button_pref]
+        buttons_fit = sum(button_min) + gap * (len(buttons) - 1) <= width
+        button_widths = _share(
+            width - gap * (len(buttons) - 1), button_min, button_pref, stretch=-1
+        )
         if sum(minimum) + gap * (len(items) - 1) <= width:
-            self.top_rows = 1
             widths = _share(width - gap * (len(items) - 1), minimum, preferred, stretch=0)
-            return self._place_row(items, widths, 0, gap, place)
+            one_row = self._place_row(items, widths, 0, gap, place=False)
+            # Two rows only where the name wrapped beside the buttons makes the bar taller.
+            two_rows = (
+                self._place_row([self.clinic], [width], 0, gap, place=False)
+                + gap
+                + self._place_row(buttons, button_widths, 0, gap, place=False)
+            )
+            if not buttons_fit or one_row <= two_rows:
+                self.top_rows = 1
+                return self._place_row(items, widths, 0, gap, place)
         # The clinic name (and status) on their own row, the buttons below.
         top = self._place_row([self.clinic], [width], 0, gap, place) + gap
-        if sum(button_min) + gap * (len(buttons) - 1) <= width:
+        if buttons_fit:
             self.top_rows = 2
-            widths = _share(width - gap * (len(buttons) - 1), button_min, button_pref, stretch=-1)
-            return top + self._place_row(buttons, widths, top, gap, place)
+            return top + self._place_row(buttons, button_widths, top, gap, place)
         # The buttons flow onto more rows, in order, each row as full as one-line labels allow.
         rows: list[list[int]] = [[]]
         used = 0
