@@ -166,10 +166,16 @@ class PageControls(QWidget):
         def wide(text: str) -> int:
             return metrics.horizontalAdvance(re.sub(r"[0-9]", digit, text)) + 2
 
+        # The whole phrase where the buttons keep one-line labels beside it; else the short
+        # form where that keeps them; else as the buttons' least widths allow.
+        one_line = self.previous_button.sizeHint().width() + self.next_button.sizeHint().width()
+        roomy = width - one_line - 2 * self.row.gap
         buttons = self.previous_button.min_width() + self.next_button.min_width()
         beside = width - buttons - 2 * self.row.gap
         text, least = whole, wide(widest_whole)
-        if least > beside and (wide(widest_short) <= beside or least > width):
+        short_keeps_one_line = least > roomy and wide(widest_short) <= roomy
+        short_fits_beside = least > beside and (wide(widest_short) <= beside or least > width)
+        if short_keeps_one_line or short_fits_beside:
             text, least = short, wide(widest_short)
         least = min(least, max(0, width))
         if text != self.label.text() or least != self.label.minimumWidth():
