@@ -426,9 +426,6 @@ class StaffScreen(PagedScreen):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Staff", parent, speech=False)
-        row = QWidget(self)
-        layout = QHBoxLayout(row)
-        layout.setContentsMargins(0, 0, 0, 0)
         self.reload_button = BigButton(
             "Reload content", description="Load the content files again and check them."
         )
@@ -443,11 +440,13 @@ class StaffScreen(PagedScreen):
             description="The speaker says a sentence while the microphone listens.",
             object_name="staff-selftest",
         )
-        layout.addWidget(self.reload_button)
-        layout.addWidget(self.use_button)
-        layout.addWidget(self.selftest_button)
-        layout.addWidget(self.exit_button)
-        self.layout_.insertWidget(1, row)
+        # One row, or two of two where four do not fit side by side without cutting a word.
+        self.buttons_row = FlowRow(
+            [self.reload_button, self.use_button, self.selftest_button, self.exit_button],
+            [[0, 1], [2, 3]],
+            self,
+        )
+        self.layout_.insertWidget(1, self.buttons_row)
         self.reload_button.clicked.connect(self.reload_requested)
         self.exit_button.clicked.connect(self.exit_requested)
         self.use_button.clicked.connect(self.use_requested)
@@ -889,6 +888,8 @@ class PinScreen(Screen):
         self.display.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message = QLabel("Enter the staff PIN.", self)
         self.message.setWordWrap(True)
+        # A control's text, growing as the controls do (the pad needs the room at 200 %).
+        self.message.setProperty("role", "status")
         # The message and the entered digits share a row: at 200 % text the pad needs the room.
         line = QHBoxLayout()
         line.addWidget(self.message, 2)
