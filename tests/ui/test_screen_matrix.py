@@ -26,9 +26,10 @@ SCALES = (100, 150, 200)
 
 KNOWN_GAPS: dict[str, str] = {
     "10-inch 1280×800 tablet": "the panel at the legibility minimum (39 px type at 350 mm) "
-    "needs about 770 of the 1,280 pixels beside the page (or 573 of the 800 across the "
-    "bottom); the page column left (458 px) is too narrow for Home, the PIN pad and the page "
-    "controls at every text size",
+    "needs 666 of the 1,280 pixels beside the page; the 560×589 px page column left under "
+    "the top bar is too low for the emergency page and Spinal cord compression at 100 % (no "
+    "line of text under their title, band and controls), and at 150-200 % also for the PIN "
+    "pad's 15 mm keys, Help, the staff screen and topics with long titles",
 }
 """Supported panels where the layout does not fit yet (issue 12 is not finished there). The
 test fails if one of them starts to fit, so this list is kept honest."""
@@ -396,7 +397,9 @@ def test_the_pin_pad_takes_more_columns_where_four_rows_do_not_fit(
     k.controller.go(Place(Screen.PIN))
     QApplication.processEvents()
     assert k.window.pin.columns == 3  # a phone's pad where it fits
-    k.controller.set_text_scale(150)
+    # "Sound unavailable" under the clinic name puts the top bar on two rows: four rows of
+    # 15 mm keys no longer fit (at 150 % text they fit now: the controls are drawn smaller).
+    k.window.show_sound_available(False)
     QApplication.processEvents()
     pad = k.window.pin
     assert pad.columns > 3
@@ -405,7 +408,7 @@ def test_the_pin_pad_takes_more_columns_where_four_rows_do_not_fit(
         assert key.heightForWidth(key.width()) <= key.height(), key.title
         assert key.min_width() <= key.width(), key.title
         assert k.window.rect().contains(in_window(key))
-    problems = [p for p in check_window(k, "pin 150%", screen)]
+    problems = [p for p in check_window(k, "pin, no sound", screen)]
     assert not problems, "\n".join(problems)
 
 
