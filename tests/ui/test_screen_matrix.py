@@ -437,3 +437,44 @@ def test_paged_home_takes_the_fewest_pages_with_emergency_and_support_first(
                 assert button.heightForWidth(button.width()) <= button.height()
                 seen.add(button.objectName())
         assert len(seen) == 10
+
+
+def test_the_staff_screen_shows_a_health_line_on_its_first_page_at_200_percent(
+    qtbot: QtBot, fonts: bool, seed_copy: Path, tmp_path: Path
+) -> None:
+    # 15.6-inch 1366×768 at 200 %: the page under the staff buttons was empty on page 1.
+    screen = PhysicalScreen(15.6, 1366, 768)
+    k = build(qtbot, seed_copy, tmp_path, (1366, 768), settings_for(screen))
+    k.controller.set_text_scale(200)
+    k.controller.open_staff()
+    QApplication.processEvents()
+    view = k.window.staff.view
+    view.set_page(0)
+    QApplication.processEvents()
+    shown_now = [w for w in view.visible_widgets() if w.isVisible()]
+    assert shown_now, "no report text on the staff screen's first page"
+    first = shown_now[0]
+    assert isinstance(first, QLabel)
+    assert first.text() and ("CHECK" in first.text() or "OK" in first.text()), first.text()
+    assert view.rect().contains(first.geometry())
+    assert check_window(k, "staff 200%", screen) == []
+
+
+def test_turning_pages_never_changes_the_page_height(
+    qtbot: QtBot, fonts: bool, seed_copy: Path, tmp_path: Path
+) -> None:
+    # The page position ("Page 9 of 32" / "Page 10 of 32") is measured at its widest, so the
+    # page controls keep their rows and the page is never paged again on a turn.
+    screen = PhysicalScreen(15.6, 1366, 768)
+    k = build(qtbot, seed_copy, tmp_path, (1366, 768), settings_for(screen))
+    for scale in (150, 200):  # pain has 10 pages or more there
+        k.controller.set_text_scale(scale)
+        k.controller.open_topic("pain")
+        QApplication.processEvents()
+        view = k.window.topic.view
+        count, height = view.page_count, view.height()
+        assert count >= 10, count
+        for page in range(count):
+            view.set_page(page)
+            QApplication.processEvents()
+            assert (view.page_count, view.height()) == (count, height), (scale, page)
