@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPaintEvent, QResizeEvent
+from PySide6.QtGui import (
+    QColor,
+    QFontMetrics,
+    QKeyEvent,
+    QPainter,
+    QPaintEvent,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk.content.markdown import Document, Span, parse_markdown
@@ -22,6 +30,7 @@ from kiosk.ui.widgets import (
     Paging,
     TextBlock,
     document_blocks,
+    kiosk_font,
     spans_html_marked,
 )
 
@@ -122,6 +131,7 @@ class PageControls(QWidget):
         # row has no room for it (the accessible name is always the whole phrase).
         self.label.setWordWrap(False)
         self._position = ("", "")
+        self._widest = ("", "")
         # One row; where the three do not fit side by side, the buttons above "Page 1 of 3".
         self.row = FlowRow([self.previous_button, self.label, self.next_button], [[0, 2], [1]])
         layout.addWidget(self.row)
@@ -133,6 +143,8 @@ class PageControls(QWidget):
         are always where the patient expects them and the page area never changes size."""
         whole = f"{what} {page + 1} of {count}"
         self._position = (whole, f"{page + 1} / {count}")
+        # The widest either form gets on this page count (measured with the widest digit).
+        self._widest = (f"{what} {count} of {count}", f"{count} / {count}")
         self.label.setAccessibleName(whole)
         self.fit_label()
         self.previous_button.setEnabled(page > 0)
@@ -142,19 +154,35 @@ class PageControls(QWidget):
         """The whole phrase when it fits on the buttons' row (or on a row of its own when the
         buttons need the whole row), else the short form."""
         whole, short = self._position
+        widest_whole, widest_short = self._widest
         self.label.ensurePolished()
         width = self.width()
         metrics = self.label.fontMetrics()
+        # Measured as the widest page number of this count, with the widest digit in every
+        # place, so the form and the rows never change on a page turn (the page would shrink
+        # and be paged again).
+        digit = max("0123456789", key=metrics.horizontalAdvance)
+
+        def wide(text: str) -> int:
+            return metrics.horizontalAdvance(re.sub(r"[0-9]", digit, text)) + 2
+
+        # The whole phrase where the buttons keep one-line labels beside it; else the short
+        # form where that keeps them; else as the buttons' least widths allow.
+        one_line = self.previous_button.sizeHint().width() + self.next_button.sizeHint().width()
+        roomy = width - one_line - 2 * self.row.gap
         buttons = self.previous_button.min_width() + self.next_button.min_width()
         beside = width - buttons - 2 * self.row.gap
-        one_row_whole = metrics.horizontalAdvance(whole) + 2 <= beside
-        one_row_short = metrics.horizontalAdvance(short) + 2 <= beside
-        text = whole
-        if not one_row_whole and (one_row_short or metrics.horizontalAdvance(whole) + 2 > width):
-            text = short
-        if text != self.label.text():
+        text, least = whole, wide(widest_whole)
+        short_keeps_one_line = least > roomy and wide(widest_short) <= roomy
+        short_fits_beside = least > beside and (wide(widest_short) <= beside or least > width)
+        if short_keeps_one_line or short_fits_beside:
+            text, least = short, wide(widest_short)
+        least = min(least, max(0, width))
+        if text != self.label.text() or least != self.label.minimumWidth():
+            self.label.setMinimumWidth(least)
             self.label.setText(text)
             self.row.relayout()
+            self.updateGeometry()  # the row's height may have changed: the screen lays out again
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -398,9 +426,6 @@ class StaffScreen(PagedScreen):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Staff", parent, speech=False)
-        row = QWidget(self)
-        layout = QHBoxLayout(row)
-        layout.setContentsMargins(0, 0, 0, 0)
         self.reload_button = BigButton(
             "Reload content", description="Load the content files again and check them."
         )
@@ -415,11 +440,13 @@ class StaffScreen(PagedScreen):
             description="The speaker says a sentence while the microphone listens.",
             object_name="staff-selftest",
         )
-        layout.addWidget(self.reload_button)
-        layout.addWidget(self.use_button)
-        layout.addWidget(self.selftest_button)
-        layout.addWidget(self.exit_button)
-        self.layout_.insertWidget(1, row)
+        # One row, or two of two where four do not fit side by side without cutting a word.
+        self.buttons_row = FlowRow(
+            [self.reload_button, self.use_button, self.selftest_button, self.exit_button],
+            [[0, 1], [2, 3]],
+            self,
+        )
+        self.layout_.insertWidget(1, self.buttons_row)
         self.reload_button.clicked.connect(self.reload_requested)
         self.exit_button.clicked.connect(self.exit_requested)
         self.use_button.clicked.connect(self.use_requested)
@@ -467,7 +494,6 @@ class ButtonGrid(Paging, QWidget):
         self._page = 0
         self._columns = 1
         self.gap = 12
-        self.min_column_px = 400
         self.min_target = 61
         self.pinned: list[bool] = []
         """Per button: kept on the first page whatever the order (emergency and support)."""
@@ -488,11 +514,6 @@ class ButtonGrid(Paging, QWidget):
             button.hide()
         self._page = page
         self.relayout()
-
-    def columns(self) -> int:
-        """How many columns fit: at least one, at most three."""
-        widest = max([b.min_width() for b in self.buttons] + [self.min_column_px])
-        return max(1, min(3, (self.width() + self.gap) // (widest + self.gap)))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -543,30 +564,63 @@ class ButtonGrid(Paging, QWidget):
         return False
 
     def _paged(self) -> None:
-        columns = self._columns = self.columns()
-        width = (self.width() - self.gap * (columns - 1)) // columns
-        # A button taller than the grid would be cut off: its summary is shortened (to two
-        # lines, one, or none) until every button fits.
-        for lines in (None, 2, 1, 0):
+        """Pages of rows, the pinned topics on the first page: the columns and summary length
+        that need the fewest pages (then the longest summaries, then the fewest columns)."""
+        smallest = min(b.min_width() for b in self.buttons)
+        best: tuple[tuple[int, int, int], int | None, list[list[list[int]]]] | None = None
+        for rank, lines in enumerate((None, 2, 1, 0)):
+            for columns in range(1, MAX_COLUMNS + 1):
+                width = (self.width() - self.gap * (columns - 1)) // columns
+                if width < max(smallest, self.min_target):
+                    break
+                for button in self.buttons:
+                    button.shorten_subtitle(width, lines)
+                if any(b.min_width() > width for b in self.buttons):
+                    continue
+                # A button taller than the grid would be cut off.
+                if max(b.heightForWidth(width) for b in self.buttons) > self.height():
+                    continue
+                pages = self._pinned_first(columns, width)
+                key = (len(pages), rank, columns)
+                if best is None or key < best[0]:
+                    best = (key, lines, pages)
+        if best is None:  # nothing fits whole: one column, titles only
+            lines, columns = 0, 1
+            width = self.width()
             for button in self.buttons:
                 button.shorten_subtitle(width, lines)
-            if max(b.heightForWidth(width) for b in self.buttons) <= self.height():
-                break
+            best = ((0, 0, 1), lines, self._pinned_first(columns, width))
+        (_, _, columns), lines, pages = best
+        self._columns = columns
+        width = (self.width() - self.gap * (columns - 1)) // columns
+        for button in self.buttons:
+            button.shorten_subtitle(width, lines)
+        self._pages = pages
+
+    def _pinned_first(self, columns: int, width: int) -> list[list[list[int]]]:
+        """Pages in order, with the pinned topics brought onto the first page (in place of
+        its last ones) when they would fall later."""
         order = list(range(len(self.buttons)))
         pages = self._paginate(order, columns, width)
         first = {i for row in pages[0] for i in row}
-        missing = [i for i in order if self.pinned[i] and i not in first] if self.pinned else []
-        if missing and pages[0]:
-            # Bring the pinned topics onto the first page, in place of its last ones.
-            capacity = sum(len(row) for row in pages[0])
-            kept = [i for i in order if self.pinned[i]][:capacity]
-            others = [i for i in order if not self.pinned[i]][: capacity - len(kept)]
-            head = sorted(kept + others)
-            rest = [i for i in order if i not in head]
-            pages = self._paginate(head, columns, width)[:1] + (
-                self._paginate(rest, columns, width) if rest else []
-            )
-        self._pages = pages
+        if not any(self.pinned[i] and i not in first for i in order):
+            return pages
+
+        def fits(items: list[int]) -> bool:
+            return len(self._paginate(sorted(items), columns, width)) == 1
+
+        head: list[int] = []
+        for i in (i for i in order if self.pinned[i]):
+            if fits([*head, i]):
+                head.append(i)
+        for i in (i for i in order if not self.pinned[i]):
+            if not fits([*head, i]):
+                break
+            head.append(i)
+        rest = [i for i in order if i not in head]
+        return self._paginate(sorted(head), columns, width)[:1] + (
+            self._paginate(rest, columns, width) if rest else []
+        )
 
     def _paginate(self, order: list[int], columns: int, width: int) -> list[list[list[int]]]:
         rows = [order[start : start + columns] for start in range(0, len(order), columns)]
@@ -664,7 +718,6 @@ class HomeScreen(Screen):
         self.pages.row.relayout()
         self.pages.fit_label()
         self.grid.gap = sizes.gap_px
-        self.grid.min_column_px = sizes.control_px * 11
         self.grid.min_target = sizes.min_target_px
         self.grid.relayout()
 
@@ -835,6 +888,8 @@ class PinScreen(Screen):
         self.display.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message = QLabel("Enter the staff PIN.", self)
         self.message.setWordWrap(True)
+        # A control's text, growing as the controls do (the pad needs the room at 200 %).
+        self.message.setProperty("role", "status")
         # The message and the entered digits share a row: at 200 % text the pad needs the room.
         line = QHBoxLayout()
         line.addWidget(self.message, 2)
@@ -955,6 +1010,69 @@ class PinScreen(Screen):
             super().keyPressEvent(event)
 
 
+def fit_overlay_text(
+    overlay: QWidget, box: QVBoxLayout, labels: Sequence[QLabel], sizes: Sizes | None
+) -> None:
+    """The overlay's text at the patient's size where it fits over the page, else smaller,
+    never below the legibility minimum (its own sheet wins over the window's): the rest of
+    the box (buttons, meter, spacing, margins) keeps its size."""
+    if sizes is None or overlay.width() <= 0:
+        return
+    margins = box.contentsMargins()
+    width = max(1, overlay.width() - margins.left() - margins.right())
+    shown = [label for label in labels if not label.isHidden() and label.text()]
+    fixed, count = 0, len(shown)
+    for index in range(box.count()):
+        item = box.itemAt(index)
+        if item is None:
+            continue
+        widget, row = item.widget(), item.layout()
+        if widget is not None and widget not in labels and not widget.isHidden():
+            fixed += max(_widget_height(widget, width), widget.minimumHeight())
+            count += 1
+        elif row is not None:
+            buttons: list[BigButton] = []
+            for i in range(row.count()):
+                cell = row.itemAt(i)
+                button = cell.widget() if cell is not None else None
+                if isinstance(button, BigButton) and not button.isHidden():
+                    buttons.append(button)
+            if buttons:
+                each = (width - row.spacing() * (len(buttons) - 1)) // len(buttons)
+                fixed += max(b.heightForWidth(each) for b in buttons) + 2
+                count += 1
+    room = overlay.height() - margins.top() - margins.bottom() - fixed
+    room -= box.spacing() * max(0, count - 1)
+    px = sizes.body_px
+    while px > sizes.base_body_px:
+        heading = round(px * sizes.heading_ratio)
+        needed = 0
+        for label in shown:
+            title = label.property("role") == "title"
+            metrics = QFontMetrics(kiosk_font(heading if title else px, bold=title))
+            rect = QRect(0, 0, width, 100_000)
+            needed += metrics.boundingRect(rect, Qt.TextFlag.TextWordWrap, label.text()).height()
+            needed += 2
+        if needed <= room:
+            break
+        px -= 1
+    while True:
+        heading = round(px * sizes.heading_ratio)
+        sheet = (
+            f"QLabel {{ font-size: {px}px; }} "
+            f'QLabel[role="title"] {{ font-size: {heading}px; font-weight: bold; }}'
+        )
+        if overlay.styleSheet() != sheet:
+            overlay.setStyleSheet(sheet)
+        # The labels' own measure decides (it can differ from the estimate by a few pixels).
+        for label in shown:
+            label.ensurePolished()  # a label never shown takes the sheet only when polished
+        needed = sum(label.heightForWidth(width) for label in shown)
+        if needed <= room or px <= sizes.base_body_px:
+            return
+        px -= 1
+
+
 class IdleOverlay(QWidget):
     """ "Are you still there?" over the content area (never over the emergency panel)."""
 
@@ -980,12 +1098,31 @@ class IdleOverlay(QWidget):
         for widget in (self.question, self.instruction, self.countdown, self.button):
             layout.addWidget(widget)
         layout.addStretch(1)
+        self.box = layout
+        self._sizes: Sizes | None = None
         self.hide()
+
+    def apply_style(self, theme: Theme, sizes: Sizes) -> None:
+        """Use a theme and text size."""
+        self._sizes = sizes
+        self.button.apply_style(theme, sizes)
+        self.box.setSpacing(sizes.gap_px)
+        self._fit()
+
+    def _fit(self) -> None:
+        fit_overlay_text(
+            self, self.box, [self.question, self.instruction, self.countdown], self._sizes
+        )
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
 
     def show_countdown(self, seconds: int) -> None:
         """Update the visible countdown."""
         unit = "second" if seconds == 1 else "seconds"
         self.countdown.setText(f"Starting again for the next person in {seconds} {unit}.")
+        self._fit()
 
     def spoken_text(self) -> str:
         """What the warning says."""
@@ -1040,6 +1177,7 @@ class VoiceOverlay(QWidget):
         self.setObjectName("VoiceOverlay")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         self.mode = "hidden"
+        self._sizes: Sizes | None = None
         layout = QVBoxLayout(self)
         self.box = layout
         self.title = QLabel(self)
@@ -1072,10 +1210,19 @@ class VoiceOverlay(QWidget):
 
     def apply_style(self, theme: Theme, sizes: Sizes) -> None:
         """Use a theme and text size."""
+        self._sizes = sizes
         for button in self.buttons:
             button.apply_style(theme, sizes)
         self.meter.apply_style(theme, sizes)
         self.box.setSpacing(sizes.gap_px)
+        self._fit()
+
+    def _fit(self) -> None:
+        fit_overlay_text(self, self.box, [self.title, self.detail], self._sizes)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
 
     def _show(self, mode: str, title: str, detail: str, buttons: Sequence[BigButton]) -> None:
         self.mode = mode
@@ -1089,6 +1236,7 @@ class VoiceOverlay(QWidget):
         parent = self.parentWidget()
         if parent is not None:
             self.setGeometry(parent.rect())
+        self._fit()
         self.show()
         self.raise_()
 

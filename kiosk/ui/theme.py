@@ -143,6 +143,13 @@ class Sizes:
 
     screen: PhysicalScreen
     scale: int = 100
+    control_scale: int = 0
+    """The text size the controls are drawn at (0: ``scale``). The window lowers it, never below
+    100, where the page column is too small for the controls at the patient's size; page text
+    keeps ``scale``."""
+    heading_ratio: float = 1.3
+    """Headings' size per page text size (the window lowers it, never below 1, where a long
+    title would leave the page no room)."""
 
     @property
     def base_body_px(self) -> int:
@@ -158,12 +165,13 @@ class Sizes:
     @property
     def heading_px(self) -> int:
         """Page headings."""
-        return round(self.body_px * 1.3)
+        return round(self.body_px * self.heading_ratio)
 
     @property
     def control_px(self) -> int:
         """Buttons grow half as fast as page text, so every control stays on screen at 200%."""
-        return round(self.base_body_px * (1 + (self.scale - 100) / 200))
+        scale = self.control_scale or self.scale
+        return round(self.base_body_px * (1 + (scale - 100) / 200))
 
     @property
     def panel_px(self) -> int:

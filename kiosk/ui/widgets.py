@@ -319,10 +319,17 @@ def _least_width(widget: QWidget) -> int:
         widget.ensurePolished()
         metrics = widget.fontMetrics()
         if not widget.wordWrap():
-            return metrics.horizontalAdvance(widget.text()) + 2
+            return max(metrics.horizontalAdvance(widget.text()) + 2, widget.minimumWidth())
         words = widget.text().split() or [""]
         return max(metrics.horizontalAdvance(word) for word in words) + 2
     return widget.minimumSizeHint().width()
+
+
+def _preferred_width(widget: QWidget) -> int:
+    """The width at which a control's label is on one line."""
+    if isinstance(widget, BigButton):
+        return widget.sizeHint().width()
+    return _least_width(widget)
 
 
 class FlowRow(QWidget):
@@ -346,22 +353,46 @@ class FlowRow(QWidget):
         self.setSizePolicy(policy)
 
     def _rows(self, width: int) -> list[list[int]]:
+        """One row when the controls fit side by side without cutting a word and it is no
+        taller than the fallback rows (labels wrapped to two lines in one row can be as tall
+        as two rows of one-line labels)."""
         least = [_least_width(item) for item in self.items]
-        if sum(least) + self.gap * (len(least) - 1) <= width:
-            return [list(range(len(self.items)))]
-        return self.fallback
+        one = [list(range(len(self.items)))]
+        if sum(least) + self.gap * (len(least) - 1) > width:
+            return self.fallback
+        if len(self.fallback) > 1 and self._height(self.fallback, width) < self._height(one, width):
+            return self.fallback
+        return one
+
+    def _widths(self, row: Sequence[int], width: int) -> list[int]:
+        """Each control its one-line width where they all fit (else its least width), and an
+        equal share of what is left."""
+        room = width - self.gap * (len(row) - 1)
+        least = [_least_width(self.items[i]) for i in row]
+        preferred = [
+            max(w, _preferred_width(self.items[i])) for w, i in zip(least, row, strict=True)
+        ]
+        base = preferred if sum(preferred) <= room else least
+        if sum(base) > room:
+            return [room // len(row)] * len(row)
+        extra = (room - sum(base)) // max(1, len(row))
+        return [w + extra for w in base]
+
+    def _height(self, rows: Sequence[Sequence[int]], width: int) -> int:
+        heights = [
+            max(
+                _item_height(self.items[i], w)
+                for i, w in zip(row, self._widths(row, width), strict=True)
+            )
+            for row in rows
+        ]
+        return sum(heights) + self.gap * (len(rows) - 1)
 
     def _geometry(self, width: int) -> list[tuple[int, QRect]]:
         placed: list[tuple[int, QRect]] = []
         y = 0
         for row in self._rows(width):
-            room = width - self.gap * (len(row) - 1)
-            least = [_least_width(self.items[i]) for i in row]
-            # Each its least width, and an equal share of what is left.
-            extra = max(0, room - sum(least)) // max(1, len(row))
-            widths = (
-                [w + extra for w in least] if sum(least) <= room else [room // len(row)] * len(row)
-            )
+            widths = self._widths(row, width)
             height = max(_item_height(self.items[i], w) for i, w in zip(row, widths, strict=True))
             x = 0
             for index, w in zip(row, widths, strict=True):

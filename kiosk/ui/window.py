@@ -6,10 +6,17 @@ The window renders and reports intentions (signals); ``kiosk.controller`` decide
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeyEvent, QPaintEvent, QResizeEvent, QShowEvent
+from PySide6.QtGui import (
+    QCloseEvent,
+    QFontMetrics,
+    QKeyEvent,
+    QPaintEvent,
+    QResizeEvent,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
@@ -36,7 +43,7 @@ from kiosk.ui.screens import (
 from kiosk.ui.screens import Screen as ScreenWidget
 from kiosk.ui.staff_tools import UsageScreen
 from kiosk.ui.theme import THEMES, Sizes, Theme, colour_sheet, type_sheet
-from kiosk.ui.widgets import BigButton, EmergencyPanel, HoldLabel
+from kiosk.ui.widgets import BigButton, EmergencyPanel, HoldLabel, kiosk_font
 
 PANEL_SHARES_UNDER_TOP_BAR = (0.32, 0.36, 0.40, 0.44)
 """The panel's width beside the screens, under the top bar, tried narrowest first (a third of
@@ -48,6 +55,10 @@ BELOW_CONTENT_SHARE = 0.6
 this share of the height."""
 PANEL_COLUMN_EMS = 12
 """Across the bottom, the symptoms go in as many columns (up to 3) as are this many ems wide."""
+CONTROL_SCALE_STEP = 25
+"""Where the page is short of room, the controls' text size is lowered in these steps (%)."""
+HEADING_RATIOS = (1.3, 1.15, 1.0)
+"""Headings' size per page text size, tried in turn where a long title leaves no room."""
 
 
 def is_support_topic(topic_id: str, title: str) -> bool:
@@ -86,6 +97,8 @@ class _Arranged:
     top_rows: int
     too_small: bool
     panel_margin: int
+    control_scale: int
+    heading_ratio: float
 
 
 def _height_for(widget: QWidget, width: int) -> int:
@@ -173,7 +186,7 @@ class KioskWindow(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.settings = settings
         self.theme: Theme = THEMES["standard"]
-        self.sizes = Sizes(settings.screen, 100)
+        self.sizes = Sizes(settings.screen, 100, 100)
         self._closing_allowed = False
         self._painted = False
         self.screen_notes: list[str] = []
@@ -321,19 +334,24 @@ class KioskWindow(QWidget):
     def apply_style(self, theme: Theme, scale: int) -> None:
         """Apply a theme and text size everywhere."""
         self.theme = theme
-        self.sizes = Sizes(self.settings.screen, scale)
+        self._restyle(Sizes(self.settings.screen, scale, scale, HEADING_RATIOS[0]))
+        self._arrange()
+
+    def _restyle(self, sizes: Sizes) -> None:
+        """Give the window these sizes (and the current theme)."""
+        theme = self.theme
+        self.sizes = sizes
         # Qt restyles every widget inside a widget whose sheet is set, even to the same text:
         # the window's sheet (colours) is set only when the colours change, and the type sizes
         # are the sheet of each part with text, the hidden screens' set when they are styled.
-        colours = colour_sheet(theme, self.sizes)
+        colours = colour_sheet(theme, sizes)
         if self.styleSheet() != colours:
             self.setStyleSheet(colours)
-        self._type_sheet = type_sheet(self.sizes)
+        self._type_sheet = type_sheet(sizes)
         for part in (self.clinic, self.sound_status, self.overlay, self.voice_overlay):
             self._set_type_sheet(part)
-        gap = self.sizes.gap_px
         for button in self.findChildren(BigButton):
-            button.apply_style(theme, self.sizes)
+            button.apply_style(theme, sizes)
         # On a shown window only the screen in view is laid out again now (a text-size tap
         # waited for Home's whole grid of topics to be measured anew, for one); the hidden ones
         # are when they are next shown, or once the patient has let the kiosk be for a moment.
@@ -343,10 +361,9 @@ class KioskWindow(QWidget):
         else:
             self.style_screen(self.current_screen())
             self._style_timer.start(STYLE_HIDDEN_AFTER_MS)
-        self.overlay.button.apply_style(theme, self.sizes)
-        self.voice_overlay.apply_style(theme, self.sizes)
-        self.panel.set_margins(gap, self.sizes.focus_px)
-        self._arrange()
+        self.overlay.apply_style(theme, sizes)
+        self.voice_overlay.apply_style(theme, sizes)
+        self.panel.set_margins(sizes.gap_px, sizes.focus_px)
 
     def style_screen(self, screen: Screen) -> None:
         """Lay a screen out for the current theme and text size if it is not yet (the
@@ -512,8 +529,65 @@ class KioskWindow(QWidget):
         key = self._arrange_key()
         cached = self._arranged.get(key)
         if cached is not None:
+            if (cached.control_scale, cached.heading_ratio) != (
+                self.sizes.control_scale,
+                self.sizes.heading_ratio,
+            ):
+                self._restyle(
+                    replace(
+                        self.sizes,
+                        control_scale=cached.control_scale,
+                        heading_ratio=cached.heading_ratio,
+                    )
+                )
             self._apply_arranged(cached)
             return
+        # The controls are drawn at the patient's text size where the page keeps room for a
+        # title, the reading and page controls and a few lines of text; else smaller, down to
+        # the 100 % size (never below the legibility minimum; page text keeps its size).
+        # Then headings no larger than the page text.
+        scale = self.sizes.scale
+        tries = [(c, HEADING_RATIOS[0]) for c in range(scale, 100, -CONTROL_SCALE_STEP)]
+        tries += [(100, ratio) for ratio in HEADING_RATIOS]
+        for control_scale, ratio in tries:
+            if (self.sizes.control_scale, self.sizes.heading_ratio) != (control_scale, ratio):
+                self._restyle(replace(self.sizes, control_scale=control_scale, heading_ratio=ratio))
+            arranged = self._plan_arrangement()
+            if self._page_has_room(arranged.plan.content):
+                break
+        if len(self._arranged) > 32:
+            self._arranged.clear()
+        self._arranged[key] = arranged
+        self._apply_arranged(arranged)
+
+    def _page_has_room(self, content: QRect) -> bool:
+        """True when every topic page in ``content`` shows its title, band, reading and page
+        controls and at least three lines of text."""
+        width, sizes = content.width(), self.sizes
+        self.style_screen(Screen.TOPIC)  # measured at the sizes being tried
+        topic = self.topic
+
+        def tall(px: int, text: str) -> int:
+            metrics = QFontMetrics(kiosk_font(px, bold=True))
+            flags = Qt.TextFlag.TextWordWrap
+            return metrics.boundingRect(QRect(0, 0, max(1, width), 100_000), flags, text).height()
+
+        titles = [button.title for button in self.home.grid.buttons] + [self.panel.heading]
+        heading = max(tall(sizes.heading_px, title) for title in titles)
+        band = tall(sizes.control_px, "EMERGENCY: get help without delay")
+        body = QFontMetrics(kiosk_font(sizes.body_px)).lineSpacing()
+        assert topic.speech is not None
+        fixed = (
+            heading
+            + band
+            + topic.speech.row.heightForWidth(width)
+            + topic.pages.row.heightForWidth(width)
+            + 4 * sizes.gap_px
+        )
+        return content.height() - fixed >= 3 * body
+
+    def _plan_arrangement(self) -> _Arranged:
+        """The best arrangement at the current sizes (the top bar is placed on the way)."""
         gap = self.sizes.gap_px
         need = self._content_minimum()
 
@@ -538,19 +612,21 @@ class KioskWindow(QWidget):
             best = max(candidates, key=score)
             if plan is None or score(best) > score(plan):
                 plan, margin = best, tried
-            if score(plan)[0]:
+            if score(plan)[0] and self._page_has_room(plan.content):
                 break
         assert plan is not None
         self.panel.set_margins(margin, self.sizes.focus_px)
         self._arrange_top(gap, plan.top_width, plan.compact, place=True)
         top = tuple((item, item.geometry()) for item in self._top_items())
-        arranged = _Arranged(
-            plan, top, self.top_rows, too_small(self.settings.screen) or not score(plan)[0], margin
+        return _Arranged(
+            plan,
+            top,
+            self.top_rows,
+            too_small(self.settings.screen) or not score(plan)[0],
+            margin,
+            self.sizes.control_scale,
+            self.sizes.heading_ratio,
         )
-        if len(self._arranged) > 32:
-            self._arranged.clear()
-        self._arranged[key] = arranged
-        self._apply_arranged(arranged)
 
     def _arrange_key(self) -> tuple[object, ...]:
         """Everything the arrangement depends on."""
@@ -696,16 +772,27 @@ class KioskWindow(QWidget):
         items: list[QWidget] = [self.clinic, *buttons]
         minimum = [head_min, *button_min]
         preferred = [head_pref, *button_pref]
+        buttons_fit = sum(button_min) + gap * (len(buttons) - 1) <= width
+        button_widths = _share(
+            width - gap * (len(buttons) - 1), button_min, button_pref, stretch=-1
+        )
         if sum(minimum) + gap * (len(items) - 1) <= width:
-            self.top_rows = 1
             widths = _share(width - gap * (len(items) - 1), minimum, preferred, stretch=0)
-            return self._place_row(items, widths, 0, gap, place)
+            one_row = self._place_row(items, widths, 0, gap, place=False)
+            # Two rows only where the name wrapped beside the buttons makes the bar taller.
+            two_rows = (
+                self._place_row([self.clinic], [width], 0, gap, place=False)
+                + gap
+                + self._place_row(buttons, button_widths, 0, gap, place=False)
+            )
+            if not buttons_fit or one_row <= two_rows:
+                self.top_rows = 1
+                return self._place_row(items, widths, 0, gap, place)
         # The clinic name (and status) on their own row, the buttons below.
         top = self._place_row([self.clinic], [width], 0, gap, place) + gap
-        if sum(button_min) + gap * (len(buttons) - 1) <= width:
+        if buttons_fit:
             self.top_rows = 2
-            widths = _share(width - gap * (len(buttons) - 1), button_min, button_pref, stretch=-1)
-            return top + self._place_row(buttons, widths, top, gap, place)
+            return top + self._place_row(buttons, button_widths, top, gap, place)
         # The buttons flow onto more rows, in order, each row as full as one-line labels allow.
         rows: list[list[int]] = [[]]
         used = 0

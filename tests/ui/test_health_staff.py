@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
@@ -134,12 +135,23 @@ def test_health_lines_are_green_or_amber_with_their_word(
     k.controller.set_text_scale(scale)
     k.controller.set_theme(theme)
     k.controller.open_staff()
-    labels = [
-        label
-        for label in k.window.staff.findChildren(QLabel)
-        if shown(label) and any(f"{word}&nbsp;" in label.text() for word in ("OK", "CHECK"))
-    ]
+    staff = k.window.staff
+
+    def health_labels() -> list[QLabel]:
+        return [
+            label
+            for label in staff.findChildren(QLabel)
+            if shown(label) and any(f"{word}&nbsp;" in label.text() for word in ("OK", "CHECK"))
+        ]
+
+    labels = health_labels()
     assert labels, "no health line on the first staff page"
+    # At 200 % the health lines run over more than one page: look at each.
+    for _ in range(8):
+        if not staff.pages.next_button.isEnabled():
+            break
+        qtbot.mouseClick(staff.pages.next_button, Qt.MouseButton.LeftButton)
+        labels += [label for label in health_labels() if label not in labels]
     seen = set()
     for label in labels:
         word = "CHECK" if "&nbsp;CHECK&nbsp;" in label.text() else "OK"

@@ -26,12 +26,10 @@ SCALES = (100, 150, 200)
 
 KNOWN_GAPS: dict[str, str] = {
     "10-inch 1280×800 tablet": "the panel at the legibility minimum (39 px type at 350 mm) "
-    "needs about 770 of the 1,280 pixels beside the page (or 573 of the 800 across the "
-    "bottom); the page column left (458 px) is too narrow for Home, the PIN pad and the page "
-    "controls at every text size",
-    "15.6-inch 1366×768": "fits at 100 %; at 150 % and 200 % the 674 px page column beside "
-    "the (denser) panel is too low (576 and 554 px under the top bar) for the overlays, a "
-    "topic page's title, reading and page controls, and at 200 % the PIN pad and Home",
+    "needs 666 of the 1,280 pixels beside the page; the 560×589 px page column left under "
+    "the top bar is too low for the emergency page and Spinal cord compression at 100 % (no "
+    "line of text under their title, band and controls), and at 150-200 % also for the PIN "
+    "pad's 15 mm keys, Help, the staff screen and topics with long titles",
 }
 """Supported panels where the layout does not fit yet (issue 12 is not finished there). The
 test fails if one of them starts to fit, so this list is kept honest."""
@@ -374,10 +372,11 @@ def test_the_page_position_is_never_wrapped_mid_phrase(
 def test_paged_home_buttons_are_never_taller_than_the_grid(
     qtbot: QtBot, fonts: bool, seed_copy: Path, tmp_path: Path
 ) -> None:
-    # 21.5-inch 1920×1080 at 200 % with "Sound unavailable" under the clinic name: the grid is
-    # low, and the emergency topic with its whole summary was taller than it (cut off).
-    screen = PhysicalScreen(21.5, 1920, 1080)
-    k = build(qtbot, seed_copy, tmp_path, (1920, 1080), settings_for(screen))
+    # 21.5-inch 1920×1080 at 200 % with "Sound unavailable" under the clinic name: the grid
+    # was low, and the emergency topic with its whole summary was taller than it (cut off).
+    # There the controls now shrink and Home takes one page; 15.6-inch 1366×768 still pages.
+    screen = PhysicalScreen(15.6, 1366, 768)
+    k = build(qtbot, seed_copy, tmp_path, (1366, 768), settings_for(screen))
     k.window.show_sound_available(False)
     k.controller.set_text_scale(200)
     QApplication.processEvents()
@@ -398,7 +397,9 @@ def test_the_pin_pad_takes_more_columns_where_four_rows_do_not_fit(
     k.controller.go(Place(Screen.PIN))
     QApplication.processEvents()
     assert k.window.pin.columns == 3  # a phone's pad where it fits
-    k.controller.set_text_scale(150)
+    # "Sound unavailable" under the clinic name puts the top bar on two rows: four rows of
+    # 15 mm keys no longer fit (at 150 % text they fit now: the controls are drawn smaller).
+    k.window.show_sound_available(False)
     QApplication.processEvents()
     pad = k.window.pin
     assert pad.columns > 3
@@ -407,5 +408,73 @@ def test_the_pin_pad_takes_more_columns_where_four_rows_do_not_fit(
         assert key.heightForWidth(key.width()) <= key.height(), key.title
         assert key.min_width() <= key.width(), key.title
         assert k.window.rect().contains(in_window(key))
-    problems = [p for p in check_window(k, "pin 150%", screen)]
+    problems = [p for p in check_window(k, "pin, no sound", screen)]
     assert not problems, "\n".join(problems)
+
+
+def test_paged_home_takes_the_fewest_pages_with_emergency_and_support_first(
+    qtbot: QtBot, fonts: bool, seed_copy: Path, tmp_path: Path
+) -> None:
+    # 15.6-inch 1366×768 at 100 %: the page column beside the panel cannot hold all ten, so
+    # summaries give way to more topics per page (it showed two a page, five pages).
+    screen = PhysicalScreen(15.6, 1366, 768)
+    k = build(qtbot, seed_copy, tmp_path, (1366, 768), settings_for(screen))
+    for sound in (True, False):
+        k.window.show_sound_available(sound)
+        QApplication.processEvents()
+        grid = k.window.home.grid
+        # (With "Sound unavailable" under the clinic name the grid is 1 px short of three.)
+        assert grid.page_count <= (3 if sound else 4), sound
+        grid.set_page(0)
+        first = {b.objectName() for b in grid.buttons if b.isVisible()}
+        assert {"topic-spinal-cord-compression", "topic-support"} <= first
+        assert len(first) >= (3 if sound else 2), first
+        seen: set[str] = set()
+        for page in range(grid.page_count):
+            grid.set_page(page)
+            for button in (b for b in grid.buttons if b.isVisible()):
+                assert grid.rect().contains(button.geometry()), (page, button.title)
+                assert button.heightForWidth(button.width()) <= button.height()
+                seen.add(button.objectName())
+        assert len(seen) == 10
+
+
+def test_the_staff_screen_shows_a_health_line_on_its_first_page_at_200_percent(
+    qtbot: QtBot, fonts: bool, seed_copy: Path, tmp_path: Path
+) -> None:
+    # 15.6-inch 1366×768 at 200 %: the page under the staff buttons was empty on page 1.
+    screen = PhysicalScreen(15.6, 1366, 768)
+    k = build(qtbot, seed_copy, tmp_path, (1366, 768), settings_for(screen))
+    k.controller.set_text_scale(200)
+    k.controller.open_staff()
+    QApplication.processEvents()
+    view = k.window.staff.view
+    view.set_page(0)
+    QApplication.processEvents()
+    shown_now = [w for w in view.visible_widgets() if w.isVisible()]
+    assert shown_now, "no report text on the staff screen's first page"
+    first = shown_now[0]
+    assert isinstance(first, QLabel)
+    assert first.text() and ("CHECK" in first.text() or "OK" in first.text()), first.text()
+    assert view.rect().contains(first.geometry())
+    assert check_window(k, "staff 200%", screen) == []
+
+
+def test_turning_pages_never_changes_the_page_height(
+    qtbot: QtBot, fonts: bool, seed_copy: Path, tmp_path: Path
+) -> None:
+    # The page position ("Page 9 of 32" / "Page 10 of 32") is measured at its widest, so the
+    # page controls keep their rows and the page is never paged again on a turn.
+    screen = PhysicalScreen(15.6, 1366, 768)
+    k = build(qtbot, seed_copy, tmp_path, (1366, 768), settings_for(screen))
+    for scale in (150, 200):  # pain has 10 pages or more there
+        k.controller.set_text_scale(scale)
+        k.controller.open_topic("pain")
+        QApplication.processEvents()
+        view = k.window.topic.view
+        count, height = view.page_count, view.height()
+        assert count >= 10, count
+        for page in range(count):
+            view.set_page(page)
+            QApplication.processEvents()
+            assert (view.page_count, view.height()) == (count, height), (scale, page)
