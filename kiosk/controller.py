@@ -63,7 +63,7 @@ STAFF_SCREENS = (Screen.STAFF, Screen.USE, Screen.PIN)
 
 
 if TYPE_CHECKING:
-    from kiosk.voice.recognisers import Recognition
+    from kiosk.voice.recognition import Recognition
 
 log = logging.getLogger("kiosk.session")
 voice_log = logging.getLogger("kiosk.voice")

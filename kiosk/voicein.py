@@ -50,15 +50,10 @@ from PySide6.QtMultimedia import QAudioDevice, QAudioFormat, QAudioSource, QMedi
 
 from kiosk.voice.audio import to_mono16k
 from kiosk.voice.endpoint import FRAME_MS, LIMIT_MS
+from kiosk.voice.engines import create_recogniser
 from kiosk.voice.hearing import RequestAudio, recognise_request
 from kiosk.voice.models import model_state
-from kiosk.voice.recognisers import (
-    EngineUnavailable,
-    Recogniser,
-    Recognition,
-    create_recogniser,
-    words_of,
-)
+from kiosk.voice.recognition import EngineUnavailable, Recogniser, Recognition, words_of
 
 LEVEL_EVERY_S = 0.05
 INPUT_CHECK_MS = 2000

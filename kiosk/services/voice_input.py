@@ -128,7 +128,7 @@ class VoiceInput(SoundChild):
         elif kind == "result":
             # Imported here: the recognisers module (and its model downloader) is the voice
             # process's; this process needs only its result type.
-            from kiosk.voice.recognisers import Recognition
+            from kiosk.voice.recognition import Recognition
 
             self._set_state("idle")
             heard = Recognition(

@@ -25,9 +25,10 @@ from typing import TYPE_CHECKING, Final
 
 from kiosk.voice.denoise import reduce_noise
 from kiosk.voice.endpoint import EARLY_MS, FRAME_BYTES, FRAME_MS, LIMIT_MS, Endpointer
+from kiosk.voice.engines import create_recogniser
 from kiosk.voice.language import build_language
 from kiosk.voice.matching import CommandMatch, Match, RequestMatcher, TopicMatch
-from kiosk.voice.recognisers import RATE, Recogniser, Recognition, create_recogniser
+from kiosk.voice.recognition import RATE, Recogniser, Recognition
 
 if TYPE_CHECKING:
     from kiosk.content.model import ContentSet

@@ -43,7 +43,7 @@ from kiosk.content.model import ContentSet, Topic
 from kiosk.voice.commands import COMMAND_DESCRIPTIONS, COMMAND_PHRASES
 
 if TYPE_CHECKING:
-    from kiosk.voice.recognisers import Recognition
+    from kiosk.voice.recognition import Recognition
 
 NOT_RECOGNISED_MESSAGE: Final = "Sorry, I didn't catch that. You can also touch a topic."
 """What the kiosk says (and shows) when a request is not recognised."""

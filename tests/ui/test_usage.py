@@ -318,7 +318,7 @@ def test_every_spoken_request_outcome_is_counted(
     heard; voice unavailable (the microphone unplugged). Help opened is counted too."""
     from kiosk.core.session import Screen
     from kiosk.voice.matching import TopicMatch
-    from kiosk.voice.recognisers import Recognition
+    from kiosk.voice.recognition import Recognition
     from tests.ui.test_voice import borderline
 
     usage_file = tmp_path / "state" / "usage.sqlite3"

@@ -22,7 +22,7 @@ from kiosk.devtools.rig import (
 )
 from kiosk.services.speech import VOLUME_STEPS_DB
 from kiosk.voice.matching import NOT_RECOGNISED_MESSAGE, TopicMatch
-from kiosk.voice.recognisers import Recognition
+from kiosk.voice.recognition import Recognition
 from tests.ui.conftest import KioskUnderTest, build
 from tests.ui.helpers import staff_text
 
