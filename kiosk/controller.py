@@ -52,7 +52,6 @@ from kiosk.voice.matching import (
     NOT_RECOGNISED_MESSAGE,
     CommandMatch,
     Match,
-    NotRecognised,
     RequestMatcher,
     TopicMatch,
     confirmation_prompt,
@@ -857,12 +856,14 @@ class KioskController(QObject):
         timing = details if isinstance(details, dict) else {}
         speech_ms = timing.get("speech_ms") or [None]
         spoke = bool(heard.transcript) or speech_ms[0] is not None
-        # The one decision path, shared with ``hear`` and ``bench voice``. (Imported here: it
-        # brings the recognisers and their model downloader, which the kiosk's own process
-        # needs for nothing else; app.py imports it once Home is painted.)
+        # The one decision path, shared with ``hear`` and ``bench voice``: act on what it acts
+        # on, ask about what it asks about. (Imported here: it brings the recognisers and their
+        # model downloader, which the kiosk's own process needs for nothing else; app.py imports
+        # it once Home is painted.)
         from kiosk.voice.hearing import decide
 
-        match = decide(self.matcher, heard).match if heard.transcript else None
+        decision = decide(self.matcher, heard) if heard.transcript else None
+        match = decision.match if decision is not None else None
         self._log_request(heard, match, timing)
         if step == "answer" and self.pending is not None:
             if isinstance(match, CommandMatch) and match.command in ("yes", "no"):
@@ -876,13 +877,17 @@ class KioskController(QObject):
                 # Stop listening; the question stays on screen for a touch.
                 self.speak_text("Touch Yes or No.")
             return
-        if match is None and not spoke:
+        if decision is None and not spoke:
             self._count("voice", "nothing-heard")
             self._tell(NOTHING_HEARD_MESSAGE)
-        elif match is None or isinstance(match, NotRecognised):
+        elif decision is not None and decision.action != "none":
+            self._count("voice", "acted")
+            self._act(decision.match)
+        elif decision is None or decision.asks is None:
             self._count("voice", "not-recognised")
             self._tell(NOT_RECOGNISED_MESSAGE)
-        elif not _confident(match):
+        else:
+            match = decision.match
             assert isinstance(match, TopicMatch | CommandMatch)
             if isinstance(match, CommandMatch) and match.command in ("yes", "no"):
                 self._count("voice", "not-recognised")
@@ -893,9 +898,6 @@ class KioskController(QObject):
             question = confirmation_prompt(match, self.content)
             self.window.voice_overlay.show_question(question)
             self._listen_after_speaking(f"{question} Please say yes or no.", "answer")
-        else:
-            self._count("voice", "acted")
-            self._act(match)
 
     def answer(self, yes: bool) -> None:
         """Yes or No to "Did you mean …?" (touched or said)."""
@@ -1094,7 +1096,3 @@ class KioskController(QObject):
         ):
             self._reading_ended = True
             self._count("read-stopped-early")
-
-
-def _confident(match: Match) -> bool:
-    return isinstance(match, TopicMatch | CommandMatch) and match.confident

@@ -21,7 +21,8 @@ from kiosk.devtools.rig import (
     render_espeak,
 )
 from kiosk.services.speech import VOLUME_STEPS_DB
-from kiosk.voice.matching import NOT_RECOGNISED_MESSAGE, TopicMatch
+from kiosk.voice.hearing import Decision
+from kiosk.voice.matching import NOT_RECOGNISED_MESSAGE, RequestMatcher, TopicMatch
 from kiosk.voice.recognition import Recognition
 from tests.ui.conftest import KioskUnderTest, build
 from tests.ui.helpers import staff_text
@@ -293,3 +294,51 @@ def test_while_a_question_is_open_only_yes_or_no_acts(
     assert k.window.voice_overlay.mode == "question" and c._voice_step == ""
     qtbot.mouseClick(k.window.voice_overlay.yes_button, Qt.MouseButton.LeftButton)
     assert c.navigator.current.screen is Screen.TOPIC
+
+
+def test_the_kiosk_acts_asks_or_refuses_as_hearing_decide_says(
+    monkeypatch: pytest.MonkeyPatch, voice_kiosk: KioskUnderTest
+) -> None:
+    """One decision path: the kiosk does what ``kiosk.voice.hearing.decide`` (the function
+    ``hear`` and ``bench voice`` use) decides, and nothing of its own."""
+    from kiosk.voice import hearing
+
+    k = voice_kiosk
+    c = k.controller
+    assert c.voice is not None and c.matcher is not None
+    decisions: list[hearing.Decision] = []
+    real = hearing.decide  # the controller imports it from kiosk.voice.hearing when it decides
+
+    def spy(matcher: RequestMatcher, heard: Recognition, latency_ms: float = 0.0) -> Decision:
+        decisions.append(real(matcher, heard, latency_ms))
+        return decisions[-1]
+
+    monkeypatch.setattr(hearing, "decide", spy)
+    heard, topic_id = borderline(k)
+    c._voice_step = "listening"
+    c.heard(heard, {})
+    assert decisions[-1].asks == topic_id
+    assert k.window.voice_overlay.mode == "question"
+    assert getattr(c.pending, "topic_id", None) == topic_id
+    c.answer(False)
+
+    clear = Recognition("i feel tired all the time", 1.0, (), "pocketsphinx")
+    assert real(c.matcher, clear).action == "topic", "a clear request"
+
+    # A verdict of "none" with nothing to ask is not acted on, however good the match.
+    def refuse(matcher: RequestMatcher, heard: Recognition, latency_ms: float = 0.0) -> Decision:
+        decision = real(matcher, heard, latency_ms)
+        return Decision(heard, decision.match, "none", None, decision.score)
+
+    monkeypatch.setattr(hearing, "decide", refuse)
+    c._voice_step = "listening"
+    c.heard(clear, {"speech_ms": [100, 900]})
+    assert c.navigator.current.screen is Screen.HOME and c.pending is None
+    assert k.window.voice_overlay.title.text() == NOT_RECOGNISED_MESSAGE
+
+    monkeypatch.setattr(hearing, "decide", spy)
+    c._voice_step = "listening"
+    c.heard(clear, {"speech_ms": [100, 900]})
+    assert decisions[-1].action == "topic"
+    assert c.navigator.current.screen is Screen.TOPIC
+    assert c.navigator.current.topic_id == decisions[-1].target
