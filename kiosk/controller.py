@@ -56,6 +56,7 @@ from kiosk.voice.matching import (
     TopicMatch,
     confirmation_prompt,
 )
+from kiosk.voice.protocol import RequestTiming
 
 STAFF_SCREENS = (Screen.STAFF, Screen.USE, Screen.PIN)
 """Screens only staff see: nothing done there is counted as patients' use."""
@@ -846,16 +847,15 @@ class KioskController(QObject):
         self.window.voice_overlay.show_message(message)
         self.speak_text(message)
 
-    def heard(self, heard: Recognition, details: object = None) -> None:
+    def heard(self, heard: Recognition, timing: RequestTiming | None = None) -> None:
         """The voice input's answer to a request: act, ask, or say it was not understood."""
         step = self._voice_step
         if step not in ("listening", "answer") or self.matcher is None:
             return
         self._voice_step = ""
         self._voice_available(self.voice is not None and self.voice.available)
-        timing = details if isinstance(details, dict) else {}
-        speech_ms = timing.get("speech_ms") or [None]
-        spoke = bool(heard.transcript) or speech_ms[0] is not None
+        timing = timing or RequestTiming()
+        spoke = bool(heard.transcript) or timing.spoke
         # The one decision path, shared with ``hear`` and ``bench voice``: act on what it acts
         # on, ask about what it asks about. (Imported here: it brings the recognisers and their
         # model downloader, which the kiosk's own process needs for nothing else; app.py imports
@@ -951,9 +951,7 @@ class KioskController(QObject):
         elif command in ("yes", "no"):
             self._tell(NO_QUESTION_MESSAGE)
 
-    def _log_request(
-        self, heard: Recognition, match: Match | None, timing: dict[str, object]
-    ) -> None:
+    def _log_request(self, heard: Recognition, match: Match | None, timing: RequestTiming) -> None:
         if match is None:
             outcome = "nothing recognised"
         elif isinstance(match, TopicMatch):
@@ -967,10 +965,10 @@ class KioskController(QObject):
             "took %s ms",
             outcome,
             heard.engine,
-            timing.get("reason", "?"),
-            timing.get("audio_ms", "?"),
-            timing.get("speech_ms", "?"),
-            timing.get("decode_ms", "?"),
+            timing.reason or "?",
+            "?" if timing.audio_ms is None else timing.audio_ms,
+            list(timing.speech_ms),
+            "?" if timing.decode_ms is None else timing.decode_ms,
         )
         if self.log_transcripts:
             target = getattr(match, "topic_id", None) or getattr(match, "command", None)

@@ -331,7 +331,7 @@ def test_every_spoken_request_outcome_is_counted(
     def hand_over(heard: Recognition) -> None:
         """As if the microphone had heard it (the voice process answers with this)."""
         c._voice_step = "listening"
-        c.heard(heard, {})
+        c.heard(heard)
 
     def words(text: str) -> Recognition:
         return Recognition(text, 1.0, tuple((x, 1.0) for x in text.split()), "pocketsphinx")
