@@ -54,7 +54,9 @@ def _vocabulary_problems(report: object, profile_file: Path) -> list[Problem]:
         return [Problem(str(profile_file), 0, "recogniser", str(error), Severity.WARNING)]
     problems: list[Problem] = []
     for content in contents:
-        matcher = RequestMatcher(content, settings.accept_score, settings.confirm_score)
+        matcher = RequestMatcher(
+            content, settings.accept_score, settings.confirm_score, settings.concepts
+        )
         problems += vocabulary_warnings(content, recogniser, matcher)
     return problems
 

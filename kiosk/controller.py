@@ -9,7 +9,7 @@ import datetime as dt
 import logging
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -97,6 +97,7 @@ class KioskController(QObject):
         speech: ReadAloud | None = None,
         voice: VoiceInput | None = None,
         matcher_scores: tuple[float, float] = (0.80, 0.60),
+        concepts: Mapping[str, Sequence[str]] | None = None,
         log_transcripts: bool = False,
         usage: UsageCounter | None = None,
         state_folder: Path | None = None,
@@ -110,6 +111,8 @@ class KioskController(QObject):
         self.speech = speech
         self.voice = voice
         self.matcher_scores = matcher_scores
+        self.concepts = concepts
+        """The voice profile's everyday words per concept (None: the built-in ones)."""
         self.log_transcripts = log_transcripts
         self.matcher: RequestMatcher | None = None
         self.pending: TopicMatch | CommandMatch | None = None
@@ -747,9 +750,9 @@ class KioskController(QObject):
     # -- asking by voice ----------------------------------------------------------------------
     def _build_matcher(self) -> None:
         accept, confirm = self.matcher_scores
-        self.matcher = RequestMatcher(self.content, accept, confirm)
+        self.matcher = RequestMatcher(self.content, accept, confirm, self.concepts)
         if self.voice is not None:
-            language = build_language(self.content).lines()
+            language = build_language(self.content, concepts=self.concepts).lines()
             self.voice.set_phrases(self.matcher.phrases(), language)
 
     def _vocabulary(self, unknown: list[str]) -> None:

@@ -318,9 +318,11 @@ def _rebuild(
     language: list[str] = []
     for _ in range(runs):
         started = time.perf_counter()
-        matcher = RequestMatcher(content, settings.accept_score, settings.confirm_score)
+        matcher = RequestMatcher(
+            content, settings.accept_score, settings.confirm_score, settings.concepts
+        )
         built = time.perf_counter()
-        language = build_language(content, recogniser.known).lines()
+        language = build_language(content, recogniser.known, settings.concepts).lines()
         recogniser.set_phrases(language)
         # Vosk builds its recogniser for the new grammar at the next request.
         recogniser.start()

@@ -19,6 +19,7 @@ work done after the end of listening (noise reduction, decoding, matching).
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
@@ -143,9 +144,14 @@ def decide(matcher: RequestMatcher, heard: Recognition, latency_ms: float = 0.0)
     return Decision(heard, match, "none", None, score, latency_ms)
 
 
-def request_language_lines(content: ContentSet, recogniser: Recogniser) -> list[str]:
-    """The request language's sentences for ``recogniser`` (what ``set_phrases`` gets)."""
-    return build_language(content, recogniser.known).lines()
+def request_language_lines(
+    content: ContentSet,
+    recogniser: Recogniser,
+    concepts: Mapping[str, Sequence[str]] | None = None,
+) -> list[str]:
+    """The request language's sentences for ``recogniser`` (what ``set_phrases`` gets);
+    ``concepts``: the voice profile's (None: the built-in ones)."""
+    return build_language(content, recogniser.known, concepts).lines()
 
 
 def kiosk_listener(
@@ -165,9 +171,11 @@ def kiosk_listener(
 
     profile, _ = load_profile(profile_file or VOICES_DIR / "en.toml")
     settings = profile.recogniser
-    matcher = RequestMatcher(content, settings.accept_score, settings.confirm_score)
+    matcher = RequestMatcher(
+        content, settings.accept_score, settings.confirm_score, settings.concepts
+    )
     recogniser, reason = create_recogniser(settings, models_dir or MODELS_DIR, engine)
-    recogniser.set_phrases(request_language_lines(content, recogniser))
+    recogniser.set_phrases(request_language_lines(content, recogniser, settings.concepts))
     unknown = [w for w in matcher.vocabulary() if not recogniser.known(w)]
     return recogniser, matcher, reason, sorted(unknown)
 
