@@ -129,6 +129,7 @@ def create_kiosk(
         speech=read_aloud,
         voice=voice_input,
         matcher_scores=(recogniser_settings.accept_score, recogniser_settings.confirm_score),
+        concepts=recogniser_settings.concepts,
         log_transcripts=settings.log_transcripts,
         usage=usage,
         state_folder=state_folder,

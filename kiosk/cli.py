@@ -37,8 +37,9 @@ def _vocabulary_problems(report: object, profile_file: Path) -> list[Problem]:
     from kiosk.content.report import CheckReport
     from kiosk.paths import MODELS_DIR
     from kiosk.speech.profile import load_profile
+    from kiosk.voice.engines import create_recogniser
     from kiosk.voice.matching import RequestMatcher
-    from kiosk.voice.recognisers import EngineUnavailable, create_recogniser
+    from kiosk.voice.recognition import EngineUnavailable
     from kiosk.voice.vocabulary import vocabulary_warnings
 
     assert isinstance(report, CheckReport)
@@ -53,7 +54,9 @@ def _vocabulary_problems(report: object, profile_file: Path) -> list[Problem]:
         return [Problem(str(profile_file), 0, "recogniser", str(error), Severity.WARNING)]
     problems: list[Problem] = []
     for content in contents:
-        matcher = RequestMatcher(content, settings.accept_score, settings.confirm_score)
+        matcher = RequestMatcher(
+            content, settings.accept_score, settings.confirm_score, settings.concepts
+        )
         problems += vocabulary_warnings(content, recogniser, matcher)
     return problems
 
@@ -169,7 +172,7 @@ def _cmd_hear(args: argparse.Namespace) -> int:
     from kiosk.content.loader import load_content
     from kiosk.voice.audio import UnreadableAudio, read_wav_16k
     from kiosk.voice.hearing import hear_utterance, kiosk_listener
-    from kiosk.voice.recognisers import EngineUnavailable
+    from kiosk.voice.recognition import EngineUnavailable
 
     content = load_content(Path(args.content_dir)).content
     if content is None:

@@ -9,7 +9,7 @@ import datetime as dt
 import logging
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -52,18 +52,18 @@ from kiosk.voice.matching import (
     NOT_RECOGNISED_MESSAGE,
     CommandMatch,
     Match,
-    NotRecognised,
     RequestMatcher,
     TopicMatch,
     confirmation_prompt,
 )
+from kiosk.voice.protocol import RequestTiming
 
 STAFF_SCREENS = (Screen.STAFF, Screen.USE, Screen.PIN)
 """Screens only staff see: nothing done there is counted as patients' use."""
 
 
 if TYPE_CHECKING:
-    from kiosk.voice.recognisers import Recognition
+    from kiosk.voice.recognition import Recognition
 
 log = logging.getLogger("kiosk.session")
 voice_log = logging.getLogger("kiosk.voice")
@@ -97,6 +97,7 @@ class KioskController(QObject):
         speech: ReadAloud | None = None,
         voice: VoiceInput | None = None,
         matcher_scores: tuple[float, float] = (0.80, 0.60),
+        concepts: Mapping[str, Sequence[str]] | None = None,
         log_transcripts: bool = False,
         usage: UsageCounter | None = None,
         state_folder: Path | None = None,
@@ -110,6 +111,8 @@ class KioskController(QObject):
         self.speech = speech
         self.voice = voice
         self.matcher_scores = matcher_scores
+        self.concepts = concepts
+        """The voice profile's everyday words per concept (None: the built-in ones)."""
         self.log_transcripts = log_transcripts
         self.matcher: RequestMatcher | None = None
         self.pending: TopicMatch | CommandMatch | None = None
@@ -747,9 +750,9 @@ class KioskController(QObject):
     # -- asking by voice ----------------------------------------------------------------------
     def _build_matcher(self) -> None:
         accept, confirm = self.matcher_scores
-        self.matcher = RequestMatcher(self.content, accept, confirm)
+        self.matcher = RequestMatcher(self.content, accept, confirm, self.concepts)
         if self.voice is not None:
-            language = build_language(self.content).lines()
+            language = build_language(self.content, concepts=self.concepts).lines()
             self.voice.set_phrases(self.matcher.phrases(), language)
 
     def _vocabulary(self, unknown: list[str]) -> None:
@@ -847,22 +850,23 @@ class KioskController(QObject):
         self.window.voice_overlay.show_message(message)
         self.speak_text(message)
 
-    def heard(self, heard: Recognition, details: object = None) -> None:
+    def heard(self, heard: Recognition, timing: RequestTiming | None = None) -> None:
         """The voice input's answer to a request: act, ask, or say it was not understood."""
         step = self._voice_step
         if step not in ("listening", "answer") or self.matcher is None:
             return
         self._voice_step = ""
         self._voice_available(self.voice is not None and self.voice.available)
-        timing = details if isinstance(details, dict) else {}
-        speech_ms = timing.get("speech_ms") or [None]
-        spoke = bool(heard.transcript) or speech_ms[0] is not None
-        # The one decision path, shared with ``hear`` and ``bench voice``. (Imported here: it
-        # brings the recognisers and their model downloader, which the kiosk's own process
-        # needs for nothing else; app.py imports it once Home is painted.)
+        timing = timing or RequestTiming()
+        spoke = bool(heard.transcript) or timing.spoke
+        # The one decision path, shared with ``hear`` and ``bench voice``: act on what it acts
+        # on, ask about what it asks about. (Imported here: it brings the recognisers and their
+        # model downloader, which the kiosk's own process needs for nothing else; app.py imports
+        # it once Home is painted.)
         from kiosk.voice.hearing import decide
 
-        match = decide(self.matcher, heard).match if heard.transcript else None
+        decision = decide(self.matcher, heard) if heard.transcript else None
+        match = decision.match if decision is not None else None
         self._log_request(heard, match, timing)
         if step == "answer" and self.pending is not None:
             if isinstance(match, CommandMatch) and match.command in ("yes", "no"):
@@ -876,13 +880,17 @@ class KioskController(QObject):
                 # Stop listening; the question stays on screen for a touch.
                 self.speak_text("Touch Yes or No.")
             return
-        if match is None and not spoke:
+        if decision is None and not spoke:
             self._count("voice", "nothing-heard")
             self._tell(NOTHING_HEARD_MESSAGE)
-        elif match is None or isinstance(match, NotRecognised):
+        elif decision is not None and decision.action != "none":
+            self._count("voice", "acted")
+            self._act(decision.match)
+        elif decision is None or decision.asks is None:
             self._count("voice", "not-recognised")
             self._tell(NOT_RECOGNISED_MESSAGE)
-        elif not _confident(match):
+        else:
+            match = decision.match
             assert isinstance(match, TopicMatch | CommandMatch)
             if isinstance(match, CommandMatch) and match.command in ("yes", "no"):
                 self._count("voice", "not-recognised")
@@ -893,9 +901,6 @@ class KioskController(QObject):
             question = confirmation_prompt(match, self.content)
             self.window.voice_overlay.show_question(question)
             self._listen_after_speaking(f"{question} Please say yes or no.", "answer")
-        else:
-            self._count("voice", "acted")
-            self._act(match)
 
     def answer(self, yes: bool) -> None:
         """Yes or No to "Did you mean …?" (touched or said)."""
@@ -949,9 +954,7 @@ class KioskController(QObject):
         elif command in ("yes", "no"):
             self._tell(NO_QUESTION_MESSAGE)
 
-    def _log_request(
-        self, heard: Recognition, match: Match | None, timing: dict[str, object]
-    ) -> None:
+    def _log_request(self, heard: Recognition, match: Match | None, timing: RequestTiming) -> None:
         if match is None:
             outcome = "nothing recognised"
         elif isinstance(match, TopicMatch):
@@ -965,10 +968,10 @@ class KioskController(QObject):
             "took %s ms",
             outcome,
             heard.engine,
-            timing.get("reason", "?"),
-            timing.get("audio_ms", "?"),
-            timing.get("speech_ms", "?"),
-            timing.get("decode_ms", "?"),
+            timing.reason or "?",
+            "?" if timing.audio_ms is None else timing.audio_ms,
+            list(timing.speech_ms),
+            "?" if timing.decode_ms is None else timing.decode_ms,
         )
         if self.log_transcripts:
             target = getattr(match, "topic_id", None) or getattr(match, "command", None)
@@ -1094,7 +1097,3 @@ class KioskController(QObject):
         ):
             self._reading_ended = True
             self._count("read-stopped-early")
-
-
-def _confident(match: Match) -> bool:
-    return isinstance(match, TopicMatch | CommandMatch) and match.confident

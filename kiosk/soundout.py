@@ -5,20 +5,13 @@ calls libpulse with a null context the next time a sink is created, and libpulse
 process*. Playing from a child process keeps that failure away from the kiosk: the kiosk notices
 the child has gone, carries on silently, and starts a new child when the server is back.
 
-Protocol (binary, on stdin): one command byte, then its payload.
-  ``F`` rate:u32 channels:u8  — open the output with this format (stops anything playing)
-  ``D`` length:u32 bytes       — queue PCM (16-bit little-endian)
-  ``S``                        — stop at once, dropping queued audio
-  ``P`` / ``R``                — pause / resume
-  ``V`` volume:f64             — linear volume 0..1
-On stdout, one line each: ``READY <n outputs>``, ``OUTPUTS <n>`` when devices change,
-``POS <processed microseconds>`` every 20 ms while playing, ``ERR <text>``.
+The protocol (binary commands on stdin, one text line per event on stdout) is declared in
+:mod:`kiosk.sound_protocol`.
 No audio is ever written to disk.
 """
 
 from __future__ import annotations
 
-import struct
 import sys
 import threading
 from collections import deque
@@ -26,28 +19,26 @@ from collections import deque
 from PySide6.QtCore import QCoreApplication, QIODevice, QObject, QTimer, Signal
 from PySide6.QtMultimedia import QAudioFormat, QAudioSink, QMediaDevices, QtAudio
 
+from kiosk import sound_protocol as protocol
+
 
 class _Reader(QObject):
     """Reads commands on a thread and hands them to the Qt thread."""
 
-    command = Signal(bytes, bytes)
+    command = Signal(object)  # a sound_protocol.Command
     closed = Signal()
 
     def run(self) -> None:
         stream = sys.stdin.buffer
-        sizes = {b"F": 5, b"S": 0, b"P": 0, b"R": 0, b"V": 8}
         while True:
-            kind = stream.read(1)
-            if not kind:
+            try:
+                command = protocol.read_command(stream)
+            except protocol.ProtocolError as error:
+                print(f"sound output: a command was ignored: {error}", file=sys.stderr)
+                continue
+            if command is None:
                 break
-            if kind == b"D":
-                header = stream.read(4)
-                if len(header) < 4:
-                    break
-                payload = stream.read(struct.unpack("<I", header)[0])
-            else:
-                payload = stream.read(sizes.get(kind, 0))
-            self.command.emit(kind, payload)
+            self.command.emit(command)
         self.closed.emit()
 
 
@@ -56,7 +47,7 @@ class _Player(QObject):
         super().__init__()
         self.devices = QMediaDevices(self)
         self.devices.audioOutputsChanged.connect(
-            lambda: self.say(f"OUTPUTS {len(QMediaDevices.audioOutputs())}")
+            lambda: self.say(protocol.OutputsChanged(len(QMediaDevices.audioOutputs())))
         )
         self.sink: QAudioSink | None = None
         self.stream: QIODevice | None = None
@@ -67,27 +58,26 @@ class _Player(QObject):
         self.timer.timeout.connect(self.pump)
         self.ticks = 0
 
-    def say(self, line: str) -> None:
-        sys.stdout.write(line + "\n")
+    def say(self, event: protocol.Event) -> None:
+        sys.stdout.write(event.to_line() + "\n")
         sys.stdout.flush()
 
-    def handle(self, kind: bytes, payload: bytes) -> None:
-        if kind == b"F":
-            rate, channels = struct.unpack("<IB", payload)
-            self.open(rate, channels)
-        elif kind == b"D":
-            self.queue.append(payload)
-        elif kind == b"S":
+    def handle(self, command: protocol.Command) -> None:
+        if isinstance(command, protocol.OpenStream):
+            self.open(command.rate, command.channels)
+        elif isinstance(command, protocol.Audio):
+            self.queue.append(command.pcm)
+        elif isinstance(command, protocol.Stop):
             self.queue.clear()
             if self.sink is not None:
                 self.sink.stop()
             self.stream = None
-        elif kind == b"P" and self.sink is not None:
+        elif isinstance(command, protocol.Pause) and self.sink is not None:
             self.sink.suspend()
-        elif kind == b"R" and self.sink is not None:
+        elif isinstance(command, protocol.Resume) and self.sink is not None:
             self.sink.resume()
-        elif kind == b"V":
-            self.volume = struct.unpack("<d", payload)[0]
+        elif isinstance(command, protocol.SetVolume):
+            self.volume = command.volume
             if self.sink is not None:
                 self.sink.setVolume(self.volume)
 
@@ -99,7 +89,7 @@ class _Player(QObject):
             self.sink = None
         device = QMediaDevices.defaultAudioOutput()
         if device.isNull():
-            self.say("ERR no sound output device")
+            self.say(protocol.OutputFailed("no sound output device"))
             return
         fmt = QAudioFormat()
         fmt.setSampleRate(rate)
@@ -111,7 +101,9 @@ class _Player(QObject):
         self.sink.setVolume(self.volume)
         self.stream = self.sink.start()
         if self.stream is None or self.sink.error() != QtAudio.Error.NoError:
-            self.say(f"ERR could not open the sound output ({self.sink.error().name})")
+            self.say(
+                protocol.OutputFailed(f"could not open the sound output ({self.sink.error().name})")
+            )
             self.stream = None
         self.timer.start()
 
@@ -120,7 +112,7 @@ class _Player(QObject):
         if sink is None or stream is None:
             return
         if sink.error() not in (QtAudio.Error.NoError, QtAudio.Error.UnderrunError):
-            self.say(f"ERR sound output failed ({sink.error().name})")
+            self.say(protocol.OutputFailed(f"sound output failed ({sink.error().name})"))
             self.stream = None
             return
         free = sink.bytesFree()
@@ -133,7 +125,7 @@ class _Player(QObject):
             free -= written
         self.ticks += 1
         if self.ticks % 2 == 0:
-            self.say(f"POS {sink.processedUSecs()}")
+            self.say(protocol.Position(sink.processedUSecs()))
 
 
 def main() -> int:
@@ -144,7 +136,7 @@ def main() -> int:
     reader.command.connect(player.handle)
     reader.closed.connect(app.quit)
     threading.Thread(target=reader.run, name="commands", daemon=True).start()
-    player.say(f"READY {len(QMediaDevices.audioOutputs())}")
+    player.say(protocol.Ready(len(QMediaDevices.audioOutputs())))
     return app.exec()
 
 

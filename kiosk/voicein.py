@@ -32,7 +32,6 @@ request carry its ``id``, so the kiosk can ignore a late answer to a request it 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import resource
 import shutil
@@ -42,23 +41,19 @@ import threading
 import time
 from array import array
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QIODevice, QObject, QTimer, Signal
 from PySide6.QtMultimedia import QAudioDevice, QAudioFormat, QAudioSource, QMediaDevices, QtAudio
 
+from kiosk.voice import protocol
 from kiosk.voice.audio import to_mono16k
-from kiosk.voice.endpoint import FRAME_MS, LIMIT_MS
+from kiosk.voice.endpoint import FRAME_MS
+from kiosk.voice.engines import create_recogniser
 from kiosk.voice.hearing import RequestAudio, recognise_request
 from kiosk.voice.models import model_state
-from kiosk.voice.recognisers import (
-    EngineUnavailable,
-    Recogniser,
-    Recognition,
-    create_recogniser,
-    words_of,
-)
+from kiosk.voice.recognition import EngineUnavailable, Recogniser, Recognition, words_of
 
 LEVEL_EVERY_S = 0.05
 INPUT_CHECK_MS = 2000
@@ -75,28 +70,17 @@ _WIDTHS = {
 }
 
 
-def emit(event: str, **fields: Any) -> None:
+def emit(event: protocol.Event) -> None:
     """Write one event line for the kiosk."""
-    sys.stdout.write(json.dumps({"event": event, **fields}) + "\n")
+    sys.stdout.write(event.to_json() + "\n")
     sys.stdout.flush()
-
-
-def recognition_fields(heard: Recognition) -> dict[str, Any]:
-    """A Recognition as JSON fields (the kiosk rebuilds it with ``Recognition(**fields)``)."""
-    return {
-        "transcript": heard.transcript,
-        "confidence": heard.confidence,
-        "words": [list(w) for w in heard.words],
-        "engine": heard.engine,
-        "alternatives": [list(a) for a in heard.alternatives],
-    }
 
 
 def hand_over(reason: str) -> None:
     """Say why, then end this process at once (between requests) so that the kiosk starts a new
     one. ``os._exit``: it holds nothing to save, and tearing Qt Multimedia down while its sound
     server connection is still starting can crash (seen as SIGSEGV at exit)."""
-    emit("restart", reason=reason)
+    emit(protocol.Restarting(reason))
     os._exit(0)
 
 
@@ -136,17 +120,17 @@ def sound_server_inputs() -> int | None:
 class _Reader(QObject):
     """Reads command lines on a thread and hands them to the Qt thread."""
 
-    command = Signal(dict)
+    command = Signal(object)  # a protocol.Command
     closed = Signal()
 
     def run(self) -> None:
         for line in sys.stdin:
             try:
-                message = json.loads(line)
-            except ValueError:
+                message = protocol.command_from_json(line)
+            except protocol.ProtocolError as error:
+                print(f"voice input: a command line was ignored: {error}", file=sys.stderr)
                 continue
-            if isinstance(message, dict):
-                self.command.emit(message)
+            self.command.emit(message)
         self.closed.emit()
 
 
@@ -164,7 +148,7 @@ class _Listener(QObject):
         self.last_level = 0.0
         self.request = 0
         self.rebuilds = 0
-        self.opened: dict[str, Any] | None = None  # the microphone, until its first audio
+        self.opened: protocol.Listening | None = None  # the microphone, until its first audio
         self.rebuild_limit = REBUILDS_PER_PROCESS
         self.limit = QTimer(self)
         self.limit.setSingleShot(True)
@@ -186,12 +170,12 @@ class _Listener(QObject):
         if (count, name) == self.inputs:
             return
         self.inputs = (count, name)
-        emit("inputs", count=count, name=name)
+        emit(protocol.Inputs(count, name))
         if count == 0 and self.busy:
             # Unplugged while listening: what was heard so far is dropped, and the kiosk says
             # that voice is not working (not "I didn't hear anything").
             self.drop_request()
-            emit("error", message="the microphone was removed", id=self.request)
+            emit(protocol.Failed("the microphone was removed", self.request))
 
     @property
     def busy(self) -> bool:
@@ -208,26 +192,22 @@ class _Listener(QObject):
             if self.recogniser is not None:
                 self.recogniser.cancel()
 
-    def handle(self, message: dict[str, Any]) -> None:
-        command = message.get("cmd")
-        if command == "phrases":
+    def handle(self, message: protocol.Command) -> None:
+        if isinstance(message, protocol.SetPhrases):
             unknown = (
-                self.set_language(
-                    [str(p) for p in message.get("phrases", [])],
-                    [str(s) for s in message.get("language", [])],
-                )
+                self.set_language(list(message.phrases), list(message.language))
                 if self.recogniser is not None
                 else []
             )
-            emit("vocabulary", unknown=unknown)
+            emit(protocol.Vocabulary(tuple(unknown)))
             self.rebuilds += 1
             self.restart_if_worn()
-        elif command == "listen":
-            self.request = int(message.get("id", 0))
-            self.listen(int(message.get("limit_ms", LIMIT_MS)))
-        elif command == "cancel":
+        elif isinstance(message, protocol.Listen):
+            self.request = message.id
+            self.listen(message.limit_ms)
+        elif isinstance(message, protocol.Cancel):
             self.drop_request()
-            emit("cancelled", id=self.request)
+            emit(protocol.Cancelled(self.request))
             self.restart_if_worn()
 
     def set_language(self, phrases: list[str], language: list[str]) -> list[str]:
@@ -239,14 +219,14 @@ class _Listener(QObject):
 
     def listen(self, limit_ms: int) -> None:
         if self.recogniser is None:
-            emit("error", message="no speech recogniser is available", id=self.request)
+            emit(protocol.Failed("no speech recogniser is available", self.request))
             return
         if self.source is not None:
             self.stop_source()
             self.recogniser.cancel()
         device: QAudioDevice = QMediaDevices.defaultAudioInput()
         if device.isNull() or (self.inputs is not None and self.inputs[0] == 0):
-            emit("error", message="no microphone", id=self.request)
+            emit(protocol.Failed("no microphone", self.request))
             return
         wanted = QAudioFormat()
         wanted.setSampleRate(16000)
@@ -264,7 +244,7 @@ class _Listener(QObject):
             name = source.error().name
             self.stop_source()
             self.audio = None
-            emit("error", message=f"the microphone could not be opened ({name})", id=self.request)
+            emit(protocol.Failed(f"the microphone could not be opened ({name})", self.request))
             return
         self.stream.readyRead.connect(self.read)
         self.started_at = time.perf_counter()
@@ -272,11 +252,9 @@ class _Listener(QObject):
         # "listening" is said when the first audio arrives, not now: a new capture stream can
         # take most of a second to deliver, and a patient told to speak before that would lose
         # the start of the request.
-        self.opened = {
-            "device": device.description(),
-            "rate": self.format.sampleRate(),
-            "channels": self.format.channelCount(),
-        }
+        self.opened = protocol.Listening(
+            self.request, device.description(), self.format.sampleRate(), self.format.channelCount()
+        )
 
     def convert(self, data: bytes) -> bytes:
         fmt = self.format
@@ -295,16 +273,16 @@ class _Listener(QObject):
         if not data:
             return
         if self.opened is not None:
-            emit("listening", id=self.request, **self.opened)
+            emit(self.opened)
             self.opened = None
         was_started = endpointer.started
         audio.push(self.convert(data))
         if endpointer.started and not was_started:
-            emit("speech", id=self.request)
+            emit(protocol.SpeechStarted(self.request))
         now = time.perf_counter()
         if now - self.last_level >= LEVEL_EVERY_S:
             self.last_level = now
-            emit("level", id=self.request, level=round(endpointer.level, 3))
+            emit(protocol.Level(self.request, round(endpointer.level, 3)))
         if endpointer.done:
             self.stop_source()
             self.conclude(endpointer.reason)
@@ -338,24 +316,20 @@ class _Listener(QObject):
         if audio is None or recogniser is None:
             return
         endpointer = audio.endpointer
-        timing = {
-            "id": self.request,
-            "audio_ms": endpointer.elapsed_ms,
-            "speech_ms": [
-                None if frame is None else frame * FRAME_MS
-                for frame in (endpointer.speech_start_frame, endpointer.speech_end_frame)
-            ],
-        }
+        start, end = (
+            None if frame is None else frame * FRAME_MS
+            for frame in (endpointer.speech_start_frame, endpointer.speech_end_frame)
+        )
+        timing = protocol.RequestTiming(reason, endpointer.elapsed_ms, (start, end), 0.0)
         if not endpointer.started:
             audio.clear()
-            nothing = Recognition.nothing(recogniser.name)
-            emit("result", reason=reason, decode_ms=0.0, **timing, **recognition_fields(nothing))
+            emit(protocol.Result(self.request, Recognition.nothing(recogniser.name), timing))
             return
-        emit("deciding", id=self.request)
+        emit(protocol.Deciding(self.request))
         started = time.perf_counter()
         heard = recognise_request(recogniser, audio)
         decode_ms = round((time.perf_counter() - started) * 1000, 1)
-        emit("result", reason=reason, decode_ms=decode_ms, **timing, **recognition_fields(heard))
+        emit(protocol.Result(self.request, heard, replace(timing, decode_ms=decode_ms)))
         self.restart_if_worn()
 
 
@@ -414,9 +388,9 @@ def main(argv: list[str] | None = None) -> int:
         recogniser, reason = create_recogniser(
             profile.recogniser, args.models or MODELS_DIR, args.engine
         )
-        emit("engine", name=recogniser.name, reason=reason)
+        emit(protocol.EngineChosen(recogniser.name, reason))
     except (EngineUnavailable, ValueError) as error:
-        emit("engine", name=None, reason=str(error))
+        emit(protocol.EngineChosen(None, str(error)))
     listener = _Listener(recogniser)
     listener.rebuild_limit = args.rebuilds
     if args.engine in ("auto", "vosk") and "vosk" in profile.recogniser.engine_order:

@@ -42,7 +42,7 @@ from kiosk.paths import CONTENT_DIR
 if TYPE_CHECKING:
     from kiosk.content.model import ContentSet
     from kiosk.voice.matching import RequestMatcher
-    from kiosk.voice.recognisers import Recogniser
+    from kiosk.voice.recognition import Recogniser
 
 Figures = dict[str, float | int | str]
 Progress = Callable[[str], None] | None
@@ -262,7 +262,8 @@ def _bench_voice(
 ) -> Figures:
     from kiosk.paths import MODELS_DIR, VOICES_DIR
     from kiosk.speech.profile import load_profile
-    from kiosk.voice.recognisers import ENGINE_NAMES, EngineUnavailable, create_recogniser
+    from kiosk.voice.engines import create_recogniser
+    from kiosk.voice.recognition import ENGINE_NAMES, EngineUnavailable
 
     profile, _ = load_profile(VOICES_DIR / "en.toml")
     settings = profile.recogniser
@@ -317,9 +318,11 @@ def _rebuild(
     language: list[str] = []
     for _ in range(runs):
         started = time.perf_counter()
-        matcher = RequestMatcher(content, settings.accept_score, settings.confirm_score)
+        matcher = RequestMatcher(
+            content, settings.accept_score, settings.confirm_score, settings.concepts
+        )
         built = time.perf_counter()
-        language = build_language(content, recogniser.known).lines()
+        language = build_language(content, recogniser.known, settings.concepts).lines()
         recogniser.set_phrases(language)
         # Vosk builds its recogniser for the new grammar at the next request.
         recogniser.start()

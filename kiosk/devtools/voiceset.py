@@ -790,7 +790,7 @@ def run_engine(
     from kiosk.content.loader import load_content
     from kiosk.paths import CONTENT_DIR
     from kiosk.voice.hearing import hear_utterance, kiosk_listener
-    from kiosk.voice.recognisers import EngineUnavailable
+    from kiosk.voice.recognition import EngineUnavailable
 
     content = load_content(CONTENT_DIR).content
     if content is None:

@@ -8,11 +8,11 @@ and starts a new one once a sound server answers again.
 from __future__ import annotations
 
 import logging
-import struct
 import time
 
 from PySide6.QtCore import QObject, QProcess, Signal
 
+from kiosk import sound_protocol as protocol
 from kiosk.services.child_process import SoundChild
 
 log = logging.getLogger("kiosk.sound")
@@ -58,18 +58,22 @@ class SoundOutput(SoundChild):
         )
 
     def _line(self, raw: bytes) -> None:
-        line = raw.decode("utf-8", "replace").strip()
-        kind, _, value = line.partition(" ")
-        if kind == "POS":
-            self._position_us = int(value)
+        try:
+            event = protocol.event_from_line(raw)
+        except protocol.ProtocolError as error:
+            log.warning("sound output sent a line the kiosk cannot read (ignored): %s", error)
+            return
+        if isinstance(event, protocol.Position):
+            self._position_us = event.played_us
             self._position_at = time.perf_counter()
-        elif kind in ("READY", "OUTPUTS"):
-            count = int(value or 0)
+        elif isinstance(event, protocol.Ready | protocol.OutputsChanged):
+            count = event.outputs
             self.ready = True
             self._set_available(count > 0, "" if count else "no sound output device")
-            if kind == "READY":
-                self._send(b"V" + struct.pack("<d", self._volume))
-        elif kind == "ERR":
+            if isinstance(event, protocol.Ready):
+                self._send(protocol.SetVolume(self._volume))
+        elif isinstance(event, protocol.OutputFailed):
+            value = event.message
             log.warning("sound output: %s", value)
             self._set_available(False, value)
             self.failed.emit(value)
@@ -84,8 +88,8 @@ class SoundOutput(SoundChild):
             self.available = available
             self.available_changed.emit(available)
 
-    def _send(self, message: bytes) -> bool:
-        return self._write(message)
+    def _send(self, message: protocol.Command) -> bool:
+        return self._write(message.to_bytes())
 
     # -- playing ------------------------------------------------------------------------------
     def open(self, rate: int, channels: int) -> bool:
@@ -93,32 +97,32 @@ class SoundOutput(SoundChild):
         self._position_us = 0
         self._position_at = time.perf_counter()
         self._playing = (
-            self.ready and self.available and self._send(b"F" + struct.pack("<IB", rate, channels))
+            self.ready and self.available and self._send(protocol.OpenStream(rate, channels))
         )
         return self._playing
 
     def write(self, pcm: bytes) -> bool:
         """Queue audio on the open stream."""
-        return self._playing and self._send(b"D" + struct.pack("<I", len(pcm)) + pcm)
+        return self._playing and self._send(protocol.Audio(pcm))
 
     def stop(self) -> None:
         """Silence at once."""
         self._playing = False
-        self._send(b"S")
+        self._send(protocol.Stop())
 
     def pause(self) -> None:
         """Pause the stream."""
-        self._send(b"P")
+        self._send(protocol.Pause())
 
     def resume(self) -> None:
         """Resume the stream."""
         self._position_at = time.perf_counter()
-        self._send(b"R")
+        self._send(protocol.Resume())
 
     def set_volume(self, volume: float) -> None:
         """Linear volume 0..1."""
         self._volume = volume
-        self._send(b"V" + struct.pack("<d", volume))
+        self._send(protocol.SetVolume(volume))
 
     def processed_us(self) -> int:
         """Microseconds of the stream played so far (as last reported by the output)."""

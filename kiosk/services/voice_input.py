@@ -8,15 +8,14 @@ touch keeps working throughout.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QObject, QProcess, Signal
 
 from kiosk.services.child_process import SoundChild
+from kiosk.voice import protocol
 
 log = logging.getLogger("kiosk.voice")
 
@@ -29,7 +28,7 @@ class VoiceInput(SoundChild):
     availability_changed = Signal(bool)
     state_changed = Signal(str)  # "idle", "opening" (asked to listen), "listening", "deciding"
     level = Signal(float)
-    heard = Signal(object, object)  # Recognition, {"reason", "decode_ms", "audio_ms", ...}
+    heard = Signal(object, object)  # Recognition, protocol.RequestTiming
     failed = Signal(str)  # a listen request could not start (plain words, for the log)
     vocabulary = Signal(list)  # words of the phrases the engine cannot hear
     engine_changed = Signal()
@@ -70,7 +69,7 @@ class VoiceInput(SoundChild):
 
     def _started(self) -> None:
         if self._phrases:
-            self._send({"cmd": "phrases", "phrases": self._phrases, "language": self._language})
+            self._send(protocol.SetPhrases(tuple(self._phrases), tuple(self._language)))
 
     def _stopped(self) -> None:
         self.restarts += 1
@@ -86,71 +85,55 @@ class VoiceInput(SoundChild):
         self._set_state("idle")
         self._update(problem="voice input stopped; restarting it")
 
-    def _send(self, message: dict[str, Any]) -> bool:
-        return self._write((json.dumps(message) + "\n").encode())
+    def _send(self, message: protocol.Command) -> bool:
+        return self._write((message.to_json() + "\n").encode())
 
     def _line(self, line: bytes) -> None:
         try:
-            event = json.loads(line)
-        except ValueError:
+            event = protocol.event_from_json(line)
+        except protocol.ProtocolError as error:
+            log.warning("voice input sent a line the kiosk cannot read (ignored): %s", error)
             return
-        if isinstance(event, dict):
-            self._event(event)
+        self._event(event)
 
-    def _event(self, event: dict[str, Any]) -> None:
-        kind = event.get("event")
-        if "id" in event and event["id"] != self._request:
+    def _event(self, event: protocol.Event) -> None:
+        request = getattr(event, "id", None)
+        if request is not None and request != self._request:
             return  # about a request that was cancelled
-        if kind == "engine":
-            self.engine = event.get("name")
-            self.engine_reason = str(event.get("reason", ""))
+        if isinstance(event, protocol.EngineChosen):
+            self.engine = event.name
+            self.engine_reason = event.reason
             if self.engine is None:
                 log.warning("speech recogniser: %s", self.engine_reason)
             else:
                 log.info("speech recogniser: %s", self.engine_reason)
             self.engine_changed.emit()
             self._update()
-        elif kind == "inputs":
-            count = int(event.get("count", 0))
-            if count != self.inputs:
-                log.info("microphones: %d (%s)", count, event.get("name") or "none")
-            self.inputs = count
-            self.microphone = str(event.get("name", ""))
+        elif isinstance(event, protocol.Inputs):
+            if event.count != self.inputs:
+                log.info("microphones: %d (%s)", event.count, event.name or "none")
+            self.inputs = event.count
+            self.microphone = event.name
             self._update()
-        elif kind == "vocabulary":
-            self.vocabulary.emit(list(event.get("unknown", [])))
-        elif kind == "listening":
+        elif isinstance(event, protocol.Vocabulary):
+            self.vocabulary.emit(list(event.unknown))
+        elif isinstance(event, protocol.Listening):
             self._set_state("listening")
-        elif kind == "level":
-            self.level.emit(float(event.get("level", 0.0)))
-        elif kind == "deciding":
+        elif isinstance(event, protocol.Level):
+            self.level.emit(event.level)
+        elif isinstance(event, protocol.Deciding):
             self._set_state("deciding")
-        elif kind == "result":
-            # Imported here: the recognisers module (and its model downloader) is the voice
-            # process's; this process needs only its result type.
-            from kiosk.voice.recognisers import Recognition
-
+        elif isinstance(event, protocol.Result):
             self._set_state("idle")
-            heard = Recognition(
-                transcript=str(event.get("transcript", "")),
-                confidence=float(event.get("confidence", 0.0)),
-                words=tuple((str(w), float(c)) for w, c in event.get("words", [])),
-                engine=str(event.get("engine", "")),
-                alternatives=tuple((str(t), float(c)) for t, c in event.get("alternatives", [])),
-            )
-            details = {
-                key: event.get(key) for key in ("reason", "decode_ms", "audio_ms", "speech_ms")
-            }
-            self.heard.emit(heard, details)
-        elif kind == "cancelled":
+            self.heard.emit(event.heard, event.timing)
+        elif isinstance(event, protocol.Cancelled):
             self._set_state("idle")
-        elif kind == "restart":
-            self._restarting = str(event.get("reason", "")) or "asked by the voice process"
-        elif kind == "error":
-            message = str(event.get("message", "voice input failed"))
-            log.warning("voice input: %s", message)
+        elif isinstance(event, protocol.Restarting):
+            self._restarting = event.reason or "asked by the voice process"
+        elif isinstance(event, protocol.Failed):
+            log.warning("voice input: %s", event.message)
             self._set_state("idle")
-            self.failed.emit(message)
+            self.failed.emit(event.message)
 
     def _update(self, problem: str | None = None) -> None:
         if problem is None:
@@ -179,12 +162,12 @@ class VoiceInput(SoundChild):
         sentences the recogniser listens for (sent again whenever the process restarts)."""
         self._phrases = list(phrases)
         self._language = list(language)
-        self._send({"cmd": "phrases", "phrases": self._phrases, "language": self._language})
+        self._send(protocol.SetPhrases(tuple(self._phrases), tuple(self._language)))
 
     def listen(self, limit_ms: int = 8000) -> bool:
         """Listen for one request; False when voice is unavailable."""
         self._request += 1
-        message = {"cmd": "listen", "id": self._request, "limit_ms": limit_ms}
+        message = protocol.Listen(self._request, limit_ms)
         if not self.available or not self._send(message):
             return False
         # "listening" only once the process says the microphone is open: speech before that
@@ -195,7 +178,7 @@ class VoiceInput(SoundChild):
     def cancel(self) -> None:
         """Stop listening and drop what was heard."""
         if self.state != "idle":
-            self._send({"cmd": "cancel"})
+            self._send(protocol.Cancel())
             self._request += 1  # whatever the process still says about it is ignored
             self._set_state("idle")
 

@@ -60,6 +60,45 @@ DEFAULT_PRONUNCIATIONS: Final[Mapping[str, str]] = MappingProxyType(
     }
 )
 
+# Everyday words folded into the concept the content uses (the matcher and the request language).
+# General lay medical vocabulary, written from what patients say, not from any test sentence.
+# ("Weary" is left out: it sounds like "where we", and once in the request language "where is the
+# toilet" was heard as "weary clinic".) Kept in step with voices/en.toml.
+_DEFAULT_CONCEPT_WORDS: Final[Mapping[str, str]] = {
+    "tired": (
+        "tired tiredness exhausted exhaustion fatigue fatigued drained lethargic lethargy shattered"
+    ),
+    "pain": "pain painful hurt hurting ache aching achy sore soreness tender tenderness agony",
+    "sick": "sick nausea nauseous nauseated vomit vomiting queasy",
+    "thirsty": "thirsty thirst parched dehydrated",
+    "confused": "confused confusion muddled disorientated disoriented",
+    "sleepy": "sleepy drowsy drowsiness",
+    "break": "break broke broken breaking fracture fractured crack cracked",
+    "weak": "weak weakness weaker weaken weakened fragile brittle feeble",
+    "breath": "breath breathless breathlessness breathe breathing",
+    "spine": "spine spinal backbone vertebra",
+    "tingle": "tingle tingling tingly numb numbness pin needle",
+    "bladder": "bladder bowel incontinence incontinent wee pee urine",
+    "cancer": "cancer tumour carcinoma",
+    "spread": "spread spreading secondary metastatic metastasis metastasised metastasized",
+    "cure": "cure cured curable",
+    "treat": "treat treated treating treatment therapy",
+    "operation": "operation surgery operate operated surgical",
+    "question": "question ask asking query",
+    "talk": "talk talking speak speaking chat",
+    "contact": "contact helpline phone telephone call ring",
+    "information": "information info leaflet",
+    "symptom": "symptom sign",
+    "ill": "ill unwell poorly",
+    "high": "high raised elevated",
+    "worse": "worse worsening",
+    "bone": "bone skeleton",
+    "energy": "energy energetic",
+}
+DEFAULT_CONCEPTS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
+    {concept: tuple(words.split()) for concept, words in _DEFAULT_CONCEPT_WORDS.items()}
+)
+
 
 @dataclass(frozen=True)
 class RecogniserSettings:
@@ -75,6 +114,10 @@ class RecogniserSettings:
     """A match at least this good is acted on at once."""
     confirm_score: float = 0.60
     """A match at least this good (but below ``accept_score``) is confirmed with the patient."""
+    concepts: Mapping[str, tuple[str, ...]] = field(
+        default_factory=lambda: DEFAULT_CONCEPTS, hash=False
+    )
+    """Concept -> the everyday words folded into it ("tired": exhausted, fatigue ...)."""
 
 
 @dataclass(frozen=True)
@@ -432,7 +475,14 @@ class _Checker:
         self.unknown_keys(
             section,
             table,
-            ["engine_order", "vosk_model", "accept_score", "confirm_score", "pronunciations"],
+            [
+                "engine_order",
+                "vosk_model",
+                "accept_score",
+                "confirm_score",
+                "pronunciations",
+                "concepts",
+            ],
         )
         engines = self.engine_order(table.get("engine_order", list(default.engine_order)))
         model = self.model_name(table.get("vosk_model", default.vosk_model))
@@ -466,15 +516,20 @@ class _Checker:
         pronunciations = (
             None if pronunciations_table is None else self.pronunciations(pronunciations_table)
         )
+        concepts: Mapping[str, tuple[str, ...]] | None = default.concepts
+        if "concepts" in table:  # without the table, the built-in groups
+            concepts_table = self.table((*section, "concepts"), table)
+            concepts = None if concepts_table is None else self.concepts(concepts_table)
         if (
             engines is None
             or model is None
             or accept is None
             or confirm is None
             or pronunciations is None
+            or concepts is None
         ):
             return None
-        return RecogniserSettings(engines, model, pronunciations, accept, confirm)
+        return RecogniserSettings(engines, model, pronunciations, accept, confirm, concepts)
 
     def engine_order(self, value: object) -> tuple[str, ...] | None:
         path = ("recogniser", "engine_order")
@@ -524,6 +579,45 @@ class _Checker:
                 continue
             entries[word] = " ".join(phones.split())
         return MappingProxyType(entries) if valid else None
+
+    def concepts(self, table: Mapping[str, object]) -> Mapping[str, tuple[str, ...]] | None:
+        """``concept = "word word ..."``: each word in one concept only."""
+        section = ("recogniser", "concepts")
+        groups: dict[str, tuple[str, ...]] = {}
+        owner: dict[str, str] = {}
+        valid = True
+        for concept, words in table.items():
+            path = (*section, concept)
+            if not _WORD.fullmatch(concept):
+                self.error(
+                    path,
+                    f'{name_of(section)} has the concept "{concept}"; expected one word in '
+                    "lower-case letters, e.g. tired",
+                )
+                valid = False
+                continue
+            members = words.split() if isinstance(words, str) else []
+            bad = [w for w in members if not _WORD.fullmatch(w)]
+            if not members or bad:
+                hint = f' ("{bad[0]}" is not one)' if bad else ""
+                self.found(
+                    path,
+                    words,
+                    "lower-case words in double quotes separated by spaces, e.g. "
+                    f'"tired exhausted fatigue"{hint}',
+                )
+                valid = False
+                continue
+            for word in members:
+                if owner.setdefault(word, concept) != concept:
+                    self.error(
+                        path,
+                        f'{name_of(path)} has "{word}", which {name_of(section)}.'
+                        f"{owner[word]} has already; expected each word in one concept only",
+                    )
+                    valid = False
+            groups[concept] = tuple(dict.fromkeys(members))
+        return MappingProxyType(groups) if valid else None
 
 
 def _phones_problem(phones: object) -> str | None:

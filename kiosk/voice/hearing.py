@@ -19,15 +19,17 @@ work done after the end of listening (noise reduction, decoding, matching).
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from kiosk.voice.denoise import reduce_noise
 from kiosk.voice.endpoint import EARLY_MS, FRAME_BYTES, FRAME_MS, LIMIT_MS, Endpointer
+from kiosk.voice.engines import create_recogniser
 from kiosk.voice.language import build_language
 from kiosk.voice.matching import CommandMatch, Match, RequestMatcher, TopicMatch
-from kiosk.voice.recognisers import RATE, Recogniser, Recognition, create_recogniser
+from kiosk.voice.recognition import RATE, Recogniser, Recognition
 
 if TYPE_CHECKING:
     from kiosk.content.model import ContentSet
@@ -142,9 +144,14 @@ def decide(matcher: RequestMatcher, heard: Recognition, latency_ms: float = 0.0)
     return Decision(heard, match, "none", None, score, latency_ms)
 
 
-def request_language_lines(content: ContentSet, recogniser: Recogniser) -> list[str]:
-    """The request language's sentences for ``recogniser`` (what ``set_phrases`` gets)."""
-    return build_language(content, recogniser.known).lines()
+def request_language_lines(
+    content: ContentSet,
+    recogniser: Recogniser,
+    concepts: Mapping[str, Sequence[str]] | None = None,
+) -> list[str]:
+    """The request language's sentences for ``recogniser`` (what ``set_phrases`` gets);
+    ``concepts``: the voice profile's (None: the built-in ones)."""
+    return build_language(content, recogniser.known, concepts).lines()
 
 
 def kiosk_listener(
@@ -164,9 +171,11 @@ def kiosk_listener(
 
     profile, _ = load_profile(profile_file or VOICES_DIR / "en.toml")
     settings = profile.recogniser
-    matcher = RequestMatcher(content, settings.accept_score, settings.confirm_score)
+    matcher = RequestMatcher(
+        content, settings.accept_score, settings.confirm_score, settings.concepts
+    )
     recogniser, reason = create_recogniser(settings, models_dir or MODELS_DIR, engine)
-    recogniser.set_phrases(request_language_lines(content, recogniser))
+    recogniser.set_phrases(request_language_lines(content, recogniser, settings.concepts))
     unknown = [w for w in matcher.vocabulary() if not recogniser.known(w)]
     return recogniser, matcher, reason, sorted(unknown)
 

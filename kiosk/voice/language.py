@@ -11,7 +11,7 @@ a topic or command afterwards (:mod:`kiosk.voice.matching`):
   (content words of its title and summary that no other topic's title or summary uses), alone
   and in carrier templates ("tell me about …", "what is …", "I have …", "… please");
 - the summaries, headings and page text, sentence by sentence (the words the pages use);
-- the everyday words for a symptom the content names (the matcher's concept groups: "exhausted"
+- the everyday words for a symptom the content names (the voice profile's concepts: "exhausted"
   where a page says "tired"), in ``SYMPTOM_CARRIERS`` ("I feel …", "I'm …"; ten carriers
   lost more clean requests than they won: 0.33 -> 0.30 acted right on the development half);
 - every command phrasing (:mod:`kiosk.voice.commands`), alone (counted ``PHRASE_COUNT`` times)
@@ -26,12 +26,13 @@ Pure module: standard library and the matcher's word splitting only.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
+from kiosk.speech.profile import DEFAULT_CONCEPTS
 from kiosk.voice.commands import COMMAND_PHRASES
-from kiosk.voice.matching import concept_groups, grammar_words
+from kiosk.voice.matching import grammar_words
 
 if TYPE_CHECKING:
     from kiosk.content.model import ContentSet, Topic
@@ -181,11 +182,14 @@ def content_sentences(topic: Topic) -> list[list[str]]:
 
 
 def build_language(
-    content: ContentSet, known: Callable[[str], bool] | None = None
+    content: ContentSet,
+    known: Callable[[str], bool] | None = None,
+    concepts: Mapping[str, Sequence[str]] | None = None,
 ) -> RequestLanguage:
     """The request language for ``content``. ``known`` (a word -> whether the recogniser can
     hear it): sentences with a word it cannot hear are left out, so that one unknown word does
-    not lose the rest (the checker reports such words to staff)."""
+    not lose the rest (the checker reports such words to staff). ``concepts``: the voice
+    profile's everyday words per concept (None: the built-in ones)."""
     sentences: list[tuple[str, ...]] = []
 
     def add(words: Iterable[str], count: int = 1) -> None:
@@ -203,7 +207,7 @@ def build_language(
         for sentence in content_sentences(topic):
             add(sentence)
     vocabulary = {w for sentence in sentences for w in sentence}
-    for members in concept_groups().values():
+    for members in (DEFAULT_CONCEPTS if concepts is None else concepts).values():
         # A patient says the word they know for a symptom ("exhausted", "breathless"), not
         # always the page's word: every word of a concept the content uses is heard.
         if not vocabulary.intersection(members):

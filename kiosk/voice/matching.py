@@ -33,17 +33,18 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from rapidfuzz import fuzz, process
 
 from kiosk.content.model import ContentSet, Topic
+from kiosk.speech.profile import DEFAULT_CONCEPTS
 from kiosk.voice.commands import COMMAND_DESCRIPTIONS, COMMAND_PHRASES
 
 if TYPE_CHECKING:
-    from kiosk.voice.recognisers import Recognition
+    from kiosk.voice.recognition import Recognition
 
 NOT_RECOGNISED_MESSAGE: Final = "Sorry, I didn't catch that. You can also touch a topic."
 """What the kiosk says (and shows) when a request is not recognised."""
@@ -174,44 +175,6 @@ _IRREGULAR_PLURALS: Final[Mapping[str, str]] = {
     "metastases": "metastasis",
 }
 
-# Everyday words folded into the concept the content uses. General lay medical vocabulary,
-# written from what patients say, not from any test sentence. ("Weary" is left out: it sounds like
-# "where we", and once in the request language "where is the toilet" was heard as "weary clinic".)
-_CONCEPT_GROUPS: Final[Mapping[str, str]] = {
-    "tired": (
-        "tired tiredness exhausted exhaustion fatigue fatigued drained lethargic lethargy shattered"
-    ),
-    "pain": "pain painful hurt hurting ache aching achy sore soreness tender tenderness agony",
-    "sick": "sick nausea nauseous nauseated vomit vomiting queasy",
-    "thirsty": "thirsty thirst parched dehydrated",
-    "confused": "confused confusion muddled disorientated disoriented",
-    "sleepy": "sleepy drowsy drowsiness",
-    "break": "break broke broken breaking fracture fractured crack cracked",
-    "weak": "weak weakness weaker weaken weakened fragile brittle feeble",
-    "breath": "breath breathless breathlessness breathe breathing",
-    "spine": "spine spinal backbone vertebra",
-    "tingle": "tingle tingling tingly numb numbness pin needle",
-    "bladder": "bladder bowel incontinence incontinent wee pee urine",
-    "cancer": "cancer tumour carcinoma",
-    "spread": "spread spreading secondary metastatic metastasis metastasised metastasized",
-    "cure": "cure cured curable",
-    "treat": "treat treated treating treatment therapy",
-    "operation": "operation surgery operate operated surgical",
-    "question": "question ask asking query",
-    "talk": "talk talking speak speaking chat",
-    "contact": "contact helpline phone telephone call ring",
-    "information": "information info leaflet",
-    "symptom": "symptom sign",
-    "ill": "ill unwell poorly",
-    "high": "high raised elevated",
-    "worse": "worse worsening",
-    "bone": "bone skeleton",
-    "energy": "energy energetic",
-}
-_CONCEPT: Final[Mapping[str, str]] = {
-    word: concept for concept, words in _CONCEPT_GROUPS.items() for word in words.split()
-}
-
 # Words that carry no topic: function words, everyday verbs and fillers, and the words people use
 # to wrap a request ("tell me about", "show me the page on", "read").
 _STOP_WORDS: Final = _word_set(
@@ -276,11 +239,6 @@ _ONE_WORD_CAP: Final = 0.75
 _STRONG_EVIDENCE: Final = 0.8
 """Keyword weight explained (sum of IDF x source weight) needed for full keyword strength: a
 request made only of common words ("bone", "cancer") cannot be acted on by keywords alone."""
-
-
-def concept_groups() -> dict[str, tuple[str, ...]]:
-    """Each concept and the everyday words folded into it (``tired``: exhausted, weary ...)."""
-    return {concept: tuple(words.split()) for concept, words in _CONCEPT_GROUPS.items()}
 
 
 def grammar_words(text: str) -> list[str]:
@@ -396,13 +354,6 @@ def _stem(light: str) -> str:
     return light
 
 
-@functools.lru_cache(maxsize=_WORD_CACHE)
-def _concept(light: str) -> str:
-    """The concept a (plural-folded) word stands for: its synonym group, else its stem."""
-    stem = _stem(light)
-    return _CONCEPT.get(light) or _CONCEPT.get(stem) or stem
-
-
 def _strip_lead_in(words: list[str]) -> list[str]:
     for lead in _LEAD_INS:
         if tuple(words[: len(lead)]) == lead and len(words) > len(lead):
@@ -432,11 +383,9 @@ class _Phrase:
     concepts: frozenset[str]
 
 
-def _phrase(words: list[str]) -> _Phrase:
-    """A phrase of a topic, from its normalised words."""
-    return _Phrase(
-        words, _phrase_key(words), frozenset(_concept(w) for w in _content_lights(words))
-    )
+def _phrase(words: list[str], concept: Callable[[str], str]) -> _Phrase:
+    """A phrase of a topic, from its normalised words (``concept``: a word's concept)."""
+    return _Phrase(words, _phrase_key(words), frozenset(concept(w) for w in _content_lights(words)))
 
 
 @dataclass(frozen=True)
@@ -456,7 +405,11 @@ class RequestMatcher:
     """
 
     def __init__(
-        self, content: ContentSet, accept_score: float = 0.80, confirm_score: float = 0.60
+        self,
+        content: ContentSet,
+        accept_score: float = 0.80,
+        confirm_score: float = 0.60,
+        concepts: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         if not 0.0 <= confirm_score < accept_score <= 1.0:
             raise ValueError(
@@ -466,6 +419,11 @@ class RequestMatcher:
         self.content = content
         self.accept_score = accept_score
         self.confirm_score = confirm_score
+        groups = DEFAULT_CONCEPTS if concepts is None else concepts
+        self._concept_of: dict[str, str] = {
+            word: concept for concept, words in groups.items() for word in words
+        }
+        self._concepts: dict[str, str] = {}
         self._sources: dict[str, dict[str, float]] = {}
         self._phrases: dict[str, list[_Phrase]] = {}
         self._names: dict[str, frozenset[str]] = {}
@@ -482,6 +440,16 @@ class RequestMatcher:
 
     # --- building ----------------------------------------------------------------------------
 
+    def _concept(self, light: str) -> str:
+        """The concept a (plural-folded) word stands for: its group in the profile's concepts,
+        else its stem."""
+        found = self._concepts.get(light)
+        if found is None:
+            stem = _stem(light)
+            found = self._concept_of.get(light) or self._concept_of.get(stem) or stem
+            self._concepts[light] = found
+        return found
+
     def _build_topics(self, topics: tuple[Topic, ...]) -> None:
         light_to_concept: dict[str, str] = {}
         for topic in topics:
@@ -489,7 +457,7 @@ class RequestMatcher:
 
             def add(text: str, weight: float, sources: dict[str, float] = sources) -> None:
                 for light in _unique_lights(text):
-                    concept = light_to_concept[light] = _concept(light)
+                    concept = light_to_concept[light] = self._concept(light)
                     sources[concept] = max(sources.get(concept, 0.0), weight)
 
             add(topic.title, 1.0)
@@ -501,7 +469,7 @@ class RequestMatcher:
 
             full, bare, brackets = _title_parts(topic.title)
             texts = [*topic.phrases, full, bare, *brackets]
-            self._phrases[topic.id] = [_phrase(normalise(text)) for text in texts]
+            self._phrases[topic.id] = [_phrase(normalise(text), self._concept) for text in texts]
 
         # Soft document frequency: a word in a body counts as a fraction of a topic.
         frequency: dict[str, float] = {}
@@ -527,7 +495,7 @@ class RequestMatcher:
                 sum(self._idf.get(c, _UNKNOWN_WEIGHT) for c in entry.concepts) for entry in phrases
             ]
         # Everyday synonyms are known words too, even where the content never uses them.
-        for light, concept in _CONCEPT.items():
+        for light, concept in self._concept_of.items():
             if concept in self._idf:
                 light_to_concept.setdefault(light, concept)
         self._light_to_concept = light_to_concept

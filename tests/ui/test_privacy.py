@@ -28,6 +28,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.core.session import Screen
 from kiosk.devtools.rig import TRANSCRIBABLE_VOICE, PulseRig, render_espeak
+from kiosk.voice.protocol import RequestTiming
 from tests.conftest import REPO
 from tests.ui.conftest import build
 from tests.ui.privacy_session import PIN, SESSION_END, SESSION_START
@@ -281,7 +282,7 @@ def test_the_idle_reset_leaves_nothing_of_the_previous_patient(
     qtbot.waitUntil(lambda: speech.current >= 0, timeout=10_000)
     heard, _ = borderline(k)
     c._voice_step = "listening"  # handed over as if the microphone had heard it
-    c.heard(heard, {"reason": "end of speech"})
+    c.heard(heard, RequestTiming(reason="end of speech"))
     assert w.voice_overlay.mode == "question" and c.pending is not None
     k.staff_pin.set_pin("583920")
     c.open_staff()

@@ -320,7 +320,7 @@ def test_every_spoken_request_outcome_is_counted(
     heard; voice unavailable (the microphone unplugged). Help opened is counted too."""
     from kiosk.core.session import Screen
     from kiosk.voice.matching import TopicMatch
-    from kiosk.voice.recognisers import Recognition
+    from kiosk.voice.recognition import Recognition
     from tests.ui.test_voice import borderline
 
     usage_file = tmp_path / "state" / "usage.sqlite3"
@@ -333,7 +333,7 @@ def test_every_spoken_request_outcome_is_counted(
     def hand_over(heard: Recognition) -> None:
         """As if the microphone had heard it (the voice process answers with this)."""
         c._voice_step = "listening"
-        c.heard(heard, {})
+        c.heard(heard)
 
     def words(text: str) -> Recognition:
         return Recognition(text, 1.0, tuple((x, 1.0) for x in text.split()), "pocketsphinx")

@@ -21,8 +21,10 @@ from kiosk.devtools.rig import (
     render_espeak,
 )
 from kiosk.services.speech import VOLUME_STEPS_DB
-from kiosk.voice.matching import NOT_RECOGNISED_MESSAGE, TopicMatch
-from kiosk.voice.recognisers import Recognition
+from kiosk.voice.hearing import Decision
+from kiosk.voice.matching import NOT_RECOGNISED_MESSAGE, RequestMatcher, TopicMatch
+from kiosk.voice.protocol import RequestTiming, Vocabulary
+from kiosk.voice.recognition import Recognition
 from tests.ui.conftest import KioskUnderTest, build
 from tests.ui.helpers import staff_text
 
@@ -153,7 +155,7 @@ def test_a_borderline_request_asks_and_a_spoken_yes_opens_it(
     assert c.voice is not None and c.matcher is not None
     heard, topic_id = borderline(k)
     c._voice_step = "listening"  # handed over as if the microphone had heard it
-    c.heard(heard, {})
+    c.heard(heard)
     overlay = k.window.voice_overlay
     assert overlay.mode == "question" and overlay.title.text().startswith("Did you mean")
     assert c.navigator.current.screen is Screen.HOME, "nothing opens before the answer"
@@ -171,7 +173,7 @@ def test_no_touched_no_opens_nothing(
     k = voice_kiosk
     c = k.controller
     c._voice_step = "listening"
-    c.heard(borderline(k)[0], {})
+    c.heard(borderline(k)[0])
     assert k.window.voice_overlay.mode == "question"
     qtbot.mouseClick(k.window.voice_overlay.no_button, Qt.MouseButton.LeftButton)
     assert c.navigator.current.screen is Screen.HOME
@@ -243,13 +245,13 @@ def test_transcripts_are_not_logged_unless_staff_turn_that_on(
     heard = Recognition("where is the toilet", 0.9, (), "pocketsphinx")
     with caplog.at_level(logging.INFO, logger="kiosk.voice"):
         c._voice_step = "listening"
-        c.heard(heard, {"reason": "end of speech", "decode_ms": 12})
+        c.heard(heard, RequestTiming(reason="end of speech", decode_ms=12))
         c.close_voice()
         assert "toilet" not in caplog.text
         assert "voice request: not recognised" in caplog.text
         c.log_transcripts = True
         c._voice_step = "listening"
-        c.heard(heard, {"reason": "end of speech", "decode_ms": 12})
+        c.heard(heard, RequestTiming(reason="end of speech", decode_ms=12))
         assert "where is the toilet" in caplog.text
 
 
@@ -273,7 +275,7 @@ def test_while_a_question_is_open_only_yes_or_no_acts(
     c = k.controller
     assert c.voice is not None and c.matcher is not None
     c._voice_step = "listening"
-    c.heard(borderline(k)[0], {})
+    c.heard(borderline(k)[0])
     assert k.window.voice_overlay.mode == "question"
     other = Recognition("i feel tired all the time", 1.0, (), "pocketsphinx")
     assert getattr(c.matcher.match_recognition(other), "confident", False), "a clear request"
@@ -281,15 +283,79 @@ def test_while_a_question_is_open_only_yes_or_no_acts(
     qtbot.waitUntil(
         lambda: c._voice_step == "answer" and c.voice.state == "listening", timeout=15_000
     )
-    c.heard(other, {"speech_ms": [100, 900]})
+    c.heard(other, RequestTiming(speech_ms=(100, 900)))
     assert c.navigator.current.screen is Screen.HOME
     assert k.window.voice_overlay.mode == "question" and c.pending is not None
     qtbot.waitUntil(
         lambda: c._voice_step == "answer" and c.voice.state == "listening", timeout=15_000
     )
     # The second time it stops listening; the question stays for a touch.
-    c.heard(other, {"speech_ms": [100, 900]})
+    c.heard(other, RequestTiming(speech_ms=(100, 900)))
     assert c.navigator.current.screen is Screen.HOME
     assert k.window.voice_overlay.mode == "question" and c._voice_step == ""
     qtbot.mouseClick(k.window.voice_overlay.yes_button, Qt.MouseButton.LeftButton)
     assert c.navigator.current.screen is Screen.TOPIC
+
+
+def test_the_kiosk_acts_asks_or_refuses_as_hearing_decide_says(
+    monkeypatch: pytest.MonkeyPatch, voice_kiosk: KioskUnderTest
+) -> None:
+    """One decision path: the kiosk does what ``kiosk.voice.hearing.decide`` (the function
+    ``hear`` and ``bench voice`` use) decides, and nothing of its own."""
+    from kiosk.voice import hearing
+
+    k = voice_kiosk
+    c = k.controller
+    assert c.voice is not None and c.matcher is not None
+    decisions: list[hearing.Decision] = []
+    real = hearing.decide  # the controller imports it from kiosk.voice.hearing when it decides
+
+    def spy(matcher: RequestMatcher, heard: Recognition, latency_ms: float = 0.0) -> Decision:
+        decisions.append(real(matcher, heard, latency_ms))
+        return decisions[-1]
+
+    monkeypatch.setattr(hearing, "decide", spy)
+    heard, topic_id = borderline(k)
+    c._voice_step = "listening"
+    c.heard(heard)
+    assert decisions[-1].asks == topic_id
+    assert k.window.voice_overlay.mode == "question"
+    assert getattr(c.pending, "topic_id", None) == topic_id
+    c.answer(False)
+
+    clear = Recognition("i feel tired all the time", 1.0, (), "pocketsphinx")
+    assert real(c.matcher, clear).action == "topic", "a clear request"
+
+    # A verdict of "none" with nothing to ask is not acted on, however good the match.
+    def refuse(matcher: RequestMatcher, heard: Recognition, latency_ms: float = 0.0) -> Decision:
+        decision = real(matcher, heard, latency_ms)
+        return Decision(heard, decision.match, "none", None, decision.score)
+
+    monkeypatch.setattr(hearing, "decide", refuse)
+    c._voice_step = "listening"
+    c.heard(clear, RequestTiming(speech_ms=(100, 900)))
+    assert c.navigator.current.screen is Screen.HOME and c.pending is None
+    assert k.window.voice_overlay.title.text() == NOT_RECOGNISED_MESSAGE
+
+    monkeypatch.setattr(hearing, "decide", spy)
+    c._voice_step = "listening"
+    c.heard(clear, RequestTiming(speech_ms=(100, 900)))
+    assert decisions[-1].action == "topic"
+    assert c.navigator.current.screen is Screen.TOPIC
+    assert c.navigator.current.topic_id == decisions[-1].target
+
+
+def test_a_line_from_the_voice_process_the_kiosk_cannot_read_is_logged_and_skipped(
+    caplog: pytest.LogCaptureFixture, voice_kiosk: KioskUnderTest
+) -> None:
+    voice = voice_kiosk.controller.voice
+    assert voice is not None
+    unknown: list[list[str]] = []
+    voice.vocabulary.connect(unknown.append)
+    for line in (b"\xff not json", b'{"event": "result", "id": 1, "confidence": 7}'):
+        voice._line(line)  # as read from the process's stdout
+    problems = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(problems) == 2 and all("cannot read" in p for p in problems), problems
+    caplog.clear()
+    voice._line(Vocabulary(()).to_json().encode())
+    assert unknown == [[]], "the next good line is read as before"

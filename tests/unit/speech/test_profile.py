@@ -11,6 +11,7 @@ import pytest
 
 from kiosk.content.problems import Problem, Severity
 from kiosk.speech.profile import (
+    DEFAULT_CONCEPTS,
     DEFAULT_PROFILE,
     FALLBACK_WARNING,
     RecogniserSettings,
@@ -346,6 +347,41 @@ CASES = [
         'recogniser.pronunciations has the word "Anaemia"; expected one word in lower-case letters, e.g. hypercalcaemia',
     ),
     Case(
+        "concept word in capitals",
+        replace('spine = "spine spinal backbone vertebra"', 'spine = "spine Spinal backbone"'),
+        "spine =",
+        "recogniser.concepts.spine",
+        'recogniser.concepts.spine is "spine Spinal backbone"; expected lower-case words in double quotes separated by spaces, e.g. "tired exhausted fatigue" ("Spinal" is not one)',
+    ),
+    Case(
+        "concept empty",
+        replace('cure = "cure cured curable"', 'cure = ""'),
+        "cure =",
+        "recogniser.concepts.cure",
+        'recogniser.concepts.cure is empty; expected lower-case words in double quotes separated by spaces, e.g. "tired exhausted fatigue"',
+    ),
+    Case(
+        "concept a number",
+        replace('cure = "cure cured curable"', "cure = 5"),
+        "cure =",
+        "recogniser.concepts.cure",
+        'recogniser.concepts.cure is 5; expected lower-case words in double quotes separated by spaces, e.g. "tired exhausted fatigue"',
+    ),
+    Case(
+        "word in two concepts",
+        replace('energy = "energy energetic"', 'energy = "energy energetic exhausted"'),
+        "energy =",
+        "recogniser.concepts.energy",
+        'recogniser.concepts.energy has "exhausted", which recogniser.concepts.tired has already; expected each word in one concept only',
+    ),
+    Case(
+        "concept capitalised",
+        replace('bone = "bone skeleton"', 'Bone = "bone skeleton"'),
+        "Bone =",
+        "recogniser.concepts.Bone",
+        'recogniser.concepts has the concept "Bone"; expected one word in lower-case letters, e.g. tired',
+    ),
+    Case(
         "unknown tts key",
         replace("rate_wpm = 175", "rat_wpm = 175"),
         "rat_wpm =",
@@ -371,7 +407,7 @@ CASES = [
         replace("accept_score = 0.80", "accept_score = 0.80\nacept_score = 0.9"),
         "acept_score",
         "recogniser.acept_score",
-        'unknown setting "recogniser.acept_score" (did you mean "accept_score"?); the settings are: engine_order, vosk_model, accept_score, confirm_score, pronunciations',
+        'unknown setting "recogniser.acept_score" (did you mean "accept_score"?); the settings are: engine_order, vosk_model, accept_score, confirm_score, pronunciations, concepts',
     ),
     Case(
         "dotted key at the top",
@@ -553,3 +589,50 @@ def test_a_profile_with_another_file_name_keeps_its_language(voices: Path) -> No
     other.write_text("[tts]\npitch = 40\n", encoding="utf-8")
     profile, problems = load_profile(other)
     assert problems == [] and profile.language == "de"  # from the file name
+
+
+def test_the_files_concepts_are_the_built_in_ones() -> None:
+    """voices/en.toml and the built-in groups are kept in step: a broken file changes nothing."""
+    profile, _ = load_profile(REAL)
+    assert dict(profile.recogniser.concepts) == dict(DEFAULT_CONCEPTS)
+    assert list(profile.recogniser.concepts) == list(DEFAULT_CONCEPTS)  # same order
+    assert DEFAULT_CONCEPTS["tired"][:3] == ("tired", "tiredness", "exhausted")
+    assert "weary" not in {w for words in DEFAULT_CONCEPTS.values() for w in words}
+
+
+def test_without_concepts_the_built_in_ones_are_used(voices: Path) -> None:
+    path = voices / "en.toml"
+    path.write_text(TEXT.split("[recogniser.concepts]")[0], encoding="utf-8")
+    profile, problems = load_profile(path)
+    assert problems == []
+    assert profile.recogniser.concepts == DEFAULT_CONCEPTS
+
+
+def test_concepts_from_the_profile_reach_the_matcher_and_the_request_language(
+    voices: Path,
+) -> None:
+    from kiosk.content.loader import load_content
+    from kiosk.paths import CONTENT_DIR
+    from kiosk.voice.language import build_language
+    from kiosk.voice.matching import RequestMatcher, TopicMatch
+
+    path = voices / "en.toml"
+    path.write_text(
+        TEXT.replace("lethargy shattered", "lethargy shattered knackered"), encoding="utf-8"
+    )
+    profile, problems = load_profile(path)
+    assert problems == []
+    concepts = profile.recogniser.concepts
+    assert concepts["tired"][-1] == "knackered"
+    content = load_content(CONTENT_DIR).content
+    assert content is not None
+    built_in = RequestMatcher(content)
+    matcher = RequestMatcher(content, concepts=concepts)
+    tired = matcher.match("i feel exhausted")
+    assert isinstance(tired, TopicMatch)
+    knackered = matcher.match("i feel knackered")
+    assert isinstance(knackered, TopicMatch) and knackered.topic_id == tired.topic_id
+    unknown = built_in.match("i feel knackered")
+    assert getattr(unknown, "topic_id", None) != tired.topic_id, "only with the profile's word"
+    assert "i feel knackered" in build_language(content, concepts=concepts).lines()
+    assert "i feel knackered" not in build_language(content).lines()

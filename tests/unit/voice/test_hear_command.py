@@ -93,7 +93,7 @@ def test_hear_says_what_it_would_ask_about(tmp_path: Path) -> None:
     from kiosk.paths import CONTENT_DIR
     from kiosk.voice.hearing import decide
     from kiosk.voice.matching import RequestMatcher
-    from kiosk.voice.recognisers import Recognition
+    from kiosk.voice.recognition import Recognition
 
     content = load_content(CONTENT_DIR).content
     assert content is not None

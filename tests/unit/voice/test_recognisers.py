@@ -25,19 +25,11 @@ import pytest
 from kiosk.devtools.rig import TRANSCRIBABLE_VOICE, render_espeak
 from kiosk.speech.profile import DEFAULT_PRONUNCIATIONS, RecogniserSettings
 from kiosk.voice import models
-from kiosk.voice.recognisers import (
-    CHUNK_BYTES,
-    NBEST,
-    RATE,
-    EngineUnavailable,
-    PocketSphinxRecogniser,
-    Recognition,
-    VoskRecogniser,
-    create_recogniser,
-    is_silent,
-    parse_vosk_result,
-    words_of,
-)
+from kiosk.voice.engines import create_recogniser
+from kiosk.voice.pcm import is_silent
+from kiosk.voice.recognition import CHUNK_BYTES, RATE, EngineUnavailable, Recognition, words_of
+from kiosk.voice.sphinx_engine import NBEST, PocketSphinxRecogniser
+from kiosk.voice.vosk_engine import VoskRecogniser, parse_vosk_result
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -398,7 +390,8 @@ def test_vosk_corrupt_model_is_refused_without_crashing(tmp_path: Path) -> None:
     code = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from kiosk.voice.recognisers import EngineUnavailable, VoskRecogniser\n"
+        "from kiosk.voice.recognition import EngineUnavailable\n"
+        "from kiosk.voice.vosk_engine import VoskRecogniser\n"
         "try:\n"
         "    VoskRecogniser(Path(sys.argv[1]))\n"
         "except EngineUnavailable as error:\n"
