@@ -336,6 +336,7 @@ class KioskWindow(QWidget):
         self.theme = theme
         self._restyle(Sizes(self.settings.screen, scale, scale, HEADING_RATIOS[0]))
         self._arrange()
+        self._style_pending()
 
     def _restyle(self, sizes: Sizes) -> None:
         """Give the window these sizes (and the current theme)."""
@@ -352,18 +353,27 @@ class KioskWindow(QWidget):
             self._set_type_sheet(part)
         for button in self.findChildren(BigButton):
             button.apply_style(theme, sizes)
-        # On a shown window only the screen in view is laid out again now (a text-size tap
-        # waited for Home's whole grid of topics to be measured anew, for one); the hidden ones
-        # are when they are next shown, or once the patient has let the kiosk be for a moment.
+        # The screens are laid out for these sizes by _style_pending, once the arrangement has
+        # chosen them (it may try several).
         self._unstyled = list(self.screens.values())
-        if not self.isVisible():
-            self._style_hidden()
-        else:
-            self.style_screen(self.current_screen())
-            self._style_timer.start(STYLE_HIDDEN_AFTER_MS)
         self.overlay.apply_style(theme, sizes)
         self.voice_overlay.apply_style(theme, sizes)
         self.panel.set_margins(sizes.gap_px, sizes.focus_px)
+
+    def _style_pending(self) -> None:
+        """Lay the screens out for the sizes chosen. On a shown window only the screen in view
+        is laid out now (a text-size tap waited for Home's whole grid of topics to be measured
+        anew, for one); the hidden ones are when they are next shown, or once the patient has
+        let the kiosk be for a moment. Before the window is shown, all of them, once (at
+        start-up the arrangement tried several sizes, and each try laid every screen out)."""
+        if not self._unstyled:
+            return
+        if not self.isVisible():
+            self._style_hidden()
+            return
+        self.style_screen(self.current_screen())
+        if self._unstyled:
+            self._style_timer.start(STYLE_HIDDEN_AFTER_MS)
 
     def style_screen(self, screen: Screen) -> None:
         """Lay a screen out for the current theme and text size if it is not yet (the
@@ -541,6 +551,7 @@ class KioskWindow(QWidget):
                     )
                 )
             self._apply_arranged(cached)
+            self._style_pending()
             return
         # The controls are drawn at the patient's text size where the page keeps room for a
         # title, the reading and page controls and a few lines of text; else smaller, down to
@@ -559,6 +570,7 @@ class KioskWindow(QWidget):
             self._arranged.clear()
         self._arranged[key] = arranged
         self._apply_arranged(arranged)
+        self._style_pending()
 
     def _page_has_room(self, content: QRect) -> bool:
         """True when every topic page in ``content`` shows its title, band, reading and page
