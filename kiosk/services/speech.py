@@ -81,11 +81,20 @@ class RenderWorker(QObject):
             if generation != self.generation:
                 return  # stopped or replaced: drop the rest
             try:
-                audio = self.renderer.render(text, rate)
+                audio, store = self.renderer.render_unstored(text, rate)
             except (OSError, RuntimeError, ValueError) as error:
                 self.failed.emit(generation, f"could not render {text[:40]!r}: {error}")
                 return
-            self.rendered.emit(generation, index, audio)
+            self.rendered.emit(generation, index, audio)  # to the output first,
+            store()  # then into the cache
+
+    @Slot()
+    def warm(self) -> None:
+        """Start the engine now (about 30 ms and its imports), not at the first Read aloud."""
+        try:
+            self.renderer.warm()
+        except (OSError, RuntimeError, ValueError) as error:
+            log.warning("the text-to-speech engine did not start: %s", error)
 
 
 class ReadAloud(QObject):
@@ -103,6 +112,11 @@ class ReadAloud(QObject):
     sound_available_changed = Signal(bool)
     first_audio = Signal(float)  # perf_counter when the first buffer went to the output
     _request = Signal(int, object, int)
+    _warm = Signal()
+
+    WARM_AFTER_MS = 1500
+    """The engine starts this long after the kiosk (its ~30 ms are not spent before Home shows,
+    nor at the first Read aloud)."""
 
     TICK_MS = 10
 
