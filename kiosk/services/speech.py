@@ -39,6 +39,13 @@ def nearest_step(steps: Sequence[float], value: float) -> int:
     return min(range(len(steps)), key=lambda i: abs(steps[i] - value))
 
 
+def without_leading_zeros(pcm: bytes, frame_bytes: int) -> bytes:
+    """``pcm`` from its first frame that is not digital silence (all of it if all silent)."""
+    start = len(pcm) - len(pcm.lstrip(b"\0"))
+    start -= start % frame_bytes
+    return pcm[start:] if start < len(pcm) else pcm
+
+
 _render_thread: QThread | None = None
 
 
@@ -137,6 +144,8 @@ class ReadAloud(QObject):
         self.worker = RenderWorker(settings, cache)
         self.worker.moveToThread(render_thread())
         self._request.connect(self.worker.render)
+        self._warm.connect(self.worker.warm)
+        QTimer.singleShot(self.WARM_AFTER_MS, self, self._warm.emit)
         self.worker.rendered.connect(self._rendered)
         self.worker.failed.connect(self._failed)
 
@@ -268,16 +277,21 @@ class ReadAloud(QObject):
         if generation != self.generation:
             return
         fmt = (audio.rate, audio.channels)
+        pcm = audio.pcm
         if self._format is None:
             self._format = fmt
             self._bytes_per_second = audio.rate * audio.channels * audio.sample_width
+            # espeak starts a sentence with 0-50 ms of digital silence: before the first
+            # sentence it is only a wait (nothing audible is dropped; later sentences keep it
+            # as part of the pause between sentences).
+            pcm = without_leading_zeros(pcm, audio.channels * audio.sample_width)
             self._open_output(audio)
         elif fmt != self._format:
             log.error("sentence %d has a different audio format %s; skipped", index, fmt)
             self._expected -= 1
             return
         self._bounds.append((len(self._pcm), index + self._offset))
-        self._pcm += audio.pcm
+        self._pcm += pcm
         self._expected -= 1
         self._pump()
 
