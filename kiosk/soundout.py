@@ -26,9 +26,6 @@ from collections import deque
 from PySide6.QtCore import QCoreApplication, QIODevice, QObject, QTimer, Signal
 from PySide6.QtMultimedia import QAudioFormat, QAudioSink, QMediaDevices, QtAudio
 
-WARM_RATE = 22050
-"""espeak-ng's rate: the format of nearly every stream."""
-
 
 class _Reader(QObject):
     """Reads commands on a thread and hands them to the Qt thread."""
@@ -54,54 +51,6 @@ class _Reader(QObject):
         self.closed.emit()
 
 
-class _Feed(QIODevice):
-    """The audio queued for the sink, which the sink pulls (Qt's pull mode).
-
-    Pull mode, because in Qt 6.11 a pushed write reaches PulseAudio about 30 ms later than a
-    pulled one (measured on the null-sink rig: first sound 36 ms after the write, 8-9 ms when
-    pulled). The sink may read from another thread, hence the lock."""
-
-    def __init__(self, parent: QObject) -> None:
-        super().__init__(parent)
-        self._lock = threading.Lock()
-        self._chunks: deque[bytes] = deque()
-        self._size = 0
-
-    def add(self, pcm: bytes) -> None:
-        with self._lock:
-            self._chunks.append(pcm)
-            self._size += len(pcm)
-        self.readyRead.emit()
-
-    def clear(self) -> None:
-        with self._lock:
-            self._chunks.clear()
-            self._size = 0
-
-    def isSequential(self) -> bool:
-        return True
-
-    def bytesAvailable(self) -> int:
-        return self._size + super().bytesAvailable()
-
-    def readData(self, maxlen: int) -> bytes:
-        maxlen -= maxlen % 2  # whole 16-bit samples
-        parts = []
-        with self._lock:
-            while self._chunks and maxlen > 0:
-                chunk = self._chunks.popleft()
-                if len(chunk) > maxlen:
-                    self._chunks.appendleft(chunk[maxlen:])
-                    chunk = chunk[:maxlen]
-                parts.append(chunk)
-                maxlen -= len(chunk)
-                self._size -= len(chunk)
-        return b"".join(parts)
-
-    def writeData(self, data: bytes | bytearray | memoryview, length: int, /) -> int:
-        return -1
-
-
 class _Player(QObject):
     def __init__(self) -> None:
         super().__init__()
@@ -110,10 +59,8 @@ class _Player(QObject):
             lambda: self.say(f"OUTPUTS {len(QMediaDevices.audioOutputs())}")
         )
         self.sink: QAudioSink | None = None
-        self.feed = _Feed(self)
-        self.feed.open(QIODevice.OpenModeFlag.ReadOnly)
-        self.playing = False
-        self.opened_by_kiosk = False
+        self.stream: QIODevice | None = None
+        self.queue: deque[bytes] = deque()
         self.volume = 1.0
         self.timer = QTimer(self)
         self.timer.setInterval(10)
@@ -127,16 +74,14 @@ class _Player(QObject):
     def handle(self, kind: bytes, payload: bytes) -> None:
         if kind == b"F":
             rate, channels = struct.unpack("<IB", payload)
-            self.opened_by_kiosk = True
             self.open(rate, channels)
         elif kind == b"D":
-            if self.playing:
-                self.feed.add(payload)
+            self.queue.append(payload)
         elif kind == b"S":
-            self.feed.clear()
-            self.playing = False
+            self.queue.clear()
             if self.sink is not None:
                 self.sink.stop()
+            self.stream = None
         elif kind == b"P" and self.sink is not None:
             self.sink.suspend()
         elif kind == b"R" and self.sink is not None:
@@ -146,23 +91,8 @@ class _Player(QObject):
             if self.sink is not None:
                 self.sink.setVolume(self.volume)
 
-    def warm(self) -> None:
-        """Open and close a stream in the kiosk's speech format once, before any is needed: the
-        first stream a process opens reaches the sound ~30 ms later than the next ones."""
-        if QMediaDevices.defaultAudioOutput().isNull():
-            return
-        self.open(WARM_RATE, 1)
-        if self.playing:
-            self.feed.add(bytes(WARM_RATE // 10))  # 50 ms of digital silence
-            QTimer.singleShot(150, self, self._end_warm)
-
-    def _end_warm(self) -> None:
-        if self.playing and self.feed.bytesAvailable() == 0 and not self.opened_by_kiosk:
-            self.handle(b"S", b"")
-
     def open(self, rate: int, channels: int) -> None:
-        self.feed.clear()
-        self.playing = False
+        self.queue.clear()
         if self.sink is not None:
             self.sink.stop()
             self.sink.deleteLater()
@@ -179,22 +109,28 @@ class _Player(QObject):
         # ~100 ms of buffer: rides out a busy moment; nothing stale plays after Stop or Pause.
         self.sink.setBufferSize(rate * channels * 2 // 10)
         self.sink.setVolume(self.volume)
-        self.sink.start(self.feed)
-        if self.sink.error() != QtAudio.Error.NoError:
+        self.stream = self.sink.start()
+        if self.stream is None or self.sink.error() != QtAudio.Error.NoError:
             self.say(f"ERR could not open the sound output ({self.sink.error().name})")
-            return
-        self.playing = True
+            self.stream = None
         self.timer.start()
 
     def pump(self) -> None:
-        """Report errors and the play position (the sink pulls the audio itself)."""
-        sink = self.sink
-        if sink is None or not self.playing:
+        sink, stream = self.sink, self.stream
+        if sink is None or stream is None:
             return
         if sink.error() not in (QtAudio.Error.NoError, QtAudio.Error.UnderrunError):
             self.say(f"ERR sound output failed ({sink.error().name})")
-            self.playing = False
+            self.stream = None
             return
+        free = sink.bytesFree()
+        while free > 0 and self.queue:
+            chunk = self.queue.popleft()
+            written = stream.write(chunk[:free])
+            if written < len(chunk):
+                self.queue.appendleft(chunk[max(0, written) :])
+                break
+            free -= written
         self.ticks += 1
         if self.ticks % 2 == 0:
             self.say(f"POS {sink.processedUSecs()}")
@@ -208,7 +144,6 @@ def main() -> int:
     reader.command.connect(player.handle)
     reader.closed.connect(app.quit)
     threading.Thread(target=reader.run, name="commands", daemon=True).start()
-    player.warm()
     player.say(f"READY {len(QMediaDevices.audioOutputs())}")
     return app.exec()
 
