@@ -107,8 +107,18 @@ class EspeakTts:
                 i += 1
             return 0
 
-        self._on_synth = on_synth  # espeak keeps only a C pointer to it
-        espeak_api.SetSynthCallback(on_synth)
+        self._on_synth = on_synth
+        self._registered: object | None = None
+        self._listen()
+
+    def _listen(self) -> None:
+        """Make this engine's callback espeak's one callback (espeak has one per process: another
+        ``EspeakTts``, as in the tests, would otherwise take this one's audio)."""
+        import pyttsx3.drivers._espeak as espeak_api
+
+        if self._registered is None or espeak_api.SynthCallback is not self._registered:
+            espeak_api.SetSynthCallback(self._on_synth)
+            self._registered = espeak_api.SynthCallback  # espeak keeps only a C pointer to it
 
     def configure(self, voice: str, pitch: int) -> None:
         """Switch voice or pitch (cheap when unchanged)."""
@@ -161,6 +171,7 @@ class EspeakTts:
         import pyttsx3.drivers._espeak as espeak_api
 
         words = max(1, len(text.split()))
+        self._listen()
         self._driver.setProperty("rate", rate_wpm)
         for _ in range(3):
             self._pcm = bytearray()

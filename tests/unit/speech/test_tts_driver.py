@@ -35,6 +35,7 @@ def test_samples_that_arrive_with_the_end_of_a_sentence_are_kept(
     monkeypatch.setattr(tts, "_pcm", bytearray(b"\x00\x00" * 22050))  # a second so far
     monkeypatch.setattr(tts, "_collecting", True)
     tts._done.clear()
+    tts._listen()
     espeak_api.SynthCallback(ctypes.cast(samples, ctypes.POINTER(ctypes.c_short)), 2205, events)
     assert tts._done.is_set()
     assert len(tts._pcm) == 2 * (22050 + 2205)
