@@ -89,7 +89,15 @@ class SoundOutput(SoundChild):
             self.available_changed.emit(available)
 
     def _send(self, message: protocol.Command) -> bool:
-        return self._write(message.to_bytes())
+        if not self._write(message.to_bytes()):
+            return False
+        # QProcess only buffers a write; the pipe gets it when the event loop next runs, which
+        # after a press is after the repaint it causes (20-40 ms): audio started, and Stop
+        # silenced, that much late. Hand it to the pipe now (what does not fit follows later).
+        process = self._process
+        if process is not None:
+            process.waitForBytesWritten(0)
+        return True
 
     # -- playing ------------------------------------------------------------------------------
     def open(self, rate: int, channels: int) -> bool:

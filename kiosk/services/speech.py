@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import logging
+import queue
 import time
 from collections.abc import Sequence
 
@@ -39,6 +40,13 @@ def nearest_step(steps: Sequence[float], value: float) -> int:
     return min(range(len(steps)), key=lambda i: abs(steps[i] - value))
 
 
+def without_leading_zeros(pcm: bytes, frame_bytes: int) -> bytes:
+    """``pcm`` from its first frame that is not digital silence (all of it if all silent)."""
+    start = len(pcm) - len(pcm.lstrip(b"\0"))
+    start -= start % frame_bytes
+    return pcm[start:] if start < len(pcm) else pcm
+
+
 _render_thread: QThread | None = None
 
 
@@ -66,13 +74,16 @@ def stop_render_thread() -> None:
 class RenderWorker(QObject):
     """Lives in the render thread: renders sentences in order and hands each over at once."""
 
-    rendered = Signal(int, int, object)  # generation, sentence index, WavAudio
+    rendered = Signal()  # a sentence is waiting in ``done``
     failed = Signal(int, str)  # generation, message for the log
 
     def __init__(self, settings: VoiceSettings, cache: AudioCache | None) -> None:
         super().__init__()
         self.renderer = SentenceRenderer(settings, cache)
         self.generation = 0  # the GUI thread bumps it to cancel; read between sentences
+        # (generation, sentence index, WavAudio) of each rendered sentence, in order: the GUI
+        # thread takes them when ``rendered`` reaches it, or waits here for a reading's first.
+        self.done: queue.SimpleQueue[tuple[int, int, WavAudio]] = queue.SimpleQueue()
 
     @Slot(int, object, int)
     def render(self, generation: int, texts: Sequence[str], rate: int) -> None:
@@ -81,11 +92,21 @@ class RenderWorker(QObject):
             if generation != self.generation:
                 return  # stopped or replaced: drop the rest
             try:
-                audio = self.renderer.render(text, rate)
+                audio, store = self.renderer.render_unstored(text, rate)
             except (OSError, RuntimeError, ValueError) as error:
                 self.failed.emit(generation, f"could not render {text[:40]!r}: {error}")
                 return
-            self.rendered.emit(generation, index, audio)
+            self.done.put((generation, index, audio))  # to the output first,
+            self.rendered.emit()
+            store()  # then into the cache
+
+    @Slot()
+    def warm(self) -> None:
+        """Start the engine now (about 30 ms and its imports), not at the first Read aloud."""
+        try:
+            self.renderer.warm()
+        except (OSError, RuntimeError, ValueError) as error:
+            log.warning("the text-to-speech engine did not start: %s", error)
 
 
 class ReadAloud(QObject):
@@ -103,8 +124,16 @@ class ReadAloud(QObject):
     sound_available_changed = Signal(bool)
     first_audio = Signal(float)  # perf_counter when the first buffer went to the output
     _request = Signal(int, object, int)
+    _warm = Signal()
+
+    WARM_AFTER_MS = 1500
+    """The engine starts this long after the kiosk (its ~30 ms are not spent before Home shows,
+    nor at the first Read aloud)."""
 
     TICK_MS = 10
+    FIRST_SENTENCE_WAIT_S = 0.05
+    """How long Read aloud may wait for the first sentence before it returns to the event loop
+    (a rendering takes 1-10 ms; the engine's first start about 30 ms)."""
 
     def __init__(
         self,
@@ -123,7 +152,9 @@ class ReadAloud(QObject):
         self.worker = RenderWorker(settings, cache)
         self.worker.moveToThread(render_thread())
         self._request.connect(self.worker.render)
-        self.worker.rendered.connect(self._rendered)
+        self._warm.connect(self.worker.warm)
+        QTimer.singleShot(self.WARM_AFTER_MS, self, self._warm.emit)
+        self.worker.rendered.connect(self._take_rendered)
         self.worker.failed.connect(self._failed)
 
         self.output = output if output is not None else SoundOutput(self)
@@ -181,6 +212,19 @@ class ReadAloud(QObject):
         self._expected = last - start + 1
         self._set_state("speaking")
         self._request.emit(self.generation, self.texts[start : last + 1], self.rate_wpm)
+        # The first sentence takes a few milliseconds to render: wait for it here and hand it
+        # to the output at once. Handed over through the event loop, it waited behind the
+        # repaint this press causes (20-40 ms at 1920x1080).
+        deadline = time.perf_counter() + self.FIRST_SENTENCE_WAIT_S
+        while self._format is None and self.state == "speaking":
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0:
+                break  # it comes through the event loop instead
+            try:
+                item = self.worker.done.get(timeout=remaining)
+            except queue.Empty:
+                break
+            self._rendered(*item)
 
     def stop(self) -> None:
         """Silence now and forget the queue."""
@@ -250,20 +294,33 @@ class ReadAloud(QObject):
             self.state_changed.emit(state)
 
     # -- audio arriving from the render thread -------------------------------------------------
+    def _take_rendered(self) -> None:
+        while True:
+            try:
+                item = self.worker.done.get_nowait()
+            except queue.Empty:
+                return
+            self._rendered(*item)
+
     def _rendered(self, generation: int, index: int, audio: WavAudio) -> None:
         if generation != self.generation:
             return
         fmt = (audio.rate, audio.channels)
+        pcm = audio.pcm
         if self._format is None:
             self._format = fmt
             self._bytes_per_second = audio.rate * audio.channels * audio.sample_width
+            # espeak starts a sentence with 0-50 ms of digital silence: before the first
+            # sentence it is only a wait (nothing audible is dropped; later sentences keep it
+            # as part of the pause between sentences).
+            pcm = without_leading_zeros(pcm, audio.channels * audio.sample_width)
             self._open_output(audio)
         elif fmt != self._format:
             log.error("sentence %d has a different audio format %s; skipped", index, fmt)
             self._expected -= 1
             return
         self._bounds.append((len(self._pcm), index + self._offset))
-        self._pcm += audio.pcm
+        self._pcm += pcm
         self._expected -= 1
         self._pump()
 

@@ -82,6 +82,17 @@ def read_wav(path: Path) -> WavAudio:
     return parse_wav(path.read_bytes())
 
 
+def wav_bytes(audio: WavAudio) -> bytes:
+    """``audio`` as the bytes of a WAV file."""
+    out = io.BytesIO()
+    with wave.open(out, "wb") as writer:
+        writer.setnchannels(audio.channels)
+        writer.setsampwidth(audio.sample_width)
+        writer.setframerate(audio.rate)
+        writer.writeframes(audio.pcm)
+    return out.getvalue()
+
+
 def parse_wav(data: bytes) -> WavAudio:
     """Like ``read_wav`` for the bytes of a WAV file."""
     data_length = _check_chunks(data)
@@ -198,7 +209,6 @@ class AudioCache:
         recently used entries are deleted until the cache fits ``max_bytes``; the new entry itself
         is never deleted, even if it alone is larger.
         """
-        target = self.path_of(key)
         try:
             data = source_wav.read_bytes()
         except OSError as error:
@@ -206,6 +216,20 @@ class AudioCache:
                 f"the rendered audio {source_wav} cannot be read ({error.strerror or error})"
             ) from error
         audio = parse_wav(data)
+        self._store(key, data)
+        return audio
+
+    def put_audio(self, key: str, audio: WavAudio) -> None:
+        """Store ``audio`` (rendered in memory) under ``key``, as ``put`` stores a file.
+
+        Raises ``CorruptAudio`` (nothing stored) if it is not sane audio, ``CacheUnavailable``
+        if the cache cannot be written."""
+        data = wav_bytes(audio)
+        parse_wav(data)
+        self._store(key, data)
+
+    def _store(self, key: str, data: bytes) -> None:
+        target = self.path_of(key)
         temporary = self.folder / f".{key}.{os.getpid()}.{uuid.uuid4().hex}{_TEMP_SUFFIX}"
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -218,7 +242,6 @@ class AudioCache:
                 temporary.unlink()
             raise self._unavailable(error) from error
         self._evict(keep=target)
-        return audio
 
     def size_bytes(self) -> int:
         """The total size of the entries, in bytes."""

@@ -5,15 +5,13 @@ No Qt here, so the ``say`` command and the kiosk's render thread share exactly t
 
 from __future__ import annotations
 
-import itertools
 import logging
-import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from functools import partial
 
-from kiosk.speech.cache import AudioCache, CacheUnavailable, WavAudio, cache_key, read_wav
+from kiosk.speech.cache import AudioCache, CacheUnavailable, CorruptAudio, WavAudio, cache_key
 from kiosk.speech.text import spoken_form
 
 log = logging.getLogger("kiosk.speech")
@@ -43,6 +41,10 @@ def shared_engine(voice: str, pitch: int) -> object:
     return _engine
 
 
+def _nothing() -> None:
+    """Nothing to store (the audio came from the cache)."""
+
+
 class SentenceRenderer:
     """Renders one sentence at a time, through the cache when there is one."""
 
@@ -55,12 +57,22 @@ class SentenceRenderer:
         self.cache = cache
         self.cache_problem: str | None = None
         self._cache_retry_at = 0.0
-        self._scratch = Path(tempfile.mkdtemp(prefix="kiosk-tts-"))
-        self._names = itertools.count()
+
+    def warm(self) -> None:
+        """Start the engine (espeak and its voice) before the first sentence needs it."""
+        shared_engine(self.settings.voice, self.settings.pitch)
 
     def render(self, text: str, rate: int) -> WavAudio:
         """The audio of ``text`` spoken at ``rate`` words a minute."""
-        from kiosk.speech.tts import ENGINE_NAME, EspeakTts
+        audio, store = self.render_unstored(text, rate)
+        store()
+        return audio
+
+    def render_unstored(self, text: str, rate: int) -> tuple[WavAudio, Callable[[], None]]:
+        """The audio of ``text`` at ``rate``, and what puts a new render into the cache: the
+        kiosk hands the audio to the output first and writes the cache after (writing it, and
+        keeping the folder under its limit, is not worth making the first sentence wait)."""
+        from kiosk.speech.tts import ENGINE_NAME, RATE, EspeakTts
 
         spoken = spoken_form(text, self.settings.lexicon)
         key = cache_key(spoken, self.settings.voice, rate, self.settings.pitch, ENGINE_NAME)
@@ -70,30 +82,31 @@ class SentenceRenderer:
             except OSError:
                 cached = None
             if cached is not None:
-                return cached
+                return cached, _nothing
         engine = shared_engine(self.settings.voice, self.settings.pitch)
         assert isinstance(engine, EspeakTts)
-        path = self._scratch / f"{next(self._names)}.wav"
+        audio = WavAudio(RATE, 1, 2, engine.render_pcm(spoken, rate))
+        return audio, partial(self._store, key, audio)
+
+    def _store(self, key: str, audio: WavAudio) -> None:
+        cache = self.cache
+        if cache is None or (
+            self.cache_problem is not None and time.monotonic() < self._cache_retry_at
+        ):
+            return
         try:
-            engine.render(spoken, rate, path)
-            if self.cache is not None and (
-                self.cache_problem is None or time.monotonic() >= self._cache_retry_at
-            ):
-                try:
-                    audio = self.cache.put(key, path)
-                except CacheUnavailable as error:
-                    if self.cache_problem is None:
-                        log.warning("speech cache unavailable (%s); speaking without it", error)
-                    self.cache_problem = str(error)
-                    self._cache_retry_at = time.monotonic() + self.cache_retry_s
-                else:
-                    if self.cache_problem is not None:
-                        log.info("the speech cache can be written again")
-                        self.cache_problem = None
-                    return audio
-            return read_wav(path)
-        finally:
-            path.unlink(missing_ok=True)
+            cache.put_audio(key, audio)
+        except CacheUnavailable as error:
+            if self.cache_problem is None:
+                log.warning("speech cache unavailable (%s); speaking without it", error)
+            self.cache_problem = str(error)
+            self._cache_retry_at = time.monotonic() + self.cache_retry_s
+        except CorruptAudio as error:
+            log.warning("a render was not stored in the speech cache (%s)", error)
+        else:
+            if self.cache_problem is not None:
+                log.info("the speech cache can be written again")
+                self.cache_problem = None
 
     def render_all(self, texts: Sequence[str], rate: int, gap_ms: int = 250) -> WavAudio:
         """Several sentences joined into one recording, with a short pause between them."""

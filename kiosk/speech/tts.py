@@ -1,10 +1,11 @@
-"""Text to speech adapter: one long-lived pyttsx3 engine (espeak-ng driver) that renders WAV files.
+"""Text to speech adapter: one long-lived pyttsx3 engine (espeak-ng driver) that renders sentences.
 
 Only this module imports pyttsx3. Following shared/VOICE.md: never ``say()`` (it shells out to
-``aplay`` and cannot be interrupted); each sentence is rendered with ``save_to_file`` +
-``runAndWait`` and played by the Qt side, so Stop is instant. espeak can be initialised once per
-process, and its callbacks arrive on its own thread: create and use an ``EspeakTts`` from one
-thread only.
+``aplay`` and cannot be interrupted); each sentence is rendered into memory (espeak's synthesis
+callback, see ``EspeakTts._collect_samples``; not pyttsx3's ``save_to_file`` + ``runAndWait``,
+which sleeps 10 ms per sentence and writes a file) and played by the Qt side, so Stop is
+instant. espeak can be initialised once per process, and its callbacks arrive on its own thread:
+create and use an ``EspeakTts`` from one thread only.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-import time
+import wave
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,8 @@ from typing import Any
 log = logging.getLogger("kiosk.speech")
 
 ENGINE_NAME = "pyttsx3-espeak-ng"
+RATE = 22050
+"""espeak-ng's output rate (Hz)."""
 
 
 class TtsError(RuntimeError):
@@ -56,56 +59,76 @@ class EspeakTts:
             self._engine: Any = pyttsx3.init("espeak")
         except Exception as error:
             raise TtsError(f"the espeak-ng engine did not start ({error})") from error
-        self._keep_last_samples(self._engine.proxy._driver)
+        # Properties are set on the driver itself: the engine's setProperty only queues them
+        # for pyttsx3's run loop, which the kiosk does not use.
+        self._driver: Any = self._engine.proxy._driver
         self._done = threading.Event()
-        self._engine.connect("finished-utterance", self._finished)
-        self._completions: list[bool] = []
+        self._collecting = False
+        self._pcm = bytearray()
+        self._collect_samples()
         self.retries = 0
         self.voice = self._choose_voice(voice)
-        self._engine.setProperty("voice", self.voice)
-        self._engine.setProperty("pitch", pitch)
+        self._driver.setProperty("voice", self.voice)
+        self._driver.setProperty("pitch", pitch)
         self.pitch = pitch
 
-    @staticmethod
-    def _keep_last_samples(driver: Any) -> None:
-        """Fix pyttsx3 2.99's espeak driver losing the end of a sentence.
+    def _collect_samples(self) -> None:
+        """Take espeak's audio straight from its synthesis callback into memory.
 
-        Its synthesis callback writes the WAV file when it meets espeak's "message terminated"
-        event, and only afterwards adds the samples that came in the same callback: when espeak
-        hands over its last buffer together with that event (seen on a busy machine: "Call 0808
-        800 6000." came out 3.9 s long instead of 4.5 s), the end of the sentence is lost, and
-        the file is long enough to pass as complete. The callback is replaced with one that
-        adds the samples first, then lets the driver handle the events.
+        pyttsx3 2.99's own path is slow and lossy: its run loop sleeps 10 ms after starting
+        every synthesis (most of a short sentence's render time), its callback writes a WAV
+        file, and it writes that file when it meets espeak's "message terminated" event before
+        adding the samples that came in the same callback: when espeak hands over its last
+        buffer together with that event (seen on a busy machine: "Call 0808 800 6000." came out
+        3.9 s long instead of 4.5 s), the end of the sentence was lost. This callback keeps the
+        samples first, then looks at the events, and wakes the caller the moment espeak says the
+        message is done. pyttsx3 is still used to start espeak, list voices and set the voice,
+        speed and pitch.
         """
         import ctypes
 
         import pyttsx3.drivers._espeak as espeak_api
 
-        handle_events = driver._onSynth
         sample = ctypes.sizeof(ctypes.c_short)
+        finished = espeak_api.EVENT_MSG_TERMINATED
+        end_of_list = espeak_api.EVENT_LIST_TERMINATED
 
         def on_synth(wav: Any, samples: int, events: Any) -> int:
-            if samples > 0 and driver._speaking:
-                driver._data_buffer += ctypes.string_at(wav, samples * sample)
-            result: int = handle_events(wav, 0, events)
-            return result
+            if not self._collecting:
+                return 0
+            if samples > 0:
+                self._pcm += ctypes.string_at(wav, samples * sample)
+            i = 0
+            while events[i].type != end_of_list:
+                if events[i].type == finished:
+                    self._collecting = False
+                    self._done.set()
+                    break
+                i += 1
+            return 0
 
-        driver._kiosk_on_synth = on_synth  # espeak keeps only a C pointer to it
-        espeak_api.SetSynthCallback(on_synth)
+        self._on_synth = on_synth
+        self._registered: object | None = None
+        self._listen()
+
+    def _listen(self) -> None:
+        """Make this engine's callback espeak's one callback (espeak has one per process: another
+        ``EspeakTts``, as in the tests, would otherwise take this one's audio)."""
+        import pyttsx3.drivers._espeak as espeak_api
+
+        if self._registered is None or espeak_api.SynthCallback is not self._registered:
+            espeak_api.SetSynthCallback(self._on_synth)
+            self._registered = espeak_api.SynthCallback  # espeak keeps only a C pointer to it
 
     def configure(self, voice: str, pitch: int) -> None:
         """Switch voice or pitch (cheap when unchanged)."""
         if voice != self.voice and voice != getattr(self, "_wanted", None):
             self._wanted = voice
             self.voice = self._choose_voice(voice)
-            self._engine.setProperty("voice", self.voice)
+            self._driver.setProperty("voice", self.voice)
         if pitch != self.pitch:
-            self._engine.setProperty("pitch", pitch)
+            self._driver.setProperty("pitch", pitch)
             self.pitch = pitch
-
-    def _finished(self, name: object = None, completed: object = True) -> None:
-        self._completions.append(bool(completed))
-        self._done.set()
 
     def voices(self) -> list[VoiceInfo]:
         """Every voice espeak-ng offers."""
@@ -129,53 +152,45 @@ class EspeakTts:
         return fallback
 
     def render(self, text: str, rate_wpm: int, path: Path, timeout: float = 20.0) -> None:
-        """Write ``text`` spoken at ``rate_wpm`` to ``path`` (a WAV file).
+        """Write ``text`` spoken at ``rate_wpm`` to ``path`` (a 22,050 Hz mono 16-bit WAV)."""
+        pcm = self.render_pcm(text, rate_wpm, timeout)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with wave.open(os.fspath(path), "wb") as out:
+            out.setnchannels(1)
+            out.setsampwidth(2)
+            out.setframerate(RATE)
+            out.writeframes(pcm)
 
-        pyttsx3 2.99's ``runAndWait`` races espeak's own synthesis thread: the queued ``endLoop``
-        can end the loop before synthesis finishes, or cancel it (``driver.stop()``), leaving a
-        cut-short file. So each render waits for the driver's "finished-utterance", rejects a
-        cancelled or implausibly short result, and tries again (at most three times).
+    def render_pcm(self, text: str, rate_wpm: int, timeout: float = 20.0) -> bytes:
+        """``text`` spoken at ``rate_wpm``: 22,050 Hz mono 16-bit PCM, in memory.
+
+        espeak synthesises on its own thread and hands the audio to the callback; this waits
+        for its "message terminated" event. A result shorter than any real speaking rate allows
+        (a cancelled synthesis) is rendered again, at most three times.
         """
+        import pyttsx3.drivers._espeak as espeak_api
+
         words = max(1, len(text.split()))
+        self._listen()
+        self._driver.setProperty("rate", rate_wpm)
         for _ in range(3):
-            self._render_once(text, rate_wpm, path, timeout)
-            # The first report is this synthesis; a later "not completed" one is pyttsx3's own
-            # queued stop arriving after the audio was already written.
-            if self._completions and self._completions[0] and self._plausible(path, words):
-                return
+            self._pcm = bytearray()
+            self._done.clear()
+            self._collecting = True
+            try:
+                espeak_api.Synth(
+                    text.encode("utf-8"), flags=espeak_api.ENDPAUSE | espeak_api.CHARS_UTF8
+                )
+            except Exception as error:
+                self._collecting = False
+                raise TtsError(f"rendering failed ({error})") from error
+            if not self._done.wait(timeout):
+                self._collecting = False
+                espeak_api.Cancel()
+                raise TtsError(f"the engine did not finish {text[:40]!r} within {timeout:g} s")
+            pcm = bytes(self._pcm)
+            if len(pcm) // 2 >= words * 0.06 * RATE:  # 60 ms a word: far below any real rate
+                return pcm
             self.retries += 1
             log.debug("espeak render of %r was cut short; trying again", text[:40])
-        size = path.stat().st_size if path.exists() else -1
-        raise TtsError(
-            f"the engine wrote no complete audio for {text[:40]!r} "
-            f"(finished: {self._completions}, {size} bytes)"
-        )
-
-    def _render_once(self, text: str, rate_wpm: int, path: Path, timeout: float) -> None:
-        driver = self._engine.proxy._driver
-        driver._stopping = False  # a stale stop request would cancel this synthesis
-        self._completions = []
-        self._done.clear()
-        path.unlink(missing_ok=True)
-        self._engine.setProperty("rate", rate_wpm)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self._engine.save_to_file(text, os.fspath(path))
-            self._engine.runAndWait()
-        except Exception as error:
-            raise TtsError(f"rendering failed ({error})") from error
-        if not self._done.wait(timeout):
-            raise TtsError(f"the engine did not finish {text[:40]!r} within {timeout:g} s")
-        # A cancel is reported as a second, incomplete "finished-utterance" from the run loop.
-        deadline = time.monotonic() + 0.05
-        while driver._stopping and time.monotonic() < deadline:
-            time.sleep(0.001)
-
-    @staticmethod
-    def _plausible(path: Path, words: int) -> bool:
-        """At least 60 ms of audio per word: far below any real speaking rate."""
-        try:
-            frames = (path.stat().st_size - 44) // 2
-        except OSError:
-            return False
-        return frames >= words * 0.06 * 22050
+        raise TtsError(f"the engine wrote no complete audio for {text[:40]!r} ({len(pcm)} bytes)")

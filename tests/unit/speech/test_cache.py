@@ -155,6 +155,18 @@ def test_put_then_get_round_trip(tmp_path: Path) -> None:
     assert [p.name for p in cache.folder.iterdir()] == [f"{key(1)}.wav"]  # no temporary left
 
 
+def test_audio_rendered_in_memory_is_stored_as_a_wav(tmp_path: Path) -> None:
+    cache = AudioCache(tmp_path / "cache")
+    audio = WavAudio(22050, 1, 2, bytes(range(256)) * 8)
+    cache.put_audio(key(1), audio)
+    assert cache.get(key(1)) == audio
+    assert read_wav(cache.path_of(key(1))) == audio
+    assert [p.name for p in cache.folder.iterdir()] == [f"{key(1)}.wav"]
+    with pytest.raises(CorruptAudio):
+        cache.put_audio(key(2), WavAudio(22050, 1, 2, b""))
+    assert cache.get(key(2)) is None
+
+
 def test_get_of_a_missing_entry_or_folder_is_none(tmp_path: Path) -> None:
     cache = AudioCache(tmp_path / "nowhere")
     assert cache.get(key(1)) is None

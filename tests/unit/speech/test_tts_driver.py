@@ -1,4 +1,5 @@
-"""pyttsx3's espeak driver, as the kiosk uses it: the last buffer of a sentence is kept."""
+"""The espeak-ng engine, as the kiosk uses it: the last buffer of a sentence is kept, and the
+speed set for a sentence is the speed it is rendered at."""
 
 from __future__ import annotations
 
@@ -8,32 +9,57 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.speech.tts import EspeakTts, TtsError
+from kiosk.speech.tts import RATE, EspeakTts, TtsError
 
 
-def test_samples_that_arrive_with_the_end_of_a_sentence_are_written(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # espeak can hand over its last buffer in the same callback as "message terminated";
-    # pyttsx3 wrote the file before adding those samples (the end of a sentence was lost).
+@pytest.fixture(scope="module")
+def tts() -> EspeakTts:
     try:
-        tts = EspeakTts("gmw/en")
+        return EspeakTts("gmw/en")
     except TtsError as error:
         pytest.skip(str(error))
+
+
+def test_samples_that_arrive_with_the_end_of_a_sentence_are_kept(
+    tts: EspeakTts, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # espeak can hand over its last buffer in the same callback as "message terminated";
+    # pyttsx3's own callback wrote the file before adding those samples (the end of a sentence
+    # was lost). The kiosk's callback keeps them.
     import pyttsx3.drivers._espeak as espeak_api
 
-    driver = tts._engine.proxy._driver
     events = (espeak_api.EVENT * 2)()
     events[0].type = espeak_api.EVENT_MSG_TERMINATED
     events[1].type = espeak_api.EVENT_LIST_TERMINATED
     samples = (ctypes.c_short * 2205)(*([1000] * 2205))  # the last 0.1 s of a sentence
-    out = tmp_path / "end.wav"
-    monkeypatch.setattr(driver, "_save_file", str(out))
-    monkeypatch.setattr(driver, "_speaking", True)
-    monkeypatch.setattr(driver, "_data_buffer", b"\x00\x00" * 22050)  # a second so far
-    monkeypatch.setattr(driver, "_looping", True)
-    monkeypatch.setattr(driver._proxy, "setBusy", lambda busy: None)
-    monkeypatch.setattr(driver._proxy, "notify", lambda *args, **kwargs: None)
+    monkeypatch.setattr(tts, "_pcm", bytearray(b"\x00\x00" * 22050))  # a second so far
+    monkeypatch.setattr(tts, "_collecting", True)
+    tts._done.clear()
+    tts._listen()
     espeak_api.SynthCallback(ctypes.cast(samples, ctypes.POINTER(ctypes.c_short)), 2205, events)
+    assert tts._done.is_set()
+    assert len(tts._pcm) == 2 * (22050 + 2205)
+    assert tts._pcm[-2:] == (1000).to_bytes(2, "little", signed=True)
+
+
+def test_a_sentence_renders_whole_with_its_end_pause(tts: EspeakTts, tmp_path: Path) -> None:
+    pcm = tts.render_pcm("Call 0808 800 6000.", 175)
+    seconds = len(pcm) / 2 / RATE
+    assert 3.0 < seconds < 6.0, seconds
+    # The sentence ends in espeak's end-of-sentence pause (digital silence), not mid-word.
+    assert not any(pcm[-2 * RATE // 10 :])
+    out = tmp_path / "call.wav"
+    tts.render("Call 0808 800 6000.", 175, out)
     with wave.open(str(out)) as wav:
-        assert wav.getnframes() == 22050 + 2205
+        assert wav.getframerate() == RATE
+        assert abs(wav.getnframes() - len(pcm) // 2) < RATE // 100
+
+
+def test_a_new_speed_applies_to_the_next_sentence(tts: EspeakTts) -> None:
+    # pyttsx3's engine only queues property changes for its run loop: a new speed used to
+    # reach espeak a sentence or two late.
+    slow = len(tts.render_pcm("Bone pain", 80))
+    fast = len(tts.render_pcm("Bone pain", 300))
+    default = len(tts.render_pcm("Bone pain", 175))
+    assert slow > default > fast
+    assert slow > 1.8 * default
