@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
@@ -536,38 +536,11 @@ class ButtonGrid(Paging, QWidget):
         heights = [max(self.buttons[i].heightForWidth(width) for i in row) for row in rows]
         return sum(heights) + self.gap * (len(rows) - 1)
 
-    def _one_page(self) -> bool:
-        count = len(self.buttons)
-        if count > ONE_PAGE_MAX_TOPICS:
-            return False
+    def _fitting_layouts(self) -> Iterator[tuple[int, int | None, int, int]]:
+        """(rank, summary lines, columns, column width) for each summary length, longest first
+        (rank 0), and column count at which every button fits its column, targets no smaller
+        than the minimum; each button's summary is shortened to that layout when it is given."""
         smallest = min(b.min_width() for b in self.buttons)
-        room = self.height() + self.spare_height()
-        for lines in (None, 2, 1, 0):
-            for columns in range(1, MAX_COLUMNS + 1):
-                width = (self.width() - self.gap * (columns - 1)) // columns
-                if width < max(smallest, self.min_target):
-                    break
-                for button in self.buttons:
-                    button.shorten_subtitle(width, lines)
-                if any(b.min_width() > width for b in self.buttons):
-                    continue
-                rows = [
-                    list(range(start, min(start + columns, count)))
-                    for start in range(0, count, columns)
-                ]
-                if self._rows_height(rows, width) <= room:
-                    self._columns = columns
-                    self._pages = [rows]
-                    return True
-        for button in self.buttons:
-            button.shorten_subtitle(0, None)
-        return False
-
-    def _paged(self) -> None:
-        """Pages of rows, the pinned topics on the first page: the columns and summary length
-        that need the fewest pages (then the longest summaries, then the fewest columns)."""
-        smallest = min(b.min_width() for b in self.buttons)
-        best: tuple[tuple[int, int, int], int | None, list[list[list[int]]]] | None = None
         for rank, lines in enumerate((None, 2, 1, 0)):
             for columns in range(1, MAX_COLUMNS + 1):
                 width = (self.width() - self.gap * (columns - 1)) // columns
@@ -577,13 +550,38 @@ class ButtonGrid(Paging, QWidget):
                     button.shorten_subtitle(width, lines)
                 if any(b.min_width() > width for b in self.buttons):
                     continue
-                # A button taller than the grid would be cut off.
-                if max(b.heightForWidth(width) for b in self.buttons) > self.height():
-                    continue
-                pages = self._pinned_first(columns, width)
-                key = (len(pages), rank, columns)
-                if best is None or key < best[0]:
-                    best = (key, lines, pages)
+                yield rank, lines, columns, width
+
+    def _one_page(self) -> bool:
+        count = len(self.buttons)
+        if count > ONE_PAGE_MAX_TOPICS:
+            return False
+        room = self.height() + self.spare_height()
+        for _, _, columns, width in self._fitting_layouts():
+            rows = [
+                list(range(start, min(start + columns, count)))
+                for start in range(0, count, columns)
+            ]
+            if self._rows_height(rows, width) <= room:
+                self._columns = columns
+                self._pages = [rows]
+                return True
+        for button in self.buttons:
+            button.shorten_subtitle(0, None)
+        return False
+
+    def _paged(self) -> None:
+        """Pages of rows, the pinned topics on the first page: the columns and summary length
+        that need the fewest pages (then the longest summaries, then the fewest columns)."""
+        best: tuple[tuple[int, int, int], int | None, list[list[list[int]]]] | None = None
+        for rank, lines, columns, width in self._fitting_layouts():
+            # A button taller than the grid would be cut off.
+            if max(b.heightForWidth(width) for b in self.buttons) > self.height():
+                continue
+            pages = self._pinned_first(columns, width)
+            key = (len(pages), rank, columns)
+            if best is None or key < best[0]:
+                best = (key, lines, pages)
         if best is None:  # nothing fits whole: one column, titles only
             lines, columns = 0, 1
             width = self.width()
