@@ -480,7 +480,9 @@ CASES = [
         replace(
             "pain.md",
             "  - i have pain in my bones\n  - how can bone pain be helped\n  - tell me about pain\n"
-            "  - what is a pain diary\n  - the pain is worse at night\n",
+            "  - what is a pain diary\n  - the pain is worse at night\n  - my bones ache\n"
+            "  - i'm in a lot of pain\n  - what can help my pain\n  - what helps with bone pain\n"
+            "  - the pain keeps me awake\n",
             "",
         ),
         "pain.md",

@@ -104,7 +104,7 @@ def test_check_command_on_the_seed_prints_ten_topics_no_errors_and_the_overdue_w
     assert "10 topics" in out
     assert "Errors: none" in out
     assert "Warnings (10):" in out
-    assert "content/en/pain.md:18: review overdue" in out
+    assert "content/en/pain.md:23: review overdue" in out
     for topic_id in SEED_IDS:
         assert topic_id in out
 
