@@ -913,6 +913,8 @@ class PinScreen(Screen):
         self.cancel.clicked.connect(self.cancelled)
         self.layout_.addWidget(self.cancel)
         self.layout_.addStretch(1)
+        self.cancel_beside = False
+        """True when Cancel is on the message's row (where the pad is too low for it below)."""
         self._refresh()
 
     def _place_keys(self, columns: int) -> None:
@@ -925,24 +927,61 @@ class PinScreen(Screen):
             self.grid.removeWidget(self.keys[key])
             self.grid.addWidget(self.keys[key], index // columns, index % columns)
 
-    def _fit_keys(self) -> None:
-        """The fewest columns whose rows of keys fit whole (each key at least 15 mm)."""
-        if self._sizes is None or self.width() <= 0:
+    def _set_cancel_beside(self, beside: bool) -> None:
+        """Cancel below the keys, or on the message's row after the entered digits."""
+        if beside == self.cancel_beside:
             return
-        sizes = self._sizes
+        self.cancel_beside = beside
+        if beside:
+            self.layout_.removeWidget(self.cancel)
+            self.line.addWidget(self.cancel)
+        else:
+            self.line.removeWidget(self.cancel)
+            self.layout_.insertWidget(self.layout_.indexOf(self.line) + 2, self.cancel)
+
+    def _room_for_keys(self, beside: bool) -> int:
+        """The height left for the keys with Cancel below them or beside the message."""
         spacing = self.layout_.spacing()
-        self.grid.setSpacing(spacing)
         width = self.width()
-        above = (
-            _widget_height(self.title, width)
-            + max(
+        title = _widget_height(self.title, width)
+        if not beside:
+            line = max(
                 _widget_height(self.message, width * 2 // 3),
                 _widget_height(self.display, width // 3),
             )
-            + _widget_height(self.cancel, width)
-            + 3 * spacing
+            below = _widget_height(self.cancel, width) + spacing
+            return self.height() - title - line - below - 2 * spacing
+        cancel = max(self.cancel.min_width(), self.cancel.sizeHint().width())
+        rest = width - cancel - 2 * spacing
+        line = max(
+            _widget_height(self.message, rest * 2 // 3),
+            _widget_height(self.display, rest // 3),
+            _widget_height(self.cancel, cancel),
         )
-        room = self.height() - above
+        return self.height() - title - line - 2 * spacing
+
+    def _fit_keys(self) -> None:
+        """The fewest columns whose rows of keys fit whole (each key at least 15 mm); where
+        no arrangement fits with Cancel below the keys, Cancel goes on the message's row."""
+        if self._sizes is None or self.width() <= 0:
+            return
+        spacing = self.layout_.spacing()
+        self.grid.setSpacing(spacing)
+        columns, fits = self._keys_for(self._room_for_keys(False))
+        beside = False
+        if not fits:
+            beside_columns, beside_fits = self._keys_for(self._room_for_keys(True))
+            if beside_fits:
+                columns, beside = beside_columns, True
+        self._set_cancel_beside(beside)
+        self._place_keys(columns)
+
+    def _keys_for(self, room: int) -> tuple[int, bool]:
+        """The columns for keys in ``room`` pixels of height, and whether their rows fit."""
+        assert self._sizes is not None
+        sizes = self._sizes
+        spacing = self.layout_.spacing()
+        width = self.width()
         # Of the arrangements whose keys are wide enough, the fewest columns that fit the
         # height, else the one with the fewest rows.
         chosen = min(PIN_PADS)
@@ -962,8 +1001,8 @@ class PinScreen(Screen):
                 for i, key in enumerate(order)
             )
             if rows * key_height + (rows - 1) * spacing <= room:
-                break
-        self._place_keys(chosen)
+                return chosen, True
+        return chosen, False
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
