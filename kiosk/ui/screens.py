@@ -250,6 +250,11 @@ class PagedScreen(Screen):
         self.band.setWordWrap(True)
         self.band.hide()
         self.layout_.addWidget(self.band)
+        self.band_text = ""
+        """The band's words ("" when there is no band)."""
+        self.title_in_page = False
+        """True when the title and band are the page's first blocks, paged with its text (where
+        the screen is too low to keep them above the page: the window decides)."""
         self.speech = SpeechControls(self) if speech else None
         if self.speech is not None:
             self.layout_.addWidget(self.speech)
@@ -267,8 +272,63 @@ class PagedScreen(Screen):
         self.pages.show_position(page, count)
         self.page_shown.emit(page)
 
+    def set_title(self, text: str) -> None:
+        """Change the title (shown as plain text)."""
+        super().set_title(text)
+        self._place_title()
+
+    def show_band(self, text: str) -> None:
+        """Show the band (an urgency in words) under the title; "" hides it."""
+        self.band_text = text
+        self.band.setText(text)
+        self._place_title()
+
+    def _place_title(self) -> None:
+        """The title and band above the page, or as the page's first blocks."""
+        in_page = self.title_in_page
+        self.title.setVisible(not in_page)
+        self.band.setVisible(bool(self.band_text) and not in_page)
+        lead: list[TextBlock] = []
+        if in_page:
+            lead.append(
+                TextBlock(
+                    "title",
+                    html.escape(self.title_text),
+                    self.title_text,
+                    keep_with_next=True,
+                    px=self._title_px(),
+                )
+            )
+            if self.band_text:
+                lead.append(TextBlock.text("band", self.band_text, keep_with_next=True))
+        self.view.set_lead(lead)
+
+    def _title_px(self) -> int:
+        """The title's type size as the page's first block: 0 (the headings' size), or smaller
+        (never below the page text's 100 % size) where a word of it is wider than the page."""
+        sizes, width = self._sizes, self.width()
+        words = self.title_text.split()
+        if sizes is None or width <= 0 or not words:
+            return 0
+        px = sizes.heading_px
+        while px > sizes.base_body_px and (
+            max(QFontMetrics(kiosk_font(px, bold=True)).horizontalAdvance(w) for w in words)
+            > width - 2
+        ):
+            px -= 1
+        return 0 if px == sizes.heading_px else px
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.title_in_page:
+            self._place_title()  # the title's size may depend on the width
+
     def apply_style(self, theme: Theme, sizes: Sizes) -> None:
         """Theme, then recompute pages for the new text size."""
+        self._sizes = sizes
+        if sizes.title_in_page != self.title_in_page or sizes.title_in_page:
+            self.title_in_page = sizes.title_in_page
+            self._place_title()
         super().apply_style(theme, sizes)
         for row in self.findChildren(FlowRow):
             row.gap = sizes.gap_px
@@ -283,17 +343,20 @@ class PagedScreen(Screen):
 
     def reading_units(self) -> list[str]:
         """What Read aloud reads, in order: the title, the band, then every block."""
-        units = [self.title_text, self.band.text() if self.band.isVisibleTo(self) else ""]
+        units = [self.title_text, self.band_text]
         units += [block.plain for block in self.view.blocks()]
         return units
 
     def highlight(self, unit: int | None, start: int, end: int, fg: str, bg: str) -> None:
         """Mark the sentence being read (``unit`` indexes ``reading_units()``)."""
+        if unit == 0 and self.title_in_page:
+            self.view.highlight_lead(0, fg, bg)
+            return
         if unit == 0:
             self.title.setTextFormat(Qt.TextFormat.RichText)
             self.title.setText(spans_html_marked((Span(self.title_text),), start, end, fg, bg))
         else:
-            self.set_title(self.title_text)
+            Screen.set_title(self, self.title_text)
         self.view.highlight(None if unit is None or unit < 2 else unit - 2, start, end, fg, bg)
 
 
@@ -322,9 +385,12 @@ class TopicScreen(PagedScreen):
         """Render a topic and go to ``page``."""
         self.topic = topic
         self.set_title(topic.title)
-        self.band.setVisible(topic.urgency is not Urgency.NORMAL)
-        self.band.setText(
-            "EMERGENCY: get help without delay" if topic.urgency is Urgency.EMERGENCY else "URGENT"
+        self.show_band(
+            ""
+            if topic.urgency is Urgency.NORMAL
+            else "EMERGENCY: get help without delay"
+            if topic.urgency is Urgency.EMERGENCY
+            else "URGENT"
         )
         blocks = document_blocks(topic.body)
         related = [content.topic(r) for r in topic.related]
@@ -379,8 +445,7 @@ class EmergencyScreen(PagedScreen):
         """Render the emergency page from the site file."""
         panel = content.site.emergency
         self.set_title(panel.heading)
-        self.band.setText("EMERGENCY")
-        self.band.show()
+        self.show_band("EMERGENCY")
         blocks = [
             TextBlock(
                 "body", "Get help if you have any of these:", "Get help if you have any of these:"
