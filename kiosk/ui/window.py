@@ -559,31 +559,35 @@ class KioskWindow(QWidget):
         # Then headings no larger than the page text; then, where not even one line of text
         # fits under the title, band and controls, the title and band paged with the text.
         scale = self.sizes.scale
-        tries = [(c, HEADING_RATIOS[0], False) for c in range(scale, 100, -CONTROL_SCALE_STEP)]
-        tries += [(100, ratio, False) for ratio in HEADING_RATIOS]
-        tries.append((100, HEADING_RATIOS[-1], True))
-        arranged: _Arranged | None = None
-        for control_scale, ratio, in_page in tries:
-            if in_page and arranged and self._page_has_room(arranged.plan.content, lines=1):
-                break
-            if self._size_choice() != (control_scale, ratio, in_page):
-                self._restyle(
-                    replace(
-                        self.sizes,
-                        control_scale=control_scale,
-                        heading_ratio=ratio,
-                        title_in_page=in_page,
-                    )
-                )
+        tries = [(c, HEADING_RATIOS[0]) for c in range(scale, 100, -CONTROL_SCALE_STEP)]
+        tries += [(100, ratio) for ratio in HEADING_RATIOS]
+        for control_scale, ratio in tries:
+            self._restyle_for(control_scale, ratio, False)
             arranged = self._plan_arrangement()
             if self._page_has_room(arranged.plan.content):
                 break
-        assert arranged is not None
+        else:
+            if not self._page_has_room(arranged.plan.content, lines=1):
+                # The same arrangement (the title's place does not change the panel's).
+                self._restyle_for(100, HEADING_RATIOS[-1], True)
+                arranged = replace(arranged, title_in_page=True)
         if len(self._arranged) > 32:
             self._arranged.clear()
         self._arranged[key] = arranged
         self._apply_arranged(arranged)
         self._style_pending()
+
+    def _restyle_for(self, control_scale: int, heading_ratio: float, title_in_page: bool) -> None:
+        """Restyle for these choices of the sizes, unless they are the current ones."""
+        if self._size_choice() != (control_scale, heading_ratio, title_in_page):
+            self._restyle(
+                replace(
+                    self.sizes,
+                    control_scale=control_scale,
+                    heading_ratio=heading_ratio,
+                    title_in_page=title_in_page,
+                )
+            )
 
     def _size_choice(self) -> tuple[int, float, bool]:
         """What the arrangement chose of the sizes: the controls' text size, the headings'
