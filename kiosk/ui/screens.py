@@ -124,6 +124,10 @@ class PageControls(QWidget):
             f"Previous {what}", description=f"Show the previous {what}."
         )
         self.next_button = BigButton(f"Next {what}", description=f"Show the next {what}.")
+        self._what = what
+        self.short_titles = False
+        """True when the buttons say "Previous" and "Next" (where "Previous page" and "Next
+        page" would take two lines each; their accessible names stay whole)."""
         self.label = QLabel(self)
         self.label.setProperty("role", "status")
         self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -150,9 +154,24 @@ class PageControls(QWidget):
         self.previous_button.setEnabled(page > 0)
         self.next_button.setEnabled(page + 1 < count)
 
+    def _set_short_titles(self, short: bool) -> bool:
+        """Say "Previous" and "Next", or the whole titles; True when that changed."""
+        if short == self.short_titles:
+            return False
+        self.short_titles = short
+        for button, word in ((self.previous_button, "Previous"), (self.next_button, "Next")):
+            whole = f"{word} {self._what}"
+            button.set_texts(
+                word if short else whole, description=f"Show the {word.lower()} {self._what}."
+            )
+            button.setAccessibleName(whole)
+        return True
+
     def fit_label(self) -> None:
         """The whole phrase when it fits on the buttons' row (or on a row of its own when the
-        buttons need the whole row), else the short form."""
+        buttons need the whole row), else the short form. The buttons say "Previous" and
+        "Next" where "Previous page" and "Next page" would not each fit on one line beside
+        the short form, and those would."""
         whole, short = self._position
         widest_whole, widest_short = self._widest
         self.label.ensurePolished()
@@ -166,6 +185,19 @@ class PageControls(QWidget):
         def wide(text: str) -> int:
             return metrics.horizontalAdvance(re.sub(r"[0-9]", digit, text)) + 2
 
+        def one_row(previous: str, following: str) -> int:
+            return (
+                self.previous_button.one_line_width(previous)
+                + self.next_button.one_line_width(following)
+                + wide(widest_short)
+                + 2 * self.row.gap
+            )
+
+        retitled = width > 0 and self._set_short_titles(
+            one_row(f"Previous {self._what}", f"Next {self._what}") > width
+            and one_row("Previous", "Next") <= width
+        )
+
         # The whole phrase where the buttons keep one-line labels beside it; else the short
         # form where that keeps them; else as the buttons' least widths allow.
         one_line = self.previous_button.sizeHint().width() + self.next_button.sizeHint().width()
@@ -178,7 +210,7 @@ class PageControls(QWidget):
         if short_keeps_one_line or short_fits_beside:
             text, least = short, wide(widest_short)
         least = min(least, max(0, width))
-        if text != self.label.text() or least != self.label.minimumWidth():
+        if retitled or text != self.label.text() or least != self.label.minimumWidth():
             self.label.setMinimumWidth(least)
             self.label.setText(text)
             self.row.relayout()

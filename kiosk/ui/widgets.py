@@ -236,6 +236,11 @@ class BigButton(QAbstractButton):
         icon = self._icon_px() + pad if self._emergency else 0
         return max(minimum, widest + 2 * pad + icon + 2)
 
+    def one_line_width(self, title: str) -> int:
+        """The width at which ``title`` (instead of this button's) would be on one line."""
+        title_font, _, pad, minimum = self._metrics()
+        return max(minimum, QFontMetrics(title_font).horizontalAdvance(title) + 2 * pad + 2)
+
     def sizeHint(self) -> QSize:
         title_font, _, pad, minimum = self._metrics()
         one_line = QFontMetrics(title_font).horizontalAdvance(self._label()) + 2 * pad + 2
@@ -903,8 +908,10 @@ class PagedView(Paging, QWidget):
                     used = 0
                 put(widget, height)
                 after = room()
-                # On a page too low for two lines under the heading, one line.
-                least = lead if len(pages[-1]) > 1 else min(lead, one_line)
+                # On a page too low for two lines under the heading, one line (and under a
+                # screen's title and band, which were there first).
+                lead_block = index < len(self._lead)
+                least = lead if len(pages[-1]) > 1 and not lead_block else min(lead, one_line)
                 if following.role in ("body", "bullet") and following.widget is None:
                     lead_room = after if after >= least else None
                 continue
