@@ -124,6 +124,10 @@ class PageControls(QWidget):
             f"Previous {what}", description=f"Show the previous {what}."
         )
         self.next_button = BigButton(f"Next {what}", description=f"Show the next {what}.")
+        self._what = what
+        self.short_titles = False
+        """True when the buttons say "Previous" and "Next" (where "Previous page" and "Next
+        page" would take two lines each; their accessible names stay whole)."""
         self.label = QLabel(self)
         self.label.setProperty("role", "status")
         self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -150,9 +154,24 @@ class PageControls(QWidget):
         self.previous_button.setEnabled(page > 0)
         self.next_button.setEnabled(page + 1 < count)
 
+    def _set_short_titles(self, short: bool) -> bool:
+        """Say "Previous" and "Next", or the whole titles; True when that changed."""
+        if short == self.short_titles:
+            return False
+        self.short_titles = short
+        for button, word in ((self.previous_button, "Previous"), (self.next_button, "Next")):
+            whole = f"{word} {self._what}"
+            button.set_texts(
+                word if short else whole, description=f"Show the {word.lower()} {self._what}."
+            )
+            button.setAccessibleName(whole)
+        return True
+
     def fit_label(self) -> None:
         """The whole phrase when it fits on the buttons' row (or on a row of its own when the
-        buttons need the whole row), else the short form."""
+        buttons need the whole row), else the short form. The buttons say "Previous" and
+        "Next" where "Previous page" and "Next page" would not each fit on one line beside
+        the short form, and those would."""
         whole, short = self._position
         widest_whole, widest_short = self._widest
         self.label.ensurePolished()
@@ -166,6 +185,19 @@ class PageControls(QWidget):
         def wide(text: str) -> int:
             return metrics.horizontalAdvance(re.sub(r"[0-9]", digit, text)) + 2
 
+        def one_row(previous: str, following: str) -> int:
+            return (
+                self.previous_button.one_line_width(previous)
+                + self.next_button.one_line_width(following)
+                + wide(widest_short)
+                + 2 * self.row.gap
+            )
+
+        retitled = width > 0 and self._set_short_titles(
+            one_row(f"Previous {self._what}", f"Next {self._what}") > width
+            and one_row("Previous", "Next") <= width
+        )
+
         # The whole phrase where the buttons keep one-line labels beside it; else the short
         # form where that keeps them; else as the buttons' least widths allow.
         one_line = self.previous_button.sizeHint().width() + self.next_button.sizeHint().width()
@@ -178,7 +210,7 @@ class PageControls(QWidget):
         if short_keeps_one_line or short_fits_beside:
             text, least = short, wide(widest_short)
         least = min(least, max(0, width))
-        if text != self.label.text() or least != self.label.minimumWidth():
+        if retitled or text != self.label.text() or least != self.label.minimumWidth():
             self.label.setMinimumWidth(least)
             self.label.setText(text)
             self.row.relayout()
@@ -250,6 +282,11 @@ class PagedScreen(Screen):
         self.band.setWordWrap(True)
         self.band.hide()
         self.layout_.addWidget(self.band)
+        self.band_text = ""
+        """The band's words ("" when there is no band)."""
+        self.title_in_page = False
+        """True when the title and band are the page's first blocks, paged with its text (where
+        the screen is too low to keep them above the page: the window decides)."""
         self.speech = SpeechControls(self) if speech else None
         if self.speech is not None:
             self.layout_.addWidget(self.speech)
@@ -267,8 +304,63 @@ class PagedScreen(Screen):
         self.pages.show_position(page, count)
         self.page_shown.emit(page)
 
+    def set_title(self, text: str) -> None:
+        """Change the title (shown as plain text)."""
+        super().set_title(text)
+        self._place_title()
+
+    def show_band(self, text: str) -> None:
+        """Show the band (an urgency in words) under the title; "" hides it."""
+        self.band_text = text
+        self.band.setText(text)
+        self._place_title()
+
+    def _place_title(self) -> None:
+        """The title and band above the page, or as the page's first blocks."""
+        in_page = self.title_in_page
+        self.title.setVisible(not in_page)
+        self.band.setVisible(bool(self.band_text) and not in_page)
+        lead: list[TextBlock] = []
+        if in_page:
+            lead.append(
+                TextBlock(
+                    "title",
+                    html.escape(self.title_text),
+                    self.title_text,
+                    keep_with_next=True,
+                    px=self._title_px(),
+                )
+            )
+            if self.band_text:
+                lead.append(TextBlock.text("band", self.band_text, keep_with_next=True))
+        self.view.set_lead(lead)
+
+    def _title_px(self) -> int:
+        """The title's type size as the page's first block: 0 (the headings' size), or smaller
+        (never below the page text's 100 % size) where a word of it is wider than the page."""
+        sizes, width = self._sizes, self.width()
+        words = self.title_text.split()
+        if sizes is None or width <= 0 or not words:
+            return 0
+        px = sizes.heading_px
+        while px > sizes.base_body_px and (
+            max(QFontMetrics(kiosk_font(px, bold=True)).horizontalAdvance(w) for w in words)
+            > width - 2
+        ):
+            px -= 1
+        return 0 if px == sizes.heading_px else px
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.title_in_page:
+            self._place_title()  # the title's size may depend on the width
+
     def apply_style(self, theme: Theme, sizes: Sizes) -> None:
         """Theme, then recompute pages for the new text size."""
+        self._sizes = sizes
+        if sizes.title_in_page != self.title_in_page or sizes.title_in_page:
+            self.title_in_page = sizes.title_in_page
+            self._place_title()
         super().apply_style(theme, sizes)
         for row in self.findChildren(FlowRow):
             row.gap = sizes.gap_px
@@ -283,17 +375,20 @@ class PagedScreen(Screen):
 
     def reading_units(self) -> list[str]:
         """What Read aloud reads, in order: the title, the band, then every block."""
-        units = [self.title_text, self.band.text() if self.band.isVisibleTo(self) else ""]
+        units = [self.title_text, self.band_text]
         units += [block.plain for block in self.view.blocks()]
         return units
 
     def highlight(self, unit: int | None, start: int, end: int, fg: str, bg: str) -> None:
         """Mark the sentence being read (``unit`` indexes ``reading_units()``)."""
+        if unit == 0 and self.title_in_page:
+            self.view.highlight_lead(0, fg, bg)
+            return
         if unit == 0:
             self.title.setTextFormat(Qt.TextFormat.RichText)
             self.title.setText(spans_html_marked((Span(self.title_text),), start, end, fg, bg))
         else:
-            self.set_title(self.title_text)
+            Screen.set_title(self, self.title_text)
         self.view.highlight(None if unit is None or unit < 2 else unit - 2, start, end, fg, bg)
 
 
@@ -322,9 +417,12 @@ class TopicScreen(PagedScreen):
         """Render a topic and go to ``page``."""
         self.topic = topic
         self.set_title(topic.title)
-        self.band.setVisible(topic.urgency is not Urgency.NORMAL)
-        self.band.setText(
-            "EMERGENCY: get help without delay" if topic.urgency is Urgency.EMERGENCY else "URGENT"
+        self.show_band(
+            ""
+            if topic.urgency is Urgency.NORMAL
+            else "EMERGENCY: get help without delay"
+            if topic.urgency is Urgency.EMERGENCY
+            else "URGENT"
         )
         blocks = document_blocks(topic.body)
         related = [content.topic(r) for r in topic.related]
@@ -379,8 +477,7 @@ class EmergencyScreen(PagedScreen):
         """Render the emergency page from the site file."""
         panel = content.site.emergency
         self.set_title(panel.heading)
-        self.band.setText("EMERGENCY")
-        self.band.show()
+        self.show_band("EMERGENCY")
         blocks = [
             TextBlock(
                 "body", "Get help if you have any of these:", "Get help if you have any of these:"
@@ -913,6 +1010,8 @@ class PinScreen(Screen):
         self.cancel.clicked.connect(self.cancelled)
         self.layout_.addWidget(self.cancel)
         self.layout_.addStretch(1)
+        self.cancel_beside = False
+        """True when Cancel is on the message's row (where the pad is too low for it below)."""
         self._refresh()
 
     def _place_keys(self, columns: int) -> None:
@@ -925,24 +1024,61 @@ class PinScreen(Screen):
             self.grid.removeWidget(self.keys[key])
             self.grid.addWidget(self.keys[key], index // columns, index % columns)
 
-    def _fit_keys(self) -> None:
-        """The fewest columns whose rows of keys fit whole (each key at least 15 mm)."""
-        if self._sizes is None or self.width() <= 0:
+    def _set_cancel_beside(self, beside: bool) -> None:
+        """Cancel below the keys, or on the message's row after the entered digits."""
+        if beside == self.cancel_beside:
             return
-        sizes = self._sizes
+        self.cancel_beside = beside
+        if beside:
+            self.layout_.removeWidget(self.cancel)
+            self.line.addWidget(self.cancel)
+        else:
+            self.line.removeWidget(self.cancel)
+            self.layout_.insertWidget(self.layout_.indexOf(self.line) + 2, self.cancel)
+
+    def _room_for_keys(self, beside: bool) -> int:
+        """The height left for the keys with Cancel below them or beside the message."""
         spacing = self.layout_.spacing()
-        self.grid.setSpacing(spacing)
         width = self.width()
-        above = (
-            _widget_height(self.title, width)
-            + max(
+        title = _widget_height(self.title, width)
+        if not beside:
+            line = max(
                 _widget_height(self.message, width * 2 // 3),
                 _widget_height(self.display, width // 3),
             )
-            + _widget_height(self.cancel, width)
-            + 3 * spacing
+            below = _widget_height(self.cancel, width) + spacing
+            return self.height() - title - line - below - 2 * spacing
+        cancel = max(self.cancel.min_width(), self.cancel.sizeHint().width())
+        rest = width - cancel - 2 * spacing
+        line = max(
+            _widget_height(self.message, rest * 2 // 3),
+            _widget_height(self.display, rest // 3),
+            _widget_height(self.cancel, cancel),
         )
-        room = self.height() - above
+        return self.height() - title - line - 2 * spacing
+
+    def _fit_keys(self) -> None:
+        """The fewest columns whose rows of keys fit whole (each key at least 15 mm); where
+        no arrangement fits with Cancel below the keys, Cancel goes on the message's row."""
+        if self._sizes is None or self.width() <= 0:
+            return
+        spacing = self.layout_.spacing()
+        self.grid.setSpacing(spacing)
+        columns, fits = self._keys_for(self._room_for_keys(False))
+        beside = False
+        if not fits:
+            beside_columns, beside_fits = self._keys_for(self._room_for_keys(True))
+            if beside_fits:
+                columns, beside = beside_columns, True
+        self._set_cancel_beside(beside)
+        self._place_keys(columns)
+
+    def _keys_for(self, room: int) -> tuple[int, bool]:
+        """The columns for keys in ``room`` pixels of height, and whether their rows fit."""
+        assert self._sizes is not None
+        sizes = self._sizes
+        spacing = self.layout_.spacing()
+        width = self.width()
         # Of the arrangements whose keys are wide enough, the fewest columns that fit the
         # height, else the one with the fewest rows.
         chosen = min(PIN_PADS)
@@ -962,8 +1098,8 @@ class PinScreen(Screen):
                 for i, key in enumerate(order)
             )
             if rows * key_height + (rows - 1) * spacing <= room:
-                break
-        self._place_keys(chosen)
+                return chosen, True
+        return chosen, False
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

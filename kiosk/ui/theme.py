@@ -150,6 +150,9 @@ class Sizes:
     heading_ratio: float = 1.3
     """Headings' size per page text size (the window lowers it, never below 1, where a long
     title would leave the page no room)."""
+    title_in_page: bool = False
+    """True where the screens are too low to keep a title (and band) above the page: they
+    are the page's first blocks, paged with its text (the window decides)."""
 
     @property
     def base_body_px(self) -> int:

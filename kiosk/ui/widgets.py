@@ -236,6 +236,11 @@ class BigButton(QAbstractButton):
         icon = self._icon_px() + pad if self._emergency else 0
         return max(minimum, widest + 2 * pad + icon + 2)
 
+    def one_line_width(self, title: str) -> int:
+        """The width at which ``title`` (instead of this button's) would be on one line."""
+        title_font, _, pad, minimum = self._metrics()
+        return max(minimum, QFontMetrics(title_font).horizontalAdvance(title) + 2 * pad + 2)
+
     def sizeHint(self) -> QSize:
         title_font, _, pad, minimum = self._metrics()
         one_line = QFontMetrics(title_font).horizontalAdvance(self._label()) + 2 * pad + 2
@@ -514,6 +519,8 @@ class TextBlock:
     widget: Callable[[], QWidget] | None = None
     keep_with_next: bool = False
     spans: Inline = ()
+    px: int = 0
+    """This block's type size in pixels (0: its role's)."""
 
     @staticmethod
     def text(role: str, plain: str, bold: bool = False, keep_with_next: bool = False) -> TextBlock:
@@ -654,6 +661,9 @@ class PagedView(Paging, QWidget):
         super().__init__(parent)
         self.setObjectName("Page")
         self._blocks: list[TextBlock] = []
+        self._lead: list[TextBlock] = []
+        """Blocks shown before the content (a screen's title and band where they go with the
+        text, see :meth:`set_lead`); ``_blocks`` holds them first."""
         self._originals: list[QWidget] = []
         self._splits: dict[int, list[QWidget]] = {}
         self._split_for: dict[int, tuple[int, int, int]] = {}
@@ -678,10 +688,33 @@ class PagedView(Paging, QWidget):
         self._marked = None
         for widget in self._originals + [w for ws in self._splits.values() for w in ws]:
             self._release(widget)
-        self._blocks = list(blocks)
-        self._originals = [self._make(block) for block in blocks]
+        self._blocks = self._lead + list(blocks)
+        self._originals = [self._make(block) for block in self._blocks]
         self._splits = {}
         self._page = page
+        self._laid_out_for = QSize()
+        self.relayout()
+
+    def set_lead(self, lead: Sequence[TextBlock]) -> None:
+        """Blocks to show before the content, paged with it (a screen's title and band where
+        the page is too low to keep them above it); the content's widgets stay, and the page
+        shown."""
+        lead = list(lead)
+        if lead == self._lead:
+            return
+        if self._marked is not None:
+            label, original = self._marked
+            label.setText(original)
+            self._marked = None
+        count = len(self._lead)
+        # Split parts are kept by block index, which the new lead shifts: made again.
+        for widget in self._originals[:count] + [w for ws in self._splits.values() for w in ws]:
+            self._release(widget)
+        self._splits = {}
+        self._split_for = {}
+        self._blocks = lead + self._blocks[count:]
+        self._originals = [self._make(block) for block in lead] + self._originals[count:]
+        self._lead = lead
         self._laid_out_for = QSize()
         self.relayout()
 
@@ -701,6 +734,10 @@ class PagedView(Paging, QWidget):
                 label.setProperty("role", role)
                 label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
                 self._texts.add(label)
+            # A block of its own size has its own sheet (Qt prefers the nearer sheet).
+            sheet = f"QLabel {{ font-size: {block.px}px; }}" if block.px else ""
+            if label.styleSheet() != sheet:
+                label.setStyleSheet(sheet)
             label.setText(_bullet_html(block.html) if block.role == "bullet" else block.html)
             label.setAccessibleName(block.plain)
             widget = label
@@ -720,8 +757,8 @@ class PagedView(Paging, QWidget):
         widget.deleteLater()
 
     def blocks(self) -> list[TextBlock]:
-        """The blocks as given, in reading order."""
-        return list(self._blocks)
+        """The blocks as given, in reading order (without the lead)."""
+        return self._blocks[len(self._lead) :]
 
     def highlight(self, block: int | None, start: int, end: int, fg: str, bg: str) -> None:
         """Mark characters ``start:end`` of a block (the sentence being read) and show its page.
@@ -729,6 +766,25 @@ class PagedView(Paging, QWidget):
         ``block`` None clears the mark. A paragraph shown as separate sentences marks the part
         that holds ``start``.
         """
+        self._highlight(None if block is None else block + len(self._lead), start, end, fg, bg)
+
+    def highlight_lead(self, block: int, fg: str, bg: str) -> None:
+        """Mark a lead block whole (a title being read) and show its page."""
+        self._highlight(None, 0, 0, fg, bg)
+        if not 0 <= block < len(self._lead):
+            return
+        target = self._splits.get(block, [self._originals[block]])[0]
+        if isinstance(target, QLabel):
+            self._marked = (target, target.text())
+            target.setText(
+                f'<span style="color:{fg}; background-color:{bg};">{target.text()}</span>'
+            )
+        if target in self._widgets:
+            page = self.page_of_widget(target)
+            if page != self._page:
+                self.set_page(page)
+
+    def _highlight(self, block: int | None, start: int, end: int, fg: str, bg: str) -> None:
         if self._marked is not None:
             label, original = self._marked
             label.setText(original)
@@ -845,13 +901,17 @@ class PagedView(Paging, QWidget):
                 height = self._known_height(widget, width)
                 following, following_widget = self._blocks[index + 1], self._originals[index + 1]
                 one_line, lead = self._lead_height(following, following_widget, width)
-                if pages[-1] and room() - height - spacing < lead:
+                # (The lead, a screen's title and band, keeps its place: the page after
+                # would be no roomier.)
+                if pages[-1] and room() - height - spacing < lead and index >= len(self._lead):
                     pages.append([])
                     used = 0
                 put(widget, height)
                 after = room()
-                # On a page too low for two lines under the heading, one line.
-                least = lead if len(pages[-1]) > 1 else min(lead, one_line)
+                # On a page too low for two lines under the heading, one line (and under a
+                # screen's title and band, which were there first).
+                lead_block = index < len(self._lead)
+                least = lead if len(pages[-1]) > 1 and not lead_block else min(lead, one_line)
                 if following.role in ("body", "bullet") and following.widget is None:
                     lead_room = after if after >= least else None
                 continue
@@ -938,7 +998,7 @@ class PagedView(Paging, QWidget):
                 else:
                     high = middle - 1
             start, end = words[word][0], words[low][1]
-            part = self._make(TextBlock(block.role, "", plain[start:end]))
+            part = self._make(TextBlock(block.role, "", plain[start:end], px=block.px))
             assert isinstance(part, QLabel)
             part.setText(html_of(start, end, word == 0))
             parts.append(part)

@@ -99,6 +99,7 @@ class _Arranged:
     panel_margin: int
     control_scale: int
     heading_ratio: float
+    title_in_page: bool
 
 
 def _height_for(widget: QWidget, width: int) -> int:
@@ -539,15 +540,14 @@ class KioskWindow(QWidget):
         key = self._arrange_key()
         cached = self._arranged.get(key)
         if cached is not None:
-            if (cached.control_scale, cached.heading_ratio) != (
-                self.sizes.control_scale,
-                self.sizes.heading_ratio,
-            ):
+            chosen = (cached.control_scale, cached.heading_ratio, cached.title_in_page)
+            if chosen != self._size_choice():
                 self._restyle(
                     replace(
                         self.sizes,
                         control_scale=cached.control_scale,
                         heading_ratio=cached.heading_ratio,
+                        title_in_page=cached.title_in_page,
                     )
                 )
             self._apply_arranged(cached)
@@ -556,25 +556,49 @@ class KioskWindow(QWidget):
         # The controls are drawn at the patient's text size where the page keeps room for a
         # title, the reading and page controls and a few lines of text; else smaller, down to
         # the 100 % size (never below the legibility minimum; page text keeps its size).
-        # Then headings no larger than the page text.
+        # Then headings no larger than the page text; then, where not even one line of text
+        # fits under the title, band and controls, the title and band paged with the text.
         scale = self.sizes.scale
         tries = [(c, HEADING_RATIOS[0]) for c in range(scale, 100, -CONTROL_SCALE_STEP)]
         tries += [(100, ratio) for ratio in HEADING_RATIOS]
         for control_scale, ratio in tries:
-            if (self.sizes.control_scale, self.sizes.heading_ratio) != (control_scale, ratio):
-                self._restyle(replace(self.sizes, control_scale=control_scale, heading_ratio=ratio))
+            self._restyle_for(control_scale, ratio, False)
             arranged = self._plan_arrangement()
             if self._page_has_room(arranged.plan.content):
                 break
+        else:
+            if not self._page_has_room(arranged.plan.content, lines=1):
+                # The same arrangement (the title's place does not change the panel's).
+                self._restyle_for(100, HEADING_RATIOS[-1], True)
+                arranged = replace(arranged, title_in_page=True)
         if len(self._arranged) > 32:
             self._arranged.clear()
         self._arranged[key] = arranged
         self._apply_arranged(arranged)
         self._style_pending()
 
-    def _page_has_room(self, content: QRect) -> bool:
+    def _restyle_for(self, control_scale: int, heading_ratio: float, title_in_page: bool) -> None:
+        """Restyle for these choices of the sizes, unless they are the current ones."""
+        if self._size_choice() != (control_scale, heading_ratio, title_in_page):
+            self._restyle(
+                replace(
+                    self.sizes,
+                    control_scale=control_scale,
+                    heading_ratio=heading_ratio,
+                    title_in_page=title_in_page,
+                )
+            )
+
+    def _size_choice(self) -> tuple[int, float, bool]:
+        """What the arrangement chose of the sizes: the controls' text size, the headings'
+        ratio, and whether titles are paged with the text."""
+        sizes = self.sizes
+        return (sizes.control_scale, sizes.heading_ratio, sizes.title_in_page)
+
+    def _page_has_room(self, content: QRect, lines: int = 3) -> bool:
         """True when every topic page in ``content`` shows its title, band, reading and page
-        controls and at least three lines of text."""
+        controls and at least ``lines`` lines of text (the title and band are not counted
+        where they are paged with the text)."""
         width, sizes = content.width(), self.sizes
         self.style_screen(Screen.TOPIC)  # measured at the sizes being tried
         topic = self.topic
@@ -584,19 +608,19 @@ class KioskWindow(QWidget):
             flags = Qt.TextFlag.TextWordWrap
             return metrics.boundingRect(QRect(0, 0, max(1, width), 100_000), flags, text).height()
 
-        titles = [button.title for button in self.home.grid.buttons] + [self.panel.heading]
-        heading = max(tall(sizes.heading_px, title) for title in titles)
-        band = tall(sizes.control_px, "EMERGENCY: get help without delay")
         body = QFontMetrics(kiosk_font(sizes.body_px)).lineSpacing()
         assert topic.speech is not None
         fixed = (
-            heading
-            + band
-            + topic.speech.row.heightForWidth(width)
+            topic.speech.row.heightForWidth(width)
             + topic.pages.row.heightForWidth(width)
-            + 4 * sizes.gap_px
+            + 2 * sizes.gap_px
         )
-        return content.height() - fixed >= 3 * body
+        if not sizes.title_in_page:
+            titles = [button.title for button in self.home.grid.buttons] + [self.panel.heading]
+            heading = max(tall(sizes.heading_px, title) for title in titles)
+            band = tall(sizes.control_px, "EMERGENCY: get help without delay")
+            fixed += heading + band + 2 * sizes.gap_px
+        return content.height() - fixed >= lines * body
 
     def _plan_arrangement(self) -> _Arranged:
         """The best arrangement at the current sizes (the top bar is placed on the way)."""
@@ -638,6 +662,7 @@ class KioskWindow(QWidget):
             margin,
             self.sizes.control_scale,
             self.sizes.heading_ratio,
+            self.sizes.title_in_page,
         )
 
     def _arrange_key(self) -> tuple[object, ...]:

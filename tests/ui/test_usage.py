@@ -40,7 +40,9 @@ def tap_named(qtbot: QtBot, k: KioskUnderTest, name: str) -> int:
         next_buttons = [
             b
             for b in pages
-            if b.title.startswith(("Next page", "Next topics")) and b.isVisible() and b.isEnabled()
+            if b.accessibleName().startswith(("Next page", "Next topics"))
+            and b.isVisible()
+            and b.isEnabled()
         ]
         assert next_buttons, f"no button {name!r} on any page"
         tap(qtbot, next_buttons[0])
@@ -182,7 +184,7 @@ def test_staff_page_turns_are_not_counted(
         nexts = [
             b
             for b in screen.findChildren(BigButton)
-            if b.title.startswith("Next page") and b.isVisible() and b.isEnabled()
+            if b.accessibleName().startswith("Next page") and b.isVisible() and b.isEnabled()
         ]
         assert nexts, "the staff page has only one page at this size"
         tap(qtbot, nexts[0])  # by touch
