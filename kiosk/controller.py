@@ -47,6 +47,20 @@ from kiosk.ui.staff_tools import Bar, UsageView
 from kiosk.ui.theme import THEMES
 from kiosk.ui.widgets import BigButton, EmergencyPanel
 from kiosk.ui.window import KioskWindow
+from kiosk.voice.dialogue import (
+    ANSWER_PROMPT,
+    ASK_AGAIN_MESSAGE,
+    DECLINED_MESSAGE,
+    LISTENING_CUE,
+    NO_QUESTION_MESSAGE,
+    NOTHING_HEARD_MESSAGE,
+    QUIET_BEFORE_LISTENING_S,
+    TOUCH_YES_NO_MESSAGE,
+    VOICE_UNAVAILABLE_MESSAGE,
+    Outcome,
+    Step,
+    VoiceDialogue,
+)
 from kiosk.voice.language import build_language
 from kiosk.voice.matching import (
     NOT_RECOGNISED_MESSAGE,
@@ -67,15 +81,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("kiosk.session")
 voice_log = logging.getLogger("kiosk.voice")
-
-QUIET_BEFORE_LISTENING_S = 0.3
-"""The microphone is ignored while the kiosk speaks and for this long after."""
-LISTENING_CUE = "Listening."
-NOTHING_HEARD_MESSAGE = "Sorry, I didn't hear anything. You can also touch a topic."
-VOICE_UNAVAILABLE_MESSAGE = (
-    "Sorry, asking by voice is not working at the moment. Please touch a topic."
-)
-NO_QUESTION_MESSAGE = "There is no question to answer. You can say the name of a topic."
 
 
 class KioskController(QObject):
@@ -115,12 +120,9 @@ class KioskController(QObject):
         """The voice profile's everyday words per concept (None: the built-in ones)."""
         self.log_transcripts = log_transcripts
         self.matcher: RequestMatcher | None = None
-        self.pending: TopicMatch | CommandMatch | None = None
+        self.dialogue = VoiceDialogue()
+        """The voice dialogue's state: listening, the open question, yes or no."""
         self.voice_unknown_words: list[str] = []
-        self._quiet_since = 0.0
-        self._voice_step = ""  # "cue", "wait", "listening", "answer" (listening for yes/no)
-        self._listening_for = "listening"  # the step the microphone opens into
-        self._asked_again = False  # "Please say yes or no" was said for the open question
         self._listen_timer = QTimer(self)
         self._listen_timer.setSingleShot(True)
         self._listen_timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -738,13 +740,12 @@ class KioskController(QObject):
         if state == "idle":
             self._clear_highlight()
         if state == "speaking":
-            if self._voice_step in ("wait", "listening", "answer"):
+            if self.dialogue.microphone_due:
                 # Half-duplex: the microphone never hears the kiosk's own voice.
                 self._stop_listening()
         else:
-            self._quiet_since = time.monotonic()
-            if state == "idle" and self._voice_step == "cue":
-                self._voice_step = "wait"
+            self.dialogue.kiosk_quiet(time.monotonic())
+            if state == "idle" and self.dialogue.cue_said():
                 self._listen_timer.start(round(QUIET_BEFORE_LISTENING_S * 1000) + 10)
 
     # -- asking by voice ----------------------------------------------------------------------
@@ -764,9 +765,8 @@ class KioskController(QObject):
             )
 
     def _voice_available(self, available: bool) -> None:
-        listening = self._voice_step in ("listening", "answer")
         self.window.show_voice_state(
-            "listening" if listening else ("ready" if available else "unavailable")
+            "listening" if self.dialogue.listening else ("ready" if available else "unavailable")
         )
 
     def _voice_state(self, state: str) -> None:
@@ -779,68 +779,63 @@ class KioskController(QObject):
 
     def ask_by_voice(self) -> None:
         """The Ask by voice control or key: listen for one request (again: stop listening)."""
-        if self._voice_step:
+        if self.dialogue.busy:
             self.cancel_voice()
             return
         self.stop_speech()
-        self.pending = None
+        self.dialogue.begin()
         if self.voice is None or not self.voice.available:
             self._count("voice", "unavailable")
             self._tell(VOICE_UNAVAILABLE_MESSAGE)
             return
         self.window.voice_overlay.show_waiting()
-        self._listen_after_speaking(LISTENING_CUE, "listening")
+        self._listen_after_speaking(LISTENING_CUE, Step.LISTENING)
 
-    def _listen_after_speaking(self, words: str, step: str) -> None:
+    def _listen_after_speaking(self, words: str, step: Step) -> None:
         """Say ``words``, then open the microphone once the kiosk has been quiet long enough."""
-        self._listening_for = step
         if self.speech is not None and self.speech.sound_available:
             self.speak_text(words)
-            self._voice_step = "cue"
+            self.dialogue.listen_after(step, cue_spoken=True)
         else:
-            self._voice_step = "wait"
-            quiet_for = time.monotonic() - self._quiet_since
-            wait = max(0.0, QUIET_BEFORE_LISTENING_S - quiet_for)
+            self.dialogue.listen_after(step, cue_spoken=False)
+            wait = self.dialogue.wait_s(time.monotonic())
             self._listen_timer.start(round(wait * 1000) + 10)
 
     def _open_microphone(self) -> None:
-        if self._voice_step != "wait":
+        if self.dialogue.step is not Step.WAIT:
             return
-        answer = self._listening_for == "answer"
-        if self.voice is None or not self.voice.listen(5000 if answer else 8000):
-            self._voice_step = ""
+        if self.voice is None or not self.voice.listen(self.dialogue.listen_ms):
+            self.dialogue.stop_listening()
             self._count("voice", "unavailable")
             self._tell(VOICE_UNAVAILABLE_MESSAGE)
             return
-        self._voice_step = self._listening_for
+        self.dialogue.microphone_opened()
         self._voice_available(True)
 
     def _stop_listening(self) -> None:
         self._listen_timer.stop()
         if self.voice is not None:
             self.voice.cancel()
-        self._voice_step = ""
+        self.dialogue.stop_listening()
         self._voice_available(self.voice is not None and self.voice.available)
 
     def cancel_voice(self) -> None:
         """Stop listening (the Stop listening control, or Ask by voice again)."""
-        if self._voice_step == "cue":
+        if self.dialogue.step is Step.CUE:
             self.stop_speech()
         self._stop_listening()
-        if self.pending is not None:
+        if self.dialogue.cancel():
             self._count("voice", "asked-unanswered")
-        self.pending = None
         self.window.voice_overlay.close_overlay()
 
     def close_voice(self) -> None:
         """Navigation, idle reset or OK: nothing of the voice request stays."""
-        overlay_open = self.window.voice_overlay.mode != "hidden"
-        if self._voice_step or self.pending is not None or overlay_open:
+        if self.dialogue.open or self.window.voice_overlay.mode != "hidden":
             self.cancel_voice()
 
     def _voice_failed(self, message: str) -> None:
-        if self._voice_step in ("listening", "answer"):
-            self._voice_step = ""
+        if self.dialogue.listening:
+            self.dialogue.stop_listening()
             self._count("voice", "unavailable")
             self._voice_available(self.voice is not None and self.voice.available)
             self._tell(VOICE_UNAVAILABLE_MESSAGE)
@@ -852,11 +847,8 @@ class KioskController(QObject):
 
     def heard(self, heard: Recognition, timing: RequestTiming | None = None) -> None:
         """The voice input's answer to a request: act, ask, or say it was not understood."""
-        step = self._voice_step
-        if step not in ("listening", "answer") or self.matcher is None:
+        if not self.dialogue.listening or self.matcher is None:
             return
-        self._voice_step = ""
-        self._voice_available(self.voice is not None and self.voice.available)
         timing = timing or RequestTiming()
         spoke = bool(heard.transcript) or timing.spoke
         # The one decision path, shared with ``hear`` and ``bench voice``: act on what it acts
@@ -868,52 +860,44 @@ class KioskController(QObject):
         decision = decide(self.matcher, heard) if heard.transcript else None
         match = decision.match if decision is not None else None
         self._log_request(heard, match, timing)
-        if step == "answer" and self.pending is not None:
-            if isinstance(match, CommandMatch) and match.command in ("yes", "no"):
-                self.answer(match.command == "yes")
-            elif not self._asked_again:
-                # Anything but yes or no is not acted on while a question is open (a misheard
-                # "yes" must not open some other page): ask once more how to answer.
-                self._asked_again = True
-                self._listen_after_speaking("Please say yes or no, or touch Yes or No.", "answer")
-            else:
-                # Stop listening; the question stays on screen for a touch.
-                self.speak_text("Touch Yes or No.")
-            return
-        if decision is None and not spoke:
+        turn = self.dialogue.heard(decision, spoke)
+        self._voice_available(self.voice is not None and self.voice.available)
+        outcome = turn.outcome
+        if outcome in (Outcome.CONFIRMED, Outcome.DECLINED):
+            self.answer(outcome is Outcome.CONFIRMED)
+        elif outcome is Outcome.ASK_AGAIN:
+            self._listen_after_speaking(ASK_AGAIN_MESSAGE, Step.ANSWER)
+        elif outcome is Outcome.TOUCH_YES_NO:
+            self.speak_text(TOUCH_YES_NO_MESSAGE)
+        elif outcome is Outcome.NOTHING_HEARD:
             self._count("voice", "nothing-heard")
             self._tell(NOTHING_HEARD_MESSAGE)
-        elif decision is not None and decision.action != "none":
+        elif outcome is Outcome.ACT:
+            assert turn.match is not None
             self._count("voice", "acted")
-            self._act(decision.match)
-        elif decision is None or decision.asks is None:
+            self._act(turn.match)
+        elif outcome in (Outcome.NOT_RECOGNISED, Outcome.NO_QUESTION):
             self._count("voice", "not-recognised")
-            self._tell(NOT_RECOGNISED_MESSAGE)
-        else:
-            match = decision.match
-            assert isinstance(match, TopicMatch | CommandMatch)
-            if isinstance(match, CommandMatch) and match.command in ("yes", "no"):
-                self._count("voice", "not-recognised")
-                self._tell(NO_QUESTION_MESSAGE)
-                return
-            self.pending = match
-            self._asked_again = False
-            question = confirmation_prompt(match, self.content)
+            self._tell(
+                NOT_RECOGNISED_MESSAGE if outcome is Outcome.NOT_RECOGNISED else NO_QUESTION_MESSAGE
+            )
+        elif outcome is Outcome.ASK:
+            assert turn.match is not None
+            question = confirmation_prompt(turn.match, self.content)
             self.window.voice_overlay.show_question(question)
-            self._listen_after_speaking(f"{question} Please say yes or no.", "answer")
+            self._listen_after_speaking(f"{question} {ANSWER_PROMPT}", Step.ANSWER)
 
     def answer(self, yes: bool) -> None:
         """Yes or No to "Did you mean …?" (touched or said)."""
-        match = self.pending
+        match = self.dialogue.take_answer()
         if match is None:
             return
         self._count("voice", "asked-confirmed" if yes else "asked-declined")
-        self.pending = None
         self.cancel_voice()
         if yes:
             self._act(match)
         else:
-            self._tell("All right. Please ask again, or touch a topic.")
+            self._tell(DECLINED_MESSAGE)
 
     def _act(self, match: Match) -> None:
         self.close_voice()
