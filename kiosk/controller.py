@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
+from kiosk import staff_report as report
 from kiosk.content.loader import ContentLoad
 from kiosk.content.model import ContentSet
-from kiosk.content.problems import REVIEW_OVERDUE, Problem
 from kiosk.content.store import ContentStore
 from kiosk.core import health
 from kiosk.core.pin import StaffPin, VerifyResult
@@ -522,130 +522,33 @@ class KioskController(QObject):
 
     def health_lines(self) -> list[health.HealthLine]:
         """Health at a glance: one OK/CHECK line per part of the kiosk (top of the staff screen)."""
-        now = dt.datetime.now()
-        content = self.store.current
-        lines = [
-            health.content_health(
-                self.store.last_load,
-                content.topics if content is not None else (),
-                now.date(),
-                self.store.from_snapshot,
-            )
-        ]
-        speech = self.speech
-        if speech is None:
-            lines.append(health.sound_health(None))
-        else:
-            lines.append(health.sound_health(speech.sound_available, speech.output.problem))
-        voice = self.voice
-        if voice is None:
-            lines.append(health.voice_health(False))
-        else:
-            lines.append(
-                health.voice_health(
-                    True,
-                    voice.available,
-                    voice.problem,
-                    voice.engine,
-                    voice.engine_reason,
-                    voice.microphone,
-                )
-            )
-        cache = speech.worker.renderer.cache if speech is not None else None
-        lines.append(
-            health.cache_health(
-                cache.folder if cache is not None else None,
-                speech.worker.renderer.cache_problem if speech is not None else None,
-                cache.max_bytes if cache is not None else 0,
-            )
+        return report.health_lines(
+            self.store,
+            self.speech,
+            self.voice,
+            state_folder=self.state_folder,
+            started=self.started,
+            selftest_result=self.selftest_result,
+            now=dt.datetime.now(),
         )
-        lines.append(self._selftest_health(now))
-        if self.state_folder is not None:
-            lines.append(health.crash_health(self.state_folder / "log" / "crash.log", now))
-        lines.append(health.uptime_health(self.started, now))
-        folders = {"state": self.state_folder} if self.state_folder is not None else {}
-        if cache is not None:
-            folders["cache"] = cache.folder
-        if folders:
-            lines.append(health.disk_health(folders))
-        return lines
 
-    def _selftest_health(self, now: dt.datetime) -> health.HealthLine:
-        from kiosk.selftest import RESULT_FILE, SelfTest, load_result
-
-        result = self.selftest_result
-        if result is None and self.state_folder is not None:
-            result = load_result(self.state_folder / RESULT_FILE)
-        if not isinstance(result, SelfTest):
-            return health.selftest_health(None)
-        return health.selftest_health(result.ok, result.verdict, result.at, now)
-
-    def staff_report(self) -> list[tuple[str, str]]:
-        """The staff screen's lines: health at a glance (OK/CHECK lines), then the details:
-        notices, the self-test, content errors, warnings and overdue reviews, voice."""
-        lines: list[tuple[str, str]] = [
-            ("ok" if line.ok else "check", line.format()) for line in self.health_lines()
-        ]
-        if self._selftest_running or self.selftest_lines:
-            lines.append(("heading", "Sound and voice self-test:"))
-            lines += [("meta", text) for text in self.selftest_lines]
-        if self.staff_notice:
-            lines.append(("body", self.staff_notice))
-        if self.staff_pin.problem:
-            lines.append(("body", f"Staff PIN: {self.staff_pin.problem}"))
-        if self.usage is not None and self.usage.problem:
-            lines.append(("body", f"Usage counts: {self.usage.problem} (see Use)."))
-        if self.usage is not None and self.usage.notice:
-            lines.append(("body", f"Usage counts: {self.usage.notice}"))
-        load = self.store.last_load
-        content = self.store.current
-        if content is not None:
-            lines.append(("body", f"Showing {len(content.topics)} topics from {content.folder}."))
-        if load is not None:
-            if not load.ok:
-                lines.append(
-                    (
-                        "heading",
-                        f"The last edit has {len(load.errors)} errors, so patients still see the "
-                        "last good content:",
-                    )
-                )
-                lines += [("meta", p.format()) for p in load.errors]
-            overdue = [p for p in load.warnings if p.code == REVIEW_OVERDUE]
-            other: list[Problem] = [p for p in load.warnings if p.code != REVIEW_OVERDUE]
-            if overdue:
-                lines.append(("heading", f"Reviews overdue ({len(overdue)}):"))
-                lines += [("meta", p.format()) for p in overdue]
-            if other:
-                lines.append(("heading", f"Warnings ({len(other)}):"))
-                lines += [("meta", p.format()) for p in other]
-        if self.speech is not None and self.speech.profile_problems:
-            lines.append(
-                ("heading", "The voice profile has problems; the built-in voice settings are used:")
-            )
-            lines += [("meta", text) for text in self.speech.profile_problems]
-        lines += self._voice_report()
-        lines += self.window.screen_report()
-        lines.append(("meta", f"Checked {dt.datetime.now():%d %B %Y %H:%M}."))
-        return lines
-
-    def _voice_report(self) -> list[tuple[str, str]]:
-        """Details under the health lines: words the recogniser cannot hear, the log policy."""
-        if self.voice is None:
-            return []
-        lines: list[tuple[str, str]] = []
-        if self.voice_unknown_words:
-            words = ", ".join(self.voice_unknown_words)
-            lines.append(("meta", f"Words the recogniser cannot hear: {words}."))
-        lines.append(
-            (
-                "meta",
-                "What patients say is written to the log (log_transcripts = true)."
-                if self.log_transcripts
-                else "What patients say is not written to the log.",
-            )
+    def staff_report(self) -> list[report.Line]:
+        """The staff screen's lines: health at a glance (OK/CHECK lines), then the details."""
+        return report.report_lines(
+            self.health_lines(),
+            self.store,
+            selftest_running=self._selftest_running,
+            selftest_lines=self.selftest_lines,
+            notice=self.staff_notice,
+            staff_pin=self.staff_pin,
+            usage=self.usage,
+            speech=self.speech,
+            voice=self.voice,
+            unknown_words=self.voice_unknown_words,
+            log_transcripts=self.log_transcripts,
+            screen=self.window.screen_report(),
+            now=dt.datetime.now(),
         )
-        return lines
 
     # -- speech -------------------------------------------------------------------------------
     def current_paged_screen(self) -> PagedScreen | None:
