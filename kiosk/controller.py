@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
 from kiosk import staff_report as report
+from kiosk.audio_guide import AudioGuide
 from kiosk.content.loader import ContentLoad
 from kiosk.content.model import ContentSet
 from kiosk.content.store import ContentStore
@@ -41,11 +42,9 @@ from kiosk.services.idle import IdleService
 from kiosk.services.speech import RATE_STEPS_WPM, VOLUME_STEPS_DB, ReadAloud
 from kiosk.services.voice_input import VoiceInput
 from kiosk.speech.text import Sentence, sentences_of, split_sentences
-from kiosk.ui.guide import AudioGuideFilter
 from kiosk.ui.screens import PagedScreen
 from kiosk.ui.staff_tools import Bar, UsageView
 from kiosk.ui.theme import THEMES
-from kiosk.ui.widgets import BigButton, EmergencyPanel
 from kiosk.ui.window import KioskWindow
 from kiosk.voice.dialogue import (
     ANSWER_PROMPT,
@@ -127,11 +126,10 @@ class KioskController(QObject):
         self._listen_timer.setSingleShot(True)
         self._listen_timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._listen_timer.timeout.connect(self._open_microphone)
-        self.guide = AudioGuideFilter(self)
+        self.guide = AudioGuide(self.speak_text, lambda: self.content.site.emergency, parent=self)
         self.reading: list[Sentence] = []
         self._reading_ended = False  # "stopped early" was counted for this reading
         self.reading_screen: PagedScreen | None = None
-        self._warned_aloud = False
         self.window = window
         self.store = store
         self.watcher = watcher
@@ -172,7 +170,7 @@ class KioskController(QObject):
         self._selftest_running = False
         w.continue_requested.connect(idle.activity)
         idle.warning.connect(w.show_idle_warning)
-        idle.warning.connect(self._idle_warning_aloud)
+        idle.warning.connect(lambda _: self.guide.idle_warning(w.overlay.spoken_text()))
         w.read_requested.connect(self.read_page)
         w.pause_requested.connect(self.toggle_pause)
         w.stop_requested.connect(self.stop_speech)
@@ -186,18 +184,16 @@ class KioskController(QObject):
         w.voice_overlay.stop_requested.connect(self.cancel_voice)
         w.voice_overlay.answered.connect(self.answer)
         w.voice_overlay.dismissed.connect(self.close_voice)
-        self.guide.explain.connect(self.explain_control)
-        self.guide.activate.connect(self.activate_control)
         app = QApplication.instance()
         if isinstance(app, QApplication):
-            app.focusChanged.connect(self._focus_changed)
+            app.focusChanged.connect(self.guide.focus_changed)
         if speech is not None:
             speech.sentence_started.connect(self._sentence_started)
             speech.state_changed.connect(self._speech_state)
             speech.sound_available_changed.connect(w.show_sound_available)
             w.show_sound_available(speech.sound_available)
         idle.resumed.connect(w.hide_idle_warning)
-        idle.resumed.connect(self._idle_resumed)
+        idle.resumed.connect(self.guide.idle_warning_over)
         idle.expired.connect(self.reset_session)
         watcher.reloaded.connect(self.content_reloaded)
         w.closing.connect(self.shutdown)
@@ -349,7 +345,7 @@ class KioskController(QObject):
         if self.speech is not None:
             self.speech.reset_settings()
         self.set_audio_guide(False, announce=False)
-        self._warned_aloud = False
+        self.guide.idle_warning_over()
         self.window.hide_idle_warning()
         self.navigator.home()
         self.staff_notice = ""
@@ -882,65 +878,12 @@ class KioskController(QObject):
             self._count("audio-guide-on")
         self.guide.enabled = on
         self.window.show_audio_guide(on)
-        if not announce:
-            return
-        if on:
-            intro = (
-                "Audio guide on. Touch a button once to hear what it is. Touch it twice "
-                "quickly to use it."
-            )
-            if self.navigator.current.screen is Screen.HOME:
-                self.speak_text(f"{self.panel_words()} {intro}")
-            else:
-                self.speak_text(intro)
-        else:
-            self.speak_text("Audio guide off.")
-
-    def panel_words(self) -> str:
-        """The emergency panel, as it is spoken."""
-        panel = self.content.site.emergency
-        symptoms = ". ".join(s[:1].upper() + s[1:] for s in panel.symptoms)
-        return f"{panel.heading}. {symptoms}. {panel.action}"
-
-    def explain_control(self, control: object) -> None:
-        """Audio guide tap: say what the control is, without using it."""
-        if isinstance(control, EmergencyPanel):
-            self.speak_text(f"{self.panel_words()} Double-tap to open the emergency page.")
-        elif isinstance(control, BigButton):
-            verb = (
-                "open" if control.objectName().startswith(("topic-", "related-", "nav-")) else "use"
-            )
-            state = "" if control.isEnabled() else " Not available now."
-            description = control.accessibleDescription()
-            hint = f" {description}" if description and description != control.title else ""
-            self.speak_text(f"{control.title}.{hint}{state} Double-tap to {verb}.")
-
-    def activate_control(self, control: object) -> None:
-        """Audio guide double tap: use the control."""
-        if isinstance(control, EmergencyPanel):
-            control.activated.emit()
-        elif isinstance(control, BigButton) and control.isEnabled():
-            control.click()
-
-    def _idle_resumed(self) -> None:
-        self._warned_aloud = False
+        if announce:
+            self.guide.announce(on_home=self.navigator.current.screen is Screen.HOME)
 
     def _read_if_guided(self) -> None:
         if self.guide.enabled and self.current_paged_screen() is not None:
             self.read_page()
-
-    def _focus_changed(self, old: object, new: object) -> None:
-        if not self.guide.enabled or new is None:
-            return
-        if isinstance(new, BigButton | EmergencyPanel):
-            name = new.accessibleName()
-            description = new.accessibleDescription()
-            self.speak_text(f"{name}. {description}" if description != name else name)
-
-    def _idle_warning_aloud(self, seconds_left: int) -> None:
-        if self.guide.enabled and not self._warned_aloud:
-            self._warned_aloud = True
-            self.speak_text(self.window.overlay.spoken_text())
 
     def shutdown(self) -> None:
         """The window is closing for good: stop speech and its worker thread, and voice input."""
