@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import sqlite3
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -30,12 +29,8 @@ from kiosk.core.session import (
     Screen,
 )
 from kiosk.core.usage import (
-    OTHER_LABELS,
-    VOICE_OUTCOME_LABELS,
     UsageCounter,
     UsageRefused,
-    UsageSummary,
-    read_usage,
 )
 from kiosk.services.content_watch import ContentWatcher
 from kiosk.services.idle import IdleService
@@ -43,7 +38,7 @@ from kiosk.services.speech import RATE_STEPS_WPM, VOLUME_STEPS_DB, ReadAloud
 from kiosk.services.voice_input import VoiceInput
 from kiosk.speech.text import Sentence, sentences_of, split_sentences
 from kiosk.ui.screens import PagedScreen
-from kiosk.ui.staff_tools import Bar, UsageView
+from kiosk.ui.staff_tools import UsageView
 from kiosk.ui.theme import THEMES
 from kiosk.ui.window import KioskWindow
 from kiosk.voice.dialogue import (
@@ -435,50 +430,10 @@ class KioskController(QObject):
         self.render()
 
     def usage_view(self, days: int = 30) -> UsageView:
-        """The Use page's figures: the last ``days`` days, counts not yet written included."""
-        notes: list[tuple[bool, str]] = []
-        usage = self.usage
-        if self.usage_notice:
-            notes.append((True, self.usage_notice))
-            self.usage_notice = ""
-        summary = UsageSummary(dt.date.today() - dt.timedelta(days=days - 1), dt.date.today())
-        if usage is not None:
-            try:
-                summary = read_usage(usage.path, days, pending=usage.pending())
-            except (sqlite3.Error, OSError) as error:
-                notes.append((False, f"The usage counts cannot be read: {error}."))
-            if usage.problem:
-                notes.append((False, f"Usage counting: {usage.problem}."))
-            if usage.notice:
-                notes.append((False, usage.notice))
-            if not usage.problem:
-                notes.append((True, f"Counting: working (saved in {usage.path})."))
-        titles = {t.id: t.title for t in self.content.topics}
-        short = {
-            "touch": "touch",
-            "voice": "voice",
-            "related": "related",
-            "emergency-panel": "emergency",
-        }
-        topics = [
-            Bar(
-                titles.get(topic_id, topic_id),
-                sum(hows.values()),
-                "(" + ", ".join(f"{short.get(h, h)} {n}" for h, n in hows.items() if n) + ")",
-            )
-            for topic_id, hows in summary.topic_opens().items()
-        ]
-        return UsageView(
-            first=summary.first,
-            last=summary.last,
-            topics=topics,
-            days=summary.days,
-            voice_by_day=summary.voice_by_day(),
-            voice_series=VOICE_OUTCOME_LABELS,
-            other=[(label, summary.total(event)) for event, label in OTHER_LABELS.items()],
-            notes=notes,
-            counting=usage is not None,
-        )
+        """The Use page's figures: the last ``days`` days, counts not yet written included (a
+        notice, such as "Usage counts cleared.", is shown once)."""
+        notice, self.usage_notice = self.usage_notice, ""
+        return report.usage_view(self.usage, self.content.topics, notice, days)
 
     def run_selftest(self) -> None:
         """Test sound and voice (in a thread: it takes about 5 s); the staff screen shows it."""

@@ -1,20 +1,30 @@
-"""What the staff screen says: health at a glance (one OK/CHECK line per part of the kiosk), then
-the details: notices, the self-test, content errors, overdue reviews and warnings, the voice
-profile, words the recogniser cannot hear, the log policy, the screen.
+"""What the staff screens say. The staff screen: health at a glance (one OK/CHECK line per part
+of the kiosk), then the details: notices, the self-test, content errors, overdue reviews and
+warnings, the voice profile, words the recogniser cannot hear, the log policy, the screen. The
+Use page: the usage counts' figures.
 
 The functions read the kiosk's parts (content store, speech, voice input, usage counter) and
-return lines; the controller calls them when the staff screen is rendered. No Qt of their own.
+return what to show; the controller calls them when a staff screen is rendered.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kiosk.content.model import Topic
 from kiosk.content.problems import REVIEW_OVERDUE, Problem
 from kiosk.core import health
+from kiosk.core.usage import (
+    OTHER_LABELS,
+    VOICE_OUTCOME_LABELS,
+    UsageSummary,
+    read_usage,
+)
+from kiosk.ui.staff_tools import Bar, UsageView
 
 if TYPE_CHECKING:
     from kiosk.content.store import ContentStore
@@ -179,3 +189,54 @@ def voice_details(unknown_words: Sequence[str], log_transcripts: bool) -> list[L
         )
     )
     return lines
+
+
+USE_HOW_SHORT = {
+    "touch": "touch",
+    "voice": "voice",
+    "related": "related",
+    "emergency-panel": "emergency",
+}
+"""How a topic was opened, as the Use page's bars say it."""
+
+
+def usage_view(
+    usage: UsageCounter | None, topics: Sequence[Topic], notice: str = "", days: int = 30
+) -> UsageView:
+    """The Use page's figures: the last ``days`` days, counts not yet written included;
+    ``notice`` (such as "Usage counts cleared.") first among the notes."""
+    notes: list[tuple[bool, str]] = []
+    if notice:
+        notes.append((True, notice))
+    summary = UsageSummary(dt.date.today() - dt.timedelta(days=days - 1), dt.date.today())
+    if usage is not None:
+        try:
+            summary = read_usage(usage.path, days, pending=usage.pending())
+        except (sqlite3.Error, OSError) as error:
+            notes.append((False, f"The usage counts cannot be read: {error}."))
+        if usage.problem:
+            notes.append((False, f"Usage counting: {usage.problem}."))
+        if usage.notice:
+            notes.append((False, usage.notice))
+        if not usage.problem:
+            notes.append((True, f"Counting: working (saved in {usage.path})."))
+    titles = {t.id: t.title for t in topics}
+    bars = [
+        Bar(
+            titles.get(topic_id, topic_id),
+            sum(hows.values()),
+            "(" + ", ".join(f"{USE_HOW_SHORT.get(h, h)} {n}" for h, n in hows.items() if n) + ")",
+        )
+        for topic_id, hows in summary.topic_opens().items()
+    ]
+    return UsageView(
+        first=summary.first,
+        last=summary.last,
+        topics=bars,
+        days=summary.days,
+        voice_by_day=summary.voice_by_day(),
+        voice_series=VOICE_OUTCOME_LABELS,
+        other=[(label, summary.total(event)) for event, label in OTHER_LABELS.items()],
+        notes=notes,
+        counting=usage is not None,
+    )
