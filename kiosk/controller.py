@@ -32,11 +32,11 @@ from kiosk.core.usage import (
     UsageCounter,
     UsageRefused,
 )
+from kiosk.reading import PageReader
 from kiosk.services.content_watch import ContentWatcher
 from kiosk.services.idle import IdleService
 from kiosk.services.speech import RATE_STEPS_WPM, VOLUME_STEPS_DB, ReadAloud
 from kiosk.services.voice_input import VoiceInput
-from kiosk.speech.text import Sentence, sentences_of, split_sentences
 from kiosk.ui.screens import PagedScreen
 from kiosk.ui.staff_tools import UsageView
 from kiosk.ui.theme import THEMES
@@ -122,9 +122,12 @@ class KioskController(QObject):
         self._listen_timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._listen_timer.timeout.connect(self._open_microphone)
         self.guide = AudioGuide(self.speak_text, lambda: self.content.site.emergency, parent=self)
-        self.reading: list[Sentence] = []
-        self._reading_ended = False  # "stopped early" was counted for this reading
-        self.reading_screen: PagedScreen | None = None
+        self.reader = (
+            PageReader(speech, lambda: self.window.theme, self._count)
+            if speech is not None
+            else None
+        )
+        """What is read aloud and highlighted (None: the kiosk has no speech)."""
         self.window = window
         self.store = store
         self.watcher = watcher
@@ -182,8 +185,8 @@ class KioskController(QObject):
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.connect(self.guide.focus_changed)
-        if speech is not None:
-            speech.sentence_started.connect(self._sentence_started)
+        if speech is not None and self.reader is not None:
+            speech.sentence_started.connect(self.reader.sentence_started)
             speech.state_changed.connect(self._speech_state)
             speech.sound_available_changed.connect(w.show_sound_available)
             w.show_sound_available(speech.sound_available)
@@ -512,32 +515,18 @@ class KioskController(QObject):
     def read_page(self, start_sentence: int = 0) -> None:
         """Read the current screen aloud from the start."""
         screen = self.current_paged_screen()
-        if self.speech is None or screen is None:
-            return
-        self._reading_interrupted()
-        self._count("read-started")
-        self._reading_ended = False
-        self.reading = sentences_of(screen.reading_units())
-        self.reading_screen = screen
-        self.speech.speak([s.text for s in self.reading], start_sentence)
+        if self.reader is not None and screen is not None:
+            self.reader.read(screen, start_sentence)
 
     def speak_text(self, text: str) -> None:
         """Say a message (audio guide, idle warning); it interrupts any reading."""
-        if self.speech is None:
-            return
-        self._reading_interrupted()
-        self._clear_highlight()
-        self.reading = []
-        self.reading_screen = None
-        pieces = [text[a:b] for a, b in split_sentences(text)]
-        self.speech.speak(pieces)
+        if self.reader is not None:
+            self.reader.say(text)
 
     def stop_speech(self) -> None:
         """Silence at once."""
-        self._reading_interrupted()
-        if self.speech is not None and self.speech.speaking:
-            self.speech.stop()
-        self._clear_highlight()
+        if self.reader is not None:
+            self.reader.stop()
 
     def toggle_pause(self) -> None:
         """Pause, or carry on after a pause."""
@@ -550,12 +539,12 @@ class KioskController(QObject):
 
     def repeat_sentence(self) -> None:
         """Say the last sentence again."""
-        if self.speech is None:
+        if self.reader is None:
             return
-        if not self.reading and self.current_paged_screen() is not None:
+        if not self.reader.sentences and self.current_paged_screen() is not None:
             self.read_page()
             return
-        self.speech.repeat_last()
+        self.reader.speech.repeat_last()
 
     def change_volume(self, step: int) -> None:
         """Louder (+1) or quieter (-1)."""
@@ -575,24 +564,10 @@ class KioskController(QObject):
                 self.speech.volume_step, len(VOLUME_STEPS_DB), self.speech.rate_wpm, RATE_STEPS_WPM
             )
 
-    def _sentence_started(self, index: int) -> None:
-        if self.reading_screen is None or not 0 <= index < len(self.reading):
-            return
-        sentence = self.reading[index]
-        theme = self.window.theme
-        self.reading_screen.highlight(
-            sentence.block, sentence.start, sentence.end, theme.highlight_text, theme.highlight_bg
-        )
-
-    def _clear_highlight(self) -> None:
-        if self.reading_screen is not None:
-            theme = self.window.theme
-            self.reading_screen.highlight(None, 0, 0, theme.highlight_text, theme.highlight_bg)
-
     def _speech_state(self, state: str) -> None:
         self.window.show_speech_state(state)
-        if state == "idle":
-            self._clear_highlight()
+        if state == "idle" and self.reader is not None:
+            self.reader.clear_highlight()
         if state == "speaking":
             if self.dialogue.microphone_due:
                 # Half-duplex: the microphone never hears the kiosk's own voice.
@@ -871,14 +846,3 @@ class KioskController(QObject):
         not patients' use)."""
         if self.navigator.current.screen not in STAFF_SCREENS:
             self._count("page-turn")
-
-    def _reading_interrupted(self) -> None:
-        """Count Read aloud stopped before the end of the page (by Stop, or by going on)."""
-        if (
-            self.speech is not None
-            and self.speech.speaking
-            and self.reading
-            and not self._reading_ended
-        ):
-            self._reading_ended = True
-            self._count("read-stopped-early")
