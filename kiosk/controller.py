@@ -35,6 +35,7 @@ from kiosk.core.usage import (
 from kiosk.reading import PageReader
 from kiosk.services.content_watch import ContentWatcher
 from kiosk.services.idle import IdleService
+from kiosk.services.selftest_runner import SelfTestRunner
 from kiosk.services.speech import RATE_STEPS_WPM, VOLUME_STEPS_DB, ReadAloud
 from kiosk.services.voice_input import VoiceInput
 from kiosk.ui.screens import PagedScreen
@@ -81,7 +82,6 @@ class KioskController(QObject):
     """Connects the window's intentions to session state, content and services."""
 
     rendered = Signal(object)  # Place, after the window shows it
-    selftest_done = Signal(object)  # SelfTest, from the self-test's thread
     session_reset = Signal()
 
     def __init__(
@@ -162,10 +162,9 @@ class KioskController(QObject):
         w.staff.use_requested.connect(lambda: self.go(Place(Screen.USE)))
         w.use.clear_requested.connect(self.ask_clear_counts)
         w.staff.selftest_requested.connect(self.run_selftest)
-        self.selftest_done.connect(self._selftest_finished)
-        self.selftest_lines: list[str] = []
-        self.selftest_result: object = None  # the last SelfTest of this run, if any
-        self._selftest_running = False
+        self.selftest = SelfTestRunner(state_folder, parent=self)
+        """The staff screen's sound and voice self-test."""
+        self.selftest.finished.connect(self._selftest_finished)
         w.continue_requested.connect(idle.activity)
         idle.warning.connect(w.show_idle_warning)
         idle.warning.connect(lambda _: self.guide.idle_warning(w.overlay.spoken_text()))
@@ -440,37 +439,13 @@ class KioskController(QObject):
 
     def run_selftest(self) -> None:
         """Test sound and voice (in a thread: it takes about 5 s); the staff screen shows it."""
-        if self._selftest_running:
+        if self.selftest.running:
             return
-        import threading
-
-        from kiosk.selftest import run_selftest
-
         self.stop_speech()
-        self._selftest_running = True
-        self.selftest_lines = ["Testing sound and voice: the speaker says a sentence now..."]
+        self.selftest.start(self.content.folder.parent)
         self.render()
 
-        def work() -> None:
-            self.selftest_done.emit(run_selftest(content_dir=self.content.folder.parent))
-
-        threading.Thread(target=work, name="selftest", daemon=True).start()
-
-    def _selftest_finished(self, result: object) -> None:
-        from kiosk.selftest import SelfTest
-
-        self._selftest_running = False
-        assert isinstance(result, SelfTest)
-        log.info("sound and voice self-test: %s", result.verdict)
-        self.selftest_result = result
-        self.selftest_lines = result.lines()
-        if self.state_folder is not None:
-            from kiosk.selftest import RESULT_FILE, save_result
-
-            try:
-                save_result(result, self.state_folder / RESULT_FILE)
-            except OSError as error:
-                log.warning("the self-test result could not be saved: %s", error)
+    def _selftest_finished(self) -> None:
         if self.window.current_screen() is Screen.STAFF:
             self.render()
 
@@ -482,7 +457,7 @@ class KioskController(QObject):
             self.voice,
             state_folder=self.state_folder,
             started=self.started,
-            selftest_result=self.selftest_result,
+            selftest_result=self.selftest.result,
             now=dt.datetime.now(),
         )
 
@@ -491,8 +466,8 @@ class KioskController(QObject):
         return report.report_lines(
             self.health_lines(),
             self.store,
-            selftest_running=self._selftest_running,
-            selftest_lines=self.selftest_lines,
+            selftest_running=self.selftest.running,
+            selftest_lines=self.selftest.lines,
             notice=self.staff_notice,
             staff_pin=self.staff_pin,
             usage=self.usage,
