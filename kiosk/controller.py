@@ -55,6 +55,7 @@ from kiosk.voice.dialogue import (
     Outcome,
     Step,
     VoiceDialogue,
+    log_request,
 )
 from kiosk.voice.language import build_language
 from kiosk.voice.matching import (
@@ -663,7 +664,7 @@ class KioskController(QObject):
 
         decision = decide(self.matcher, heard) if heard.transcript else None
         match = decision.match if decision is not None else None
-        self._log_request(heard, match, timing)
+        log_request(heard, match, timing, self.log_transcripts)
         turn = self.dialogue.heard(decision, spoke)
         self._voice_available(self.voice is not None and self.voice.available)
         outcome = turn.outcome
@@ -741,31 +742,6 @@ class KioskController(QObject):
             self.speak_text("Faster." if command == "faster" else "Slower.")
         elif command in ("yes", "no"):
             self._tell(NO_QUESTION_MESSAGE)
-
-    def _log_request(self, heard: Recognition, match: Match | None, timing: RequestTiming) -> None:
-        if match is None:
-            outcome = "nothing recognised"
-        elif isinstance(match, TopicMatch):
-            outcome = f"topic ({'accepted' if match.confident else 'asked to confirm'})"
-        elif isinstance(match, CommandMatch):
-            outcome = f"command ({'accepted' if match.confident else 'asked to confirm'})"
-        else:
-            outcome = "not recognised"
-        voice_log.info(
-            "voice request: %s; engine %s, ended by %s after %s ms (speech at %s ms), decoding "
-            "took %s ms",
-            outcome,
-            heard.engine,
-            timing.reason or "?",
-            "?" if timing.audio_ms is None else timing.audio_ms,
-            list(timing.speech_ms),
-            "?" if timing.decode_ms is None else timing.decode_ms,
-        )
-        if self.log_transcripts:
-            target = getattr(match, "topic_id", None) or getattr(match, "command", None)
-            voice_log.info(
-                "heard %r (confidence %.2f) -> %s", heard.transcript, heard.confidence, target
-            )
 
     # -- audio guide --------------------------------------------------------------------------
     @property

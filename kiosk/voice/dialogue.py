@@ -6,21 +6,26 @@ Pure (no Qt, no recogniser, no clock of its own): the controller tells the dialo
 the dialogue's answer says (speak, show, count, act). All of the dialogue's state is here:
 :attr:`VoiceDialogue.step`, what the microphone opens for, the open question
 (:attr:`VoiceDialogue.pending`) and whether "Please say yes or no" was said for it. What the
-overlay shows is the window's business.
+overlay shows is the window's business. :func:`log_request` writes each request's log line.
 """
 
 from __future__ import annotations
 
 import enum
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from kiosk.voice.matching import CommandMatch, Match, TopicMatch
 
 if TYPE_CHECKING:
-    # Only the type: kiosk.voice.hearing brings the recognisers, which the kiosk's own process
+    # Only the types: kiosk.voice.hearing brings the recognisers, which the kiosk's own process
     # imports once Home is painted (the controller imports ``decide`` when it decides).
     from kiosk.voice.hearing import Decision
+    from kiosk.voice.protocol import RequestTiming
+    from kiosk.voice.recognition import Recognition
+
+log = logging.getLogger("kiosk.voice")
 
 QUIET_BEFORE_LISTENING_S: Final = 0.3
 """The microphone is ignored while the kiosk speaks and for this long after."""
@@ -206,3 +211,31 @@ class VoiceDialogue:
         self.pending = asked
         self.asked_again = False
         return Turn(Outcome.ASK, asked)
+
+
+def log_request(
+    heard: Recognition, match: Match | None, timing: RequestTiming, transcripts: bool
+) -> None:
+    """Log one request: what kind of match, the engine and the timing; what was said only
+    with ``transcripts`` (staff's log_transcripts setting)."""
+    if match is None:
+        outcome = "nothing recognised"
+    elif isinstance(match, TopicMatch):
+        outcome = f"topic ({'accepted' if match.confident else 'asked to confirm'})"
+    elif isinstance(match, CommandMatch):
+        outcome = f"command ({'accepted' if match.confident else 'asked to confirm'})"
+    else:
+        outcome = "not recognised"
+    log.info(
+        "voice request: %s; engine %s, ended by %s after %s ms (speech at %s ms), decoding "
+        "took %s ms",
+        outcome,
+        heard.engine,
+        timing.reason or "?",
+        "?" if timing.audio_ms is None else timing.audio_ms,
+        list(timing.speech_ms),
+        "?" if timing.decode_ms is None else timing.decode_ms,
+    )
+    if transcripts:
+        target = getattr(match, "topic_id", None) or getattr(match, "command", None)
+        log.info("heard %r (confidence %.2f) -> %s", heard.transcript, heard.confidence, target)
