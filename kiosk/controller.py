@@ -21,7 +21,7 @@ from kiosk.content.loader import ContentLoad
 from kiosk.content.model import ContentSet
 from kiosk.content.store import ContentStore
 from kiosk.core import health
-from kiosk.core.pin import StaffPin, VerifyResult
+from kiosk.core.pin import StaffPin
 from kiosk.core.session import (
     DisplayPrefs,
     Navigator,
@@ -35,6 +35,7 @@ from kiosk.core.usage import (
 from kiosk.reading import PageReader
 from kiosk.services.content_watch import ContentWatcher
 from kiosk.services.idle import IdleService
+from kiosk.services.pin_gate import CLEAR_COUNTS_PROMPT, Guarded, PinGate
 from kiosk.services.selftest_runner import SelfTestRunner
 from kiosk.services.speech import RATE_STEPS_WPM, VOLUME_STEPS_DB, ReadAloud
 from kiosk.services.voice_input import VoiceInput
@@ -137,11 +138,10 @@ class KioskController(QObject):
         self.navigator = Navigator()
         self.prefs = DisplayPrefs()
         self.staff_notice = ""
-        self._pin_for = ""  # "clear-counts" while the PIN pad guards Clear counts
+        self.pin_gate = PinGate(staff_pin, parent=self)
+        """The staff PIN pad: what it guards and what it says."""
+        self.pin_gate.unlocked.connect(self._pin_unlocked)
         self._quit = quit_app or (lambda: QApplication.quit())
-        self._pin_unlock_timer = QTimer(self)
-        self._pin_unlock_timer.setSingleShot(True)
-        self._pin_unlock_timer.timeout.connect(self._pin_unlocked)
 
         w = window
         w.back_requested.connect(self.back)
@@ -364,9 +364,9 @@ class KioskController(QObject):
     # -- staff --------------------------------------------------------------------------------
     def open_staff(self) -> None:
         """The hidden gesture: PIN pad, or straight in when no PIN is set (first set-up)."""
-        self._pin_for = ""
-        if self.staff_pin.is_set() or self.staff_pin.problem:
-            self.window.pin.reset(self._pin_prompt())
+        self.pin_gate.guards = Guarded.STAFF
+        if self.pin_gate.needed:
+            self.window.pin.reset(self.pin_gate.prompt())
             self.go(Place(Screen.PIN))
         else:
             self.staff_notice = (
@@ -375,49 +375,31 @@ class KioskController(QObject):
             )
             self.go(Place(Screen.STAFF))
 
-    def _pin_prompt(self) -> str:
-        locked = self.staff_pin.locked_for()
-        if locked > 0:
-            return f"Too many wrong tries. The pad is locked for {int(locked + 0.999)} seconds."
-        return "Enter the staff PIN."
-
     def check_pin(self, pin: str) -> None:
         """Check an entered PIN."""
-        attempt = self.staff_pin.try_pin(pin)
-        if attempt.result is VerifyResult.ACCEPTED or attempt.result is VerifyResult.NO_PIN_SET:
-            if self._pin_for == "clear-counts":
-                self._pin_for = ""
-                self.navigator.current = Place(Screen.USE)
-                self.clear_counts()
-                return
+        refused = self.pin_gate.check(pin)
+        if refused is not None:
+            self.window.pin.reset(refused)
+        elif self.pin_gate.guards is Guarded.CLEAR_COUNTS:
+            self.pin_gate.guards = Guarded.STAFF
+            self.navigator.current = Place(Screen.USE)
+            self.clear_counts()
+        else:
             log.info("staff mode opened")
             self.staff_notice = ""
             self.navigator.current = Place(Screen.STAFF)  # the PIN pad is not a place to go back to
             self.render()
-        elif attempt.result is VerifyResult.LOCKED:
-            if not self._pin_unlock_timer.isActive():
-                log.warning(
-                    "staff PIN pad locked for %.0f s after wrong attempts", attempt.locked_for
-                )
-            seconds = int(attempt.locked_for + 0.999)
-            self.window.pin.reset(f"Too many wrong tries. The pad is locked for {seconds} seconds.")
-            self._pin_unlock_timer.start(int(attempt.locked_for * 1000) + 100)
-        else:
-            problem = f" ({self.staff_pin.problem})" if self.staff_pin.problem else ""
-            self.window.pin.reset(
-                f"Wrong PIN{problem}. {attempt.attempts_left} tries left before the pad locks."
-            )
 
     def _pin_unlocked(self) -> None:
         if self.window.current_screen() is Screen.PIN:
-            self.window.pin.reset(self._pin_prompt())
+            self.window.pin.reset(self.pin_gate.prompt())
 
     # -- staff: usage counts ------------------------------------------------------------------
     def ask_clear_counts(self) -> None:
         """Clear counts was pressed: the PIN first (when one is set), then clear."""
-        if self.staff_pin.is_set() or self.staff_pin.problem:
-            self._pin_for = "clear-counts"
-            self.window.pin.reset("Enter the staff PIN to clear the usage counts.")
+        if self.pin_gate.needed:
+            self.pin_gate.guards = Guarded.CLEAR_COUNTS
+            self.window.pin.reset(CLEAR_COUNTS_PROMPT)
             self.go(Place(Screen.PIN))
         else:
             self.clear_counts()
