@@ -142,7 +142,7 @@ def create_kiosk(
     if app is not None:
         # In the order Qt called them when each was a filter of its own: idle timing sees every
         # tap, and the audio guide takes taps before the window's keys.
-        watchers = [idle.eventFilter, controller.guide.eventFilter, window.eventFilter]
+        watchers = [idle.eventFilter, controller.guide.filter.eventFilter, window.eventFilter]
         app.installEventFilter(InputFilter(watchers, parent=window))
     controller.start()
     if watch:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import sqlite3
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -16,12 +15,13 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
+from kiosk import staff_report as report
+from kiosk.audio_guide import AudioGuide
 from kiosk.content.loader import ContentLoad
 from kiosk.content.model import ContentSet
-from kiosk.content.problems import REVIEW_OVERDUE, Problem
 from kiosk.content.store import ContentStore
 from kiosk.core import health
-from kiosk.core.pin import StaffPin, VerifyResult
+from kiosk.core.pin import StaffPin
 from kiosk.core.session import (
     DisplayPrefs,
     Navigator,
@@ -29,24 +29,35 @@ from kiosk.core.session import (
     Screen,
 )
 from kiosk.core.usage import (
-    OTHER_LABELS,
-    VOICE_OUTCOME_LABELS,
     UsageCounter,
     UsageRefused,
-    UsageSummary,
-    read_usage,
 )
+from kiosk.reading import PageReader
 from kiosk.services.content_watch import ContentWatcher
 from kiosk.services.idle import IdleService
+from kiosk.services.pin_gate import CLEAR_COUNTS_PROMPT, Guarded, PinGate
+from kiosk.services.selftest_runner import SelfTestRunner
 from kiosk.services.speech import RATE_STEPS_WPM, VOLUME_STEPS_DB, ReadAloud
 from kiosk.services.voice_input import VoiceInput
-from kiosk.speech.text import Sentence, sentences_of, split_sentences
-from kiosk.ui.guide import AudioGuideFilter
 from kiosk.ui.screens import PagedScreen
-from kiosk.ui.staff_tools import Bar, UsageView
+from kiosk.ui.staff_tools import UsageView
 from kiosk.ui.theme import THEMES
-from kiosk.ui.widgets import BigButton, EmergencyPanel
 from kiosk.ui.window import KioskWindow
+from kiosk.voice.dialogue import (
+    ANSWER_PROMPT,
+    ASK_AGAIN_MESSAGE,
+    DECLINED_MESSAGE,
+    LISTENING_CUE,
+    NO_QUESTION_MESSAGE,
+    NOTHING_HEARD_MESSAGE,
+    QUIET_BEFORE_LISTENING_S,
+    TOUCH_YES_NO_MESSAGE,
+    VOICE_UNAVAILABLE_MESSAGE,
+    Outcome,
+    Step,
+    VoiceDialogue,
+    log_request,
+)
 from kiosk.voice.language import build_language
 from kiosk.voice.matching import (
     NOT_RECOGNISED_MESSAGE,
@@ -68,21 +79,11 @@ if TYPE_CHECKING:
 log = logging.getLogger("kiosk.session")
 voice_log = logging.getLogger("kiosk.voice")
 
-QUIET_BEFORE_LISTENING_S = 0.3
-"""The microphone is ignored while the kiosk speaks and for this long after."""
-LISTENING_CUE = "Listening."
-NOTHING_HEARD_MESSAGE = "Sorry, I didn't hear anything. You can also touch a topic."
-VOICE_UNAVAILABLE_MESSAGE = (
-    "Sorry, asking by voice is not working at the moment. Please touch a topic."
-)
-NO_QUESTION_MESSAGE = "There is no question to answer. You can say the name of a topic."
-
 
 class KioskController(QObject):
     """Connects the window's intentions to session state, content and services."""
 
     rendered = Signal(object)  # Place, after the window shows it
-    selftest_done = Signal(object)  # SelfTest, from the self-test's thread
     session_reset = Signal()
 
     def __init__(
@@ -115,21 +116,20 @@ class KioskController(QObject):
         """The voice profile's everyday words per concept (None: the built-in ones)."""
         self.log_transcripts = log_transcripts
         self.matcher: RequestMatcher | None = None
-        self.pending: TopicMatch | CommandMatch | None = None
+        self.dialogue = VoiceDialogue()
+        """The voice dialogue's state: listening, the open question, yes or no."""
         self.voice_unknown_words: list[str] = []
-        self._quiet_since = 0.0
-        self._voice_step = ""  # "cue", "wait", "listening", "answer" (listening for yes/no)
-        self._listening_for = "listening"  # the step the microphone opens into
-        self._asked_again = False  # "Please say yes or no" was said for the open question
         self._listen_timer = QTimer(self)
         self._listen_timer.setSingleShot(True)
         self._listen_timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._listen_timer.timeout.connect(self._open_microphone)
-        self.guide = AudioGuideFilter(self)
-        self.reading: list[Sentence] = []
-        self._reading_ended = False  # "stopped early" was counted for this reading
-        self.reading_screen: PagedScreen | None = None
-        self._warned_aloud = False
+        self.guide = AudioGuide(self.speak_text, lambda: self.content.site.emergency, parent=self)
+        self.reader = (
+            PageReader(speech, lambda: self.window.theme, self._count)
+            if speech is not None
+            else None
+        )
+        """What is read aloud and highlighted (None: the kiosk has no speech)."""
         self.window = window
         self.store = store
         self.watcher = watcher
@@ -138,11 +138,10 @@ class KioskController(QObject):
         self.navigator = Navigator()
         self.prefs = DisplayPrefs()
         self.staff_notice = ""
-        self._pin_for = ""  # "clear-counts" while the PIN pad guards Clear counts
+        self.pin_gate = PinGate(staff_pin, parent=self)
+        """The staff PIN pad: what it guards and what it says."""
+        self.pin_gate.unlocked.connect(self._pin_unlocked)
         self._quit = quit_app or (lambda: QApplication.quit())
-        self._pin_unlock_timer = QTimer(self)
-        self._pin_unlock_timer.setSingleShot(True)
-        self._pin_unlock_timer.timeout.connect(self._pin_unlocked)
 
         w = window
         w.back_requested.connect(self.back)
@@ -164,13 +163,12 @@ class KioskController(QObject):
         w.staff.use_requested.connect(lambda: self.go(Place(Screen.USE)))
         w.use.clear_requested.connect(self.ask_clear_counts)
         w.staff.selftest_requested.connect(self.run_selftest)
-        self.selftest_done.connect(self._selftest_finished)
-        self.selftest_lines: list[str] = []
-        self.selftest_result: object = None  # the last SelfTest of this run, if any
-        self._selftest_running = False
+        self.selftest = SelfTestRunner(state_folder, parent=self)
+        """The staff screen's sound and voice self-test."""
+        self.selftest.finished.connect(self._selftest_finished)
         w.continue_requested.connect(idle.activity)
         idle.warning.connect(w.show_idle_warning)
-        idle.warning.connect(self._idle_warning_aloud)
+        idle.warning.connect(lambda _: self.guide.idle_warning(w.overlay.spoken_text()))
         w.read_requested.connect(self.read_page)
         w.pause_requested.connect(self.toggle_pause)
         w.stop_requested.connect(self.stop_speech)
@@ -184,18 +182,16 @@ class KioskController(QObject):
         w.voice_overlay.stop_requested.connect(self.cancel_voice)
         w.voice_overlay.answered.connect(self.answer)
         w.voice_overlay.dismissed.connect(self.close_voice)
-        self.guide.explain.connect(self.explain_control)
-        self.guide.activate.connect(self.activate_control)
         app = QApplication.instance()
         if isinstance(app, QApplication):
-            app.focusChanged.connect(self._focus_changed)
-        if speech is not None:
-            speech.sentence_started.connect(self._sentence_started)
+            app.focusChanged.connect(self.guide.focus_changed)
+        if speech is not None and self.reader is not None:
+            speech.sentence_started.connect(self.reader.sentence_started)
             speech.state_changed.connect(self._speech_state)
             speech.sound_available_changed.connect(w.show_sound_available)
             w.show_sound_available(speech.sound_available)
         idle.resumed.connect(w.hide_idle_warning)
-        idle.resumed.connect(self._idle_resumed)
+        idle.resumed.connect(self.guide.idle_warning_over)
         idle.expired.connect(self.reset_session)
         watcher.reloaded.connect(self.content_reloaded)
         w.closing.connect(self.shutdown)
@@ -347,7 +343,7 @@ class KioskController(QObject):
         if self.speech is not None:
             self.speech.reset_settings()
         self.set_audio_guide(False, announce=False)
-        self._warned_aloud = False
+        self.guide.idle_warning_over()
         self.window.hide_idle_warning()
         self.navigator.home()
         self.staff_notice = ""
@@ -368,9 +364,9 @@ class KioskController(QObject):
     # -- staff --------------------------------------------------------------------------------
     def open_staff(self) -> None:
         """The hidden gesture: PIN pad, or straight in when no PIN is set (first set-up)."""
-        self._pin_for = ""
-        if self.staff_pin.is_set() or self.staff_pin.problem:
-            self.window.pin.reset(self._pin_prompt())
+        self.pin_gate.guards = Guarded.STAFF
+        if self.pin_gate.needed:
+            self.window.pin.reset(self.pin_gate.prompt())
             self.go(Place(Screen.PIN))
         else:
             self.staff_notice = (
@@ -379,49 +375,31 @@ class KioskController(QObject):
             )
             self.go(Place(Screen.STAFF))
 
-    def _pin_prompt(self) -> str:
-        locked = self.staff_pin.locked_for()
-        if locked > 0:
-            return f"Too many wrong tries. The pad is locked for {int(locked + 0.999)} seconds."
-        return "Enter the staff PIN."
-
     def check_pin(self, pin: str) -> None:
         """Check an entered PIN."""
-        attempt = self.staff_pin.try_pin(pin)
-        if attempt.result is VerifyResult.ACCEPTED or attempt.result is VerifyResult.NO_PIN_SET:
-            if self._pin_for == "clear-counts":
-                self._pin_for = ""
-                self.navigator.current = Place(Screen.USE)
-                self.clear_counts()
-                return
+        refused = self.pin_gate.check(pin)
+        if refused is not None:
+            self.window.pin.reset(refused)
+        elif self.pin_gate.guards is Guarded.CLEAR_COUNTS:
+            self.pin_gate.guards = Guarded.STAFF
+            self.navigator.current = Place(Screen.USE)
+            self.clear_counts()
+        else:
             log.info("staff mode opened")
             self.staff_notice = ""
             self.navigator.current = Place(Screen.STAFF)  # the PIN pad is not a place to go back to
             self.render()
-        elif attempt.result is VerifyResult.LOCKED:
-            if not self._pin_unlock_timer.isActive():
-                log.warning(
-                    "staff PIN pad locked for %.0f s after wrong attempts", attempt.locked_for
-                )
-            seconds = int(attempt.locked_for + 0.999)
-            self.window.pin.reset(f"Too many wrong tries. The pad is locked for {seconds} seconds.")
-            self._pin_unlock_timer.start(int(attempt.locked_for * 1000) + 100)
-        else:
-            problem = f" ({self.staff_pin.problem})" if self.staff_pin.problem else ""
-            self.window.pin.reset(
-                f"Wrong PIN{problem}. {attempt.attempts_left} tries left before the pad locks."
-            )
 
     def _pin_unlocked(self) -> None:
         if self.window.current_screen() is Screen.PIN:
-            self.window.pin.reset(self._pin_prompt())
+            self.window.pin.reset(self.pin_gate.prompt())
 
     # -- staff: usage counts ------------------------------------------------------------------
     def ask_clear_counts(self) -> None:
         """Clear counts was pressed: the PIN first (when one is set), then clear."""
-        if self.staff_pin.is_set() or self.staff_pin.problem:
-            self._pin_for = "clear-counts"
-            self.window.pin.reset("Enter the staff PIN to clear the usage counts.")
+        if self.pin_gate.needed:
+            self.pin_gate.guards = Guarded.CLEAR_COUNTS
+            self.window.pin.reset(CLEAR_COUNTS_PROMPT)
             self.go(Place(Screen.PIN))
         else:
             self.clear_counts()
@@ -437,213 +415,52 @@ class KioskController(QObject):
         self.render()
 
     def usage_view(self, days: int = 30) -> UsageView:
-        """The Use page's figures: the last ``days`` days, counts not yet written included."""
-        notes: list[tuple[bool, str]] = []
-        usage = self.usage
-        if self.usage_notice:
-            notes.append((True, self.usage_notice))
-            self.usage_notice = ""
-        summary = UsageSummary(dt.date.today() - dt.timedelta(days=days - 1), dt.date.today())
-        if usage is not None:
-            try:
-                summary = read_usage(usage.path, days, pending=usage.pending())
-            except (sqlite3.Error, OSError) as error:
-                notes.append((False, f"The usage counts cannot be read: {error}."))
-            if usage.problem:
-                notes.append((False, f"Usage counting: {usage.problem}."))
-            if usage.notice:
-                notes.append((False, usage.notice))
-            if not usage.problem:
-                notes.append((True, f"Counting: working (saved in {usage.path})."))
-        titles = {t.id: t.title for t in self.content.topics}
-        short = {
-            "touch": "touch",
-            "voice": "voice",
-            "related": "related",
-            "emergency-panel": "emergency",
-        }
-        topics = [
-            Bar(
-                titles.get(topic_id, topic_id),
-                sum(hows.values()),
-                "(" + ", ".join(f"{short.get(h, h)} {n}" for h, n in hows.items() if n) + ")",
-            )
-            for topic_id, hows in summary.topic_opens().items()
-        ]
-        return UsageView(
-            first=summary.first,
-            last=summary.last,
-            topics=topics,
-            days=summary.days,
-            voice_by_day=summary.voice_by_day(),
-            voice_series=VOICE_OUTCOME_LABELS,
-            other=[(label, summary.total(event)) for event, label in OTHER_LABELS.items()],
-            notes=notes,
-            counting=usage is not None,
-        )
+        """The Use page's figures: the last ``days`` days, counts not yet written included (a
+        notice, such as "Usage counts cleared.", is shown once)."""
+        notice, self.usage_notice = self.usage_notice, ""
+        return report.usage_view(self.usage, self.content.topics, notice, days)
 
     def run_selftest(self) -> None:
         """Test sound and voice (in a thread: it takes about 5 s); the staff screen shows it."""
-        if self._selftest_running:
+        if self.selftest.running:
             return
-        import threading
-
-        from kiosk.selftest import run_selftest
-
         self.stop_speech()
-        self._selftest_running = True
-        self.selftest_lines = ["Testing sound and voice: the speaker says a sentence now..."]
+        self.selftest.start(self.content.folder.parent)
         self.render()
 
-        def work() -> None:
-            self.selftest_done.emit(run_selftest(content_dir=self.content.folder.parent))
-
-        threading.Thread(target=work, name="selftest", daemon=True).start()
-
-    def _selftest_finished(self, result: object) -> None:
-        from kiosk.selftest import SelfTest
-
-        self._selftest_running = False
-        assert isinstance(result, SelfTest)
-        log.info("sound and voice self-test: %s", result.verdict)
-        self.selftest_result = result
-        self.selftest_lines = result.lines()
-        if self.state_folder is not None:
-            from kiosk.selftest import RESULT_FILE, save_result
-
-            try:
-                save_result(result, self.state_folder / RESULT_FILE)
-            except OSError as error:
-                log.warning("the self-test result could not be saved: %s", error)
+    def _selftest_finished(self) -> None:
         if self.window.current_screen() is Screen.STAFF:
             self.render()
 
     def health_lines(self) -> list[health.HealthLine]:
         """Health at a glance: one OK/CHECK line per part of the kiosk (top of the staff screen)."""
-        now = dt.datetime.now()
-        content = self.store.current
-        lines = [
-            health.content_health(
-                self.store.last_load,
-                content.topics if content is not None else (),
-                now.date(),
-                self.store.from_snapshot,
-            )
-        ]
-        speech = self.speech
-        if speech is None:
-            lines.append(health.sound_health(None))
-        else:
-            lines.append(health.sound_health(speech.sound_available, speech.output.problem))
-        voice = self.voice
-        if voice is None:
-            lines.append(health.voice_health(False))
-        else:
-            lines.append(
-                health.voice_health(
-                    True,
-                    voice.available,
-                    voice.problem,
-                    voice.engine,
-                    voice.engine_reason,
-                    voice.microphone,
-                )
-            )
-        cache = speech.worker.renderer.cache if speech is not None else None
-        lines.append(
-            health.cache_health(
-                cache.folder if cache is not None else None,
-                speech.worker.renderer.cache_problem if speech is not None else None,
-                cache.max_bytes if cache is not None else 0,
-            )
+        return report.health_lines(
+            self.store,
+            self.speech,
+            self.voice,
+            state_folder=self.state_folder,
+            started=self.started,
+            selftest_result=self.selftest.result,
+            now=dt.datetime.now(),
         )
-        lines.append(self._selftest_health(now))
-        if self.state_folder is not None:
-            lines.append(health.crash_health(self.state_folder / "log" / "crash.log", now))
-        lines.append(health.uptime_health(self.started, now))
-        folders = {"state": self.state_folder} if self.state_folder is not None else {}
-        if cache is not None:
-            folders["cache"] = cache.folder
-        if folders:
-            lines.append(health.disk_health(folders))
-        return lines
 
-    def _selftest_health(self, now: dt.datetime) -> health.HealthLine:
-        from kiosk.selftest import RESULT_FILE, SelfTest, load_result
-
-        result = self.selftest_result
-        if result is None and self.state_folder is not None:
-            result = load_result(self.state_folder / RESULT_FILE)
-        if not isinstance(result, SelfTest):
-            return health.selftest_health(None)
-        return health.selftest_health(result.ok, result.verdict, result.at, now)
-
-    def staff_report(self) -> list[tuple[str, str]]:
-        """The staff screen's lines: health at a glance (OK/CHECK lines), then the details:
-        notices, the self-test, content errors, warnings and overdue reviews, voice."""
-        lines: list[tuple[str, str]] = [
-            ("ok" if line.ok else "check", line.format()) for line in self.health_lines()
-        ]
-        if self._selftest_running or self.selftest_lines:
-            lines.append(("heading", "Sound and voice self-test:"))
-            lines += [("meta", text) for text in self.selftest_lines]
-        if self.staff_notice:
-            lines.append(("body", self.staff_notice))
-        if self.staff_pin.problem:
-            lines.append(("body", f"Staff PIN: {self.staff_pin.problem}"))
-        if self.usage is not None and self.usage.problem:
-            lines.append(("body", f"Usage counts: {self.usage.problem} (see Use)."))
-        if self.usage is not None and self.usage.notice:
-            lines.append(("body", f"Usage counts: {self.usage.notice}"))
-        load = self.store.last_load
-        content = self.store.current
-        if content is not None:
-            lines.append(("body", f"Showing {len(content.topics)} topics from {content.folder}."))
-        if load is not None:
-            if not load.ok:
-                lines.append(
-                    (
-                        "heading",
-                        f"The last edit has {len(load.errors)} errors, so patients still see the "
-                        "last good content:",
-                    )
-                )
-                lines += [("meta", p.format()) for p in load.errors]
-            overdue = [p for p in load.warnings if p.code == REVIEW_OVERDUE]
-            other: list[Problem] = [p for p in load.warnings if p.code != REVIEW_OVERDUE]
-            if overdue:
-                lines.append(("heading", f"Reviews overdue ({len(overdue)}):"))
-                lines += [("meta", p.format()) for p in overdue]
-            if other:
-                lines.append(("heading", f"Warnings ({len(other)}):"))
-                lines += [("meta", p.format()) for p in other]
-        if self.speech is not None and self.speech.profile_problems:
-            lines.append(
-                ("heading", "The voice profile has problems; the built-in voice settings are used:")
-            )
-            lines += [("meta", text) for text in self.speech.profile_problems]
-        lines += self._voice_report()
-        lines += self.window.screen_report()
-        lines.append(("meta", f"Checked {dt.datetime.now():%d %B %Y %H:%M}."))
-        return lines
-
-    def _voice_report(self) -> list[tuple[str, str]]:
-        """Details under the health lines: words the recogniser cannot hear, the log policy."""
-        if self.voice is None:
-            return []
-        lines: list[tuple[str, str]] = []
-        if self.voice_unknown_words:
-            words = ", ".join(self.voice_unknown_words)
-            lines.append(("meta", f"Words the recogniser cannot hear: {words}."))
-        lines.append(
-            (
-                "meta",
-                "What patients say is written to the log (log_transcripts = true)."
-                if self.log_transcripts
-                else "What patients say is not written to the log.",
-            )
+    def staff_report(self) -> list[report.Line]:
+        """The staff screen's lines: health at a glance (OK/CHECK lines), then the details."""
+        return report.report_lines(
+            self.health_lines(),
+            self.store,
+            selftest_running=self.selftest.running,
+            selftest_lines=self.selftest.lines,
+            notice=self.staff_notice,
+            staff_pin=self.staff_pin,
+            usage=self.usage,
+            speech=self.speech,
+            voice=self.voice,
+            unknown_words=self.voice_unknown_words,
+            log_transcripts=self.log_transcripts,
+            screen=self.window.screen_report(),
+            now=dt.datetime.now(),
         )
-        return lines
 
     # -- speech -------------------------------------------------------------------------------
     def current_paged_screen(self) -> PagedScreen | None:
@@ -656,32 +473,18 @@ class KioskController(QObject):
     def read_page(self, start_sentence: int = 0) -> None:
         """Read the current screen aloud from the start."""
         screen = self.current_paged_screen()
-        if self.speech is None or screen is None:
-            return
-        self._reading_interrupted()
-        self._count("read-started")
-        self._reading_ended = False
-        self.reading = sentences_of(screen.reading_units())
-        self.reading_screen = screen
-        self.speech.speak([s.text for s in self.reading], start_sentence)
+        if self.reader is not None and screen is not None:
+            self.reader.read(screen, start_sentence)
 
     def speak_text(self, text: str) -> None:
         """Say a message (audio guide, idle warning); it interrupts any reading."""
-        if self.speech is None:
-            return
-        self._reading_interrupted()
-        self._clear_highlight()
-        self.reading = []
-        self.reading_screen = None
-        pieces = [text[a:b] for a, b in split_sentences(text)]
-        self.speech.speak(pieces)
+        if self.reader is not None:
+            self.reader.say(text)
 
     def stop_speech(self) -> None:
         """Silence at once."""
-        self._reading_interrupted()
-        if self.speech is not None and self.speech.speaking:
-            self.speech.stop()
-        self._clear_highlight()
+        if self.reader is not None:
+            self.reader.stop()
 
     def toggle_pause(self) -> None:
         """Pause, or carry on after a pause."""
@@ -694,12 +497,12 @@ class KioskController(QObject):
 
     def repeat_sentence(self) -> None:
         """Say the last sentence again."""
-        if self.speech is None:
+        if self.reader is None:
             return
-        if not self.reading and self.current_paged_screen() is not None:
+        if not self.reader.sentences and self.current_paged_screen() is not None:
             self.read_page()
             return
-        self.speech.repeat_last()
+        self.reader.speech.repeat_last()
 
     def change_volume(self, step: int) -> None:
         """Louder (+1) or quieter (-1)."""
@@ -719,32 +522,17 @@ class KioskController(QObject):
                 self.speech.volume_step, len(VOLUME_STEPS_DB), self.speech.rate_wpm, RATE_STEPS_WPM
             )
 
-    def _sentence_started(self, index: int) -> None:
-        if self.reading_screen is None or not 0 <= index < len(self.reading):
-            return
-        sentence = self.reading[index]
-        theme = self.window.theme
-        self.reading_screen.highlight(
-            sentence.block, sentence.start, sentence.end, theme.highlight_text, theme.highlight_bg
-        )
-
-    def _clear_highlight(self) -> None:
-        if self.reading_screen is not None:
-            theme = self.window.theme
-            self.reading_screen.highlight(None, 0, 0, theme.highlight_text, theme.highlight_bg)
-
     def _speech_state(self, state: str) -> None:
         self.window.show_speech_state(state)
-        if state == "idle":
-            self._clear_highlight()
+        if state == "idle" and self.reader is not None:
+            self.reader.clear_highlight()
         if state == "speaking":
-            if self._voice_step in ("wait", "listening", "answer"):
+            if self.dialogue.microphone_due:
                 # Half-duplex: the microphone never hears the kiosk's own voice.
                 self._stop_listening()
         else:
-            self._quiet_since = time.monotonic()
-            if state == "idle" and self._voice_step == "cue":
-                self._voice_step = "wait"
+            self.dialogue.kiosk_quiet(time.monotonic())
+            if state == "idle" and self.dialogue.cue_said():
                 self._listen_timer.start(round(QUIET_BEFORE_LISTENING_S * 1000) + 10)
 
     # -- asking by voice ----------------------------------------------------------------------
@@ -764,9 +552,8 @@ class KioskController(QObject):
             )
 
     def _voice_available(self, available: bool) -> None:
-        listening = self._voice_step in ("listening", "answer")
         self.window.show_voice_state(
-            "listening" if listening else ("ready" if available else "unavailable")
+            "listening" if self.dialogue.listening else ("ready" if available else "unavailable")
         )
 
     def _voice_state(self, state: str) -> None:
@@ -779,68 +566,63 @@ class KioskController(QObject):
 
     def ask_by_voice(self) -> None:
         """The Ask by voice control or key: listen for one request (again: stop listening)."""
-        if self._voice_step:
+        if self.dialogue.busy:
             self.cancel_voice()
             return
         self.stop_speech()
-        self.pending = None
+        self.dialogue.begin()
         if self.voice is None or not self.voice.available:
             self._count("voice", "unavailable")
             self._tell(VOICE_UNAVAILABLE_MESSAGE)
             return
         self.window.voice_overlay.show_waiting()
-        self._listen_after_speaking(LISTENING_CUE, "listening")
+        self._listen_after_speaking(LISTENING_CUE, Step.LISTENING)
 
-    def _listen_after_speaking(self, words: str, step: str) -> None:
+    def _listen_after_speaking(self, words: str, step: Step) -> None:
         """Say ``words``, then open the microphone once the kiosk has been quiet long enough."""
-        self._listening_for = step
         if self.speech is not None and self.speech.sound_available:
             self.speak_text(words)
-            self._voice_step = "cue"
+            self.dialogue.listen_after(step, cue_spoken=True)
         else:
-            self._voice_step = "wait"
-            quiet_for = time.monotonic() - self._quiet_since
-            wait = max(0.0, QUIET_BEFORE_LISTENING_S - quiet_for)
+            self.dialogue.listen_after(step, cue_spoken=False)
+            wait = self.dialogue.wait_s(time.monotonic())
             self._listen_timer.start(round(wait * 1000) + 10)
 
     def _open_microphone(self) -> None:
-        if self._voice_step != "wait":
+        if self.dialogue.step is not Step.WAIT:
             return
-        answer = self._listening_for == "answer"
-        if self.voice is None or not self.voice.listen(5000 if answer else 8000):
-            self._voice_step = ""
+        if self.voice is None or not self.voice.listen(self.dialogue.listen_ms):
+            self.dialogue.stop_listening()
             self._count("voice", "unavailable")
             self._tell(VOICE_UNAVAILABLE_MESSAGE)
             return
-        self._voice_step = self._listening_for
+        self.dialogue.microphone_opened()
         self._voice_available(True)
 
     def _stop_listening(self) -> None:
         self._listen_timer.stop()
         if self.voice is not None:
             self.voice.cancel()
-        self._voice_step = ""
+        self.dialogue.stop_listening()
         self._voice_available(self.voice is not None and self.voice.available)
 
     def cancel_voice(self) -> None:
         """Stop listening (the Stop listening control, or Ask by voice again)."""
-        if self._voice_step == "cue":
+        if self.dialogue.step is Step.CUE:
             self.stop_speech()
         self._stop_listening()
-        if self.pending is not None:
+        if self.dialogue.cancel():
             self._count("voice", "asked-unanswered")
-        self.pending = None
         self.window.voice_overlay.close_overlay()
 
     def close_voice(self) -> None:
         """Navigation, idle reset or OK: nothing of the voice request stays."""
-        overlay_open = self.window.voice_overlay.mode != "hidden"
-        if self._voice_step or self.pending is not None or overlay_open:
+        if self.dialogue.open or self.window.voice_overlay.mode != "hidden":
             self.cancel_voice()
 
     def _voice_failed(self, message: str) -> None:
-        if self._voice_step in ("listening", "answer"):
-            self._voice_step = ""
+        if self.dialogue.listening:
+            self.dialogue.stop_listening()
             self._count("voice", "unavailable")
             self._voice_available(self.voice is not None and self.voice.available)
             self._tell(VOICE_UNAVAILABLE_MESSAGE)
@@ -852,11 +634,8 @@ class KioskController(QObject):
 
     def heard(self, heard: Recognition, timing: RequestTiming | None = None) -> None:
         """The voice input's answer to a request: act, ask, or say it was not understood."""
-        step = self._voice_step
-        if step not in ("listening", "answer") or self.matcher is None:
+        if not self.dialogue.listening or self.matcher is None:
             return
-        self._voice_step = ""
-        self._voice_available(self.voice is not None and self.voice.available)
         timing = timing or RequestTiming()
         spoke = bool(heard.transcript) or timing.spoke
         # The one decision path, shared with ``hear`` and ``bench voice``: act on what it acts
@@ -867,53 +646,45 @@ class KioskController(QObject):
 
         decision = decide(self.matcher, heard) if heard.transcript else None
         match = decision.match if decision is not None else None
-        self._log_request(heard, match, timing)
-        if step == "answer" and self.pending is not None:
-            if isinstance(match, CommandMatch) and match.command in ("yes", "no"):
-                self.answer(match.command == "yes")
-            elif not self._asked_again:
-                # Anything but yes or no is not acted on while a question is open (a misheard
-                # "yes" must not open some other page): ask once more how to answer.
-                self._asked_again = True
-                self._listen_after_speaking("Please say yes or no, or touch Yes or No.", "answer")
-            else:
-                # Stop listening; the question stays on screen for a touch.
-                self.speak_text("Touch Yes or No.")
-            return
-        if decision is None and not spoke:
+        log_request(heard, match, timing, self.log_transcripts)
+        turn = self.dialogue.heard(decision, spoke)
+        self._voice_available(self.voice is not None and self.voice.available)
+        outcome = turn.outcome
+        if outcome in (Outcome.CONFIRMED, Outcome.DECLINED):
+            self.answer(outcome is Outcome.CONFIRMED)
+        elif outcome is Outcome.ASK_AGAIN:
+            self._listen_after_speaking(ASK_AGAIN_MESSAGE, Step.ANSWER)
+        elif outcome is Outcome.TOUCH_YES_NO:
+            self.speak_text(TOUCH_YES_NO_MESSAGE)
+        elif outcome is Outcome.NOTHING_HEARD:
             self._count("voice", "nothing-heard")
             self._tell(NOTHING_HEARD_MESSAGE)
-        elif decision is not None and decision.action != "none":
+        elif outcome is Outcome.ACT:
+            assert turn.match is not None
             self._count("voice", "acted")
-            self._act(decision.match)
-        elif decision is None or decision.asks is None:
+            self._act(turn.match)
+        elif outcome in (Outcome.NOT_RECOGNISED, Outcome.NO_QUESTION):
             self._count("voice", "not-recognised")
-            self._tell(NOT_RECOGNISED_MESSAGE)
-        else:
-            match = decision.match
-            assert isinstance(match, TopicMatch | CommandMatch)
-            if isinstance(match, CommandMatch) and match.command in ("yes", "no"):
-                self._count("voice", "not-recognised")
-                self._tell(NO_QUESTION_MESSAGE)
-                return
-            self.pending = match
-            self._asked_again = False
-            question = confirmation_prompt(match, self.content)
+            self._tell(
+                NOT_RECOGNISED_MESSAGE if outcome is Outcome.NOT_RECOGNISED else NO_QUESTION_MESSAGE
+            )
+        elif outcome is Outcome.ASK:
+            assert turn.match is not None
+            question = confirmation_prompt(turn.match, self.content)
             self.window.voice_overlay.show_question(question)
-            self._listen_after_speaking(f"{question} Please say yes or no.", "answer")
+            self._listen_after_speaking(f"{question} {ANSWER_PROMPT}", Step.ANSWER)
 
     def answer(self, yes: bool) -> None:
         """Yes or No to "Did you mean …?" (touched or said)."""
-        match = self.pending
+        match = self.dialogue.take_answer()
         if match is None:
             return
         self._count("voice", "asked-confirmed" if yes else "asked-declined")
-        self.pending = None
         self.cancel_voice()
         if yes:
             self._act(match)
         else:
-            self._tell("All right. Please ask again, or touch a topic.")
+            self._tell(DECLINED_MESSAGE)
 
     def _act(self, match: Match) -> None:
         self.close_voice()
@@ -954,31 +725,6 @@ class KioskController(QObject):
         elif command in ("yes", "no"):
             self._tell(NO_QUESTION_MESSAGE)
 
-    def _log_request(self, heard: Recognition, match: Match | None, timing: RequestTiming) -> None:
-        if match is None:
-            outcome = "nothing recognised"
-        elif isinstance(match, TopicMatch):
-            outcome = f"topic ({'accepted' if match.confident else 'asked to confirm'})"
-        elif isinstance(match, CommandMatch):
-            outcome = f"command ({'accepted' if match.confident else 'asked to confirm'})"
-        else:
-            outcome = "not recognised"
-        voice_log.info(
-            "voice request: %s; engine %s, ended by %s after %s ms (speech at %s ms), decoding "
-            "took %s ms",
-            outcome,
-            heard.engine,
-            timing.reason or "?",
-            "?" if timing.audio_ms is None else timing.audio_ms,
-            list(timing.speech_ms),
-            "?" if timing.decode_ms is None else timing.decode_ms,
-        )
-        if self.log_transcripts:
-            target = getattr(match, "topic_id", None) or getattr(match, "command", None)
-            voice_log.info(
-                "heard %r (confidence %.2f) -> %s", heard.transcript, heard.confidence, target
-            )
-
     # -- audio guide --------------------------------------------------------------------------
     @property
     def audio_guide(self) -> bool:
@@ -995,65 +741,12 @@ class KioskController(QObject):
             self._count("audio-guide-on")
         self.guide.enabled = on
         self.window.show_audio_guide(on)
-        if not announce:
-            return
-        if on:
-            intro = (
-                "Audio guide on. Touch a button once to hear what it is. Touch it twice "
-                "quickly to use it."
-            )
-            if self.navigator.current.screen is Screen.HOME:
-                self.speak_text(f"{self.panel_words()} {intro}")
-            else:
-                self.speak_text(intro)
-        else:
-            self.speak_text("Audio guide off.")
-
-    def panel_words(self) -> str:
-        """The emergency panel, as it is spoken."""
-        panel = self.content.site.emergency
-        symptoms = ". ".join(s[:1].upper() + s[1:] for s in panel.symptoms)
-        return f"{panel.heading}. {symptoms}. {panel.action}"
-
-    def explain_control(self, control: object) -> None:
-        """Audio guide tap: say what the control is, without using it."""
-        if isinstance(control, EmergencyPanel):
-            self.speak_text(f"{self.panel_words()} Double-tap to open the emergency page.")
-        elif isinstance(control, BigButton):
-            verb = (
-                "open" if control.objectName().startswith(("topic-", "related-", "nav-")) else "use"
-            )
-            state = "" if control.isEnabled() else " Not available now."
-            description = control.accessibleDescription()
-            hint = f" {description}" if description and description != control.title else ""
-            self.speak_text(f"{control.title}.{hint}{state} Double-tap to {verb}.")
-
-    def activate_control(self, control: object) -> None:
-        """Audio guide double tap: use the control."""
-        if isinstance(control, EmergencyPanel):
-            control.activated.emit()
-        elif isinstance(control, BigButton) and control.isEnabled():
-            control.click()
-
-    def _idle_resumed(self) -> None:
-        self._warned_aloud = False
+        if announce:
+            self.guide.announce(on_home=self.navigator.current.screen is Screen.HOME)
 
     def _read_if_guided(self) -> None:
         if self.guide.enabled and self.current_paged_screen() is not None:
             self.read_page()
-
-    def _focus_changed(self, old: object, new: object) -> None:
-        if not self.guide.enabled or new is None:
-            return
-        if isinstance(new, BigButton | EmergencyPanel):
-            name = new.accessibleName()
-            description = new.accessibleDescription()
-            self.speak_text(f"{name}. {description}" if description != name else name)
-
-    def _idle_warning_aloud(self, seconds_left: int) -> None:
-        if self.guide.enabled and not self._warned_aloud:
-            self._warned_aloud = True
-            self.speak_text(self.window.overlay.spoken_text())
 
     def shutdown(self) -> None:
         """The window is closing for good: stop speech and its worker thread, and voice input."""
@@ -1086,14 +779,3 @@ class KioskController(QObject):
         not patients' use)."""
         if self.navigator.current.screen not in STAFF_SCREENS:
             self._count("page-turn")
-
-    def _reading_interrupted(self) -> None:
-        """Count Read aloud stopped before the end of the page (by Stop, or by going on)."""
-        if (
-            self.speech is not None
-            and self.speech.speaking
-            and self.reading
-            and not self._reading_ended
-        ):
-            self._reading_ended = True
-            self._count("read-stopped-early")

@@ -671,14 +671,16 @@ class Soak:
     def _do_voice(self) -> Script:
         """Ask by voice: touch the button, wait for the microphone, speak a request into it,
         wait for the answer; a "Did you mean ...?" is answered by touch."""
+        from kiosk.voice.dialogue import Step
+
         yield from self._clear_overlays()
         c, w, voice = self.controller, self.window, self.voice
         yield (lambda: voice.available, 15.0)
         if not self._click(w.voice_button):
             self.voice_outcomes["not_started"] += 1
             return
-        yield (lambda: c._voice_step == "listening" and voice.state == "listening", 15.0)
-        if c._voice_step != "listening":
+        yield (lambda: c.dialogue.step is Step.LISTENING and voice.state == "listening", 15.0)
+        if c.dialogue.step is not Step.LISTENING:
             self.voice_timeouts += 1
             self.voice_outcomes["microphone_never_opened"] += 1
             yield from self._clear_overlays()
@@ -690,11 +692,11 @@ class Soak:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        yield (lambda: c._voice_step != "listening" and voice.state == "idle", 20.0)
+        yield (lambda: c.dialogue.step is not Step.LISTENING and voice.state == "idle", 20.0)
         played = self._paplay
         yield (lambda: played.poll() is not None, 10.0)
         self._reap_paplay()
-        if c._voice_step == "listening":
+        if c.dialogue.step is Step.LISTENING:
             self.voice_timeouts += 1
             self.voice_outcomes["no_answer"] += 1
             yield from self._clear_overlays()

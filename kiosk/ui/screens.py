@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWi
 
 from kiosk.content.markdown import Document, Span, parse_markdown
 from kiosk.content.model import ContentSet, Topic, Urgency
+from kiosk.ui.keys import help_lines
 from kiosk.ui.status import STATUS_ROLES, status_html
 from kiosk.ui.theme import Sizes, Theme
 from kiosk.ui.widgets import (
@@ -34,7 +35,10 @@ from kiosk.ui.widgets import (
     spans_html_marked,
 )
 
-HELP_MARKDOWN = """\
+KEYS_HELP = "\n".join(f"- {line}" for line in help_lines())
+"""Help's "Using keys" list: the key table's help lines (kiosk.ui.keys)."""
+
+HELP_MARKDOWN = f"""\
 ## Using the screen
 
 Touch a topic on the **Home** screen to open it. Touch **Next page** and **Previous page** to \
@@ -53,13 +57,7 @@ mean...?": say yes or no, or touch **Yes** or **No**. The kiosk does not record 
 
 ## Using keys
 
-- the arrow keys or Tab move between buttons; the chosen button turns yellow
-- Enter opens the chosen button
-- Backspace or Escape goes back
-- Home goes to the Home screen
-- F1 or the question mark key opens this help
-- Page Down and Page Up turn the page
-- V or F3 asks by voice; Y and N answer "Did you mean...?"
+{KEYS_HELP}
 
 ## Privacy
 

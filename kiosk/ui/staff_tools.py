@@ -386,7 +386,7 @@ class LegendItem(_Chart):
 
 @dataclass(frozen=True)
 class UsageView:
-    """What the Use page shows (prepared by the controller from the usage counts)."""
+    """What the Use page shows (prepared by kiosk.staff_report.usage_view from the counts)."""
 
     first: dt.date
     last: dt.date

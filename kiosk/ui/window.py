@@ -5,7 +5,7 @@ The window renders and reports intentions (signals); ``kiosk.controller`` decide
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, QTimer, Signal
@@ -28,6 +28,7 @@ from kiosk.content.model import ContentSet, Urgency
 from kiosk.core.display import too_small
 from kiosk.core.session import TEXT_SCALES, Screen
 from kiosk.core.settings import KioskSettings
+from kiosk.ui.keys import KeyAction, action_for
 from kiosk.ui.screens import (
     DisplayScreen,
     EmergencyScreen,
@@ -946,45 +947,36 @@ class KioskWindow(QWidget):
             if key == Qt.Key.Key_Backspace:
                 self.pin.press("Back")
                 return True
-        if self.voice_overlay.mode == "question" and key in (Qt.Key.Key_Y, Qt.Key.Key_N):
-            self.voice_overlay.answered.emit(key == Qt.Key.Key_Y)
+        action = action_for(key, event.text())
+        if action in (KeyAction.ANSWER_YES, KeyAction.ANSWER_NO):
+            if self.voice_overlay.mode != "question":
+                return False
+            self.voice_overlay.answered.emit(action is KeyAction.ANSWER_YES)
             return True
-        if key in (Qt.Key.Key_Escape, Qt.Key.Key_Backspace, Qt.Key.Key_Back):
-            self.back_requested.emit()
-        elif key == Qt.Key.Key_Home:
-            self.home_requested.emit()
-        elif key in (Qt.Key.Key_F1, Qt.Key.Key_Question, Qt.Key.Key_Help) or event.text() == "?":
-            self.help_requested.emit()
-        elif key in (Qt.Key.Key_Down, Qt.Key.Key_Right):
-            self.focusNextChild()
-        elif key in (Qt.Key.Key_Up, Qt.Key.Key_Left):
-            self.focusPreviousChild()
-        elif key == Qt.Key.Key_PageDown:
-            self.next_page_requested.emit()
-        elif key == Qt.Key.Key_PageUp:
-            self.previous_page_requested.emit()
-        elif key in (Qt.Key.Key_F5, Qt.Key.Key_R):
-            self.read_requested.emit()
-        elif key in (Qt.Key.Key_F6, Qt.Key.Key_S):
-            self.stop_requested.emit()
-        elif key in (Qt.Key.Key_F7, Qt.Key.Key_P, Qt.Key.Key_Space) and not self._on_button():
-            self.pause_requested.emit()
-        elif key == Qt.Key.Key_E:
-            self.repeat_requested.emit()
-        elif key in (Qt.Key.Key_F2, Qt.Key.Key_G):
-            self.audio_guide_requested.emit()
-        elif key in (Qt.Key.Key_F3, Qt.Key.Key_V):
-            self.voice_requested.emit()
-        elif key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
-            self.volume_step.emit(+1)
-        elif key in (Qt.Key.Key_Minus, Qt.Key.Key_Underscore):
-            self.volume_step.emit(-1)
-        elif key == Qt.Key.Key_BracketRight:
-            self.rate_step.emit(+1)
-        elif key == Qt.Key.Key_BracketLeft:
-            self.rate_step.emit(-1)
-        else:
+        if action is None or action is KeyAction.PRESS:
+            return False  # not the kiosk's (Enter: the focused button's own)
+        if action is KeyAction.PAUSE and self._on_button():
             return False
+        do: dict[KeyAction, Callable[[], object]] = {
+            KeyAction.BACK: self.back_requested.emit,
+            KeyAction.HOME: self.home_requested.emit,
+            KeyAction.HELP: self.help_requested.emit,
+            KeyAction.NEXT_CONTROL: self.focusNextChild,
+            KeyAction.PREVIOUS_CONTROL: self.focusPreviousChild,
+            KeyAction.NEXT_PAGE: self.next_page_requested.emit,
+            KeyAction.PREVIOUS_PAGE: self.previous_page_requested.emit,
+            KeyAction.READ: self.read_requested.emit,
+            KeyAction.STOP: self.stop_requested.emit,
+            KeyAction.PAUSE: self.pause_requested.emit,
+            KeyAction.REPEAT: self.repeat_requested.emit,
+            KeyAction.AUDIO_GUIDE: self.audio_guide_requested.emit,
+            KeyAction.VOICE: self.voice_requested.emit,
+            KeyAction.LOUDER: lambda: self.volume_step.emit(+1),
+            KeyAction.QUIETER: lambda: self.volume_step.emit(-1),
+            KeyAction.FASTER: lambda: self.rate_step.emit(+1),
+            KeyAction.SLOWER: lambda: self.rate_step.emit(-1),
+        }
+        do[action]()
         return True
 
     def _on_button(self) -> bool:

@@ -50,6 +50,7 @@ def main(argv: list[str]) -> int:
     from kiosk.core.session import Screen
     from kiosk.logsetup import setup_logging
     from kiosk.ui.fonts import install_fonts
+    from kiosk.voice.dialogue import Step
 
     setup_logging(state / "log")
     install_fonts(app)
@@ -111,7 +112,9 @@ def main(argv: list[str]) -> int:
         tap(window.voice_button)
         wait(lambda: voice.state == "listening", 20, "the microphone to open")
         subprocess.run(["paplay", "--device=mic_feed", clip], check=True, timeout=30)
-        wait(lambda: voice.state == "idle" and c._voice_step != "listening", 20, "an answer")
+        wait(
+            lambda: voice.state == "idle" and c.dialogue.step is not Step.LISTENING, 20, "an answer"
+        )
         heard.append(f"{window.voice_overlay.mode}:{window.current_screen().name}")
         c.close_voice()
         c.stop_speech()

@@ -14,6 +14,8 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.core.session import Place, Screen
 from kiosk.core.settings import KioskSettings
+from kiosk.ui.keys import KEY_TABLE, KeyAction, help_lines
+from kiosk.ui.screens import HELP_MARKDOWN
 from kiosk.ui.widgets import BigButton
 from tests.ui.conftest import KioskUnderTest, build
 
@@ -83,6 +85,47 @@ def test_arrow_keys_enter_and_the_named_keys(kiosk: KioskUnderTest, qtbot: QtBot
     press(qtbot, k, Qt.Key.Key_Down)
     press(qtbot, k, Qt.Key.Key_Up)
     assert focus_name(k) == first
+
+
+def test_every_key_of_the_key_table_asks_for_its_action_and_help_lists_the_table(
+    kiosk: KioskUnderTest, qtbot: QtBot
+) -> None:
+    """One key table (kiosk.ui.keys): the window does what it says for each key, and the Help
+    screen's "Using keys" list is its help lines."""
+    w = kiosk.window
+    asks = {
+        KeyAction.BACK: w.back_requested,
+        KeyAction.HOME: w.home_requested,
+        KeyAction.HELP: w.help_requested,
+        KeyAction.NEXT_PAGE: w.next_page_requested,
+        KeyAction.PREVIOUS_PAGE: w.previous_page_requested,
+        KeyAction.READ: w.read_requested,
+        KeyAction.STOP: w.stop_requested,
+        KeyAction.PAUSE: w.pause_requested,
+        KeyAction.REPEAT: w.repeat_requested,
+        KeyAction.AUDIO_GUIDE: w.audio_guide_requested,
+        KeyAction.VOICE: w.voice_requested,
+        KeyAction.LOUDER: w.volume_step,
+        KeyAction.QUIETER: w.volume_step,
+        KeyAction.FASTER: w.rate_step,
+        KeyAction.SLOWER: w.rate_step,
+    }
+    steps = {KeyAction.LOUDER: 1, KeyAction.QUIETER: -1, KeyAction.FASTER: 1, KeyAction.SLOWER: -1}
+    for binding in KEY_TABLE:
+        if binding.action not in asks:
+            continue  # focus, Enter and Yes/No: test_arrow_keys_... and tests/ui/test_voice.py
+        for key in binding.keys:
+            w.setFocus()  # Space presses a focused button instead
+            with qtbot.waitSignal(asks[binding.action], timeout=1000) as signal:
+                qtbot.keyClick(w, key)
+            if binding.action in steps:
+                assert signal.args == [steps[binding.action]], key
+            kiosk.controller.close_voice()
+            kiosk.controller.stop_speech()
+    assert len({k for b in KEY_TABLE for k in b.keys}) == sum(len(b.keys) for b in KEY_TABLE)
+    lines = help_lines()
+    assert lines and all(f"- {line}" in HELP_MARKDOWN for line in lines)
+    assert HELP_MARKDOWN.count("\n- ") == len(lines), "Help lists exactly the table's lines"
 
 
 def test_back_walks_history_and_home_clears_it(kiosk: KioskUnderTest) -> None:

@@ -28,6 +28,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.core.session import Screen
 from kiosk.devtools.rig import TRANSCRIBABLE_VOICE, PulseRig, render_espeak
+from kiosk.voice.dialogue import Step
 from kiosk.voice.protocol import RequestTiming
 from tests.conftest import REPO
 from tests.ui.conftest import build
@@ -281,9 +282,9 @@ def test_the_idle_reset_leaves_nothing_of_the_previous_patient(
     c.read_page()
     qtbot.waitUntil(lambda: speech.current >= 0, timeout=10_000)
     heard, _ = borderline(k)
-    c._voice_step = "listening"  # handed over as if the microphone had heard it
+    c.dialogue.microphone_opened(Step.LISTENING)  # handed over as if the microphone had heard it
     c.heard(heard, RequestTiming(reason="end of speech"))
-    assert w.voice_overlay.mode == "question" and c.pending is not None
+    assert w.voice_overlay.mode == "question" and c.dialogue.pending is not None
     k.staff_pin.set_pin("583920")
     c.open_staff()
     assert w.current_screen() is Screen.PIN
@@ -301,7 +302,7 @@ def test_the_idle_reset_leaves_nothing_of_the_previous_patient(
     assert w.current_screen() is Screen.HOME and w.home.grid.page == 0
     assert c.navigator.history == []
     assert w.voice_overlay.mode == "hidden" and not w.voice_overlay.isVisible()
-    assert c.pending is None and c._voice_step == ""
+    assert c.dialogue.pending is None and c.dialogue.step is Step.IDLE
     assert w.pin.entry == "" and not w.overlay.isVisible()
     assert (speech.volume_step, speech.rate_step) == (fresh["volume"], fresh["rate"])
     assert (c.prefs.text_scale, c.prefs.theme) == (fresh["scale"], fresh["theme"])

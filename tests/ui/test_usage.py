@@ -321,6 +321,7 @@ def test_every_spoken_request_outcome_is_counted(
     asked "Did you mean ...?" and confirmed, declined or left unanswered; not recognised; nothing
     heard; voice unavailable (the microphone unplugged). Help opened is counted too."""
     from kiosk.core.session import Screen
+    from kiosk.voice.dialogue import Step
     from kiosk.voice.matching import TopicMatch
     from kiosk.voice.recognition import Recognition
     from tests.ui.test_voice import borderline
@@ -334,7 +335,7 @@ def test_every_spoken_request_outcome_is_counted(
 
     def hand_over(heard: Recognition) -> None:
         """As if the microphone had heard it (the voice process answers with this)."""
-        c._voice_step = "listening"
+        c.dialogue.microphone_opened(Step.LISTENING)
         c.heard(heard)
 
     def words(text: str) -> Recognition:

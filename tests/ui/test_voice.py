@@ -12,7 +12,6 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from kiosk.controller import NOTHING_HEARD_MESSAGE
 from kiosk.core.session import Screen
 from kiosk.devtools.rig import (
     TRANSCRIBABLE_VOICE,
@@ -21,6 +20,7 @@ from kiosk.devtools.rig import (
     render_espeak,
 )
 from kiosk.services.speech import VOLUME_STEPS_DB
+from kiosk.voice.dialogue import NOTHING_HEARD_MESSAGE, Step
 from kiosk.voice.hearing import Decision
 from kiosk.voice.matching import NOT_RECOGNISED_MESSAGE, RequestMatcher, TopicMatch
 from kiosk.voice.protocol import RequestTiming, Vocabulary
@@ -47,12 +47,12 @@ def ask(qtbot: QtBot, k: KioskUnderTest, rig: PulseRig, text: str, tmp_path: Pat
     c.log_transcripts = True  # what was heard shows in the captured log when a test fails
     qtbot.mouseClick(k.window.voice_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(
-        lambda: c._voice_step == "listening" and c.voice.state == "listening", timeout=10_000
+        lambda: c.dialogue.step is Step.LISTENING and c.voice.state == "listening", timeout=10_000
     )
     assert k.window.voice_overlay.mode == "listening"
     say(rig, text, tmp_path)
     qtbot.waitUntil(
-        lambda: c._voice_step != "listening" and c.voice.state == "idle", timeout=10_000
+        lambda: c.dialogue.step is not Step.LISTENING and c.voice.state == "idle", timeout=10_000
     )
 
 
@@ -74,13 +74,16 @@ def ask_and_confirm(
     c = k.controller
     assert c.voice is not None
     if k.window.voice_overlay.mode == "question":
-        named = getattr(c.pending, "topic_id", None) or getattr(c.pending, "command", None)
+        pending = c.dialogue.pending
+        named = getattr(pending, "topic_id", None) or getattr(pending, "command", None)
         qtbot.waitUntil(
-            lambda: c._voice_step == "answer" and c.voice.state == "listening", timeout=15_000
+            lambda: c.dialogue.step is Step.ANSWER and c.voice.state == "listening", timeout=15_000
         )
         say(rig, "yes" if target is None or named == target else "no", tmp_path)
         if target is None:
-            qtbot.waitUntil(lambda: c._voice_step == "" and c.voice.state == "idle", timeout=10_000)
+            qtbot.waitUntil(
+                lambda: c.dialogue.step is Step.IDLE and c.voice.state == "idle", timeout=10_000
+            )
         else:
             qtbot.waitUntil(lambda: c.voice.state == "idle", timeout=10_000)
 
@@ -154,13 +157,13 @@ def test_a_borderline_request_asks_and_a_spoken_yes_opens_it(
     c = k.controller
     assert c.voice is not None and c.matcher is not None
     heard, topic_id = borderline(k)
-    c._voice_step = "listening"  # handed over as if the microphone had heard it
+    c.dialogue.microphone_opened(Step.LISTENING)  # handed over as if the microphone had heard it
     c.heard(heard)
     overlay = k.window.voice_overlay
     assert overlay.mode == "question" and overlay.title.text().startswith("Did you mean")
     assert c.navigator.current.screen is Screen.HOME, "nothing opens before the answer"
     qtbot.waitUntil(
-        lambda: c._voice_step == "answer" and c.voice.state == "listening", timeout=15_000
+        lambda: c.dialogue.step is Step.ANSWER and c.voice.state == "listening", timeout=15_000
     )
     say(pulse_rig, "yes please", tmp_path)
     qtbot.waitUntil(lambda: c.navigator.current.screen is Screen.TOPIC, timeout=10_000)
@@ -172,13 +175,13 @@ def test_no_touched_no_opens_nothing(
 ) -> None:
     k = voice_kiosk
     c = k.controller
-    c._voice_step = "listening"
+    c.dialogue.microphone_opened(Step.LISTENING)
     c.heard(borderline(k)[0])
     assert k.window.voice_overlay.mode == "question"
     qtbot.mouseClick(k.window.voice_overlay.no_button, Qt.MouseButton.LeftButton)
     assert c.navigator.current.screen is Screen.HOME
     assert k.window.voice_overlay.mode == "message"
-    assert c.pending is None
+    assert c.dialogue.pending is None
 
 
 def test_listening_stops_speech_and_opens_the_microphone_only_after_quiet(
@@ -208,7 +211,7 @@ def test_listening_stops_speech_and_opens_the_microphone_only_after_quiet(
     # The kiosk speaking while listening (here: the audio guide) closes the microphone.
     c.speak_text("Something else.")
     qtbot.waitUntil(lambda: c.voice.state == "idle", timeout=3000)
-    assert c._voice_step == ""
+    assert c.dialogue.step is Step.IDLE
 
 
 def test_no_microphone_says_voice_unavailable_and_plugging_one_in_recovers(
@@ -244,13 +247,13 @@ def test_transcripts_are_not_logged_unless_staff_turn_that_on(
     c = voice_kiosk.controller
     heard = Recognition("where is the toilet", 0.9, (), "pocketsphinx")
     with caplog.at_level(logging.INFO, logger="kiosk.voice"):
-        c._voice_step = "listening"
+        c.dialogue.microphone_opened(Step.LISTENING)
         c.heard(heard, RequestTiming(reason="end of speech", decode_ms=12))
         c.close_voice()
         assert "toilet" not in caplog.text
         assert "voice request: not recognised" in caplog.text
         c.log_transcripts = True
-        c._voice_step = "listening"
+        c.dialogue.microphone_opened(Step.LISTENING)
         c.heard(heard, RequestTiming(reason="end of speech", decode_ms=12))
         assert "where is the toilet" in caplog.text
 
@@ -274,25 +277,25 @@ def test_while_a_question_is_open_only_yes_or_no_acts(
     k = voice_kiosk
     c = k.controller
     assert c.voice is not None and c.matcher is not None
-    c._voice_step = "listening"
+    c.dialogue.microphone_opened(Step.LISTENING)
     c.heard(borderline(k)[0])
     assert k.window.voice_overlay.mode == "question"
     other = Recognition("i feel tired all the time", 1.0, (), "pocketsphinx")
     assert getattr(c.matcher.match_recognition(other), "confident", False), "a clear request"
     # A clear request instead of an answer opens nothing; the kiosk asks once more how to answer.
     qtbot.waitUntil(
-        lambda: c._voice_step == "answer" and c.voice.state == "listening", timeout=15_000
+        lambda: c.dialogue.step is Step.ANSWER and c.voice.state == "listening", timeout=15_000
     )
     c.heard(other, RequestTiming(speech_ms=(100, 900)))
     assert c.navigator.current.screen is Screen.HOME
-    assert k.window.voice_overlay.mode == "question" and c.pending is not None
+    assert k.window.voice_overlay.mode == "question" and c.dialogue.pending is not None
     qtbot.waitUntil(
-        lambda: c._voice_step == "answer" and c.voice.state == "listening", timeout=15_000
+        lambda: c.dialogue.step is Step.ANSWER and c.voice.state == "listening", timeout=15_000
     )
     # The second time it stops listening; the question stays for a touch.
     c.heard(other, RequestTiming(speech_ms=(100, 900)))
     assert c.navigator.current.screen is Screen.HOME
-    assert k.window.voice_overlay.mode == "question" and c._voice_step == ""
+    assert k.window.voice_overlay.mode == "question" and c.dialogue.step is Step.IDLE
     qtbot.mouseClick(k.window.voice_overlay.yes_button, Qt.MouseButton.LeftButton)
     assert c.navigator.current.screen is Screen.TOPIC
 
@@ -316,11 +319,11 @@ def test_the_kiosk_acts_asks_or_refuses_as_hearing_decide_says(
 
     monkeypatch.setattr(hearing, "decide", spy)
     heard, topic_id = borderline(k)
-    c._voice_step = "listening"
+    c.dialogue.microphone_opened(Step.LISTENING)
     c.heard(heard)
     assert decisions[-1].asks == topic_id
     assert k.window.voice_overlay.mode == "question"
-    assert getattr(c.pending, "topic_id", None) == topic_id
+    assert getattr(c.dialogue.pending, "topic_id", None) == topic_id
     c.answer(False)
 
     clear = Recognition("i feel tired all the time", 1.0, (), "pocketsphinx")
@@ -332,13 +335,13 @@ def test_the_kiosk_acts_asks_or_refuses_as_hearing_decide_says(
         return Decision(heard, decision.match, "none", None, decision.score)
 
     monkeypatch.setattr(hearing, "decide", refuse)
-    c._voice_step = "listening"
+    c.dialogue.microphone_opened(Step.LISTENING)
     c.heard(clear, RequestTiming(speech_ms=(100, 900)))
-    assert c.navigator.current.screen is Screen.HOME and c.pending is None
+    assert c.navigator.current.screen is Screen.HOME and c.dialogue.pending is None
     assert k.window.voice_overlay.title.text() == NOT_RECOGNISED_MESSAGE
 
     monkeypatch.setattr(hearing, "decide", spy)
-    c._voice_step = "listening"
+    c.dialogue.microphone_opened(Step.LISTENING)
     c.heard(clear, RequestTiming(speech_ms=(100, 900)))
     assert decisions[-1].action == "topic"
     assert c.navigator.current.screen is Screen.TOPIC
