@@ -512,17 +512,24 @@ class ButtonGrid(Paging, QWidget):
         for button in buttons:
             button.setParent(self)
             button.hide()
+        self._pages = [[]]
         self._page = page
         self.relayout()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        self.relayout()
+        self._lay_out()
 
     def relayout(self) -> None:
         """Recompute columns, rows and pages for the current size: every topic on one page when
         they fit (fewest columns first; summaries shortened to whole words if need be), else
-        pages of rows with the pinned topics (emergency, support) on the first page."""
+        pages of rows with the pinned topics (emergency, support) on the first page. Not while
+        a resize event is to come (the grid was resized while hidden: at start-up, before the
+        window is shown): it is laid out then, at its new size."""
+        if not self.testAttribute(Qt.WidgetAttribute.WA_PendingResizeEvent):
+            self._lay_out()
+
+    def _lay_out(self) -> None:
         if not self.buttons or self.width() <= 0:
             self._pages = [[]]
             self._place()
