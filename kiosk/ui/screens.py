@@ -15,6 +15,7 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QResizeEvent,
+    QShowEvent,
 )
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -1020,8 +1021,9 @@ def fit_overlay_text(
 ) -> None:
     """The overlay's text at the patient's size where it fits over the page, else smaller,
     never below the legibility minimum (its own sheet wins over the window's): the rest of
-    the box (buttons, meter, spacing, margins) keeps its size."""
-    if sizes is None or overlay.width() <= 0:
+    the box (buttons, meter, spacing, margins) keeps its size. A hidden overlay is fitted when
+    it is shown (a change of text size restyled both overlays, hidden, on every tap)."""
+    if sizes is None or overlay.width() <= 0 or not overlay.isVisible():
         return
     margins = box.contentsMargins()
     width = max(1, overlay.width() - margins.left() - margins.right())
@@ -1121,6 +1123,10 @@ class IdleOverlay(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        self._fit()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
         self._fit()
 
     def show_countdown(self, seconds: int) -> None:
@@ -1227,6 +1233,10 @@ class VoiceOverlay(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        self._fit()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
         self._fit()
 
     def _show(self, mode: str, title: str, detail: str, buttons: Sequence[BigButton]) -> None:

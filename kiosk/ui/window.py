@@ -347,14 +347,16 @@ class KioskWindow(QWidget):
         self.sizes = sizes
         # Qt restyles every widget inside a widget whose sheet is set, even to the same text:
         # the window's sheet (colours) is set only when the colours change, and the type sizes
-        # are the sheet of each part with text, the hidden screens' set when they are styled.
+        # are the sheet of each part with text, the hidden screens' set when they are styled
+        # (the overlays have their own, set when they are shown).
         colours = colour_sheet(theme, sizes)
         if self.styleSheet() != colours:
             self.setStyleSheet(colours)
         self._type_sheet = type_sheet(sizes)
-        for part in (self.clinic, self.sound_status, self.overlay, self.voice_overlay):
+        for part in (self.clinic, self.sound_status):
             self._set_type_sheet(part)
-        for button in self.findChildren(BigButton):
+        # The top bar's buttons; the screens' and the overlays' are styled with them.
+        for button in (*self.nav_buttons, self.more_button):
             button.apply_style(theme, sizes)
         # The screens are laid out for these sizes by _style_pending, once the arrangement has
         # chosen them (it may try several).
