@@ -15,6 +15,7 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QResizeEvent,
+    QShowEvent,
 )
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -607,17 +608,24 @@ class ButtonGrid(Paging, QWidget):
         for button in buttons:
             button.setParent(self)
             button.hide()
+        self._pages = [[]]
         self._page = page
         self.relayout()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        self.relayout()
+        self._lay_out()
 
     def relayout(self) -> None:
         """Recompute columns, rows and pages for the current size: every topic on one page when
         they fit (fewest columns first; summaries shortened to whole words if need be), else
-        pages of rows with the pinned topics (emergency, support) on the first page."""
+        pages of rows with the pinned topics (emergency, support) on the first page. Not while
+        a resize event is to come (the grid was resized while hidden: at start-up, before the
+        window is shown): it is laid out then, at its new size."""
+        if not self.testAttribute(Qt.WidgetAttribute.WA_PendingResizeEvent):
+            self._lay_out()
+
+    def _lay_out(self) -> None:
         if not self.buttons or self.width() <= 0:
             self._pages = [[]]
             self._place()
@@ -1147,8 +1155,9 @@ def fit_overlay_text(
 ) -> None:
     """The overlay's text at the patient's size where it fits over the page, else smaller,
     never below the legibility minimum (its own sheet wins over the window's): the rest of
-    the box (buttons, meter, spacing, margins) keeps its size."""
-    if sizes is None or overlay.width() <= 0:
+    the box (buttons, meter, spacing, margins) keeps its size. A hidden overlay is fitted when
+    it is shown (a change of text size restyled both overlays, hidden, on every tap)."""
+    if sizes is None or overlay.width() <= 0 or not overlay.isVisible():
         return
     margins = box.contentsMargins()
     width = max(1, overlay.width() - margins.left() - margins.right())
@@ -1248,6 +1257,10 @@ class IdleOverlay(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        self._fit()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
         self._fit()
 
     def show_countdown(self, seconds: int) -> None:
@@ -1354,6 +1367,10 @@ class VoiceOverlay(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        self._fit()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
         self._fit()
 
     def _show(self, mode: str, title: str, detail: str, buttons: Sequence[BigButton]) -> None:

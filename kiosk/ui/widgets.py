@@ -94,6 +94,9 @@ class BigButton(QAbstractButton):
         self._sizes: Sizes | None = None
         self._metrics_cache: tuple[QFont, QFont, int, int] | None = None
         self._rects_cache: dict[tuple[int, str, str], tuple[int, int]] = {}
+        self._widths_cache: tuple[int, int] | None = None
+        """(least width, one-line width), kept until the words or the text size change (the
+        arrangement and the rows of controls ask for them hundreds of times per layout)."""
         self.setText(title)
         if object_name:
             self.setObjectName(object_name)
@@ -125,6 +128,7 @@ class BigButton(QAbstractButton):
         """Change what the button says."""
         self._title, self._subtitle = title, subtitle
         self._shown_subtitle = subtitle
+        self._widths_cache = None
         self.setText(title)
         self.setAccessibleName(title)
         self.setAccessibleDescription(description or subtitle or title)
@@ -135,6 +139,7 @@ class BigButton(QAbstractButton):
         """Use a theme and text size."""
         self._theme, self._sizes = theme, sizes
         self._metrics_cache = None
+        self._widths_cache = None
         self._rects_cache.clear()
         self.updateGeometry()
         self.update()
@@ -168,6 +173,7 @@ class BigButton(QAbstractButton):
                         break
         if shown != self._shown_subtitle:
             self._shown_subtitle = shown
+            self._widths_cache = None
             self.updateGeometry()
             self.update()
 
@@ -227,14 +233,25 @@ class BigButton(QAbstractButton):
 
     def min_width(self) -> int:
         """The narrowest width at which no single word is cut."""
-        title_font, sub_font, pad, minimum = self._metrics()
-        widest = max(
-            [QFontMetrics(title_font).horizontalAdvance(w) for w in self._label().split()]
-            + [QFontMetrics(sub_font).horizontalAdvance(w) for w in self._shown_subtitle.split()]
-            + [0]
-        )
-        icon = self._icon_px() + pad if self._emergency else 0
-        return max(minimum, widest + 2 * pad + icon + 2)
+        return self._widths()[0]
+
+    def _widths(self) -> tuple[int, int]:
+        if self._widths_cache is None:
+            title_font, sub_font, pad, minimum = self._metrics()
+            title_metrics = QFontMetrics(title_font)
+            widest = max(
+                [title_metrics.horizontalAdvance(w) for w in self._label().split()]
+                + [
+                    QFontMetrics(sub_font).horizontalAdvance(w)
+                    for w in self._shown_subtitle.split()
+                ]
+                + [0]
+            )
+            icon = self._icon_px() + pad if self._emergency else 0
+            least = max(minimum, widest + 2 * pad + icon + 2)
+            one_line = title_metrics.horizontalAdvance(self._label()) + 2 * pad + 2
+            self._widths_cache = (least, one_line)
+        return self._widths_cache
 
     def one_line_width(self, title: str) -> int:
         """The width at which ``title`` (instead of this button's) would be on one line."""
@@ -242,9 +259,9 @@ class BigButton(QAbstractButton):
         return max(minimum, QFontMetrics(title_font).horizontalAdvance(title) + 2 * pad + 2)
 
     def sizeHint(self) -> QSize:
-        title_font, _, pad, minimum = self._metrics()
-        one_line = QFontMetrics(title_font).horizontalAdvance(self._label()) + 2 * pad + 2
-        width = max(self.min_width(), min(one_line, 12 * minimum))
+        _, _, pad, minimum = self._metrics()
+        least, one_line = self._widths()
+        width = max(least, min(one_line, 12 * minimum))
         if self._emergency:
             width += self._icon_px() + pad
         return QSize(width, self.heightForWidth(width))
@@ -1103,8 +1120,10 @@ class EmergencyPanel(QFrame):
 
     def set_margins(self, px: int, border: int = 6) -> None:
         """Inner margins and the frame's border (the focus ring's width)."""
-        self._margin, self._border = px, border
-        self._place()
+        if (px, border) != (self._margin, self._border):
+            # Every other change (type size, columns, size, words) places the labels itself.
+            self._margin, self._border = px, border
+            self._place()
 
     # -- layout -------------------------------------------------------------------------------
     def _texts(self) -> list[tuple[str, bool]]:

@@ -323,6 +323,9 @@ class KioskWindow(QWidget):
         self.screen_too_small = False
         """True when the panel leaves the screens less room than they need (staff are told)."""
         self._arranged: dict[tuple[object, ...], _Arranged] = {}
+        self._shown = False
+        """True from show() to hide(): the window is arranged and its screens styled."""
+        self._arrange_pending = False
         self._unstyled: list[ScreenWidget] = []
         self._type_sheet = ""
         """Screens hidden when the theme or text size last changed, not yet laid out for it."""
@@ -346,14 +349,16 @@ class KioskWindow(QWidget):
         self.sizes = sizes
         # Qt restyles every widget inside a widget whose sheet is set, even to the same text:
         # the window's sheet (colours) is set only when the colours change, and the type sizes
-        # are the sheet of each part with text, the hidden screens' set when they are styled.
+        # are the sheet of each part with text, the hidden screens' set when they are styled
+        # (the overlays have their own, set when they are shown).
         colours = colour_sheet(theme, sizes)
         if self.styleSheet() != colours:
             self.setStyleSheet(colours)
         self._type_sheet = type_sheet(sizes)
-        for part in (self.clinic, self.sound_status, self.overlay, self.voice_overlay):
+        for part in (self.clinic, self.sound_status):
             self._set_type_sheet(part)
-        for button in self.findChildren(BigButton):
+        # The top bar's buttons; the screens' and the overlays' are styled with them.
+        for button in (*self.nav_buttons, self.more_button):
             button.apply_style(theme, sizes)
         # The screens are laid out for these sizes by _style_pending, once the arrangement has
         # chosen them (it may try several).
@@ -363,15 +368,11 @@ class KioskWindow(QWidget):
         self.panel.set_margins(sizes.gap_px, sizes.focus_px)
 
     def _style_pending(self) -> None:
-        """Lay the screens out for the sizes chosen. On a shown window only the screen in view
-        is laid out now (a text-size tap waited for Home's whole grid of topics to be measured
-        anew, for one); the hidden ones are when they are next shown, or once the patient has
-        let the kiosk be for a moment. Before the window is shown, all of them, once (at
-        start-up the arrangement tried several sizes, and each try laid every screen out)."""
-        if not self._unstyled:
-            return
-        if not self.isVisible():
-            self._style_hidden()
+        """Lay the screens out for the sizes chosen. Only the screen in view is laid out now (a
+        text-size tap waited for Home's whole grid of topics to be measured anew, for one, and
+        a start waited for every screen); the hidden ones are when they are next shown, or once
+        the patient has let the kiosk be for a moment. None before the window is shown."""
+        if not self._unstyled or not self._shown:
             return
         self.style_screen(self.current_screen())
         if self._unstyled:
@@ -381,7 +382,7 @@ class KioskWindow(QWidget):
         """Lay a screen out for the current theme and text size if it is not yet (the
         controller calls this before it renders a screen)."""
         widget = self.screens[screen]
-        if widget in self._unstyled:
+        if widget in self._unstyled and self._shown:
             self._unstyled.remove(widget)
             self._set_type_sheet(widget)
             widget.apply_style(self.theme, self.sizes)
@@ -398,13 +399,6 @@ class KioskWindow(QWidget):
             widget.apply_style(self.theme, self.sizes)
         if self._unstyled:
             self._style_timer.start(0)
-
-    def _style_hidden(self) -> None:
-        self._style_timer.stop()
-        unstyled, self._unstyled = self._unstyled, []
-        for widget in unstyled:
-            self._set_type_sheet(widget)
-            widget.apply_style(self.theme, self.sizes)
 
     def _set_type_sheet(self, part: QWidget) -> None:
         if part.styleSheet() != self._type_sheet:
@@ -535,6 +529,12 @@ class KioskWindow(QWidget):
         keeps the screens their room."""
         width, height = self.width(), self.height()
         if width <= 0 or height <= 0:
+            return
+        if not self._shown:
+            # Arranged when shown, at the size it is shown at: at start-up the window was
+            # arranged four times at Qt's default 640x480 first (for the text size, the sound
+            # status, the text size again and the clinic's name).
+            self._arrange_pending = True
             return
         # The arrangement is worked out once per window size, text size, theme and words shown
         # (a resize or a change of text size), never again on a tap or a page turn.
@@ -905,6 +905,15 @@ class KioskWindow(QWidget):
                 )
             )
         return lines
+
+    def setVisible(self, visible: bool) -> None:
+        # Shown: arranged (Qt sends a hidden window's resize event before its show event, and
+        # the arrangement then works on hidden widgets, which costs less).
+        self._shown = visible
+        if visible and self._arrange_pending and not self.isVisible():
+            self._arrange_pending = False
+            self._arrange()
+        super().setVisible(visible)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
