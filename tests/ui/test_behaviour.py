@@ -405,12 +405,23 @@ def test_start_with_broken_content_uses_the_last_good_snapshot(
     caplog.clear()
 
 
-def test_a_widget_left_over_never_breaks_focus(kiosk: KioskUnderTest) -> None:
+def test_a_widget_left_over_never_breaks_focus(kiosk: KioskUnderTest, qtbot: QtBot) -> None:
     # Focus never stays on a control of the screen that was left (hidden now: keys and the
-    # audio guide would act on something the patient cannot see).
+    # audio guide would act on something the patient cannot see). A new screen starts with no
+    # control chosen: the window itself has the focus, and the next key chooses a control that
+    # is on show.
+    window = kiosk.window
     kiosk.controller.open_topic("pain")
+    left_over = window.topic.pages.next_button
+    left_over.setFocus(Qt.FocusReason.OtherFocusReason)
+    assert window.focusWidget() is left_over  # a control of the topic screen has the focus
     kiosk.controller.go(Place(Screen.HELP))
-    focus = kiosk.window.focusWidget()
-    assert focus is not None, "something has the focus"
-    assert focus.isVisible(), f"the focus is on a hidden {focus.objectName() or focus}"
-    assert kiosk.window.isAncestorOf(focus)
+    assert not left_over.isVisible()
+    focus = window.focusWidget()
+    assert focus is window, f"the focus is on {focus.objectName() or focus}, not the window"
+    qtbot.keyClick(window, Qt.Key.Key_Tab)
+    chosen = window.focusWidget()
+    assert chosen is not window and chosen is not left_over
+    assert chosen.isVisible(), f"Tab chose a hidden {chosen.objectName() or chosen}"
+    assert window.isAncestorOf(chosen)
+    assert chosen.focusPolicy() & Qt.FocusPolicy.TabFocus
