@@ -73,11 +73,17 @@ def test_unusable_pins_are_refused_in_plain_words(pin: str, words: str) -> None:
 
 
 @pytest.mark.parametrize("pin", ["5839", PIN, "1235", "0101", "112233445566"])
-def test_usable_pins_pass(pin: str) -> None:
+def test_usable_pins_pass(pin: str, settings_file: Path, clock: FakeClock) -> None:
     try:
         validate_new_pin(pin)
     except PinError as error:
         pytest.fail(f"{pin} is a usable PIN but was refused: {error}")
+    # The pad takes it as the staff PIN, and it then opens staff mode (and nothing else does).
+    pad = StaffPin(settings_file, clock=clock)
+    pad.set_pin(pin)
+    assert pad.is_set()
+    assert pad.try_pin(pin) == Attempt(VerifyResult.ACCEPTED, MAX_ATTEMPTS, 0.0)
+    assert pad.try_pin(pin + "0").result is VerifyResult.REJECTED
 
 
 def test_pin_error_is_a_value_error() -> None:
