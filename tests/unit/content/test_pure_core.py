@@ -19,11 +19,12 @@ ENGINE_PACKAGES = ["kiosk.voice", "kiosk.speech"]
 
 
 def pure_modules(packages: list[str] = PURE_PACKAGES) -> list[str]:
+    """Each package and every module under it, sub-packages included."""
     modules = []
     for package in packages:
         module = importlib.import_module(package)
         modules.append(package)
-        modules += [f"{package}.{info.name}" for info in pkgutil.iter_modules(module.__path__)]
+        modules += [info.name for info in pkgutil.walk_packages(module.__path__, f"{package}.")]
     return modules
 
 
