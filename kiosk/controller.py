@@ -35,6 +35,7 @@ from kiosk.core.usage import (
 from kiosk.reading import PageReader
 from kiosk.services.content_watch import ContentWatcher
 from kiosk.services.idle import IdleService
+from kiosk.services.memory import release_free_memory
 from kiosk.services.pin_gate import CLEAR_COUNTS_PROMPT, Guarded, PinGate
 from kiosk.services.selftest_runner import SelfTestRunner
 from kiosk.services.speech import RATE_STEPS_WPM, VOLUME_STEPS_DB, ReadAloud
@@ -317,14 +318,15 @@ class KioskController(QObject):
     def set_text_scale(self, scale: int) -> None:
         """Change the text size."""
         self.stop_speech()
-        self._count("text-size", str(scale))
+        if self._by_patient():
+            self._count("text-size", str(scale))
         self.prefs = self.prefs.with_scale(scale)
         self._restyle()
 
     def set_theme(self, theme: str) -> None:
         """Change the colours."""
         self.stop_speech()
-        if theme == "high-contrast":
+        if theme == "high-contrast" and self._by_patient():
             self._count("high-contrast")
         self.prefs = self.prefs.with_theme(theme)
         self._restyle()
@@ -354,6 +356,8 @@ class KioskController(QObject):
         self.window.home.grid.set_page(0)
         self.render()
         self.session_reset.emit()
+        # After Home is painted (nobody is using the kiosk now): freed memory back to the system.
+        QTimer.singleShot(0, release_free_memory)
 
     def recover(self) -> None:
         """After an unexpected error: back to a clean Home."""
@@ -773,6 +777,16 @@ class KioskController(QObject):
                 self.usage.count(event, detail)
             except UsageRefused as error:
                 log.warning("usage count left out: %s", error)
+
+    def _by_patient(self) -> bool:
+        """Whether a display choice is a patient's: not made by staff who opened Text size from
+        their own screens (checking how the kiosk looks is not patients' use)."""
+        nav = self.navigator
+        on_display = nav.current.screen is Screen.DISPLAY
+        came_from = nav.history[-1] if on_display and nav.history else None
+        return nav.current.screen not in STAFF_SCREENS and (
+            came_from is None or came_from.screen not in STAFF_SCREENS
+        )
 
     def _count_page_turn(self) -> None:
         """A page turned: counted for patients' screens only (staff reading their screens are

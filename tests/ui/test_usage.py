@@ -198,6 +198,32 @@ def test_staff_page_turns_are_not_counted(
     assert found.get(("page-turn", ""), 0) == turns + 1, found
 
 
+def test_staff_display_choices_are_not_counted_but_patients_are(
+    qtbot: QtBot, fonts: bool, seed_copy: Path, tmp_path: Path
+) -> None:
+    """Staff who open Text size from their own screens to check how the kiosk looks are not
+    patients using it; the same choices from a patient's screen are counted."""
+    usage_file = tmp_path / "state" / "usage.sqlite3"
+    k = build(qtbot, seed_copy, tmp_path, usage_file=usage_file)
+    c, w = k.controller, k.window
+    assert c.usage is not None
+    c.open_staff()  # no PIN set: straight in
+    w.display_requested.emit()  # the top bar's Text size, from the staff screen
+    assert c.navigator.current.screen.name == "DISPLAY"
+    c.set_text_scale(150)
+    c.set_theme("high-contrast")
+    c.set_theme("standard")
+    c.home()
+    w.display_requested.emit()  # from Home: a patient
+    c.set_text_scale(200)
+    c.set_theme("high-contrast")
+    c.usage.close()
+    found = counts(usage_file)
+    assert found.get(("text-size", "150"), 0) == 0, found
+    assert found.get(("text-size", "200"), 0) == 1, found
+    assert found.get(("high-contrast", ""), 0) == 1, found
+
+
 LONG_TITLES = {
     "hypercalcaemia": "Hypercalcaemia (too much calcium in the blood) and what you can do about it",
     "anaemia": "Anaemia (too few red blood cells, feeling tired and breathless a lot)",
