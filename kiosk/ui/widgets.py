@@ -42,6 +42,16 @@ def kiosk_font(px: int, bold: bool = False) -> QFont:
     return font
 
 
+def type_font(px: int, bold: bool = False) -> QFont:
+    """A label's own font, as a type sheet's ``font-size`` (and ``font-weight: bold``) gives
+    it: the weight is left to the parent's unless bold."""
+    font = QFont(FONT_FAMILY)
+    font.setPixelSize(max(1, px))
+    if bold:
+        font.setBold(True)
+    return font
+
+
 def paint_warning_icon(painter: QPainter, rect: QRectF, fill: str, mark: str) -> None:
     """A warning triangle with an exclamation mark (drawn, so no font needs the glyph)."""
     painter.save()
@@ -1186,12 +1196,15 @@ class EmergencyPanel(QFrame):
         self._place()
 
     def _apply_font(self) -> None:
-        # The panel's own sheet wins over the window's for its labels (Qt prefers the nearer
-        # sheet), so the window's text size never changes the panel's type.
-        self.setStyleSheet(
-            f'QLabel {{ font-size: {self.px}px; }} QLabel[role="band"], '
-            f"QLabel#panel-action {{ font-weight: bold; }}"
-        )
+        # Each label's own type size (the window's sheet gives the typeface), so the window's
+        # text size never changes the panel's type. (A sheet on the panel, as before, made Qt
+        # restyle the panel and every label in it on each change of type size.)
+        regular, bold = type_font(self.px), type_font(self.px, bold=True)
+        strong = (self._band, self._action)
+        for label in (self._band, self._action, self._numbers, self._more, *self._symptoms):
+            label.setFont(bold if label in strong else regular)
+        for label in self._bullets:
+            label.setFont(regular)
 
     def _place(self) -> None:
         place: dict[QLabel, QRect] = {}
