@@ -33,6 +33,7 @@ from kiosk.ui.widgets import (
     TextBlock,
     document_blocks,
     kiosk_font,
+    role_font,
     spans_html_marked,
 )
 
@@ -69,6 +70,10 @@ it goes back to the start and forgets what was looked at.
 
 class Screen(QWidget):
     """Base for screens: a title and a way to apply the theme to child buttons."""
+
+    own_type = False
+    """True for a screen that gives its labels their type sizes as fonts itself; the window
+    gives the others the type sheet (setting it makes Qt restyle every widget of the screen)."""
 
     def __init__(self, title: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -843,6 +848,7 @@ class DisplayScreen(PagedScreen):
     """Text size, colours, and the reading voice's volume and speed (paged like any page, so
     nothing is cut off at 200% text)."""
 
+    own_type = True
     text_scale_chosen = Signal(int)
     theme_chosen = Signal(str)
     volume_step = Signal(int)  # -1 quieter, +1 louder
@@ -926,6 +932,15 @@ class DisplayScreen(PagedScreen):
                 TextBlock("widget", plain="Speed", widget=lambda: rows["speed"]),
             ]
         )
+
+    def apply_style(self, theme: Theme, sizes: Sizes) -> None:
+        """The labels' fonts for the new text size (this screen, in view at a text-size tap,
+        has no type sheet: setting one made Qt restyle its thirty-odd widgets on the tap),
+        then the layout."""
+        self.view.type_sizes = sizes
+        for label in self.findChildren(QLabel):
+            label.setFont(role_font(sizes, label.property("role")))
+        super().apply_style(theme, sizes)
 
     def show_choices(self, scale: int, theme: str) -> None:
         """Mark the current choices in words (not only colour)."""

@@ -52,6 +52,18 @@ def type_font(px: int, bold: bool = False) -> QFont:
     return font
 
 
+def role_font(sizes: Sizes, role: object) -> QFont:
+    """A label's font for its role at these sizes, as :func:`kiosk.ui.theme.type_sheet` gives
+    it (for a screen that sets its labels' fonts instead of having the sheet)."""
+    if role in ("title", "heading"):
+        return type_font(sizes.heading_px, bold=True)
+    if role in ("meta", "status"):
+        return type_font(sizes.control_px)
+    if role in ("clinic", "band"):
+        return type_font(sizes.control_px, bold=True)
+    return type_font(sizes.body_px)
+
+
 def paint_warning_icon(painter: QPainter, rect: QRectF, fill: str, mark: str) -> None:
     """A warning triangle with an exclamation mark (drawn, so no font needs the glyph)."""
     painter.save()
@@ -707,6 +719,9 @@ class PagedView(Paging, QWidget):
         self._text_heights: dict[tuple[str, str, int, str], int] = {}
         self.spacing_px = 16
         """Space between blocks; the screen sets it from the text size."""
+        self.type_sizes: Sizes | None = None
+        """Where set, the text labels' fonts are their roles' at these sizes (:func:`role_font`:
+        the screen has no type sheet; the screen sets it and the labels it has)."""
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
     # -- content ------------------------------------------------------------------------------
@@ -761,6 +776,8 @@ class PagedView(Paging, QWidget):
                 label.setProperty("role", role)
                 label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
                 self._texts.add(label)
+            if self.type_sizes is not None:
+                label.setFont(role_font(self.type_sizes, role))
             # A block of its own size has its own sheet (Qt prefers the nearer sheet).
             sheet = f"QLabel {{ font-size: {block.px}px; }}" if block.px else ""
             if label.styleSheet() != sheet:

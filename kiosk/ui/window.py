@@ -384,7 +384,7 @@ class KioskWindow(QWidget):
         widget = self.screens[screen]
         if widget in self._unstyled and self._shown:
             self._unstyled.remove(widget)
-            self._set_type_sheet(widget)
+            self._set_screen_type(widget)
             widget.apply_style(self.theme, self.sizes)
 
     def styling_hidden_screens(self) -> bool:
@@ -395,10 +395,14 @@ class KioskWindow(QWidget):
         # One screen at a time, so a tap that comes meanwhile waits for one screen at most.
         if self._unstyled:
             widget = self._unstyled.pop(0)
-            self._set_type_sheet(widget)
+            self._set_screen_type(widget)
             widget.apply_style(self.theme, self.sizes)
         if self._unstyled:
             self._style_timer.start(0)
+
+    def _set_screen_type(self, screen: ScreenWidget) -> None:
+        if not screen.own_type:  # (else the screen sets its labels' fonts itself)
+            self._set_type_sheet(screen)
 
     def _set_type_sheet(self, part: QWidget) -> None:
         if part.styleSheet() != self._type_sheet:
