@@ -102,6 +102,10 @@ class Screen(QWidget):
             button.apply_style(theme, sizes)
         self.layout_.setSpacing(sizes.gap_px)
 
+    def hold_layout(self) -> None:
+        """The window is about to resize this screen, still at the old text size, and restyle
+        it (a screen with a paged view lays it out then only)."""
+
     def styled(self, button: BigButton) -> BigButton:
         """A new button with the current style."""
         if self._theme is not None and self._sizes is not None:
@@ -371,7 +375,17 @@ class PagedScreen(Screen):
             row.relayout()
         self.pages.fit_label()
         self.view.spacing_px = round(sizes.body_px * 0.45)
-        self.view.relayout(force=True)
+        # The page is laid out once: the screen's layout is brought up to date first (a title
+        # grown with the text size makes the page lower now, where on the next turn of the
+        # event loop the page was laid out again), which lays the page out if its size changed.
+        self.view.restyled()
+        self.layout_.activate()
+        self.view.relayout()
+
+    def hold_layout(self) -> None:
+        """The window is about to resize this screen, still at the old text size, and restyle
+        it: the page is laid out then, not at the resize too."""
+        self.view.hold()
 
     def spoken_text(self) -> str:
         """Title, band and every block in reading order."""

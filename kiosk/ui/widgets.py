@@ -719,6 +719,7 @@ class PagedView(Paging, QWidget):
         self._text_heights: dict[tuple[str, str, int, str], int] = {}
         self.spacing_px = 16
         """Space between blocks; the screen sets it from the text size."""
+        self._held = False
         self.type_sizes: Sizes | None = None
         """Where set, the text labels' fonts are their roles' at these sizes (:func:`role_font`:
         the screen has no type sheet; the screen sets it and the labels it has)."""
@@ -875,7 +876,14 @@ class PagedView(Paging, QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        self.relayout()
+        if not self._held:
+            self.relayout()
+
+    def hold(self) -> None:
+        """Lay out no more on a resize until the next forced :meth:`relayout` (the window is
+        about to resize a screen whose text size is still the old one: that layout would be
+        done again at once)."""
+        self._held = True
 
     def _known_height(self, widget: QWidget, width: int) -> int:
         """A block widget's height, measured once per layout (its text does not change)."""
@@ -902,10 +910,17 @@ class PagedView(Paging, QWidget):
             self._text_heights[key] = height
         return height
 
+    def restyled(self) -> None:
+        """The style changed: the next :meth:`relayout` (or resize) recomputes the pages even at
+        the size they were laid out for; it ends a :meth:`hold`."""
+        self._laid_out_for = QSize()
+        self._held = False
+
     def relayout(self, force: bool = False) -> None:
-        """Recompute pages for the current size and style."""
+        """Recompute pages for the current size and style (``force``: even at the size they
+        were laid out for, as after a change of style)."""
         if force:
-            self._laid_out_for = QSize()
+            self.restyled()
         if self.width() <= 0 or self.height() <= 0:
             return
         if self._laid_out_for == self.size():

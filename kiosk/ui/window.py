@@ -555,6 +555,7 @@ class KioskWindow(QWidget):
                         title_in_page=cached.title_in_page,
                     )
                 )
+            self._hold_current()
             self._apply_arranged(cached)
             self._style_pending()
             return
@@ -579,8 +580,16 @@ class KioskWindow(QWidget):
         if len(self._arranged) > 32:
             self._arranged.clear()
         self._arranged[key] = arranged
+        self._hold_current()
         self._apply_arranged(arranged)
         self._style_pending()
+
+    def _hold_current(self) -> None:
+        """The screen in view is restyled just after the arrangement is applied (by
+        _style_pending): it is not laid out at the old text size on the way."""
+        widget = self.stack.currentWidget()
+        if self._shown and widget in self._unstyled and isinstance(widget, ScreenWidget):
+            widget.hold_layout()
 
     def _restyle_for(self, control_scale: int, heading_ratio: float, title_in_page: bool) -> None:
         """Restyle for these choices of the sizes, unless they are the current ones."""
