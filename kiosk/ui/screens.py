@@ -33,6 +33,7 @@ from kiosk.ui.widgets import (
     TextBlock,
     document_blocks,
     kiosk_font,
+    role_font,
     spans_html_marked,
 )
 
@@ -70,6 +71,10 @@ it goes back to the start and forgets what was looked at.
 class Screen(QWidget):
     """Base for screens: a title and a way to apply the theme to child buttons."""
 
+    own_type = False
+    """True for a screen that gives its labels their type sizes as fonts itself; the window
+    gives the others the type sheet (setting it makes Qt restyle every widget of the screen)."""
+
     def __init__(self, title: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("Screen")
@@ -96,6 +101,10 @@ class Screen(QWidget):
         for button in self.findChildren(BigButton):
             button.apply_style(theme, sizes)
         self.layout_.setSpacing(sizes.gap_px)
+
+    def hold_layout(self) -> None:
+        """The window is about to resize this screen, still at the old text size, and restyle
+        it (a screen with a paged view lays it out then only)."""
 
     def styled(self, button: BigButton) -> BigButton:
         """A new button with the current style."""
@@ -366,7 +375,17 @@ class PagedScreen(Screen):
             row.relayout()
         self.pages.fit_label()
         self.view.spacing_px = round(sizes.body_px * 0.45)
-        self.view.relayout(force=True)
+        # The page is laid out once: the screen's layout is brought up to date first (a title
+        # grown with the text size makes the page lower now, where on the next turn of the
+        # event loop the page was laid out again), which lays the page out if its size changed.
+        self.view.restyled()
+        self.layout_.activate()
+        self.view.relayout()
+
+    def hold_layout(self) -> None:
+        """The window is about to resize this screen, still at the old text size, and restyle
+        it: the page is laid out then, not at the resize too."""
+        self.view.hold()
 
     def spoken_text(self) -> str:
         """Title, band and every block in reading order."""
@@ -843,6 +862,7 @@ class DisplayScreen(PagedScreen):
     """Text size, colours, and the reading voice's volume and speed (paged like any page, so
     nothing is cut off at 200% text)."""
 
+    own_type = True
     text_scale_chosen = Signal(int)
     theme_chosen = Signal(str)
     volume_step = Signal(int)  # -1 quieter, +1 louder
@@ -926,6 +946,15 @@ class DisplayScreen(PagedScreen):
                 TextBlock("widget", plain="Speed", widget=lambda: rows["speed"]),
             ]
         )
+
+    def apply_style(self, theme: Theme, sizes: Sizes) -> None:
+        """The labels' fonts for the new text size (this screen, in view at a text-size tap,
+        has no type sheet: setting one made Qt restyle its thirty-odd widgets on the tap),
+        then the layout."""
+        self.view.type_sizes = sizes
+        for label in self.findChildren(QLabel):
+            label.setFont(role_font(sizes, label.property("role")))
+        super().apply_style(theme, sizes)
 
     def show_choices(self, scale: int, theme: str) -> None:
         """Mark the current choices in words (not only colour)."""

@@ -42,6 +42,28 @@ def kiosk_font(px: int, bold: bool = False) -> QFont:
     return font
 
 
+def type_font(px: int, bold: bool = False) -> QFont:
+    """A label's own font, as a type sheet's ``font-size`` (and ``font-weight: bold``) gives
+    it: the weight is left to the parent's unless bold."""
+    font = QFont(FONT_FAMILY)
+    font.setPixelSize(max(1, px))
+    if bold:
+        font.setBold(True)
+    return font
+
+
+def role_font(sizes: Sizes, role: object) -> QFont:
+    """A label's font for its role at these sizes, as :func:`kiosk.ui.theme.type_sheet` gives
+    it (for a screen that sets its labels' fonts instead of having the sheet)."""
+    if role in ("title", "heading"):
+        return type_font(sizes.heading_px, bold=True)
+    if role in ("meta", "status"):
+        return type_font(sizes.control_px)
+    if role in ("clinic", "band"):
+        return type_font(sizes.control_px, bold=True)
+    return type_font(sizes.body_px)
+
+
 def paint_warning_icon(painter: QPainter, rect: QRectF, fill: str, mark: str) -> None:
     """A warning triangle with an exclamation mark (drawn, so no font needs the glyph)."""
     painter.save()
@@ -697,6 +719,10 @@ class PagedView(Paging, QWidget):
         self._text_heights: dict[tuple[str, str, int, str], int] = {}
         self.spacing_px = 16
         """Space between blocks; the screen sets it from the text size."""
+        self._held = False
+        self.type_sizes: Sizes | None = None
+        """Where set, the text labels' fonts are their roles' at these sizes (:func:`role_font`:
+        the screen has no type sheet; the screen sets it and the labels it has)."""
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
     # -- content ------------------------------------------------------------------------------
@@ -751,6 +777,8 @@ class PagedView(Paging, QWidget):
                 label.setProperty("role", role)
                 label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
                 self._texts.add(label)
+            if self.type_sizes is not None:
+                label.setFont(role_font(self.type_sizes, role))
             # A block of its own size has its own sheet (Qt prefers the nearer sheet).
             sheet = f"QLabel {{ font-size: {block.px}px; }}" if block.px else ""
             if label.styleSheet() != sheet:
@@ -848,7 +876,14 @@ class PagedView(Paging, QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        self.relayout()
+        if not self._held:
+            self.relayout()
+
+    def hold(self) -> None:
+        """Lay out no more on a resize until the next forced :meth:`relayout` (the window is
+        about to resize a screen whose text size is still the old one: that layout would be
+        done again at once)."""
+        self._held = True
 
     def _known_height(self, widget: QWidget, width: int) -> int:
         """A block widget's height, measured once per layout (its text does not change)."""
@@ -875,10 +910,17 @@ class PagedView(Paging, QWidget):
             self._text_heights[key] = height
         return height
 
+    def restyled(self) -> None:
+        """The style changed: the next :meth:`relayout` (or resize) recomputes the pages even at
+        the size they were laid out for; it ends a :meth:`hold`."""
+        self._laid_out_for = QSize()
+        self._held = False
+
     def relayout(self, force: bool = False) -> None:
-        """Recompute pages for the current size and style."""
+        """Recompute pages for the current size and style (``force``: even at the size they
+        were laid out for, as after a change of style)."""
         if force:
-            self._laid_out_for = QSize()
+            self.restyled()
         if self.width() <= 0 or self.height() <= 0:
             return
         if self._laid_out_for == self.size():
@@ -1186,12 +1228,15 @@ class EmergencyPanel(QFrame):
         self._place()
 
     def _apply_font(self) -> None:
-        # The panel's own sheet wins over the window's for its labels (Qt prefers the nearer
-        # sheet), so the window's text size never changes the panel's type.
-        self.setStyleSheet(
-            f'QLabel {{ font-size: {self.px}px; }} QLabel[role="band"], '
-            f"QLabel#panel-action {{ font-weight: bold; }}"
-        )
+        # Each label's own type size (the window's sheet gives the typeface), so the window's
+        # text size never changes the panel's type. (A sheet on the panel, as before, made Qt
+        # restyle the panel and every label in it on each change of type size.)
+        regular, bold = type_font(self.px), type_font(self.px, bold=True)
+        strong = (self._band, self._action)
+        for label in (self._band, self._action, self._numbers, self._more, *self._symptoms):
+            label.setFont(bold if label in strong else regular)
+        for label in self._bullets:
+            label.setFont(regular)
 
     def _place(self) -> None:
         place: dict[QLabel, QRect] = {}

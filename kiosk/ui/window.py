@@ -384,7 +384,7 @@ class KioskWindow(QWidget):
         widget = self.screens[screen]
         if widget in self._unstyled and self._shown:
             self._unstyled.remove(widget)
-            self._set_type_sheet(widget)
+            self._set_screen_type(widget)
             widget.apply_style(self.theme, self.sizes)
 
     def styling_hidden_screens(self) -> bool:
@@ -395,10 +395,14 @@ class KioskWindow(QWidget):
         # One screen at a time, so a tap that comes meanwhile waits for one screen at most.
         if self._unstyled:
             widget = self._unstyled.pop(0)
-            self._set_type_sheet(widget)
+            self._set_screen_type(widget)
             widget.apply_style(self.theme, self.sizes)
         if self._unstyled:
             self._style_timer.start(0)
+
+    def _set_screen_type(self, screen: ScreenWidget) -> None:
+        if not screen.own_type:  # (else the screen sets its labels' fonts itself)
+            self._set_type_sheet(screen)
 
     def _set_type_sheet(self, part: QWidget) -> None:
         if part.styleSheet() != self._type_sheet:
@@ -551,6 +555,7 @@ class KioskWindow(QWidget):
                         title_in_page=cached.title_in_page,
                     )
                 )
+            self._hold_current()
             self._apply_arranged(cached)
             self._style_pending()
             return
@@ -575,8 +580,16 @@ class KioskWindow(QWidget):
         if len(self._arranged) > 32:
             self._arranged.clear()
         self._arranged[key] = arranged
+        self._hold_current()
         self._apply_arranged(arranged)
         self._style_pending()
+
+    def _hold_current(self) -> None:
+        """The screen in view is restyled just after the arrangement is applied (by
+        _style_pending): it is not laid out at the old text size on the way."""
+        widget = self.stack.currentWidget()
+        if self._shown and widget in self._unstyled and isinstance(widget, ScreenWidget):
+            widget.hold_layout()
 
     def _restyle_for(self, control_scale: int, heading_ratio: float, title_in_page: bool) -> None:
         """Restyle for these choices of the sizes, unless they are the current ones."""

@@ -22,7 +22,7 @@ from kiosk.ui.theme import (
     stylesheet,
     type_sheet,
 )
-from kiosk.ui.widgets import BigButton
+from kiosk.ui.widgets import BigButton, role_font
 from tests.ui.conftest import LANDSCAPE, PORTRAIT, KioskUnderTest, build
 from tests.ui.helpers import in_window, visible_buttons, visible_labels, visit_all
 
@@ -204,12 +204,34 @@ def test_a_text_size_tap_styles_the_screen_in_view_and_the_others_when_shown(
     title_px = window.display.title.fontInfo().pixelSize()
     kiosk.controller.set_text_scale(200)
     sheet = type_sheet(window.sizes)
-    assert window.display.styleSheet() == sheet
+    # The Text size screen sets its labels' fonts itself (no sheet: Qt would restyle all of it).
+    assert window.display.own_type and window.display.styleSheet() == ""
     assert window.display.title.fontInfo().pixelSize() > title_px
+    assert window.display.title.fontInfo().pixelSize() == window.sizes.heading_px
+    assert window.display.volume_text.fontInfo().pixelSize() == window.sizes.control_px
     kiosk.controller.home()  # before the hidden screens' turn: Home is styled as it is shown
     assert window.home.styleSheet() == sheet
     assert window.home.title.fontInfo().pixelSize() == window.sizes.heading_px
-    qtbot.waitUntil(lambda: all(w.styleSheet() == sheet for w in window.screens.values()))
+    qtbot.waitUntil(
+        lambda: all(
+            w.styleSheet() == sheet for w in window.screens.values() if w is not window.display
+        )
+    )
+
+
+@pytest.mark.parametrize("role", [None, "body", "title", "heading", "meta", "status", "band"])
+def test_a_labels_font_by_role_is_the_type_sheets(kiosk: KioskUnderTest, role: str | None) -> None:
+    # The Text size screen sets its labels' fonts (role_font) where the others have the sheet.
+    window = kiosk.window
+    kiosk.controller.set_text_scale(150)
+    sheeted, fonted = QLabel("Hg", window.home), QLabel("Hg", window.display)
+    for label in (sheeted, fonted):
+        label.setProperty("role", role)
+    fonted.setFont(role_font(window.sizes, role))
+    for label in (sheeted, fonted):
+        label.ensurePolished()
+    assert fonted.font() == sheeted.font()
+    assert QFontInfo(fonted.font()).pixelSize() == QFontInfo(sheeted.font()).pixelSize()
 
 
 def test_text_size_steps_and_emergency_topics_marked_in_words(kiosk: KioskUnderTest) -> None:
