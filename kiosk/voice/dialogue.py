@@ -191,9 +191,14 @@ class VoiceDialogue:
         step, self.step = self.step, Step.IDLE
         match = decision.match if decision is not None else None
         if step is Step.ANSWER and self.pending is not None:
-            if isinstance(match, CommandMatch) and match.command in ("yes", "no"):
-                yes = match.command == "yes"
-                return Turn(Outcome.CONFIRMED if yes else Outcome.DECLINED, self.pending)
+            # Only yes or no can answer the question: the words' own match counts even where
+            # the evidence was too low to act on it as a request ("yes please" in the kiosk's
+            # own voice is heard exactly, with the evidence of a two-word request).
+            said = decision.said if decision is not None else None
+            for answer in (match, said):
+                if isinstance(answer, CommandMatch) and answer.command in ("yes", "no"):
+                    yes = answer.command == "yes"
+                    return Turn(Outcome.CONFIRMED if yes else Outcome.DECLINED, self.pending)
             if not self.asked_again:
                 self.asked_again = True
                 return Turn(Outcome.ASK_AGAIN, self.pending)

@@ -122,6 +122,9 @@ class Decision:
     """0..1: the match score (0 when nothing matched)."""
     latency_ms: float = 0.0
     """End of listening to decision, as on a live microphone (``hear_utterance`` only)."""
+    said: Match | None = None
+    """The transcript's best match before the evidence is weighed (None when nothing was
+    heard): what an answer to "Did you mean ...?" is taken from, where only yes and no count."""
 
     @property
     def asks(self) -> str | None:
@@ -136,12 +139,13 @@ class Decision:
 def decide(matcher: RequestMatcher, heard: Recognition, latency_ms: float = 0.0) -> Decision:
     """The kiosk's decision on what was heard: act only on a confident match."""
     match = matcher.match_recognition(heard)
+    said = matcher.match(heard.transcript, 1.0) if heard.transcript else None
     if isinstance(match, TopicMatch) and match.confident:
-        return Decision(heard, match, "topic", match.topic_id, match.score, latency_ms)
+        return Decision(heard, match, "topic", match.topic_id, match.score, latency_ms, said)
     if isinstance(match, CommandMatch) and match.confident:
-        return Decision(heard, match, "command", match.command, match.score, latency_ms)
+        return Decision(heard, match, "command", match.command, match.score, latency_ms, said)
     score = float(getattr(match, "score", 0.0))
-    return Decision(heard, match, "none", None, score, latency_ms)
+    return Decision(heard, match, "none", None, score, latency_ms, said)
 
 
 def request_language_lines(

@@ -122,6 +122,17 @@ def test_yes_or_no_said_answers_the_question_even_when_doubtful() -> None:
     assert not asked(d).asked_again
 
 
+def test_a_yes_with_too_little_evidence_for_a_request_still_answers_the_question() -> None:
+    """The words matched yes (``said``) but the evidence made the match "not recognised": as an
+    answer to "Did you mean ...?" the words count; as a request nothing happens."""
+    heard = Recognition("yes please", 1.0, (("yes", 1.0), ("please", 1.0)), "pocketsphinx")
+    too_little = NotRecognised("yes please", "too little evidence")
+    said = CommandMatch("yes", 1.0, confident=True)
+    weak = Decision(heard, too_little, "none", None, 0.0, said=said)
+    assert asked(VoiceDialogue()).heard(weak, True) == Turn(Outcome.CONFIRMED, DOUBTFUL_TOPIC)
+    assert listening(VoiceDialogue()).heard(weak, True) == Turn(Outcome.NOT_RECOGNISED, too_little)
+
+
 def test_cancel_says_whether_a_question_was_left_unanswered() -> None:
     d = VoiceDialogue()
     assert not d.cancel()
