@@ -8,6 +8,7 @@ Colours follow the NHS care-card scheme: emergencies in red and dark grey, with 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 from kiosk.core.display import MIN_TARGET_MM, PhysicalScreen
 
@@ -248,13 +249,29 @@ QWidget#Overlay QLabel, QWidget#VoiceOverlay QLabel {{
 """
 
 
+ROLE_TYPES: Final = (
+    (("title", "heading"), "heading_px", True),
+    (("meta", "status"), "control_px", False),
+    (("clinic", "band"), "control_px", True),
+)
+"""Labels' roles -> the type size (a :class:`Sizes` field) and whether bold; any other label
+has ``body_px``, not bold. Both :func:`type_sheet` and ``kiosk.ui.widgets.role_font`` use it."""
+
+
+def role_type(sizes: Sizes, role: object) -> tuple[int, bool]:
+    """A label's type size in px and whether it is bold, for its ``role`` property."""
+    for roles, size, bold in ROLE_TYPES:
+        if role in roles:
+            return getattr(sizes, size), bold
+    return sizes.body_px, False
+
+
 def type_sheet(sizes: Sizes) -> str:
     """The type sizes at the patient's text size (every font-size is here, none in
     :func:`colour_sheet`: Qt prefers the nearer sheet whatever the rules' specificity)."""
-    s = sizes
-    return f"""
-QLabel {{ font-size: {s.body_px}px; }}
-QLabel[role="title"], QLabel[role="heading"] {{ font-size: {s.heading_px}px; font-weight: bold; }}
-QLabel[role="meta"], QLabel[role="status"] {{ font-size: {s.control_px}px; }}
-QLabel[role="clinic"], QLabel[role="band"] {{ font-size: {s.control_px}px; font-weight: bold; }}
-"""
+    rules = [f"QLabel {{ font-size: {sizes.body_px}px; }}"]
+    for roles, size, bold in ROLE_TYPES:
+        selector = ", ".join(f'QLabel[role="{role}"]' for role in roles)
+        weight = " font-weight: bold;" if bold else ""
+        rules.append(f"{selector} {{ font-size: {getattr(sizes, size)}px;{weight} }}")
+    return "\n" + "\n".join(rules) + "\n"

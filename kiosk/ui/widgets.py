@@ -29,7 +29,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QAbstractButton, QFrame, QLabel, QSizePolicy, QWidget
 
 from kiosk.content.markdown import BulletList, Document, Heading, Inline, Paragraph, Span
-from kiosk.ui.theme import FONT_FAMILY, STANDARD, Sizes, Theme
+from kiosk.ui.theme import FONT_FAMILY, STANDARD, Sizes, Theme, role_type
 
 _WRAP = Qt.TextFlag.TextWordWrap
 
@@ -55,13 +55,7 @@ def type_font(px: int, bold: bool = False) -> QFont:
 def role_font(sizes: Sizes, role: object) -> QFont:
     """A label's font for its role at these sizes, as :func:`kiosk.ui.theme.type_sheet` gives
     it (for a screen that sets its labels' fonts instead of having the sheet)."""
-    if role in ("title", "heading"):
-        return type_font(sizes.heading_px, bold=True)
-    if role in ("meta", "status"):
-        return type_font(sizes.control_px)
-    if role in ("clinic", "band"):
-        return type_font(sizes.control_px, bold=True)
-    return type_font(sizes.body_px)
+    return type_font(*role_type(sizes, role))
 
 
 def paint_warning_icon(painter: QPainter, rect: QRectF, fill: str, mark: str) -> None:
