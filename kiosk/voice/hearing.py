@@ -123,8 +123,9 @@ class Decision:
     latency_ms: float = 0.0
     """End of listening to decision, as on a live microphone (``hear_utterance`` only)."""
     said: Match | None = None
-    """The transcript's best match before the evidence is weighed (None when nothing was
-    heard): what an answer to "Did you mean ...?" is taken from, where only yes and no count."""
+    """The transcript's best match before the evidence is weighed (None where a decision was
+    made without it): what an answer to "Did you mean ...?" is taken from, where only yes and
+    no count."""
 
     @property
     def asks(self) -> str | None:
@@ -138,8 +139,8 @@ class Decision:
 
 def decide(matcher: RequestMatcher, heard: Recognition, latency_ms: float = 0.0) -> Decision:
     """The kiosk's decision on what was heard: act only on a confident match."""
-    match = matcher.match_recognition(heard)
-    said = matcher.match(heard.transcript, 1.0) if heard.transcript else None
+    said = matcher.match(heard.transcript, 1.0)
+    match = matcher.weigh(heard, said)
     if isinstance(match, TopicMatch) and match.confident:
         return Decision(heard, match, "topic", match.topic_id, match.score, latency_ms, said)
     if isinstance(match, CommandMatch) and match.confident:

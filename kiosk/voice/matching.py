@@ -599,7 +599,11 @@ class RequestMatcher:
         A wrong page is worse than a question, and a question about something the patient did
         not say is worse than "Sorry, I didn't catch that".
         """
-        said = self.match(heard.transcript, 1.0)
+        return self.weigh(heard, self.match(heard.transcript, 1.0))
+
+    def weigh(self, heard: Recognition, said: Match) -> Match:
+        """:meth:`match_recognition` for ``said``, the transcript's own match (already made by
+        the caller, who keeps it too)."""
         if isinstance(said, NotRecognised):
             return said
         evidence = self.evidence(heard, said)
