@@ -15,29 +15,27 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import logging
 import sys
 from typing import Any
 
 log = logging.getLogger(__name__)
 
-_libc: Any = None
-_looked = False
 
-
+@functools.cache
 def _trim_function() -> Any:
-    global _libc, _looked
-    if not _looked:
-        _looked = True
-        if sys.platform.startswith("linux"):
-            try:
-                libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-                _libc = libc.malloc_trim
-                _libc.argtypes = [ctypes.c_size_t]
-                _libc.restype = ctypes.c_int
-            except (OSError, AttributeError) as error:  # not glibc (musl has no malloc_trim)
-                log.info("malloc_trim is unavailable (%s): freed memory stays put", error)
-    return _libc
+    """glibc's ``malloc_trim``, looked up once; None where there is none."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError) as error:  # not glibc (musl has no malloc_trim)
+        log.info("malloc_trim is unavailable (%s): freed memory stays put", error)
+        return None
+    trim.argtypes = [ctypes.c_size_t]
+    trim.restype = ctypes.c_int
+    return trim
 
 
 def release_free_memory() -> bool:
