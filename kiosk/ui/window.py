@@ -46,9 +46,6 @@ from kiosk.ui.staff_tools import UsageScreen
 from kiosk.ui.theme import THEMES, Sizes, Theme, colour_sheet, type_sheet
 from kiosk.ui.widgets import BigButton, EmergencyPanel, HoldLabel, kiosk_font
 
-PANEL_SHARES_UNDER_TOP_BAR = (0.32, 0.36, 0.40, 0.44)
-"""The panel's width beside the screens, under the top bar, tried narrowest first (a third of
-the window on the panel the kiosk was designed for)."""
 PANEL_SHARES_LANDSCAPE = (0.32, 0.36, 0.40, 0.44, 0.48, 0.52, 0.56, 0.60, 0.64)
 """The same beside the screens and the top bar, from the top of the window."""
 BELOW_CONTENT_SHARE = 0.6
@@ -253,8 +250,6 @@ class KioskWindow(QWidget):
         for button in [*self.nav_buttons, self.more_button]:
             button.setParent(self)
         self.more_button.hide()
-        self.compact_top = False
-        """True when the top bar shows Back, Home and More only."""
         self.top_rows = 1
         """How the top bar is arranged: 1 (one row), 2 (the clinic name above the buttons), or
         more (the buttons on several rows too)."""
@@ -872,7 +867,6 @@ class KioskWindow(QWidget):
 
     def _set_compact(self, compact: bool) -> None:
         """Show the full top bar, or Back, Home and More."""
-        self.compact_top = compact
         for button in self.nav_buttons:
             button.setVisible(not compact or button in (self.back_button, self.home_button))
         self.more_button.setVisible(compact)
