@@ -426,8 +426,10 @@ class UsageScreen(PagedScreen):
         theme, sizes = self._theme, self._sizes
         assert theme is not None and sizes is not None
         blocks: list[TextBlock] = [
+            # The period is a plain line under the page's title: as a heading it took the whole
+            # first page on a 1366x768 screen at 150 % and more.
             TextBlock.text(
-                "heading",
+                "body",
                 f"The last 30 days: {view.first.day} {view.first:%B} to "
                 f"{view.last.day} {view.last:%B %Y}",
             )
