@@ -211,6 +211,15 @@ class KioskController(QObject):
             voice.vocabulary.connect(self._vocabulary)
         self._voice_available(voice is not None and voice.available)
 
+    # -- requests -----------------------------------------------------------------------------
+    def do(self, request: Request) -> None:
+        """Do what a tap, a key or a spoken command asked for."""
+        handler = self.handlers[request.intent]
+        if request.arg is None:
+            handler()
+        else:
+            handler(request.arg)
+
     # -- content ------------------------------------------------------------------------------
     @property
     def content(self) -> ContentSet:
@@ -241,14 +250,6 @@ class KioskController(QObject):
         self.watcher.reload()
         self.staff_notice = "Content reloaded."
         self.render()
-
-    def do(self, request: Request) -> None:
-        """Do what a tap, a key or a spoken command asked for."""
-        handler = self.handlers[request.intent]
-        if request.arg is None:
-            handler()
-        else:
-            handler(request.arg)
 
     # -- navigation ---------------------------------------------------------------------------
     def go(self, place: Place) -> None:
