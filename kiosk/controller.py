@@ -21,6 +21,7 @@ from kiosk.content.loader import ContentLoad
 from kiosk.content.model import ContentSet
 from kiosk.content.store import ContentStore
 from kiosk.core import health
+from kiosk.core.intents import Intent, Request, TopicChoice
 from kiosk.core.pin import StaffPin
 from kiosk.core.session import (
     DisplayPrefs,
@@ -28,10 +29,7 @@ from kiosk.core.session import (
     Place,
     Screen,
 )
-from kiosk.core.usage import (
-    UsageCounter,
-    UsageRefused,
-)
+from kiosk.core.usage import TOPIC_OPENED, UsageCounter, UsageRefused
 from kiosk.reading import PageReader
 from kiosk.services.content_watch import ContentWatcher
 from kiosk.services.idle import IdleService
@@ -44,6 +42,12 @@ from kiosk.ui.screens import PagedScreen
 from kiosk.ui.staff_tools import UsageView
 from kiosk.ui.theme import THEMES
 from kiosk.ui.window import KioskWindow
+from kiosk.voice.commands import (
+    COMMAND_REPLIES,
+    COMMAND_REQUESTS,
+    NOTHING_TO_READ_MESSAGE,
+    READ_AFTER,
+)
 from kiosk.voice.dialogue import (
     ANSWER_PROMPT,
     ASK_AGAIN_MESSAGE,
@@ -144,45 +148,47 @@ class KioskController(QObject):
         self.pin_gate.unlocked.connect(self._pin_unlocked)
         self._quit = quit_app or (lambda: QApplication.quit())
 
-        w = window
-        w.back_requested.connect(self.back)
-        w.home_requested.connect(self.home)
-        w.help_requested.connect(lambda: self.go(Place(Screen.HELP)))
-        w.display_requested.connect(lambda: self.go(Place(Screen.DISPLAY)))
-        w.emergency_requested.connect(lambda: self.go(Place(Screen.EMERGENCY)))
-        w.topic_chosen.connect(self.open_topic)
-        w.page_shown.connect(self.navigator.remember_page)
-        w.next_page_requested.connect(lambda: self._turn_page(+1))
-        w.previous_page_requested.connect(lambda: self._turn_page(-1))
-        w.text_scale_chosen.connect(self.set_text_scale)
-        w.theme_chosen.connect(self.set_theme)
-        w.staff_requested.connect(self.open_staff)
-        w.pin_entered.connect(self.check_pin)
-        w.pin_cancelled.connect(self.back)
-        w.reload_requested.connect(self.reload_content)
-        w.exit_requested.connect(self.exit_kiosk)
-        w.staff.use_requested.connect(lambda: self.go(Place(Screen.USE)))
-        w.use.clear_requested.connect(self.ask_clear_counts)
-        w.staff.selftest_requested.connect(self.run_selftest)
         self.selftest = SelfTestRunner(state_folder, parent=self)
         """The staff screen's sound and voice self-test."""
         self.selftest.finished.connect(self._selftest_finished)
-        w.continue_requested.connect(idle.activity)
+        self.handlers: dict[Intent, Callable[..., object]] = {
+            Intent.BACK: self.back,
+            Intent.HOME: self.home,
+            Intent.HELP: lambda: self._open_counted(Screen.HELP, "help-page"),
+            Intent.DISPLAY: lambda: self.go(Place(Screen.DISPLAY)),
+            Intent.EMERGENCY: lambda: self._open_counted(Screen.EMERGENCY, "emergency-page"),
+            Intent.TOPIC: self.choose_topic,
+            Intent.PAGE: self._turn_page,
+            Intent.TEXT_SCALE: self.set_text_scale,
+            Intent.THEME: self.set_theme,
+            Intent.READ: self.read_page,
+            Intent.PAUSE: self.toggle_pause,
+            Intent.STOP: self.stop_speech,
+            Intent.REPEAT: self.repeat_sentence,
+            Intent.VOLUME: self.change_volume,
+            Intent.RATE: self.change_rate,
+            Intent.AUDIO_GUIDE: lambda: self.set_audio_guide(not self.guide.enabled),
+            Intent.VOICE: self.ask_by_voice,
+            Intent.STOP_LISTENING: self.cancel_voice,
+            Intent.ANSWER: self.answer,
+            Intent.DISMISS: self.close_voice,
+            Intent.CONTINUE: idle.activity,
+            Intent.STAFF: self.open_staff,
+            Intent.PIN: self.check_pin,
+            Intent.RELOAD: self.reload_content,
+            Intent.EXIT: self.exit_kiosk,
+            Intent.USAGE: lambda: self.go(Place(Screen.USE)),
+            Intent.CLEAR_COUNTS: self.ask_clear_counts,
+            Intent.SELFTEST: self.run_selftest,
+        }
+        """What each intent does, asked for by a tap, a key or a spoken command alike."""
+        w = window
+        w.intended.connect(self.do)
+        w.page_shown.connect(self.navigator.remember_page)
+        w.paged_by_user.connect(self.stop_speech)
+        w.paged_by_user.connect(self._count_page_turn)
         idle.warning.connect(w.show_idle_warning)
         idle.warning.connect(lambda _: self.guide.idle_warning(w.overlay.spoken_text()))
-        w.read_requested.connect(self.read_page)
-        w.pause_requested.connect(self.toggle_pause)
-        w.stop_requested.connect(self.stop_speech)
-        w.repeat_requested.connect(self.repeat_sentence)
-        w.repeat_all_requested.connect(self.read_page)
-        w.volume_step.connect(self.change_volume)
-        w.rate_step.connect(self.change_rate)
-        w.audio_guide_requested.connect(self.toggle_audio_guide)
-        w.paged_by_user.connect(self.stop_speech)
-        w.voice_requested.connect(self.ask_by_voice)
-        w.voice_overlay.stop_requested.connect(self.cancel_voice)
-        w.voice_overlay.answered.connect(self.answer)
-        w.voice_overlay.dismissed.connect(self.close_voice)
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.connect(self.guide.focus_changed)
@@ -196,15 +202,6 @@ class KioskController(QObject):
         idle.expired.connect(self.reset_session)
         watcher.reloaded.connect(self.content_reloaded)
         w.closing.connect(self.shutdown)
-        # Usage counts: how a topic was opened is known only where the tap came from.
-        w.home.topic_chosen.connect(lambda topic_id: self._count("topic-touch", topic_id))
-        w.topic.related_chosen.connect(lambda topic_id: self._count("topic-related", topic_id))
-        w.emergency.topic_chosen.connect(
-            lambda topic_id: self._count("topic-emergency-panel", topic_id)
-        )
-        w.emergency_requested.connect(lambda: self._count("emergency-page"))
-        w.help_requested.connect(lambda: self._count("help-page"))
-        w.paged_by_user.connect(self._count_page_turn)
         if voice is not None:
             voice.availability_changed.connect(self._voice_available)
             voice.state_changed.connect(self._voice_state)
@@ -213,6 +210,15 @@ class KioskController(QObject):
             voice.failed.connect(self._voice_failed)
             voice.vocabulary.connect(self._vocabulary)
         self._voice_available(voice is not None and voice.available)
+
+    # -- requests -----------------------------------------------------------------------------
+    def do(self, request: Request) -> None:
+        """Do what a tap, a key or a spoken command asked for."""
+        handler = self.handlers[request.intent]
+        if request.arg is None:
+            handler()
+        else:
+            handler(request.arg)
 
     # -- content ------------------------------------------------------------------------------
     @property
@@ -260,6 +266,15 @@ class KioskController(QObject):
             log.warning("asked for unknown topic %r", topic_id)
             return
         self.go(Place(Screen.TOPIC, topic_id))
+
+    def choose_topic(self, choice: TopicChoice) -> None:
+        """A topic was chosen: counted by how, then opened."""
+        self._count(TOPIC_OPENED[choice.via], choice.topic_id)
+        self.open_topic(choice.topic_id)
+
+    def _open_counted(self, screen: Screen, event: str) -> None:
+        self._count(event)
+        self.go(Place(screen))
 
     def back(self) -> None:
         """Back to the previous place."""
@@ -693,51 +708,31 @@ class KioskController(QObject):
     def _act(self, match: Match) -> None:
         self.close_voice()
         if isinstance(match, TopicMatch):
-            self._count("topic-voice", match.topic_id)
-            self.open_topic(match.topic_id)
+            self.do(Request(Intent.TOPIC, TopicChoice(match.topic_id, "voice")))
             self.read_page()
         elif isinstance(match, CommandMatch):
             self.run_command(match.command)
 
     def run_command(self, command: str) -> None:
-        """A spoken command does what its touch control does."""
-        if command == "home":
-            self.home()
-        elif command == "back":
-            self.back()
-        elif command == "read":
-            if self.current_paged_screen() is None:
-                self._tell("There is nothing to read on this screen. Say the name of a topic.")
-            else:
+        """A spoken command makes its touch control's request; by voice, the kiosk also says
+        what changed, reads the page it opened, or says why it did nothing."""
+        request = COMMAND_REQUESTS[command]
+        if request.intent is Intent.ANSWER:
+            self._tell(NO_QUESTION_MESSAGE)  # (an open question's answer never comes here)
+        elif request.intent is Intent.READ and self.current_paged_screen() is None:
+            self._tell(NOTHING_TO_READ_MESSAGE)
+        else:
+            self.do(request)
+            if command in READ_AFTER:
                 self.read_page()
-        elif command == "stop":
-            self.stop_speech()
-        elif command == "pause":
-            self.toggle_pause()
-        elif command == "repeat":
-            self.repeat_sentence()
-        elif command in ("emergency", "help"):
-            self._count(f"{command}-page")
-            self.go(Place(Screen.EMERGENCY if command == "emergency" else Screen.HELP))
-            self.read_page()
-        elif command in ("louder", "quieter"):
-            self.change_volume(+1 if command == "louder" else -1)
-            self.speak_text("Louder." if command == "louder" else "Quieter.")
-        elif command in ("faster", "slower"):
-            self.change_rate(+1 if command == "faster" else -1)
-            self.speak_text("Faster." if command == "faster" else "Slower.")
-        elif command in ("yes", "no"):
-            self._tell(NO_QUESTION_MESSAGE)
+            if command in COMMAND_REPLIES:
+                self.speak_text(COMMAND_REPLIES[command])
 
     # -- audio guide --------------------------------------------------------------------------
     @property
     def audio_guide(self) -> bool:
         """True while taps explain and double taps activate."""
         return self.guide.enabled
-
-    def toggle_audio_guide(self) -> None:
-        """The Audio guide control or key."""
-        self.set_audio_guide(not self.guide.enabled)
 
     def set_audio_guide(self, on: bool, announce: bool = True) -> None:
         """Turn the audio guide on or off."""

@@ -1,14 +1,20 @@
 """The kiosk's keys: one table from key to what it does. The window acts on it
-(:meth:`kiosk.ui.window.KioskWindow.eventFilter`); the Help screen's "Using keys" list is the
+(:meth:`kiosk.ui.window.KioskWindow.eventFilter`): it moves the focus itself and asks for the
+rest as the touch controls do (:data:`KEY_REQUESTS`); the Help screen's "Using keys" list is the
 table's help lines, so a key added or changed here is described there too.
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Final
 
 from PySide6.QtCore import Qt
+
+from kiosk.core.intents import Intent, Request
 
 
 class KeyAction(enum.Enum):
@@ -88,6 +94,34 @@ KEY_TABLE: tuple[KeyBinding, ...] = (
     KeyBinding(KeyAction.SLOWER, (K.Key_BracketLeft,)),
 )
 """In the order Help lists them."""
+
+WINDOW_ACTIONS: Final = frozenset(
+    {KeyAction.NEXT_CONTROL, KeyAction.PREVIOUS_CONTROL, KeyAction.PRESS}
+)
+"""The window's own (focus and Enter); every other action is a request."""
+
+KEY_REQUESTS: Final[Mapping[KeyAction, Request]] = MappingProxyType(
+    {
+        KeyAction.BACK: Request(Intent.BACK),
+        KeyAction.HOME: Request(Intent.HOME),
+        KeyAction.HELP: Request(Intent.HELP),
+        KeyAction.NEXT_PAGE: Request(Intent.PAGE, +1),
+        KeyAction.PREVIOUS_PAGE: Request(Intent.PAGE, -1),
+        KeyAction.VOICE: Request(Intent.VOICE),
+        KeyAction.ANSWER_YES: Request(Intent.ANSWER, True),
+        KeyAction.ANSWER_NO: Request(Intent.ANSWER, False),
+        KeyAction.READ: Request(Intent.READ),
+        KeyAction.STOP: Request(Intent.STOP),
+        KeyAction.PAUSE: Request(Intent.PAUSE),
+        KeyAction.REPEAT: Request(Intent.REPEAT),
+        KeyAction.AUDIO_GUIDE: Request(Intent.AUDIO_GUIDE),
+        KeyAction.LOUDER: Request(Intent.VOLUME, +1),
+        KeyAction.QUIETER: Request(Intent.VOLUME, -1),
+        KeyAction.FASTER: Request(Intent.RATE, +1),
+        KeyAction.SLOWER: Request(Intent.RATE, -1),
+    }
+)
+"""What each key action asks for: the same request as the touch control for it."""
 
 _ACTIONS: dict[int, KeyAction] = {
     key.value: binding.action for binding in KEY_TABLE for key in binding.keys

@@ -1,6 +1,7 @@
 """The kiosk window: top bar (always the same place), the screens, and the emergency panel.
 
-The window renders and reports intentions (signals); ``kiosk.controller`` decides what happens.
+The window renders and reports intentions (one signal, ``intended``, carrying a
+``kiosk.core.intents.Request``); ``kiosk.controller`` decides what happens.
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ from PySide6.QtWidgets import (
 
 from kiosk.content.model import ContentSet, Urgency
 from kiosk.core.display import too_small
+from kiosk.core.intents import Intent, Request, TopicChoice
 from kiosk.core.session import TEXT_SCALES, Screen
 from kiosk.core.settings import KioskSettings
-from kiosk.ui.keys import KeyAction, action_for
+from kiosk.ui.keys import KEY_REQUESTS, KeyAction, action_for
 from kiosk.ui.screens import (
     DisplayScreen,
     EmergencyScreen,
@@ -147,35 +149,12 @@ class ContentArea(QWidget):
 class KioskWindow(QWidget):
     """Everything the patient sees."""
 
-    back_requested = Signal()
-    home_requested = Signal()
-    help_requested = Signal()
-    display_requested = Signal()
-    emergency_requested = Signal()
-    staff_requested = Signal()
-    topic_chosen = Signal(str)
+    intended = Signal(object)
+    """A tap or key asked for something (a :class:`kiosk.core.intents.Request`)."""
     page_shown = Signal(int)
-    next_page_requested = Signal()
-    previous_page_requested = Signal()
-    text_scale_chosen = Signal(int)
-    theme_chosen = Signal(str)
-    pin_entered = Signal(str)
-    pin_cancelled = Signal()
-    reload_requested = Signal()
-    exit_requested = Signal()
-    continue_requested = Signal()
     first_painted = Signal()
     closing = Signal()
-    read_requested = Signal()
-    pause_requested = Signal()
-    stop_requested = Signal()
-    repeat_requested = Signal()
-    repeat_all_requested = Signal()
-    volume_step = Signal(int)
-    rate_step = Signal(int)
-    audio_guide_requested = Signal()
     paged_by_user = Signal()
-    voice_requested = Signal()
 
     def __init__(self, settings: KioskSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -195,7 +174,6 @@ class KioskWindow(QWidget):
         self.clinic = HoldLabel("", settings.staff_press_seconds, self)
         self.clinic.setProperty("role", "clinic")
         self.clinic.setWordWrap(True)
-        self.clinic.held.connect(self.staff_requested)
         self.back_button = BigButton(
             "Back", description="Go back to the previous screen.", object_name="nav-back"
         )
@@ -216,21 +194,15 @@ class KioskWindow(QWidget):
             "twice to use it.",
             object_name="nav-guide",
         )
-        self.guide_button.clicked.connect(self.audio_guide_requested)
         self.voice_button = BigButton(
             "Ask by voice",
             description="Say what you want to know about, for example tiredness or pain.",
             object_name="nav-voice",
         )
-        self.voice_button.clicked.connect(self.voice_requested)
         self.sound_status = QLabel("Sound unavailable", self)
         self.sound_status.setProperty("role", "status")
         self.sound_status.setWordWrap(True)
         self.sound_status.hide()
-        self.back_button.clicked.connect(self.back_requested)
-        self.home_button.clicked.connect(self.home_requested)
-        self.help_button.clicked.connect(self.help_requested)
-        self.display_button.clicked.connect(self.display_requested)
         self.nav_buttons = [
             self.back_button,
             self.home_button,
@@ -246,7 +218,6 @@ class KioskWindow(QWidget):
             description="Help, text size, colours, the audio guide and Ask by voice.",
             object_name="nav-more",
         )
-        self.more_button.clicked.connect(self.display_requested)
         for button in [*self.nav_buttons, self.more_button]:
             button.setParent(self)
         self.more_button.hide()
@@ -258,7 +229,6 @@ class KioskWindow(QWidget):
         self.content_area = ContentArea(self)
         self.stack = self.content_area.stack
         self.overlay = self.content_area.overlay
-        self.overlay.continue_requested.connect(self.continue_requested)
         self.voice_overlay = self.content_area.voice
         self.home = HomeScreen()
         self.topic = TopicScreen()
@@ -280,39 +250,16 @@ class KioskWindow(QWidget):
         }
         for widget in self.screens.values():
             self.stack.addWidget(widget)
-        self.home.topic_chosen.connect(self.topic_chosen)
-        self.topic.related_chosen.connect(self.topic_chosen)
-        self.emergency.topic_chosen.connect(self.topic_chosen)
         for screen in (self.topic, self.help, self.emergency, self.staff, self.display):
             screen.paged_by_user.connect(self.paged_by_user)
         self.home.pages.previous.connect(self.paged_by_user)
         self.home.pages.next.connect(self.paged_by_user)
         for paged in (self.home, self.topic, self.help, self.emergency, self.staff, self.use):
             paged.page_shown.connect(lambda page, widget=paged: self._page_shown(widget, page))
-        for screen in (self.topic, self.help, self.emergency):
-            controls = screen.speech
-            assert controls is not None
-            controls.read.connect(self.read_requested)
-            controls.pause.connect(self.pause_requested)
-            controls.stop.connect(self.stop_requested)
-            controls.repeat.connect(self.repeat_requested)
-            controls.repeat_all.connect(self.repeat_all_requested)
-        self.display.volume_step.connect(self.volume_step)
-        self.display.rate_step.connect(self.rate_step)
-        self.display.text_scale_chosen.connect(self.text_scale_chosen)
-        self.display.theme_chosen.connect(self.theme_chosen)
-        self.display.help_button.clicked.connect(self.help_requested)
-        self.display.guide_button.clicked.connect(self.audio_guide_requested)
-        self.display.voice_button.clicked.connect(self.voice_requested)
-        self.pin.pin_entered.connect(self.pin_entered)
-        self.pin.cancelled.connect(self.pin_cancelled)
-        self.staff.reload_requested.connect(self.reload_requested)
-        self.staff.exit_requested.connect(self.exit_requested)
 
         # The emergency panel: beside or below the screens, never under anything. The window
         # places its parts itself (_arrange): the panel first, in full, then the rest.
         self.panel = EmergencyPanel(self)
-        self.panel.activated.connect(self.emergency_requested)
         self.arrangement = "beside"
         """Where the panel is: "beside" the screens or "below" them."""
         self.screen_too_small = False
@@ -328,7 +275,65 @@ class KioskWindow(QWidget):
         self._style_timer.setSingleShot(True)
         self._style_timer.timeout.connect(self._style_next)
         # Keys reach eventFilter through the kiosk's one application event filter (app.py).
+        self._report_intentions()
         self.apply_style(self.theme, 100)
+
+    def _report_intentions(self) -> None:
+        """Every control, wherever it is, asks for what it does through ``intended``."""
+        speech = (self.topic.speech, self.help.speech, self.emergency.speech)
+        readers = [controls for controls in speech if controls is not None]
+        asks = {
+            Intent.STAFF: [self.clinic.held],
+            Intent.BACK: [self.back_button.clicked, self.pin.cancelled],
+            Intent.HOME: [self.home_button.clicked],
+            Intent.HELP: [self.help_button.clicked, self.display.help_button.clicked],
+            Intent.DISPLAY: [self.display_button.clicked, self.more_button.clicked],
+            Intent.EMERGENCY: [self.panel.activated],
+            Intent.READ: [c.read for c in readers] + [c.repeat_all for c in readers],
+            Intent.PAUSE: [c.pause for c in readers],
+            Intent.STOP: [c.stop for c in readers],
+            Intent.REPEAT: [c.repeat for c in readers],
+            Intent.AUDIO_GUIDE: [self.guide_button.clicked, self.display.guide_button.clicked],
+            Intent.VOICE: [self.voice_button.clicked, self.display.voice_button.clicked],
+            Intent.STOP_LISTENING: [self.voice_overlay.stop_requested],
+            Intent.DISMISS: [self.voice_overlay.dismissed],
+            Intent.CONTINUE: [self.overlay.continue_requested],
+            Intent.RELOAD: [self.staff.reload_requested],
+            Intent.EXIT: [self.staff.exit_requested],
+            Intent.USAGE: [self.staff.use_requested],
+            Intent.SELFTEST: [self.staff.selftest_requested],
+            Intent.CLEAR_COUNTS: [self.use.clear_requested],
+        }
+        for intent, signals in asks.items():
+            for signal in signals:
+                signal.connect(self._asks(intent))
+        # Those that carry what is asked for: a size, a theme, a step, an answer, a PIN.
+        for signal, intent in (
+            (self.display.text_scale_chosen, Intent.TEXT_SCALE),
+            (self.display.theme_chosen, Intent.THEME),
+            (self.display.volume_step, Intent.VOLUME),
+            (self.display.rate_step, Intent.RATE),
+            (self.voice_overlay.answered, Intent.ANSWER),
+            (self.pin.pin_entered, Intent.PIN),
+        ):
+            signal.connect(lambda arg, intent=intent: self.intended.emit(Request(intent, arg)))
+        # A topic: how it was chosen is known only here (usage counts tell the ways apart).
+        for signal, via in (
+            (self.home.topic_chosen, "touch"),
+            (self.topic.related_chosen, "related"),
+            (self.emergency.topic_chosen, "emergency-panel"),
+        ):
+            signal.connect(
+                lambda topic_id, via=via: self.intended.emit(
+                    Request(Intent.TOPIC, TopicChoice(topic_id, via))
+                )
+            )
+
+    def _asks(self, intent: Intent) -> Callable[..., None]:
+        """A slot asking for ``intent`` (whatever the signal carries, such as a button's
+        checked state, is not part of it)."""
+        request = Request(intent)
+        return lambda *_: self.intended.emit(request)
 
     # -- rendering ----------------------------------------------------------------------------
     def apply_style(self, theme: Theme, scale: int) -> None:
@@ -964,35 +969,19 @@ class KioskWindow(QWidget):
                 self.pin.press("Back")
                 return True
         action = action_for(key, event.text())
+        if action is None or action is KeyAction.PRESS:
+            return False  # not the kiosk's (Enter: the focused button's own)
         if action in (KeyAction.ANSWER_YES, KeyAction.ANSWER_NO):
             if self.voice_overlay.mode != "question":
                 return False
-            self.voice_overlay.answered.emit(action is KeyAction.ANSWER_YES)
-            return True
-        if action is None or action is KeyAction.PRESS:
-            return False  # not the kiosk's (Enter: the focused button's own)
-        if action is KeyAction.PAUSE and self._on_button():
+        elif action is KeyAction.PAUSE and self._on_button():
             return False
-        do: dict[KeyAction, Callable[[], object]] = {
-            KeyAction.BACK: self.back_requested.emit,
-            KeyAction.HOME: self.home_requested.emit,
-            KeyAction.HELP: self.help_requested.emit,
-            KeyAction.NEXT_CONTROL: self.focusNextChild,
-            KeyAction.PREVIOUS_CONTROL: self.focusPreviousChild,
-            KeyAction.NEXT_PAGE: self.next_page_requested.emit,
-            KeyAction.PREVIOUS_PAGE: self.previous_page_requested.emit,
-            KeyAction.READ: self.read_requested.emit,
-            KeyAction.STOP: self.stop_requested.emit,
-            KeyAction.PAUSE: self.pause_requested.emit,
-            KeyAction.REPEAT: self.repeat_requested.emit,
-            KeyAction.AUDIO_GUIDE: self.audio_guide_requested.emit,
-            KeyAction.VOICE: self.voice_requested.emit,
-            KeyAction.LOUDER: lambda: self.volume_step.emit(+1),
-            KeyAction.QUIETER: lambda: self.volume_step.emit(-1),
-            KeyAction.FASTER: lambda: self.rate_step.emit(+1),
-            KeyAction.SLOWER: lambda: self.rate_step.emit(-1),
-        }
-        do[action]()
+        if action is KeyAction.NEXT_CONTROL:
+            self.focusNextChild()
+        elif action is KeyAction.PREVIOUS_CONTROL:
+            self.focusPreviousChild()
+        else:
+            self.intended.emit(KEY_REQUESTS[action])
         return True
 
     def _on_button(self) -> bool:

@@ -2,7 +2,8 @@
 
 Declared once here: the command names (used by the kiosk to act), the phrasings a patient may say
 (which also go into the recogniser grammar) and the short description used when the kiosk asks
-"Did you mean: go back?". Phrasings are lower case, words only (apostrophes inside words allowed,
+"Did you mean: go back?", and the request each makes (the same as its touch control's or key's,
+``kiosk.core.intents``). Phrasings are lower case, words only (apostrophes inside words allowed,
 as the recognisers' dictionaries spell them: "that's", "can't").
 
 Pure module: standard library only.
@@ -13,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Final
+
+from kiosk.core.intents import Intent, Request
 
 COMMAND_PHRASES: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
     {
@@ -218,3 +221,34 @@ COMMAND_DESCRIPTIONS: Final[Mapping[str, str]] = MappingProxyType(
 
 COMMANDS: Final[tuple[str, ...]] = tuple(COMMAND_PHRASES)
 """The command names, in declaration order."""
+
+COMMAND_REQUESTS: Final[Mapping[str, Request]] = MappingProxyType(
+    {
+        "home": Request(Intent.HOME),
+        "back": Request(Intent.BACK),
+        "read": Request(Intent.READ),
+        "stop": Request(Intent.STOP),
+        "pause": Request(Intent.PAUSE),
+        "repeat": Request(Intent.REPEAT),
+        "emergency": Request(Intent.EMERGENCY),
+        "help": Request(Intent.HELP),
+        "louder": Request(Intent.VOLUME, +1),
+        "quieter": Request(Intent.VOLUME, -1),
+        "slower": Request(Intent.RATE, -1),
+        "faster": Request(Intent.RATE, +1),
+        "yes": Request(Intent.ANSWER, True),
+        "no": Request(Intent.ANSWER, False),
+    }
+)
+"""Command name -> the request it makes, the same as its touch control's."""
+
+COMMAND_REPLIES: Final[Mapping[str, str]] = MappingProxyType(
+    {"louder": "Louder.", "quieter": "Quieter.", "slower": "Slower.", "faster": "Faster."}
+)
+"""What the kiosk says once it has done a spoken command whose effect the screen does not show."""
+
+READ_AFTER: Final = frozenset({"emergency", "help"})
+"""Commands whose page is then read aloud (whoever asks by voice may not read the screen)."""
+
+NOTHING_TO_READ_MESSAGE: Final = "There is nothing to read on this screen. Say the name of a topic."
+"""Said for "read" where the screen has no page to read."""

@@ -12,9 +12,10 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from kiosk.core.intents import Intent, Request, TopicChoice
 from kiosk.core.session import Place, Screen
 from kiosk.core.settings import KioskSettings
-from kiosk.ui.keys import KEY_TABLE, KeyAction, help_lines
+from kiosk.ui.keys import KEY_REQUESTS, KEY_TABLE, WINDOW_ACTIONS, KeyAction, help_lines
 from kiosk.ui.screens import HELP_MARKDOWN
 from kiosk.ui.widgets import BigButton
 from tests.ui.conftest import KioskUnderTest, build
@@ -93,39 +94,62 @@ def test_every_key_of_the_key_table_asks_for_its_action_and_help_lists_the_table
     """One key table (kiosk.ui.keys): the window does what it says for each key, and the Help
     screen's "Using keys" list is its help lines."""
     w = kiosk.window
-    asks = {
-        KeyAction.BACK: w.back_requested,
-        KeyAction.HOME: w.home_requested,
-        KeyAction.HELP: w.help_requested,
-        KeyAction.NEXT_PAGE: w.next_page_requested,
-        KeyAction.PREVIOUS_PAGE: w.previous_page_requested,
-        KeyAction.READ: w.read_requested,
-        KeyAction.STOP: w.stop_requested,
-        KeyAction.PAUSE: w.pause_requested,
-        KeyAction.REPEAT: w.repeat_requested,
-        KeyAction.AUDIO_GUIDE: w.audio_guide_requested,
-        KeyAction.VOICE: w.voice_requested,
-        KeyAction.LOUDER: w.volume_step,
-        KeyAction.QUIETER: w.volume_step,
-        KeyAction.FASTER: w.rate_step,
-        KeyAction.SLOWER: w.rate_step,
-    }
-    steps = {KeyAction.LOUDER: 1, KeyAction.QUIETER: -1, KeyAction.FASTER: 1, KeyAction.SLOWER: -1}
     for binding in KEY_TABLE:
-        if binding.action not in asks:
+        if binding.action in (*WINDOW_ACTIONS, KeyAction.ANSWER_YES, KeyAction.ANSWER_NO):
             continue  # focus, Enter and Yes/No: test_arrow_keys_... and tests/ui/test_voice.py
         for key in binding.keys:
             w.setFocus()  # Space presses a focused button instead
-            with qtbot.waitSignal(asks[binding.action], timeout=1000) as signal:
+            with qtbot.waitSignal(w.intended, timeout=1000) as signal:
                 qtbot.keyClick(w, key)
-            if binding.action in steps:
-                assert signal.args == [steps[binding.action]], key
+            assert signal.args == [KEY_REQUESTS[binding.action]], key
             kiosk.controller.close_voice()
             kiosk.controller.stop_speech()
     assert len({k for b in KEY_TABLE for k in b.keys}) == sum(len(b.keys) for b in KEY_TABLE)
     lines = help_lines()
     assert lines and all(f"- {line}" in HELP_MARKDOWN for line in lines)
     assert HELP_MARKDOWN.count("\n- ") == len(lines), "Help lists exactly the table's lines"
+
+
+def test_every_intent_is_handled_by_the_controller(kiosk: KioskUnderTest) -> None:
+    """One table from intent to what it does, for taps, keys and spoken commands alike."""
+    assert set(kiosk.controller.handlers) == set(Intent)
+
+
+def test_the_controls_ask_through_the_window_for_what_they_do(
+    kiosk: KioskUnderTest, qtbot: QtBot
+) -> None:
+    """Wherever a control is, it asks through the window's one signal, ``intended``."""
+    w = kiosk.window
+    assert w.topic.speech is not None
+    cases = [
+        (w.home_button.click, (), Request(Intent.HOME)),
+        (w.display_button.click, (), Request(Intent.DISPLAY)),
+        (w.more_button.click, (), Request(Intent.DISPLAY)),
+        (w.display.text_scale_chosen.emit, (150,), Request(Intent.TEXT_SCALE, 150)),
+        (w.display.theme_chosen.emit, ("high-contrast",), Request(Intent.THEME, "high-contrast")),
+        (w.display.quieter.click, (), Request(Intent.VOLUME, -1)),
+        (w.display.faster.click, (), Request(Intent.RATE, +1)),
+        (w.home.topic_chosen.emit, ("pain",), Request(Intent.TOPIC, TopicChoice("pain", "touch"))),
+        (
+            w.topic.related_chosen.emit,
+            ("fracture",),
+            Request(Intent.TOPIC, TopicChoice("fracture", "related")),
+        ),
+        (
+            w.emergency.topic_chosen.emit,
+            ("pain",),
+            Request(Intent.TOPIC, TopicChoice("pain", "emergency-panel")),
+        ),
+        (w.topic.speech.repeat_all.emit, (), Request(Intent.READ)),
+        (w.panel.activated.emit, (), Request(Intent.EMERGENCY)),
+        (w.pin.cancelled.emit, (), Request(Intent.BACK)),
+        (w.voice_overlay.answered.emit, (False,), Request(Intent.ANSWER, False)),
+    ]
+    for ask, args, request in cases:
+        with qtbot.waitSignal(w.intended, timeout=1000) as asked:
+            ask(*args)
+        assert asked.args == [request]
+    assert kiosk.controller.prefs.text_scale == 150, "and the controller did it"
 
 
 def test_back_walks_history_and_home_clears_it(kiosk: KioskUnderTest) -> None:

@@ -19,6 +19,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
+from kiosk.core.intents import Intent, Request
 from kiosk.core.session import Screen
 from kiosk.devtools.rig import (
     TRANSCRIBABLE_VOICE,
@@ -392,14 +393,14 @@ def test_everything_on_the_help_and_emergency_pages_is_read(
     k = speaking_kiosk(qtbot, seed_copy, tmp_path)
     speech = k.controller.speech
     assert speech is not None
-    k.window.emergency_requested.emit()
+    k.window.intended.emit(Request(Intent.EMERGENCY))
     k.controller.read_page()
     spoken = " ".join(speech.texts)
     for symptom in k.controller.content.site.emergency.symptoms:
         assert symptom in spoken
     assert "without delay" in spoken
     k.controller.stop_speech()
-    k.window.help_requested.emit()
+    k.window.intended.emit(Request(Intent.HELP))
     k.controller.read_page()
     assert "Backspace or Escape goes back" in " ".join(speech.texts)
     k.controller.stop_speech()

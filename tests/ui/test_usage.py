@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from kiosk.core.intents import Intent, Request
 from kiosk.core.settings import KioskSettings
 from kiosk.core.usage import hour_of
 from kiosk.devtools.rig import PulseRig
@@ -78,7 +79,7 @@ def test_a_touch_session_is_counted_in_the_usage_file(
     turns += tap_named(qtbot, k, "emergency-topic-spinal-cord-compression")
     c.set_text_scale(150)
     c.set_theme("high-contrast")
-    c.toggle_audio_guide()
+    c.do(Request(Intent.AUDIO_GUIDE))
     c.stop_speech()
     k.clock.advance(c.idle.timer.idle_seconds + 1)
     c.idle.check()
@@ -208,13 +209,13 @@ def test_staff_display_choices_are_not_counted_but_patients_are(
     c, w = k.controller, k.window
     assert c.usage is not None
     c.open_staff()  # no PIN set: straight in
-    w.display_requested.emit()  # the top bar's Text size, from the staff screen
+    w.intended.emit(Request(Intent.DISPLAY))  # the top bar's Text size, from the staff screen
     assert c.navigator.current.screen.name == "DISPLAY"
     c.set_text_scale(150)
     c.set_theme("high-contrast")
     c.set_theme("standard")
     c.home()
-    w.display_requested.emit()  # from Home: a patient
+    w.intended.emit(Request(Intent.DISPLAY))  # from Home: a patient
     c.set_text_scale(200)
     c.set_theme("high-contrast")
     c.usage.close()
