@@ -25,15 +25,12 @@ from PySide6.QtCore import (
 from kiosk.services.sound_output import SoundOutput
 from kiosk.speech.cache import AudioCache, WavAudio
 from kiosk.speech.render import SentenceRenderer, VoiceSettings
-from kiosk.speech.tts import RATE as VOICE_RATE
 
 log = logging.getLogger("kiosk.speech")
 
 VOLUME_STEPS_DB: tuple[float, ...] = (-24.0, -18.0, -12.0, -6.0, -3.0, 0.0)
 """Six volume steps over a 24 dB range (ACCESSIBILITY.md: at least 18 dB, at least 5 steps)."""
 
-VOICE_FORMAT = (VOICE_RATE, 1)
-"""(rate, channels) of the rendered voice (espeak-ng's mono output)."""
 RATE_STEPS_WPM: tuple[int, ...] = (80, 110, 140, 175, 210, 250, 300)
 """Seven speeds from 80 to 300 words a minute; espeak-ng's default is 175."""
 
@@ -183,7 +180,6 @@ class ReadAloud(QObject):
         self._expected = 0  # sentences still to arrive
         self._bytes_per_second = 0
         self._format: tuple[int, int] | None = None
-        self._opened: tuple[int, int] | None = None  # the output stream's (rate, channels)
         self._clock_start = 0.0  # silent mode: when the timeline started
         self._paused_at = 0.0
         self._silent = False
@@ -215,10 +211,6 @@ class ReadAloud(QObject):
         self._offset = start
         self._expected = last - start + 1
         self._set_state("speaking")
-        # The sound process opens its stream while the first sentence renders (the voice's
-        # format is known beforehand): opened only when the first sentence had arrived, the
-        # first sound came later (bench speech, first_audio_ms).
-        self._open_output(VOICE_FORMAT)
         self._request.emit(self.generation, self.texts[start : last + 1], self.rate_wpm)
         # The first sentence takes a few milliseconds to render: wait for it here and hand it
         # to the output at once. Handed over through the event loop, it waited behind the
@@ -239,7 +231,7 @@ class ReadAloud(QObject):
         self.generation += 1
         self.worker.generation = self.generation
         self._tick.stop()
-        if self._opened is not None and not self._silent:
+        if self._format is not None and not self._silent:
             self.output.stop()  # drops whatever is queued: silence at once
         self._reset_stream_state()
         self.current = -1
@@ -322,9 +314,7 @@ class ReadAloud(QObject):
             # sentence it is only a wait (nothing audible is dropped; later sentences keep it
             # as part of the pause between sentences).
             pcm = without_leading_zeros(pcm, audio.channels * audio.sample_width)
-            if fmt != self._opened:
-                self._open_output(fmt)
-            self._clock_start = time.perf_counter()  # the silent timeline starts with the audio
+            self._open_output(audio)
         elif fmt != self._format:
             log.error("sentence %d has a different audio format %s; skipped", index, fmt)
             self._expected -= 1
@@ -339,12 +329,10 @@ class ReadAloud(QObject):
         if generation == self.generation:
             self.stop()
 
-    def _open_output(self, fmt: tuple[int, int]) -> None:
-        """Open the output for (rate, channels)."""
-        self._opened = fmt
+    def _open_output(self, audio: WavAudio) -> None:
         self._clock_start = time.perf_counter()
         self.output.set_volume(self._linear_volume())
-        self._silent = not self.output.open(*fmt)
+        self._silent = not self.output.open(audio.rate, audio.channels)
         self._tick.start()
 
     # -- the timeline ---------------------------------------------------------------------------
