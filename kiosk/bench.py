@@ -349,7 +349,7 @@ def _bench_speech(progress: Progress, rig: object | None, output: str, quick: bo
         # the rig (system sound, or none) only the handover can be timed, and first_audio is it.
         recorder = None
         if rig is not None:
-            from kiosk.devtools.rig import SinkRecorder
+            from kiosk.devtools.recorder import SinkRecorder
 
             recorder = SinkRecorder(rig).start()  # type: ignore[arg-type]
         pages = [shortest, longest] if quick else [t.id for t in content.topics]
@@ -418,7 +418,7 @@ def _bench_speech(progress: Progress, rig: object | None, output: str, quick: bo
         if rig is not None:
             if progress:
                 progress("speech: stop to silence, recorded on the null sink...")
-            from kiosk.devtools.rig import SinkRecorder
+            from kiosk.devtools.recorder import SinkRecorder
 
             window, controller = kiosk("warm")
             gaps = []

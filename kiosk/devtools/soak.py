@@ -301,7 +301,7 @@ class Soak:
         from kiosk.controller import KioskController
         from kiosk.core.pin import StaffPin
         from kiosk.core.settings import KioskSettings
-        from kiosk.devtools.rig import TRANSCRIBABLE_VOICE, render_espeak
+        from kiosk.devtools.speechcheck import TRANSCRIBABLE_VOICE, render_espeak
         from kiosk.ui.window import KioskWindow
 
         self.content_root = tmp / "content"

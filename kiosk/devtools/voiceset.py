@@ -466,7 +466,7 @@ def clips(quick: bool = False) -> list[Clip]:
 
 def _espeak(text: str, voice: str, rate: int = 175, pitch: int = 50) -> array[int]:
     """``text`` spoken by espeak-ng, as 16 kHz samples (the kiosk's own reader converts)."""
-    from kiosk.devtools.rig import render_espeak
+    from kiosk.devtools.speechcheck import render_espeak
 
     with tempfile.TemporaryDirectory(prefix="kiosk-voiceset-") as tmp:
         path = render_espeak(text, Path(tmp) / "s.wav", voice, rate, pitch, timeout=60)

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from kiosk.devtools.rig import PulseRig, SinkRecorder, shared_rig
+from kiosk.devtools.recorder import SinkRecorder
+from kiosk.devtools.rig import PulseRig, shared_rig
 
 __all__ = ["pulse_rig", "speaker_recorder"]
 

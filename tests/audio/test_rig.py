@@ -14,17 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.devtools.rig import (
-    RATE,
-    SOUND_RMS,
-    TRANSCRIBABLE_VOICE,
-    PulseRig,
-    SinkRecorder,
-    play_into_mic,
-    render_espeak,
-    transcribe,
-    word_recall,
-)
+from kiosk.devtools.recorder import SinkRecorder
+from kiosk.devtools.rig import RATE, SOUND_RMS, PulseRig, play_into_mic
+from kiosk.devtools.speechcheck import TRANSCRIBABLE_VOICE, render_espeak, transcribe, word_recall
 
 SENTENCE = "secondary breast cancer in the bone can cause pain"
 

@@ -18,7 +18,8 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from kiosk.core.session import Screen
-from kiosk.devtools.rig import PulseRig, SinkRecorder
+from kiosk.devtools.recorder import SinkRecorder
+from kiosk.devtools.rig import PulseRig
 from kiosk.paths import VOICES_DIR
 from tests.ui.conftest import KioskUnderTest, build
 from tests.ui.helpers import staff_text

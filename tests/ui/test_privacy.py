@@ -27,7 +27,8 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from kiosk.core.session import Screen
-from kiosk.devtools.rig import TRANSCRIBABLE_VOICE, PulseRig, render_espeak
+from kiosk.devtools.rig import PulseRig
+from kiosk.devtools.speechcheck import TRANSCRIBABLE_VOICE, render_espeak
 from kiosk.voice.dialogue import Step
 from kiosk.voice.protocol import RequestTiming
 from tests.conftest import REPO

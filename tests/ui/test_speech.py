@@ -3,9 +3,9 @@ sink recorded on a wall-clock timeline, and PocketSphinx listening to what was p
 
 Why two voices: the kiosk speaks British English (``gmw/en``), but PocketSphinx's bundled US
 model hears that voice badly (measured word recall ≈10 %, against ≈70 % for ``en-us+f2``; see
-tests/audio/rig.py). Timing, stop and navigation tests use the kiosk's own voice; tests that must
-understand *what* was said use a profile with the transcribable voice, which exercises exactly
-the same code.
+kiosk/devtools/speechcheck.py). Timing, stop and navigation tests use the kiosk's own voice;
+tests that must understand *what* was said use a profile with the transcribable voice, which
+exercises exactly the same code.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.core.intents import Intent, Request
 from kiosk.core.session import Screen
-from kiosk.devtools.rig import (
+from kiosk.devtools.recorder import SinkRecorder
+from kiosk.devtools.speechcheck import (
     TRANSCRIBABLE_VOICE,
-    SinkRecorder,
     transcribe,
     transcribe_among,
     word_recall,
@@ -436,7 +436,8 @@ def test_sound_server_dying_mid_sentence_goes_silent_then_recovers_without_resta
     pulse_rig: object,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    from kiosk.devtools.rig import PulseRig, SinkRecorder
+    from kiosk.devtools.recorder import SinkRecorder
+    from kiosk.devtools.rig import PulseRig
 
     assert isinstance(pulse_rig, PulseRig)
     k = speaking_kiosk(qtbot, seed_copy, tmp_path)

@@ -13,12 +13,8 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from kiosk.core.session import Screen
-from kiosk.devtools.rig import (
-    TRANSCRIBABLE_VOICE,
-    PulseRig,
-    play_into_mic,
-    render_espeak,
-)
+from kiosk.devtools.rig import PulseRig, play_into_mic
+from kiosk.devtools.speechcheck import TRANSCRIBABLE_VOICE, render_espeak
 from kiosk.services.speech import VOLUME_STEPS_DB
 from kiosk.voice.dialogue import NOTHING_HEARD_MESSAGE, Step
 from kiosk.voice.hearing import Decision

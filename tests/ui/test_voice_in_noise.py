@@ -16,12 +16,8 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from kiosk.core.session import Screen
-from kiosk.devtools.rig import (
-    MIC_FEED_SINK,
-    TRANSCRIBABLE_VOICE,
-    PulseRig,
-    render_espeak,
-)
+from kiosk.devtools.rig import MIC_FEED_SINK, PulseRig
+from kiosk.devtools.speechcheck import TRANSCRIBABLE_VOICE, render_espeak
 from kiosk.devtools.voiceset import NoiseBeds
 from kiosk.voice.audio import read_wav_16k
 from tests.ui.conftest import KioskUnderTest, build

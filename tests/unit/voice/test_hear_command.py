@@ -7,7 +7,7 @@ import subprocess
 import wave
 from pathlib import Path
 
-from kiosk.devtools.rig import TRANSCRIBABLE_VOICE, render_espeak
+from kiosk.devtools.speechcheck import TRANSCRIBABLE_VOICE, render_espeak
 from kiosk.voice.audio import read_wav_16k, to_mono16k
 from tests.conftest import run_cli
 

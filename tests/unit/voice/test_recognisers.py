@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.devtools.rig import TRANSCRIBABLE_VOICE, render_espeak
+from kiosk.devtools.speechcheck import TRANSCRIBABLE_VOICE, render_espeak
 from kiosk.speech.profile import DEFAULT_PRONUNCIATIONS, RecogniserSettings
 from kiosk.voice import models
 from kiosk.voice.engines import create_recogniser
