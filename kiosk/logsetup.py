@@ -56,6 +56,21 @@ def setup_logging(log_dir: Path, level: int = logging.INFO) -> Path:
     return path
 
 
+def stop_logging() -> None:
+    """Close what :func:`setup_logging` opened: the kiosk's log handlers and the crash log
+    (``faulthandler`` off). For a process that set logging up and goes on without it (tests)."""
+    global _fault_file
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if handler.get_name() == "kiosk":
+            root.removeHandler(handler)
+            handler.close()
+    if _fault_file is not None:
+        faulthandler.disable()
+        _fault_file.close()
+        _fault_file = None
+
+
 def mark_crash_log(event: str, detail: str = "") -> None:
     """Add a marker line (``started``, ``stopped`` or ``error``) to the crash log, if open."""
     if _fault_file is None:

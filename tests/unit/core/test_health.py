@@ -211,8 +211,11 @@ def test_the_kiosk_writes_the_markers(tmp_path: Path) -> None:
     from kiosk import logsetup
 
     logsetup.setup_logging(tmp_path / "log")
-    logsetup.mark_crash_log("error", "ValueError")
-    logsetup.mark_crash_log("stopped")
+    try:
+        logsetup.mark_crash_log("error", "ValueError")
+        logsetup.mark_crash_log("stopped")
+    finally:
+        logsetup.stop_logging()  # the crash log and the log handlers must not outlive the test
     runs = health.read_crash_log(tmp_path / "log" / "crash.log")
     assert len(runs) == 1
     assert runs[0].started is not None and runs[0].stopped is not None
