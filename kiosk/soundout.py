@@ -16,10 +16,11 @@ import sys
 import threading
 from collections import deque
 
-from PySide6.QtCore import QCoreApplication, QIODevice, QObject, QTimer, Signal
+from PySide6.QtCore import QIODevice, QObject, QTimer, Signal
 from PySide6.QtMultimedia import QAudioFormat, QAudioSink, QMediaDevices, QtAudio
 
 from kiosk import sound_protocol as protocol
+from kiosk.audio_process import audio_application
 
 
 class _Reader(QObject):
@@ -130,7 +131,7 @@ class _Player(QObject):
 
 def main() -> int:
     """Run until stdin closes."""
-    app = QCoreApplication(sys.argv[:1])
+    app = audio_application(sys.argv[:1])
     player = _Player()
     reader = _Reader()
     reader.command.connect(player.handle)

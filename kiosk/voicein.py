@@ -44,9 +44,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QIODevice, QObject, QTimer, Signal
+from PySide6.QtCore import QIODevice, QObject, QTimer, Signal
 from PySide6.QtMultimedia import QAudioDevice, QAudioFormat, QAudioSource, QMediaDevices, QtAudio
 
+from kiosk.audio_process import audio_application
 from kiosk.voice import protocol
 from kiosk.voice.audio import to_mono16k
 from kiosk.voice.endpoint import FRAME_MS
@@ -377,7 +378,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     # This process holds microphone audio: if it crashes, no core dump may keep that on disk.
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    app = QCoreApplication(sys.argv[:1])
+    app = audio_application(sys.argv[:1])
 
     from kiosk.paths import MODELS_DIR, VOICES_DIR
     from kiosk.speech.profile import load_profile
