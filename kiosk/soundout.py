@@ -21,6 +21,7 @@ from PySide6.QtMultimedia import QAudioFormat, QAudioSink, QMediaDevices, QtAudi
 
 from kiosk import sound_protocol as protocol
 from kiosk.audio_process import audio_application
+from kiosk.services.memory import keep_allocator_steady, release_free_memory
 
 
 class _Reader(QObject):
@@ -73,6 +74,7 @@ class _Player(QObject):
             if self.sink is not None:
                 self.sink.stop()
             self.stream = None
+            release_free_memory()  # the stopped sentence's audio, freed
         elif isinstance(command, protocol.Pause) and self.sink is not None:
             self.sink.suspend()
         elif isinstance(command, protocol.Resume) and self.sink is not None:
@@ -131,6 +133,7 @@ class _Player(QObject):
 
 def main() -> int:
     """Run until stdin closes."""
+    keep_allocator_steady()  # audio arrives in blocks of hundreds of KB (see the function)
     app = audio_application(sys.argv[:1])
     player = _Player()
     reader = _Reader()
