@@ -88,8 +88,10 @@ def create_kiosk(
     from kiosk.controller import KioskController
     from kiosk.services.content_watch import ContentWatcher
     from kiosk.services.idle import IdleService
+    from kiosk.services.memory import keep_allocator_steady
     from kiosk.ui.window import KioskWindow
 
+    keep_allocator_steady()
     settings = settings or KioskSettings()
     store = ContentStore(content_dir, snapshot_dir=snapshot_dir)
     load = store.reload()

@@ -16,10 +16,12 @@ import sys
 import threading
 from collections import deque
 
-from PySide6.QtCore import QCoreApplication, QIODevice, QObject, QTimer, Signal
+from PySide6.QtCore import QIODevice, QObject, QTimer, Signal
 from PySide6.QtMultimedia import QAudioFormat, QAudioSink, QMediaDevices, QtAudio
 
 from kiosk import sound_protocol as protocol
+from kiosk.audio_process import audio_application
+from kiosk.services.memory import keep_allocator_steady, release_free_memory
 
 
 class _Reader(QObject):
@@ -75,6 +77,7 @@ class _Player(QObject):
             if self.sink is not None:
                 self.sink.stop()
             self.stream = None
+            release_free_memory()  # the stopped sentence's audio, freed
         elif isinstance(command, protocol.Pause) and self.sink is not None:
             self.sink.suspend()
         elif isinstance(command, protocol.Resume) and self.sink is not None:
@@ -141,7 +144,8 @@ class _Player(QObject):
 
 def main() -> int:
     """Run until stdin closes."""
-    app = QCoreApplication(sys.argv[:1])
+    keep_allocator_steady()  # audio arrives in blocks of hundreds of KB (see the function)
+    app = audio_application(sys.argv[:1])
     player = _Player()
     reader = _Reader()
     reader.command.connect(player.handle)

@@ -44,9 +44,11 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QIODevice, QObject, QTimer, Signal
+from PySide6.QtCore import QIODevice, QObject, QTimer, Signal
 from PySide6.QtMultimedia import QAudioDevice, QAudioFormat, QAudioSource, QMediaDevices, QtAudio
 
+from kiosk.audio_process import audio_application
+from kiosk.services.memory import release_free_memory
 from kiosk.voice import protocol
 from kiosk.voice.audio import to_mono16k
 from kiosk.voice.endpoint import FRAME_MS
@@ -201,6 +203,7 @@ class _Listener(QObject):
             )
             emit(protocol.Vocabulary(tuple(unknown)))
             self.rebuilds += 1
+            release_free_memory()  # the old language's model, freed
             self.restart_if_worn()
         elif isinstance(message, protocol.Listen):
             self.request = message.id
@@ -330,6 +333,7 @@ class _Listener(QObject):
         heard = recognise_request(recogniser, audio)
         decode_ms = round((time.perf_counter() - started) * 1000, 1)
         emit(protocol.Result(self.request, heard, replace(timing, decode_ms=decode_ms)))
+        release_free_memory()  # the request's audio and the decoder's lattice, freed
         self.restart_if_worn()
 
 
@@ -377,7 +381,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     # This process holds microphone audio: if it crashes, no core dump may keep that on disk.
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    app = QCoreApplication(sys.argv[:1])
+    app = audio_application(sys.argv[:1])
 
     from kiosk.paths import MODELS_DIR, VOICES_DIR
     from kiosk.speech.profile import load_profile

@@ -38,7 +38,6 @@ import subprocess
 import sys
 import tempfile
 import urllib.error
-import urllib.request
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -315,6 +314,10 @@ def _described(source: Path | None) -> str:
 
 
 def _urllib_download(url: str, dest: Path) -> None:
+    # Imported here: urllib.request (with ssl and http) is 9 MB of the voice process, which
+    # reads this module only to watch the model folder.
+    import urllib.request
+
     with (
         urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT) as response,
         dest.open("wb") as out,

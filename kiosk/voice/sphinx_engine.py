@@ -31,6 +31,7 @@ from typing import Any, Final
 
 from kiosk.voice.arpa import trigram_arpa
 from kiosk.voice.pcm import Utterance, dithered, without_silence
+from kiosk.voice.pronouncing import PronouncingDictionary
 from kiosk.voice.recognition import (
     RATE,
     EngineUnavailable,
@@ -124,7 +125,7 @@ class PocketSphinxRecogniser:
     def __init__(self, pronunciations: Mapping[str, str], *, nbest: int = NBEST) -> None:
         try:
             import numpy  # noqa: F401  (for ``dithered``: loaded now, not at the first request)
-            from pocketsphinx import Decoder
+            from pocketsphinx import Config
         except ImportError:
             raise EngineUnavailable(
                 "the pocketsphinx or numpy Python package is not installed (run make run or make "
@@ -132,11 +133,17 @@ class PocketSphinxRecogniser:
             ) from None
         started = time.perf_counter()
         try:
-            # The whole dictionary (134,000 words) for look-ups and added words; the language's
-            # decoder gets only its own words (loading a model walks the whole dictionary).
-            # Without the generic language model (lm=None): the dictionary is all it is for,
-            # and the model took 78 MB of the voice process.
-            self._words: Any = Decoder(samprate=RATE, loglevel="FATAL", lm=None)
+            # The whole dictionary (134,000 words) for look-ups and added words, read from its
+            # file (a decoder holding it, as before, took 28 MB of the voice process); the
+            # language's decoder gets only its own words.
+            config = Config(lm=None)
+            model = Path(config["hmm"])
+            if not (model / "mdef").is_file():
+                raise OSError(f"no acoustic model in {model}")
+            noise = model / "noisedict"
+            self._words = PronouncingDictionary(
+                Path(config["dict"]), noise if noise.is_file() else None
+            )
         except (RuntimeError, ValueError, OSError) as error:
             raise EngineUnavailable(f"PocketSphinx cannot start ({error})") from None
         self.load_seconds = time.perf_counter() - started
@@ -184,7 +191,7 @@ class PocketSphinxRecogniser:
         if not phones:
             return False
         try:
-            self._words.add_word(word, phones, False)
+            self._words.add(word, phones)
             self._phones.pop(word, None)
         except (RuntimeError, ValueError) as error:
             log.warning(
@@ -204,11 +211,10 @@ class PocketSphinxRecogniser:
         return self._lookup(word) is not None or word in self._pronunciations
 
     def _lookup(self, word: str) -> str | None:
-        """The dictionary's phones for ``word``, remembered: PocketSphinx's ``lookup_word``
-        leaks the string it returns (about 30 bytes a call), and every content reload looks up
-        each word of the request language again (the voice process grew 0.4 MB a reload)."""
+        """The dictionary's phones for ``word``, remembered (every content reload looks up each
+        word of the request language again)."""
         if word not in self._phones:
-            self._phones[word] = self._words.lookup_word(word)
+            self._phones[word] = self._words.lookup(word)
         return self._phones[word]
 
     def set_phrases(self, phrases: Sequence[str]) -> list[str]:

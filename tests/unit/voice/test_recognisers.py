@@ -458,7 +458,7 @@ def test_create_recogniser_falls_back_to_pocketsphinx(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def sphinx() -> PocketSphinxRecogniser:
     recogniser = PocketSphinxRecogniser(DEFAULT_PRONUNCIATIONS)
-    print(f"\n[pocketsphinx] load (two decoders) {recogniser.load_seconds:.2f} s")
+    print(f"\n[pocketsphinx] load {recogniser.load_seconds:.2f} s")
     assert recogniser.set_phrases(KIOSK_PHRASES) == []
     recogniser.set_phrases(seed_language())
     return recogniser
