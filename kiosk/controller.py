@@ -314,7 +314,7 @@ class KioskController(QObject):
         if place.screen is Screen.HOME:
             w.home.grid.set_page(place.page)
         elif place.screen is Screen.HELP:
-            w.help.show_help(place.page)
+            w.help.show_help(content.help_markdown, place.page)
         elif place.screen is Screen.EMERGENCY:
             w.emergency.show_emergency(content, place.page)
         elif place.screen is Screen.DISPLAY:

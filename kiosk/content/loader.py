@@ -7,6 +7,7 @@ load. The caller that holds valid content keeps it when a later load fails (see 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import errno
 import os
@@ -39,6 +40,11 @@ MAX_PROBLEMS_PER_FILE = 40
 MIN_PHRASES = 3
 MAX_READING_AGE = 14.0
 SITE_FILE = "site.yaml"
+HELP_FILE = "help.md"
+"""The Help screen's text (Markdown, no fields): staff edit it like a topic's text."""
+KEY_LIST_MARK = "{keys}"
+"""A line of the help file holding only this is where the kiosk lists its keys (from its key
+table, which staff do not edit)."""
 # C0 and C1 control characters other than tab and line ends: binary junk, never text.
 _CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 TOPIC_SUFFIX = ".md"
@@ -460,7 +466,7 @@ def load_content(
         return _result(language, folder, None, topics, problems)
     for path in listing:
         name = path.name
-        if _ignored(name) or name == SITE_FILE:
+        if _ignored(name) or name in (SITE_FILE, HELP_FILE):
             continue
         if path.suffix == TOPIC_SUFFIX and not path.is_dir():
             topic, out = _read_topic(path, root, today)
@@ -480,6 +486,8 @@ def load_content(
             )
     site, site_out = _read_site(folder / SITE_FILE, root)
     problems.extend(site_out.capped())
+    help_text, help_out = _read_help(folder / HELP_FILE, root)
+    problems.extend(help_out.capped())
     if not topics and not any(
         p.severity is Severity.ERROR and p.file.endswith(TOPIC_SUFFIX) for p in problems
     ):
@@ -488,18 +496,74 @@ def load_content(
         )
     _cross_checks(topics, problems)
     topics.sort(key=lambda t: (t.order, t.title.lower(), t.id))
-    return _result(language, folder, site, topics, problems)
+    return _result(language, folder, site, topics, problems, help_text)
+
+
+def _read_help(path: Path, root: Path) -> tuple[str | None, _FileProblems]:
+    """The help file's Markdown, or None (the Help screen then shows its short built-in text).
+
+    Every problem here is a warning: a bad edit of the help text never stops the topics loading.
+    """
+    out = _FileProblems(path)
+    fallback = "; the Help screen shows a short built-in text until it is fixed"
+    if not path.exists():
+        out.warning(0, "", f"the help file is missing{fallback} (copy it from a backup)")
+        return None, out
+    text = read_text(path, root, out)
+    if text is not None and not text.strip():
+        out.warning(0, "", f"the help file is empty{fallback}")
+        text = None
+    if text is None:
+        out.problems = [
+            dataclasses.replace(p, severity=Severity.WARNING, message=p.message + fallback)
+            if p.severity is Severity.ERROR
+            else p
+            for p in out.problems
+        ]
+        return None, out
+    lines = text.splitlines()
+    marks = [number for number, line in enumerate(lines, 1) if line.strip() == KEY_LIST_MARK]
+    if not marks:
+        out.warning(
+            0,
+            "",
+            f"no line holds just {KEY_LIST_MARK}, where the list of keys goes; the kiosk adds "
+            "the list at the end",
+        )
+    # The mark is checked as the list it stands for (a list item), so it never reads as a
+    # stray paragraph.
+    checked = "\n".join("- key" if n in marks else line for n, line in enumerate(lines, 1))
+    document, md_issues = parse_markdown(checked)
+    for md in md_issues:
+        out.warning(md.line, "", md.message)
+    if not document.blocks:
+        out.warning(0, "", f"the help file has no text{fallback}")
+        return None, out
+    return text, out
 
 
 def _result(
-    language: str, folder: Path, site: Site | None, topics: list[Topic], problems: list[Problem]
+    language: str,
+    folder: Path,
+    site: Site | None,
+    topics: list[Topic],
+    problems: list[Problem],
+    help_text: str | None = None,
 ) -> ContentLoad:
     errors = tuple(p for p in problems if p.severity is Severity.ERROR)
     warnings = tuple(p for p in problems if p.severity is Severity.WARNING)
     content = None
     if not errors and site is not None:
-        content = ContentSet(language, site, tuple(topics), folder)
+        content = ContentSet(language, site, tuple(topics), folder, help_text)
     return ContentLoad(language, folder, content, tuple(topics), errors, warnings)
 
 
-__all__ = ["ContentLoad", "ReviewDate", "language_folder", "language_folders", "load_content"]
+__all__ = [
+    "HELP_FILE",
+    "KEY_LIST_MARK",
+    "ContentLoad",
+    "ReviewDate",
+    "language_folder",
+    "language_folders",
+    "load_content",
+]

@@ -122,6 +122,8 @@ class ContentSet:
     site: Site
     topics: tuple[Topic, ...]
     folder: Path
+    help_markdown: str | None = None
+    """The help file's text (None: missing or unusable, and the kiosk's short text is shown)."""
     by_id: dict[str, Topic] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:

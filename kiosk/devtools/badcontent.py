@@ -73,6 +73,8 @@ KINDS = (
 """Every kind of damage, in the order :func:`variants` makes them."""
 
 SITE = "site.yaml"
+HELP = "help.md"
+"""The Help screen's text: its damage is only ever a warning (the kiosk shows a built-in text)."""
 # Links point at files the variant makes next to the content root, never at the machine's own
 # files: a careless restore that writes through the link must not damage the system.
 _PASSWD = b"root:x:0:0:root:/root:/bin/bash\nkiosk:x:1000:1000::/home/kiosk:/bin/sh\n"
@@ -400,6 +402,7 @@ class _Builder:
         self.names: set[str] = set()
         self.topics = sorted(t for t in seeds if not t.endswith(SITE))
         self.site = next(t for t in seeds if t.endswith(SITE))
+        self.help = str(Path(self.site).parent / HELP)
 
     def add(
         self,
@@ -453,6 +456,8 @@ class _Builder:
             self.add("wrong_type", label, self.site, Expect.LINE, self.text(self.site, text), line)
 
     def binary(self) -> None:
+        nul = b"## Using the screen\n\nTouch\x00 a topic.\n"
+        self.add("binary", "help-nul", self.help, Expect.WARNING, _write(self.help, nul))
         blobs: tuple[tuple[str, Callable[[], bytes]], ...] = (
             ("nul", lambda: bytes(self.rng.randrange(256) for _ in range(16)) + b"\x00\xff"),
             ("ff", lambda: b"\xff\xfe" + bytes(self.rng.randrange(128) for _ in range(8))),
@@ -665,6 +670,8 @@ class _Builder:
                 self.add("encoding", label, target, Expect.LINE, _write(target, data), line)
 
     def empty(self) -> None:
+        for label, data in (("zero-bytes", b""), ("blank-lines", b"\n  \n\t\n")):
+            self.add("empty", label, self.help, Expect.WARNING, _write(self.help, data))
         for target in self.rng.sample(self.topics, 4):
             for label, data in (("zero-bytes", b""), ("blank-lines", b"\n  \n\t\n")):
                 self.add("empty", label, target, Expect.FILE, _write(target, data))
@@ -693,6 +700,7 @@ class _Builder:
 
     def removed(self) -> None:
         self.add("removed", "site-file", self.site, Expect.FILE, _remove(self.site))
+        self.add("removed", "help-file", self.help, Expect.WARNING, _remove(self.help))
         for topic in self.topics:
             referrer, line = self._referrer(topic)
             label = f"{Path(topic).name}-listed-here"
@@ -795,7 +803,7 @@ def _read_seeds(content_root: Path) -> dict[str, _Seed]:
     seeds = {
         f"en/{path.name}": _Seed(f"en/{path.name}", path.read_text(encoding="utf-8"))
         for path in sorted(folder.iterdir())
-        if path.is_file() and (path.suffix == ".md" or path.name == SITE)
+        if path.is_file() and (path.suffix == ".md" or path.name == SITE) and path.name != HELP
     }
     if f"en/{SITE}" not in seeds or len(seeds) < 3:
         raise ValueError(f"{content_root} does not look like the seed content (en/ with {SITE})")

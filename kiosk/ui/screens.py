@@ -19,6 +19,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from kiosk.content.loader import KEY_LIST_MARK
 from kiosk.content.markdown import Document, Span, parse_markdown
 from kiosk.content.model import ContentSet, Topic, Urgency
 from kiosk.ui.keys import help_lines
@@ -40,32 +41,27 @@ from kiosk.ui.widgets import (
 KEYS_HELP = "\n".join(f"- {line}" for line in help_lines())
 """Help's "Using keys" list: the key table's help lines (kiosk.ui.keys)."""
 
-HELP_MARKDOWN = f"""\
+BUILT_IN_HELP = f"""\
 ## Using the screen
 
-Touch a topic on the **Home** screen to open it. Touch **Next page** and **Previous page** to \
-read more of a page. Touch **Back** to go back, and **Home** to start again.
-
-The emergency box is on every screen. Touch it to read what to do in an emergency.
-
-Touch **Text size** to make the words bigger or smaller, or to choose high contrast.
-
-## Asking by voice
-
-Touch **Ask by voice**. The kiosk says "Listening". Then say what you want to know about, for \
-example "I feel tired all the time" or "my bones hurt". You can also say "go back", "home", \
-"read it to me", "stop", "louder" or "slower". If the kiosk is not sure, it asks "Did you \
-mean...?": say yes or no, or touch **Yes** or **No**. The kiosk does not record your voice.
+Touch a topic on the **Home** screen to open it. Touch **Back** to go back, and **Home** to \
+start again.
 
 ## Using keys
 
-{KEYS_HELP}
-
-## Privacy
-
-After a while with no one using the kiosk, it asks "Are you still there?". If no one answers, \
-it goes back to the start and forgets what was looked at.
+{KEY_LIST_MARK}
 """
+"""Help's text while the content's help file is missing or unusable (``check`` says why)."""
+
+
+def help_markdown(text: str | None) -> str:
+    """The Help screen's Markdown: the help file's text (else the built-in one) with the key
+    table's list on the line that holds just the mark, or at the end where no line does."""
+    text = BUILT_IN_HELP if text is None else text
+    lines = text.splitlines()
+    if not any(line.strip() == KEY_LIST_MARK for line in lines):
+        lines += ["", "## Using keys", "", KEY_LIST_MARK]
+    return "\n".join(KEYS_HELP if line.strip() == KEY_LIST_MARK else line for line in lines) + "\n"
 
 
 class Screen(QWidget):
@@ -478,11 +474,17 @@ class HelpScreen(PagedScreen):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("How to use this kiosk", parent)
-        document, _ = parse_markdown(HELP_MARKDOWN)
+        self.markdown = help_markdown(None)
+        document, _ = parse_markdown(self.markdown)
         self.document: Document = document
 
-    def show_help(self, page: int = 0) -> None:
-        """Render the help text."""
+    def show_help(self, text: str | None, page: int = 0) -> None:
+        """Render the help text: the content's help file (None: the built-in text)."""
+        markdown = help_markdown(text)
+        if markdown != self.markdown:
+            # Problems were reported to staff when the content was loaded (``check``).
+            self.markdown = markdown
+            self.document = parse_markdown(markdown)[0]
         self.view.set_blocks(document_blocks(self.document), page)
 
 

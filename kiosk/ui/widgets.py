@@ -944,9 +944,17 @@ class PagedView(Paging, QWidget):
             heights.append(height)
 
         lead_room: int | None = None
+        lead_widgets = 0  # how many of ``widgets`` are the screen's title and band
+
+        def under_lead_only() -> bool:
+            # The current page holds nothing but the title and band (when paged with the text).
+            return bool(pages[-1]) and pages[-1][-1] < lead_widgets
+
         for index, (block, widget) in enumerate(zip(self._blocks, self._originals, strict=True)):
             parts = self._split(index, block, widget, width, page_height, lead_room)
             lead_room = None
+            if index == len(self._lead):
+                lead_widgets = len(widgets)
             if block.keep_with_next and index + 1 < len(self._blocks) and len(parts) == 1:
                 # A heading stays with at least two lines of the block after it (the block is
                 # split by lines when it does not fit whole); when not even two lines fit
@@ -956,7 +964,12 @@ class PagedView(Paging, QWidget):
                 one_line, lead = self._lead_height(following, following_widget, width)
                 # (The lead, a screen's title and band, keeps its place: the page after
                 # would be no roomier.)
-                if pages[-1] and room() - height - spacing < lead and index >= len(self._lead):
+                # Under a screen's title and band alone, one line is enough: the page after
+                # would be no roomier, and a first page holding only the title shows nothing.
+                first_under_lead = under_lead_only() and index >= len(self._lead)
+                least_here = min(lead, one_line) if first_under_lead else lead
+                content = index >= len(self._lead)
+                if pages[-1] and room() - height - spacing < least_here and content:
                     pages.append([])
                     used = 0
                 put(widget, height)
@@ -964,7 +977,8 @@ class PagedView(Paging, QWidget):
                 # On a page too low for two lines under the heading, one line (and under a
                 # screen's title and band, which were there first).
                 lead_block = index < len(self._lead)
-                least = lead if len(pages[-1]) > 1 and not lead_block else min(lead, one_line)
+                alone = len(pages[-1]) == 1 or lead_block or first_under_lead
+                least = min(lead, one_line) if alone else lead
                 if following.role in ("body", "bullet") and following.widget is None:
                     lead_room = after if after >= least else None
                 continue

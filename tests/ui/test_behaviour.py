@@ -16,7 +16,7 @@ from kiosk.core.intents import Intent, Request, TopicChoice
 from kiosk.core.session import Place, Screen
 from kiosk.core.settings import KioskSettings
 from kiosk.ui.keys import KEY_REQUESTS, KEY_TABLE, WINDOW_ACTIONS, KeyAction, help_lines
-from kiosk.ui.screens import HELP_MARKDOWN
+from kiosk.ui.screens import help_markdown
 from kiosk.ui.widgets import BigButton
 from tests.ui.conftest import KioskUnderTest, build
 
@@ -106,8 +106,9 @@ def test_every_key_of_the_key_table_asks_for_its_action_and_help_lists_the_table
             kiosk.controller.stop_speech()
     assert len({k for b in KEY_TABLE for k in b.keys}) == sum(len(b.keys) for b in KEY_TABLE)
     lines = help_lines()
-    assert lines and all(f"- {line}" in HELP_MARKDOWN for line in lines)
-    assert HELP_MARKDOWN.count("\n- ") == len(lines), "Help lists exactly the table's lines"
+    shown = help_markdown(kiosk.controller.content.help_markdown)
+    assert lines and all(f"- {line}" in shown for line in lines)
+    assert shown.count("\n- ") == len(lines), "Help lists exactly the table's lines"
 
 
 def test_every_intent_is_handled_by_the_controller(kiosk: KioskUnderTest) -> None:

@@ -18,7 +18,7 @@ from pytestqt.qtbot import QtBot
 from kiosk.core.display import MIN_TARGET_MM, SUPPORTED_SCREENS, PhysicalScreen, SupportedScreen
 from kiosk.core.session import Place, Screen
 from kiosk.core.settings import KioskSettings
-from kiosk.ui.widgets import BigButton
+from kiosk.ui.widgets import BigButton, PagedView, TextBlock
 from tests.ui.conftest import KioskUnderTest, build
 from tests.ui.helpers import covered, in_window, shown
 
@@ -509,3 +509,53 @@ def test_on_the_tablet_titles_are_paged_with_the_text_and_read_and_marked_as_bef
     k.window.resize(1920, 1080)
     QApplication.processEvents()
     assert not topic.title_in_page and topic.title.isVisible()
+
+
+def test_under_a_title_alone_a_heading_takes_the_page_with_one_line_of_text(
+    qtbot: QtBot, fonts: bool
+) -> None:
+    # A page paged with its title (the tablet's topic pages): where the room under the title
+    # held the first heading and one line of text but not two, the heading went to page 2 and
+    # page 1 showed the title alone. Under a title alone, one line now keeps the heading there.
+    view = PagedView()
+    qtbot.addWidget(view)
+    view.resize(500, 2000)
+    view.show()
+    view.set_lead([TextBlock.text("title", "Bone pain", keep_with_next=True)])
+    view.set_blocks([TextBlock.text("body", "Line")])
+    QApplication.processEvents()
+    title_h, line_h = (w.height() for w in view.visible_widgets())
+    body = " ".join(["Each person's pain is different."] * 12)
+    view.set_blocks(
+        [
+            TextBlock.text("heading", "What the pain can be like", keep_with_next=True),
+            TextBlock.text("body", body),
+        ]
+    )
+    QApplication.processEvents()
+    heading_h = view.visible_widgets()[1].height()
+    spacing = view.spacing_px
+    # Room for the title, the heading and one line of text, and less than two lines.
+    height = title_h + heading_h + line_h + 2 * spacing + line_h // 2
+    view.resize(500, height)
+    view.relayout(force=True)
+    view.set_page(0)
+    QApplication.processEvents()
+    shown_now = view.visible_widgets()
+    roles = [w.property("role") for w in shown_now]
+    assert roles == ["title", "heading", "body"], roles
+    assert all(view.rect().contains(w.geometry()) for w in shown_now)
+    # A heading lower on a page still needs two lines under it.
+    view.set_lead([])
+    view.set_blocks(
+        [
+            TextBlock.text("body", "First paragraph."),
+            TextBlock.text("heading", "What the pain can be like", keep_with_next=True),
+            TextBlock.text("body", body),
+        ]
+    )
+    view.resize(500, line_h + heading_h + line_h + 2 * spacing + line_h // 2)
+    view.relayout(force=True)
+    view.set_page(0)
+    QApplication.processEvents()
+    assert [w.property("role") for w in view.visible_widgets()] == ["body"]

@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from kiosk.core.display import MIN_CAP_HEIGHT_MM, MIN_TARGET_MM
 from kiosk.core.session import TEXT_SCALES, Place, Screen
 from kiosk.core.settings import KioskSettings
+from kiosk.ui.keys import help_lines
 from kiosk.ui.theme import (
     FONT_FAMILY,
     THEMES,
@@ -241,3 +242,39 @@ def test_text_size_steps_and_emergency_topics_marked_in_words(kiosk: KioskUnderT
     assert emergency.emergency and emergency._label().startswith("EMERGENCY")
     assert "Emergency topic" in emergency.accessibleDescription()
     assert not buttons["topic-pain"].emergency
+
+
+def test_the_help_screen_shows_the_staff_edited_help_file_and_survives_its_loss(
+    kiosk: KioskUnderTest,
+) -> None:
+    # The Help text is content (content/en/help.md): a staff edit shows after a reload, with the
+    # key table's list where the file says; without the file the kiosk shows a short built-in
+    # text with the key list, and keeps working.
+    c, w = kiosk.controller, kiosk.window
+    help_file = kiosk.content / "en" / "help.md"
+
+    def shown() -> list[str]:
+        blocks = w.help.view.blocks()
+        return [b.plain for b in blocks]
+
+    c.go(Place(Screen.HELP))
+    assert "Asking by voice" in shown()
+    text = help_file.read_text(encoding="utf-8")
+    help_file.write_text(
+        text.replace("## Privacy", "## Our opening hours\n\nAsk at reception.\n\n## Privacy"),
+        encoding="utf-8",
+    )
+    c.reload_content()
+    QApplication.processEvents()
+    assert "Our opening hours" in shown() and "Ask at reception." in shown()
+    keys = [plain for plain in shown() if plain in help_lines()]
+    assert keys == help_lines(), "the key list is on the Help screen"
+    help_file.unlink()
+    c.reload_content()
+    QApplication.processEvents()
+    assert "Our opening hours" not in shown() and "Asking by voice" not in shown()
+    assert "Using keys" in shown() and [p for p in shown() if p in help_lines()] == keys
+    load = c.store.last_load
+    assert load is not None and any(p.file.endswith("help.md") for p in load.warnings)
+    c.go(Place(Screen.HOME))
+    assert w.current_screen() is Screen.HOME
