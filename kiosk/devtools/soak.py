@@ -13,9 +13,7 @@ It counts crashes (exceptions in Qt slots or threads, exceptions out of an inter
 the sound or voice process that the script did not cause, and the kiosk found in a broken state
 by a check every ``CHECK_EVERY`` interactions: Home with its topics, the emergency panel, no
 overlay left, sound and voice available) and measures memory, threads and open files at the
-start, after the warm-up (the first ``WARM_SHARE`` of the interactions, then every page at every
-text size in both themes, so that first-time costs are not counted as growth: see ``_tour``) and
-at the end (after the same tour).
+start, after the warm-up (the first ``WARM_SHARE`` of the interactions) and at the end.
 
 Used by ``python run_kiosk.py bench soak`` (10,000 interactions) and ``tests/ui/test_soak.py``.
 """
@@ -375,16 +373,12 @@ class Soak:
                 pids[name] = int(process.processId())
         return pids
 
-    def _settle(self, tour: bool = False) -> Script:
+    def _settle(self) -> Script:
         """The same state before every measurement: defaults, and every screen shown once in
-        the same order (so each holds the same widgets), then Home. With ``tour`` (before the
-        measurements after the warm-up and at the end), first every page of every topic and
-        screen at every text size in both themes (:meth:`_tour`)."""
+        the same order (so each holds the same widgets), then Home."""
         from kiosk.core.session import Place, Screen
 
         c = self.controller
-        if tour:
-            yield from self._tour()
         c.reset_session()
         c.open_topic(c.content.topics[0].id)
         for screen in (Screen.EMERGENCY, Screen.HELP, Screen.DISPLAY):
@@ -392,44 +386,6 @@ class Soak:
         c.open_staff()
         c.home()
         yield (lambda: False, 0.2)  # deferred deletions and repaints happen
-
-    def _tour(self) -> Script:
-        """Every page of every topic, of the emergency, Help and Display screens and of Home, at
-        every text size in both themes. The first time a page is drawn at a type size Qt keeps
-        what it drew and measured with (about 8 MB for all of them, measured: a full tour
-        like this one from a fresh start 89.7 -> 97.7 MB, a second tour +0.0), and the random
-        interactions reach the rarer pages and sizes late: a soak's steps of 1-3 MB after its
-        warm-up were such first times, not memory that grows with use. Touring before the
-        measurements after the warm-up and at the end counts every first time before the
-        warm-up's figure, in both."""
-        from kiosk.core.session import TEXT_SCALES, Place, Screen
-        from kiosk.ui.theme import THEMES
-
-        c, w = self.controller, self.window
-
-        def turn_pages(pages: Any) -> Script:
-            for _ in range(100):  # (a page count far above any screen's)
-                if pages is None or not pages.next_button.isEnabled():
-                    return
-                pages.next_button.click()
-                yield None
-
-        for theme in THEMES:
-            for scale in TEXT_SCALES:
-                c.set_theme(theme)
-                c.set_text_scale(scale)
-                yield None
-                for topic in c.content.topics:
-                    c.open_topic(topic.id)
-                    yield None
-                    yield from turn_pages(w.topic.pages)
-                for screen in (Screen.EMERGENCY, Screen.HELP, Screen.DISPLAY):
-                    c.go(Place(screen))
-                    yield None
-                    yield from turn_pages(getattr(w.screens[screen], "pages", None))
-                c.home()
-                yield None
-                yield from turn_pages(w.home.pages)
 
     def _measure(self, label: str) -> None:
         from PySide6.QtWidgets import QApplication
@@ -482,7 +438,7 @@ class Soak:
             if n % CHECK_EVERY == 0 or n == warm_at or n == self.total:
                 yield from self._check()
             if n == warm_at:
-                yield from self._settle(tour=True)
+                yield from self._settle()
                 self._measure("warm")
             if self.progress and (n % PROGRESS_EVERY == 0 or n == self.total):
                 elapsed = time.perf_counter() - started
@@ -493,7 +449,7 @@ class Soak:
                     f" MB, crashes so far "
                     f"{self.exceptions + self.broken + self.pids_changed}"
                 )
-        yield from self._settle(tour=True)
+        yield from self._settle()
         self._measure("end")
         f = self.figures
         warm = float(f["soak.rss_warm_mb"])
