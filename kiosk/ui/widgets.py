@@ -160,6 +160,20 @@ class BigButton(QAbstractButton):
         self.updateGeometry()
         self.update()
 
+    def shape(self) -> tuple[Any, ...]:
+        """What this button's size depends on: its type (as set by :meth:`apply_style`) and
+        the words it shows."""
+        title_font, sub_font, pad, minimum = self._metrics()
+        return (
+            title_font.key(),
+            sub_font.key(),
+            pad,
+            minimum,
+            self._emergency,
+            self._label(),
+            self._shown_subtitle,
+        )
+
     @property
     def shown_subtitle(self) -> str:
         """The second line as drawn: the subtitle, or its first whole words when shortened."""
@@ -384,6 +398,7 @@ class FlowRow(QWidget):
         self.items = list(items)
         self.fallback = [list(row) for row in fallback]
         self.gap = 12
+        self._placed: dict[tuple[Any, ...], list[tuple[int, QRect]]] = {}
         for item in self.items:
             item.setParent(self)
         policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
@@ -426,7 +441,50 @@ class FlowRow(QWidget):
         ]
         return sum(heights) + self.gap * (len(rows) - 1)
 
+    def _shape(self) -> tuple[Any, ...] | None:
+        """What the controls' sizes depend on (type, words, margins), or None when a control is
+        of a kind whose size is not known from these."""
+        shape: list[Any] = [self.gap]
+        for item in self.items:
+            if isinstance(item, BigButton):
+                shape.append(item.shape())
+            elif isinstance(item, QLabel):
+                item.ensurePolished()
+                margins = item.contentsMargins()
+                shape.append(
+                    (
+                        item.text(),
+                        item.font().key(),
+                        item.wordWrap(),
+                        item.minimumWidth(),
+                        item.margin(),
+                        item.indent(),
+                        margins.left(),
+                        margins.top(),
+                        margins.right(),
+                        margins.bottom(),
+                    )
+                )
+            else:
+                return None
+        return tuple(shape)
+
     def _geometry(self, width: int) -> list[tuple[int, QRect]]:
+        # The same controls at the same type, words and width are placed the same: a text-size
+        # tap asked for the same row's geometry about four times (Qt's layout asks for the
+        # height at a width, then the row is placed at it), each measuring every control.
+        shape = self._shape()
+        if shape is None:
+            return self._place_at(width)
+        key = (width, shape)
+        placed = self._placed.get(key)
+        if placed is None:
+            if len(self._placed) >= 16:
+                self._placed.clear()
+            placed = self._placed[key] = self._place_at(width)
+        return [(index, QRect(rect)) for index, rect in placed]
+
+    def _place_at(self, width: int) -> list[tuple[int, QRect]]:
         placed: list[tuple[int, QRect]] = []
         y = 0
         for row in self._rows(width):
