@@ -64,7 +64,8 @@ class SelfTest:
             return "silence" if db <= FLOOR_DB else f"{db:.0f} dB"
 
         out = [
-            f"{self.verdict}.",
+            # (A verdict that asks a question keeps its question mark alone.)
+            self.verdict if self.verdict.endswith(("?", ".")) else f"{self.verdict}.",
             f"Speaker: {self.output_device or 'none'}. Microphone: {self.input_device or 'none'}.",
             f"Input level during the sentence: {level(self.speech_db)}; "
             f"during silence: {level(self.silence_db)}.",

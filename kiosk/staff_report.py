@@ -194,8 +194,8 @@ def voice_details(unknown_words: Sequence[str], log_transcripts: bool) -> list[L
 USE_HOW_SHORT = {
     "touch": "touch",
     "voice": "voice",
-    "related": "related",
-    "emergency-panel": "emergency",
+    "related": "related topic",
+    "emergency-panel": "emergency page",
 }
 """How a topic was opened, as the Use page's bars say it."""
 
@@ -206,6 +206,7 @@ def usage_view(
     """The Use page's figures: the last ``days`` days, counts not yet written included;
     ``notice`` (such as "Usage counts cleared.") first among the notes."""
     notes: list[tuple[bool, str]] = []
+    working = ""
     if notice:
         notes.append((True, notice))
     summary = UsageSummary(dt.date.today() - dt.timedelta(days=days - 1), dt.date.today())
@@ -219,7 +220,7 @@ def usage_view(
         if usage.notice:
             notes.append((False, usage.notice))
         if not usage.problem:
-            notes.append((True, f"Counting: working (saved in {usage.path})."))
+            working = f"Counting: working (saved in {usage.path})."
     titles = {t.id: t.title for t in topics}
     bars = [
         Bar(
@@ -239,4 +240,5 @@ def usage_view(
         other=[(label, summary.total(event)) for event, label in OTHER_LABELS.items()],
         notes=notes,
         counting=usage is not None,
+        working=working,
     )

@@ -4,6 +4,7 @@ words of "health at a glance". The widgets render what they are given and emit i
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QPen,
+    QResizeEvent,
     QTextLayout,
     QTextOption,
 )
@@ -109,7 +111,7 @@ class BarChart(_Chart):
         self.labels = [b.label for b in chart] or [bar.label]
         bars = list(chart) or [bar]
         self.value_texts = [_value_text(b) for b in bars]
-        self.value_parts = [t for b in bars for t in (str(b.value), b.note) if t]
+        self.values = [b.value for b in bars]
         self._layouts: dict[int, _BarLayout] = {}
         self.setAccessibleName(f"{bar.label}: {bar.value}{' ' + bar.note if bar.note else ''}")
 
@@ -131,13 +133,16 @@ class BarChart(_Chart):
         )
         longest = max((len(wrap_text(t, font, label_w - gap)) for t in self.labels), default=1)
         above = longest > self.LABEL_LINES_BESIDE
+        bar_left = 0 if above else label_w
         # Room kept after the longest bar: for the widest value and note on one line (up to
-        # half the width), else for the value above its note (the bars keep 30 % at least).
+        # half the bars' room), else for the widest value alone, the note going under the bar
+        # across the bars' room (one line there, where beside the bar it took three).
         widest = max(metrics.horizontalAdvance(t) for t in self.value_texts)
         value_w = widest + gap
-        if value_w > width // 2:
-            widest = max(metrics.horizontalAdvance(t) for t in self.value_parts)
-            value_w = min(widest + gap, int(width * 0.7))
+        inline = value_w <= (width - bar_left) // 2
+        if not inline:
+            widest = max(metrics.horizontalAdvance(str(b)) for b in self.values)
+            value_w = min(widest + gap, int((width - bar_left) * 0.7))
         if above:
             label_lines = wrap_text(self.bar.label, font, width)
             label_rect = QRect(0, 0, width, len(label_lines) * metrics.height())
@@ -149,22 +154,33 @@ class BarChart(_Chart):
         bar_room = max(10, width - bar_left - value_w)
         length = round(bar_room * self.bar.value / self.top)
         value_left = bar_left + length + 8
-        value_lines = _value_lines(self.bar, font, max(1, width - value_left))
-        row_h = max(line, len(value_lines) * metrics.height() + line - metrics.height())
-        if not above:
-            row_h = max(row_h, label_rect.height() + line - metrics.height())
-            label_rect.moveTop((row_h - label_rect.height()) // 2)
+        room = max(1, width - value_left)
+        if inline or not self.bar.note:
+            value_lines, note_lines = _value_lines(self.bar, font, room), []
+        else:
+            value_lines = wrap_text(str(self.bar.value), font, room)
+            # (Without its brackets there: it is a line of its own.)
+            note = self.bar.note.removeprefix("(").removesuffix(")")
+            note_lines = wrap_text(note, font, max(1, width - bar_left))
+            line = metrics.height()  # the note under it is the bar's air
         value_h = len(value_lines) * metrics.height()
+        note_h = len(note_lines) * metrics.height()
+        row_h = max(line, value_h + line - metrics.height())
+        content_h = row_h + note_h
+        if not above:
+            content_h = max(content_h, label_rect.height() + line - metrics.height())
+            label_rect.moveTop((content_h - label_rect.height()) // 2)
+        top = bar_top + (content_h - row_h - note_h) // 2
         return _BarLayout(
             above=above,
             label_lines=label_lines,
             label_rect=label_rect,
-            bar_rect=QRectF(bar_left, bar_top + (row_h - line * 0.7) / 2, length, line * 0.7),
+            bar_rect=QRectF(bar_left, top + (row_h - line * 0.7) / 2, length, line * 0.7),
             value_lines=value_lines,
-            value_rect=QRect(
-                value_left, bar_top + (row_h - value_h) // 2, width - value_left, value_h
-            ),
-            height=bar_top + row_h,
+            value_rect=QRect(value_left, top + (row_h - value_h) // 2, room, value_h),
+            height=bar_top + content_h,
+            note_lines=note_lines,
+            note_rect=QRect(bar_left, top + row_h, max(1, width - bar_left), note_h),
         )
 
     def heightForWidth(self, width: int) -> int:
@@ -179,6 +195,7 @@ class BarChart(_Chart):
         if at.bar_rect.width() > 0:
             painter.fillRect(at.bar_rect, self.bar_colour())
         draw_lines(painter, at.value_rect, at.value_lines, Qt.AlignmentFlag.AlignLeft)
+        draw_lines(painter, at.note_rect, at.note_lines, Qt.AlignmentFlag.AlignLeft)
         painter.end()
 
 
@@ -194,6 +211,9 @@ class _BarLayout:
     value_lines: list[str]
     value_rect: QRect
     height: int
+    note_lines: list[str]
+    """The note under the bar, across the bars' room (none where it goes beside the value)."""
+    note_rect: QRect
 
 
 def wrap_text(text: str, font: QFont, width: int) -> list[str]:
@@ -267,8 +287,10 @@ class DailyChart(_Chart):
         )
 
     def _plot_px(self) -> int:
-        # Bars need no text size: keep the plot short enough to fit a page at 200% text.
-        return max(120, min(self.line_px() * 4, 260))
+        # Bars need no text size: keep the plot short enough to fit a page under its heading
+        # at 150 and 200 % text (on a 1366x768 screen four lines' height left the heading
+        # alone on the page before).
+        return max(120, min(self.line_px() * 3, 260))
 
     def heightForWidth(self, width: int) -> int:
         return self._plot_px() + self.line_px() + 8
@@ -384,6 +406,63 @@ class LegendItem(_Chart):
         painter.end()
 
 
+class LegendRow(QWidget):
+    """A few :class:`LegendItem` side by side in equal columns where each one's text fits on
+    one line there, else one under another (a block of the page: it is never taller than a few
+    lines, so the legend pages between rows)."""
+
+    def __init__(
+        self,
+        items: Sequence[tuple[int, str]],
+        theme: Theme,
+        font_px: int,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.items = [LegendItem(index, text, theme, font_px, self) for index, text in items]
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setAccessibleName("; ".join(item.text for item in self.items))
+
+    def side_by_side(self, width: int) -> bool:
+        """True when every item keeps one line in its column at ``width``."""
+        column = self._column(width)
+        return all(len(item.lines(column)) == 1 for item in self.items)
+
+    def _column(self, width: int) -> int:
+        gap = 16
+        count = max(1, len(self.items))
+        return max(1, (width - gap * (count - 1)) // count)
+
+    def _geometry(self, width: int) -> list[QRect]:
+        if self.side_by_side(width):
+            column = self._column(width)
+            height = max(item.heightForWidth(column) for item in self.items)
+            return [QRect(n * (column + 16), 0, column, height) for n in range(len(self.items))]
+        rects, top = [], 0
+        for item in self.items:
+            height = item.heightForWidth(width)
+            rects.append(QRect(0, top, width, height))
+            top += height
+        return rects
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return max((r.bottom() + 1 for r in self._geometry(max(1, width))), default=0)
+
+    def sizeHint(self):  # type: ignore[no-untyped-def]
+        size = super().sizeHint()
+        size.setHeight(self.heightForWidth(max(1, self.width())))
+        return size
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        for item, rect in zip(self.items, self._geometry(max(1, self.width())), strict=True):
+            item.setGeometry(rect)
+
+
 @dataclass(frozen=True)
 class UsageView:
     """What the Use page shows (prepared by kiosk.staff_report.usage_view from the counts)."""
@@ -397,6 +476,9 @@ class UsageView:
     other: Sequence[tuple[str, int]]
     notes: Sequence[tuple[bool, str]] = ()
     counting: bool = True
+    working: str = ""
+    """"Counting: working (saved in FILE)." where it is (shown at the end: at the top it took the
+    room of the first bar on a small screen); problems are among the notes, at the top."""
 
 
 class UsageScreen(PagedScreen):
@@ -425,63 +507,77 @@ class UsageScreen(PagedScreen):
         """Render the figures (the theme and sizes must be applied first)."""
         theme, sizes = self._theme, self._sizes
         assert theme is not None and sizes is not None
+        # The period, the notes and the figures are in the charts' type (the controls' size):
+        # at the page text's size each took a page of its own on a 1366x768 screen at 150 %.
         blocks: list[TextBlock] = [
-            # The period is a plain line under the page's title: as a heading it took the whole
-            # first page on a 1366x768 screen at 150 % and more.
-            TextBlock.text(
-                "body",
-                f"The last 30 days: {view.first.day} {view.first:%B} to "
-                f"{view.last.day} {view.last:%B %Y}",
+            _line(
+                f"Last 30 days: {view.first.day} {view.first:%b} to "
+                f"{view.last.day} {view.last:%b %Y}"
             )
         ]
-        blocks += [TextBlock("body", status_html(ok, text), text) for ok, text in view.notes]
+        blocks += [TextBlock("status", status_html(ok, text), text) for ok, text in view.notes]
         if not view.counting:
-            blocks.append(
-                TextBlock.text(
-                    "body", "Counting is turned off (usage_counts = false in kiosk.toml)."
-                )
-            )
-        blocks.append(TextBlock.text("heading", "Topics opened", keep_with_next=True))
+            blocks.append(_line("Counting is turned off (usage_counts = false in kiosk.toml)."))
+        topics = "Topics opened"
+        blocks.append(_heading(topics, sizes))
         if view.topics:
-            blocks.append(
-                TextBlock.text(
-                    "meta",
-                    "Opens in total (by touch, by voice, from a related topic, from the "
-                    "emergency page).",
-                    keep_with_next=True,
-                )
-            )
-            blocks += [_bar_block(bar, view.topics, theme, sizes) for bar in view.topics]
+            blocks += [_bar_block(bar, view.topics, theme, sizes, topics) for bar in view.topics]
         else:
-            blocks.append(TextBlock.text("body", "No topic has been opened in this period."))
-        blocks.append(TextBlock.text("heading", "Spoken requests by day", keep_with_next=True))
+            blocks.append(_line("No topic has been opened in this period."))
+        spoken = "Spoken requests by day"
+        blocks.append(_heading(spoken, sizes))
         if any(sum(v.values()) for v in view.voice_by_day.values()):
             days, per_day, series = view.days, view.voice_by_day, list(view.voice_series)
 
             def daily() -> QWidget:
                 return DailyChart(days, per_day, series, theme, sizes.control_px)
 
-            blocks.append(TextBlock("widget", plain="Spoken requests by day", widget=daily))
-            for index, (key, label) in enumerate(view.voice_series.items()):
-                total = sum(per_day.get(day, {}).get(key, 0) for day in days)
-                blocks.append(_legend_block(index, f"{label}: {total}", theme, sizes))
+            blocks.append(TextBlock("widget", plain=spoken, widget=daily))
+            legend = [
+                (index, f"{label}: {sum(per_day.get(day, {}).get(key, 0) for day in days)}")
+                for index, (key, label) in enumerate(view.voice_series.items())
+            ]
+            for first in range(0, len(legend), 2):
+                blocks.append(_legend_block(legend[first : first + 2], theme, sizes, spoken))
         else:
-            blocks.append(TextBlock.text("body", "Nobody has asked by voice in this period."))
-        blocks.append(TextBlock.text("heading", "Other use", keep_with_next=True))
-        blocks += [TextBlock.text("body", f"{label}: {n}") for label, n in view.other]
+            blocks.append(_line("Nobody has asked by voice in this period."))
+        other = "Other use"
+        blocks.append(_heading(other, sizes))
+        blocks += [_line(f"{label}: {n}", other) for label, n in view.other]
+        if view.working:
+            blocks.append(TextBlock("status", status_html(True, view.working), view.working))
         blocks.append(TextBlock("widget", plain="Clear counts", widget=self._clear_button))
         self.view.set_blocks(blocks, page)
 
 
-def _bar_block(bar: Bar, chart: Sequence[Bar], theme: Theme, sizes: Sizes) -> TextBlock:
+def _heading(text: str, sizes: Sizes) -> TextBlock:
+    """A chart's heading, a fifth larger than the charts' type (at the page headings' size
+    "Spoken requests by day" took two lines of a 10-inch tablet at 150 % and no longer fitted
+    on a page with its chart)."""
+    px = round(sizes.control_px * 1.2)
+    return TextBlock("heading", html.escape(text), text, keep_with_next=True, px=px)
+
+
+def _line(text: str, continues: str = "") -> TextBlock:
+    """A line of the page in the charts' type (the controls' size, in the text's colour)."""
+    return TextBlock("status", html.escape(text), text, continues=continues)
+
+
+def _bar_block(
+    bar: Bar, chart: Sequence[Bar], theme: Theme, sizes: Sizes, heading: str
+) -> TextBlock:
     def make() -> QWidget:
         return BarChart(bar, chart, theme, sizes.control_px)
 
-    return TextBlock("widget", plain=f"{bar.label}: {bar.value}", widget=make)
+    return TextBlock("widget", plain=f"{bar.label}: {bar.value}", widget=make, continues=heading)
 
 
-def _legend_block(index: int, text: str, theme: Theme, sizes: Sizes) -> TextBlock:
+def _legend_block(
+    items: Sequence[tuple[int, str]], theme: Theme, sizes: Sizes, heading: str
+) -> TextBlock:
     def make() -> QWidget:
-        return LegendItem(index, text, theme, sizes.control_px)
+        return LegendRow(items, theme, sizes.control_px)
 
-    return TextBlock("widget", plain=text, widget=make)
+    return TextBlock(
+        "widget", plain="; ".join(text for _, text in items), widget=make, continues=heading
+    )

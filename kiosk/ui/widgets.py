@@ -10,6 +10,7 @@ import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
@@ -612,6 +613,9 @@ class TextBlock:
     spans: Inline = ()
     px: int = 0
     """This block's type size in pixels (0: its role's)."""
+    continues: str = ""
+    """The heading of the part this block belongs to (a chart's bars, a list's lines): where the
+    block begins a page, the heading is shown again above it with "(continued)"."""
 
     @staticmethod
     def text(role: str, plain: str, bold: bool = False, keep_with_next: bool = False) -> TextBlock:
@@ -763,12 +767,16 @@ class PagedView(Paging, QWidget):
         self._page = 0
         self._laid_out_for = QSize()
         self._heights: list[int] = []
+        self._gaps: list[int] = []
+        """The space above each widget on its page (0 for a page's first)."""
         self._line_heights: dict[tuple[str, int, str], tuple[int, int]] = {}
         self._measured: dict[tuple[int, int], int] = {}
         self._marked: tuple[QLabel, str] | None = None
         self._spare: dict[str, list[QLabel]] = {}  # text labels to use again, by role
         self._texts: set[QLabel] = set()  # the labels this view made for text
         self._text_heights: dict[tuple[str, str, int, str], int] = {}
+        self._continued: list[QWidget] = []
+        """The "(continued)" headings of the pages laid out (see :attr:`TextBlock.continues`)."""
         self.spacing_px = 16
         """Space between blocks; the screen sets it from the text size."""
         self._held = False
@@ -783,6 +791,7 @@ class PagedView(Paging, QWidget):
         self._marked = None
         for widget in self._originals + [w for ws in self._splits.values() for w in ws]:
             self._release(widget)
+        self._release_continued()
         self._blocks = self._lead + list(blocks)
         self._originals = [self._make(block) for block in self._blocks]
         self._splits = {}
@@ -980,26 +989,77 @@ class PagedView(Paging, QWidget):
             return
         self._laid_out_for = self.size()
         self._measured = {}
+        self._release_continued()
         width, page_height = self.width(), self.height()
         spacing = self._spacing()
         widgets: list[QWidget] = []
         heights: list[int] = []
+        gaps: list[int] = []
         pages: list[list[int]] = [[]]
         used = 0
+        last_part = ""
+        # Blocks of one part (a chart's bars) are a third of the spacing apart.
+        close = spacing // 3
 
-        def room() -> int:
+        def room(gap: int = spacing) -> int:
             # The height left on the current page for the next widget.
-            return page_height - (used + spacing if pages[-1] else 0)
+            return page_height - (used + gap if pages[-1] else 0)
 
-        def put(widget: QWidget, height: int) -> None:
-            nonlocal used
-            if pages[-1] and height > room():
+        def how_many(top: int, part: Sequence[int]) -> int:
+            # How many blocks of a part fit on a page from ``top`` (under its heading, or 0).
+            count, bottom = 0, top
+            for height in part:
+                bottom += height + (close if count or top else 0)
+                if bottom > page_height:
+                    break
+                count += 1
+            return count
+
+        def put(
+            widget: QWidget,
+            height: int,
+            continues: str = "",
+            ahead: Callable[[], list[int]] = list,
+        ) -> None:
+            nonlocal used, last_part
+            gap = close if continues and continues == last_part else spacing
+            if pages[-1] and height > room(gap):
                 pages.append([])
                 used = 0
-            used += height + (spacing if pages[-1] else 0)
+                if continues:
+                    # The part's heading again, "(continued)", in bold at the lines' size (at
+                    # a heading's size it took two lines of a small page at 150 %), unless it
+                    # would leave fewer of the part's blocks on the page (``ahead``: the
+                    # heights of the blocks after this one).
+                    heading = self._make(
+                        TextBlock.text("status", f"{continues} (continued)", bold=True)
+                    )
+                    # (Measured by its text: a label released here is used again.)
+                    heading_h = self._height(heading, width)
+                    part = [height, *ahead()]
+                    if how_many(heading_h, part) >= max(1, how_many(0, part)):
+                        self._continued.append(heading)
+                        put(heading, heading_h)
+                        gap = close
+                    else:
+                        self._release(heading)
+            gap = gap if pages[-1] else 0
+            used += height + gap
+            last_part = continues
+            gaps.append(gap)
             pages[-1].append(len(widgets))
             widgets.append(widget)
             heights.append(height)
+
+        def part_ahead(index: int, rest: Sequence[QWidget]) -> list[int]:
+            # The heights of what follows a block's part ``rest`` in its part of the page.
+            heights = [self._known_height(widget, width) for widget in rest]
+            continues = self._blocks[index].continues
+            for after in range(index + 1, len(self._blocks)):
+                if self._blocks[after].continues != continues:
+                    break
+                heights.append(self._known_height(self._originals[after], width))
+            return heights
 
         lead_room: int | None = None
         lead_widgets = 0  # how many of ``widgets`` are the screen's title and band
@@ -1040,10 +1100,12 @@ class PagedView(Paging, QWidget):
                 if following.role in ("body", "bullet") and following.widget is None:
                     lead_room = after if after >= least else None
                 continue
-            for part in parts:
-                put(part, self._known_height(part, width))
+
+            for number, part in enumerate(parts):
+                ahead = partial(part_ahead, index, parts[number + 1 :])
+                put(part, self._known_height(part, width), block.continues, ahead)
         self._measured = {}
-        self._widgets, self._heights = widgets, heights
+        self._widgets, self._heights, self._gaps = widgets, heights, gaps
         self._pages = pages
         self._page = max(0, min(self._page, len(pages) - 1))
         self._place()
@@ -1133,19 +1195,24 @@ class PagedView(Paging, QWidget):
         self._split_for[index] = key
         return parts
 
+    def _release_continued(self) -> None:
+        for widget in self._continued:
+            self._release(widget)
+        self._continued = []
+
     def _spacing(self) -> int:
         return self.spacing_px
 
     def _place(self) -> None:
-        spacing = self._spacing()
         visible = set(self._pages[self._page]) if self._widgets else set()
         y = 0
         for index, widget in enumerate(self._widgets):
             if index in visible:
+                y += self._gaps[index]
                 height = self._heights[index]
                 widget.setGeometry(QRect(QPoint(0, y), QSize(self.width(), height)))
                 widget.show()
-                y += height + spacing
+                y += height
             else:
                 widget.hide()
         self.page_changed.emit(self._page, len(self._pages))

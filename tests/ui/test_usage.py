@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 import sqlite3
 from pathlib import Path
 
@@ -581,3 +582,94 @@ def test_a_legend_line_wraps_rather_than_being_cut(qtbot: QtBot, fonts: bool, wi
     assert all(metrics.horizontalAdvance(line) <= room for line in lines), lines
     assert item.heightForWidth(width) >= len(lines) * metrics.height()
     assert (len(lines) > 1) == (metrics.horizontalAdvance(text) > room)
+
+
+@pytest.mark.parametrize(
+    ("inches", "size", "scale", "most_pages"),
+    [
+        (15.6, (1366, 768), 150, 14),  # 21 pages before
+        (10.1, (1280, 800), 150, 14),  # 20 before
+        (15.6, (1366, 768), 200, 14),  # 18 before
+    ],
+    ids=["1366x768-150", "1280x800-10in-150", "1366x768-200"],
+)
+def test_a_month_of_counts_takes_few_pages_on_a_small_screen_and_nothing_is_clipped(
+    qtbot: QtBot,
+    fonts: bool,
+    seed_copy: Path,
+    tmp_path: Path,
+    inches: float,
+    size: tuple[int, int],
+    scale: int,
+    most_pages: int,
+) -> None:
+    """Every topic opened every way, every spoken outcome and every other count: the period,
+    the heading and the first bar share the first page (or the second), the bars of the topic chart share
+    pages (a page that begins inside a chart says so where that costs no bar), and no text
+    of the page or of a chart is clipped or cut."""
+    from PySide6.QtGui import QFontMetrics
+
+    from kiosk.core.display import PhysicalScreen
+    from kiosk.core.session import Screen
+    from kiosk.core.usage import OTHER_LABELS, TOPIC_OPENED, VOICE_OUTCOMES
+    from kiosk.ui.staff_tools import BarChart, DailyChart, LegendRow
+    from tests.ui.test_screen_matrix import check_window, settings_for
+
+    screen = PhysicalScreen(inches, *size)
+    k = build(qtbot, seed_copy, tmp_path, size, settings_for(screen), usage_file=tmp_path / "u")
+    c, w = k.controller, k.window
+    assert c.usage is not None
+    topics = sorted(p.stem for p in (seed_copy / "en").glob("*.md"))
+    for number, topic_id in enumerate(topics):
+        for how, event in enumerate(TOPIC_OPENED.values()):
+            for _ in range(100 + 7 * number + 13 * how):
+                c.usage.count(event, topic_id)
+    for number, outcome in enumerate(VOICE_OUTCOMES):
+        for _ in range(80 + number):
+            c.usage.count("voice", outcome)
+    for event in OTHER_LABELS:
+        for _ in range(90):
+            c.usage.count(event, "150" if event == "text-size" else "")
+    c.set_text_scale(scale)
+    c.open_staff()  # no PIN set
+    tap(qtbot, w.staff.use_button)
+    assert w.current_screen() is Screen.USE
+    view = w.use.view
+    assert 1 < view.page_count <= most_pages, view.page_count
+    bars_per_page: list[int] = []
+    problems: list[str] = []
+    for number in range(view.page_count):
+        view.set_page(number)
+        QApplication.processEvents()
+        shown = view.visible_widgets()
+        if number == 0:
+            assert len(shown) >= 2, shown  # not one block a page
+        problems += check_window(k, f"page {number + 1}", screen)
+        bars_per_page.append(sum(isinstance(x, BarChart) for x in shown))
+        for chart in shown:
+            assert chart.y() >= 0 and chart.geometry().bottom() < view.height(), chart
+            assert chart.height() >= chart.heightForWidth(chart.width())
+            if isinstance(chart, BarChart):
+                at = chart.layout_for(chart.width())
+                metrics = QFontMetrics(chart.font())
+                for rect, lines in (
+                    (at.label_rect, at.label_lines),
+                    (at.value_rect, at.value_lines),
+                    (at.note_rect, at.note_lines),
+                ):
+                    assert chart.rect().contains(rect) or not lines, (chart.bar, rect)
+                    assert rect.height() >= len(lines) * metrics.height()
+                    assert all(metrics.horizontalAdvance(t) <= rect.width() for t in lines)
+                shown_text = " ".join(at.label_lines + at.value_lines + at.note_lines)
+                assert shown_text.split()[0] == chart.bar.label.split()[0]
+                for figure in re.findall(r"\d+", f"{chart.bar.value} {chart.bar.note}"):
+                    assert figure in shown_text.split() or f"{figure}," in shown_text, figure
+            if isinstance(chart, LegendRow):
+                assert all(chart.rect().contains(item.geometry()) for item in chart.items)
+            if isinstance(chart, DailyChart):
+                assert chart.height() <= view.height()
+    assert not problems, "\n".join(problems[:30])
+    # The first bar on the first page (on the second where the title is paged with the page,
+    # on the tablet), and the topics' bars share pages: not one bar a page.
+    assert bars_per_page[0] or bars_per_page[1], bars_per_page
+    assert max(bars_per_page) >= 2, bars_per_page
