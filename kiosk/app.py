@@ -268,7 +268,7 @@ def run_kiosk(
 
     assert isinstance(kiosk.controller, KioskController)
     assert isinstance(kiosk.window, KioskWindow)
-    install_excepthook(kiosk.controller.recover)
+    install_excepthook(kiosk.controller.nav.recover)
     window = kiosk.window
     window.screen_notes = screen_notes
     if windowed:

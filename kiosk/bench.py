@@ -91,7 +91,7 @@ def measure_taps(counting: bool, rounds: int = 60) -> dict[str, object]:
         window, controller = kiosk.window, kiosk.controller
         assert isinstance(window, KioskWindow) and isinstance(controller, KioskController)
         if counting:
-            controller.usage = UsageCounter(Path(tmp) / FILE_NAME, flush_seconds=0.2)
+            controller.use.usage = UsageCounter(Path(tmp) / FILE_NAME, flush_seconds=0.2)
         window.resize(1920, 1080)
         window.show()
         app.processEvents()
@@ -109,7 +109,7 @@ def measure_taps(counting: bool, rounds: int = 60) -> dict[str, object]:
 
         for n in range(-12, rounds):
             measured = n >= 0
-            controller.home()
+            controller.nav.home()
             app.processEvents()
             app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
             buttons = [b for b in window.home.grid.buttons if b.isVisible()]
@@ -122,7 +122,7 @@ def measure_taps(counting: bool, rounds: int = 60) -> dict[str, object]:
                 tap("back", window.back_button, [topic.title], measured)
             if n % 4:
                 continue
-            controller.go(Place(Screen.DISPLAY))
+            controller.nav.go(Place(Screen.DISPLAY))
             app.processEvents()
             app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
             for scale in (150, 100):
@@ -366,13 +366,13 @@ def _bench_speech(progress: Progress, rig: object | None, output: str, quick: bo
                     progress(f"speech: first audio, {topic_id}, cold cache...")
                 heard, handed = [], []
                 for _ in range(runs):
-                    controller.open_topic(topic_id)
+                    controller.nav.open_topic(topic_id)
                     cache.clear()
                     wait(lambda: False, 0.2)
                     first: list[float] = []
                     speech.first_audio.connect(first.append)
                     start = time.perf_counter()
-                    controller.read_page()
+                    controller.sound.read_page()
                     wait(partial(bool, first), 5)
                     speech.first_audio.disconnect(first.append)
                     if first:
@@ -382,7 +382,7 @@ def _bench_speech(progress: Progress, rig: object | None, output: str, quick: bo
                         onset = recorder.first_sound_after(start)
                         if onset is not None:
                             heard.append((onset - start) * 1000)
-                    controller.stop_speech()
+                    controller.sound.stop_speech()
                     if recorder is not None:
                         recorder.wait_for_silence(time.perf_counter(), 0.1, 3)
                 samples = heard if recorder is not None else handed
@@ -424,18 +424,18 @@ def _bench_speech(progress: Progress, rig: object | None, output: str, quick: bo
             gaps = []
             with SinkRecorder(rig) as recorder:  # type: ignore[arg-type]
                 for _ in range(runs):
-                    controller.open_topic(longest)
+                    controller.nav.open_topic(longest)
                     start = time.perf_counter()
-                    controller.read_page()
+                    controller.sound.read_page()
                     wait(partial(_sound_after, recorder, start), 3)
                     wait(lambda: False, 1.0)  # mid-sentence
                     stopped = time.perf_counter()
-                    controller.stop_speech()
+                    controller.sound.stop_speech()
                     wait(partial(_recorded_until, recorder, stopped + 0.8), 3)
                     last = recorder.last_sound_before(stopped + 0.8)
                     if last is not None:
                         gaps.append(max(0.0, (last - stopped) * 1000))
-                    controller.home()
+                    controller.nav.home()
             figures["speech.stop_to_silence_ms"] = round(statistics.median(gaps), 1) if gaps else -1
             window.allow_close()
             window.close()
@@ -448,8 +448,8 @@ def _bench_speech(progress: Progress, rig: object | None, output: str, quick: bo
         speech.set_rate_step(len(speech_rates()) - 1)
         topics = [shortest] if quick else [t.id for t in content.topics]
         for topic_id in topics:
-            controller.open_topic(topic_id)
-            controller.read_page()
+            controller.nav.open_topic(topic_id)
+            controller.sound.read_page()
             wait(lambda: speech.state == "idle", 600)
         figures["speech.rss_mb"] = _rss_mb()
         figures["speech.rss_pages_read"] = len(topics)

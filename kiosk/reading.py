@@ -2,8 +2,9 @@
 screen showing them) or a message (audio guide, voice dialogue, idle warning).
 
 Holds the reading's state in one place (the sentences, the screen, whether "stopped early" was
-counted); the speech itself is :class:`kiosk.services.speech.ReadAloud`'s. The controller
-decides what to read (the screen showing) and when.
+counted); the speech itself is :class:`kiosk.services.speech.ReadAloud`'s. Its caller
+(:class:`kiosk.sound_controls.SoundControls`) decides what to read (the screen showing) and
+when.
 """
 
 from __future__ import annotations

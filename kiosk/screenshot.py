@@ -81,21 +81,21 @@ def take_screenshot(
         window.resize(*size)
         window.show()
         app.processEvents()
-        controller.set_text_scale(text_size)
-        controller.set_theme(theme)
+        controller.nav.set_text_scale(text_size)
+        controller.nav.set_theme(theme)
         if controller.usage is not None:
             controller.usage.discard_pending()  # the picture's own settings are not use
         if topic:
-            controller.open_topic(topic)
+            controller.nav.open_topic(topic)
             if controller.navigator.current.topic_id != topic:
                 raise ValueError(f"there is no topic with id {topic!r}")
         elif screen == "staff":
-            controller.open_staff()
+            controller.staff.open_staff()
         elif screen == "use":
-            controller.open_staff()
-            controller.go(Place(Screen.USE))
+            controller.staff.open_staff()
+            controller.nav.go(Place(Screen.USE))
         elif screen != "home":
-            controller.go(Place(Screen(screen)))
+            controller.nav.go(Place(Screen(screen)))
         if page:
             shown = window.screens[controller.navigator.current.screen]
             view = getattr(shown, "view", None) or getattr(shown, "grid", None)

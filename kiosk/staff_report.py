@@ -4,7 +4,8 @@ warnings, the voice profile, words the recogniser cannot hear, the log policy, t
 Use page: the usage counts' figures.
 
 The functions read the kiosk's parts (content store, speech, voice input, usage counter) and
-return what to show; the controller calls them when a staff screen is rendered.
+return what to show; the staff desk (``kiosk/staff_desk.py``) calls them when a staff screen is
+rendered.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Each line is OK or CHECK (drawn as a green or amber badge with the word, so colour is never the
 only cue), a short name and one sentence. The functions take plain data (the content checker's
 load, the services' states, files in the state and cache folders) and return a
-:class:`HealthLine`; the controller gathers them. Pure: no Qt.
+:class:`HealthLine`; the staff desk gathers them. Pure: no Qt.
 """
 
 from __future__ import annotations

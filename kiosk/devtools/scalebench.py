@@ -171,7 +171,7 @@ def _bench_window(root: Path, tmp: Path, quick: bool, progress: Progress) -> Fig
             progress("scale: content reloads...")
         reloads = []
         for _ in range(2 if quick else 5):
-            controller.home()
+            controller.nav.home()
             app.processEvents()
             began = time.perf_counter()
             watcher.reload()
@@ -204,7 +204,7 @@ def _taps(
         taps[kind].append(ms)
 
     for n in range(rounds):
-        controller.home()
+        controller.nav.home()
         # From the first page to the last but two (each round turns two pages forward).
         start = round(n * max(0, grid.page_count - 3) / max(1, rounds - 1))
         grid.set_page(start)

@@ -211,7 +211,7 @@ class Soak:
         self.exceptions += 1
         self._note("".join(traceback.format_exception(kind, value, tb)))
         try:
-            self.controller.recover()  # as the kiosk's own hook does (kiosk.logsetup)
+            self.controller.nav.recover()  # as the kiosk's own hook does (kiosk.logsetup)
         except Exception:
             self.exceptions += 1
 
@@ -380,11 +380,11 @@ class Soak:
 
         c = self.controller
         c.reset_session()
-        c.open_topic(c.content.topics[0].id)
+        c.nav.open_topic(c.content.topics[0].id)
         for screen in (Screen.EMERGENCY, Screen.HELP, Screen.DISPLAY):
-            c.go(Place(screen))
-        c.open_staff()
-        c.home()
+            c.nav.go(Place(screen))
+        c.staff.open_staff()
+        c.nav.home()
         yield (lambda: False, 0.2)  # deferred deletions and repaints happen
 
     def _measure(self, label: str) -> None:
@@ -679,8 +679,11 @@ class Soak:
         if not self._click(w.voice_button):
             self.voice_outcomes["not_started"] += 1
             return
-        yield (lambda: c.dialogue.step is Step.LISTENING and voice.state == "listening", 15.0)
-        if c.dialogue.step is not Step.LISTENING:
+        yield (
+            lambda: c.voice_requests.dialogue.step is Step.LISTENING and voice.state == "listening",
+            15.0,
+        )
+        if c.voice_requests.dialogue.step is not Step.LISTENING:
             self.voice_timeouts += 1
             self.voice_outcomes["microphone_never_opened"] += 1
             yield from self._clear_overlays()
@@ -692,11 +695,14 @@ class Soak:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        yield (lambda: c.dialogue.step is not Step.LISTENING and voice.state == "idle", 20.0)
+        yield (
+            lambda: c.voice_requests.dialogue.step is not Step.LISTENING and voice.state == "idle",
+            20.0,
+        )
         played = self._paplay
         yield (lambda: played.poll() is not None, 10.0)
         self._reap_paplay()
-        if c.dialogue.step is Step.LISTENING:
+        if c.voice_requests.dialogue.step is Step.LISTENING:
             self.voice_timeouts += 1
             self.voice_outcomes["no_answer"] += 1
             yield from self._clear_overlays()
@@ -735,7 +741,7 @@ class Soak:
         yield (lambda: self._resets > resets, 5.0)
         if self._resets == resets:
             self._broken("the idle reset did not happen")
-        elif overlay.isVisible() or self.controller.prefs.text_scale != 100:
+        elif overlay.isVisible() or self.controller.nav.prefs.text_scale != 100:
             self._broken("the idle reset left the warning or the text size")
 
     def _do_reload(self) -> Script:
@@ -751,7 +757,7 @@ class Soak:
             )
         else:
             self.restore(self.language_folder)
-        self.controller.open_staff()  # the 3-second hold on the clinic name; no PIN is set
+        self.controller.staff.open_staff()  # the 3-second hold on the clinic name; no PIN is set
         yield None
         self._click(self.window.staff.reload_button)
         load = self.controller.store.last_load
@@ -766,7 +772,7 @@ class Soak:
         topics_before = len(self.controller.content.topics)
         kind = self.damage(self.language_folder, self.rng)
         self.bad_kinds[kind] += 1
-        self.controller.reload_content()
+        self.controller.staff.reload_content()
         load = self.controller.store.last_load
         if load is not None and load.ok:
             self.invalid_accepted += 1
@@ -774,7 +780,7 @@ class Soak:
         if len(self.controller.content.topics) != topics_before or not self._visible_topics_ok():
             self._broken(f"a broken edit ({kind}) changed what patients see")
         self.restore(self.language_folder)
-        self.controller.reload_content()
+        self.controller.staff.reload_content()
         load = self.controller.store.last_load
         if load is None or not load.ok:
             self._broken(f"the fixed content did not load after {kind}")

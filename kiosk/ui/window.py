@@ -380,7 +380,7 @@ class KioskWindow(QWidget):
 
     def style_screen(self, screen: Screen) -> None:
         """Lay a screen out for the current theme and text size if it is not yet (the
-        controller calls this before it renders a screen)."""
+        navigation calls this before it renders a screen)."""
         widget = self.screens[screen]
         if widget in self._unstyled and self._shown:
             self._unstyled.remove(widget)

@@ -1,10 +1,10 @@
 """The voice dialogue: one spoken request and, when the kiosk is not sure what was meant, its
 "Did you mean ...?" question and the yes or no to it.
 
-Pure (no Qt, no recogniser, no clock of its own): the controller tells the dialogue what happened
-(the cue was said, the kiosk went quiet, the microphone opened, words came back) and does what
-the dialogue's answer says (speak, show, count, act). All of the dialogue's state is here:
-:attr:`VoiceDialogue.step`, what the microphone opens for, the open question
+Pure (no Qt, no recogniser, no clock of its own): ``kiosk/voice_requests.py`` tells the dialogue
+what happened (the cue was said, the kiosk went quiet, the microphone opened, words came back)
+and does what the dialogue's answer says (speak, show, count, act). All of the dialogue's state
+is here: :attr:`VoiceDialogue.step`, what the microphone opens for, the open question
 (:attr:`VoiceDialogue.pending`) and whether "Please say yes or no" was said for it. What the
 overlay shows is the window's business. :func:`log_request` writes each request's log line.
 """
@@ -20,7 +20,7 @@ from kiosk.voice.matching import CommandMatch, Match, TopicMatch
 
 if TYPE_CHECKING:
     # Only the types: kiosk.voice.hearing brings the recognisers, which the kiosk's own process
-    # imports once Home is painted (the controller imports ``decide`` when it decides).
+    # imports once Home is painted (``kiosk.voice_requests`` imports ``decide`` when it decides).
     from kiosk.voice.hearing import Decision
     from kiosk.voice.protocol import RequestTiming
     from kiosk.voice.recognition import Recognition
@@ -108,9 +108,9 @@ class VoiceDialogue:
         self.asked_again = False
         """"Please say yes or no" was said for the open question."""
         self.quiet_since = 0.0
-        """When the kiosk last stopped speaking (the controller's monotonic clock)."""
+        """When the kiosk last stopped speaking (the caller's monotonic clock)."""
 
-    # -- what the controller asks ------------------------------------------------------------
+    # -- what the kiosk asks -----------------------------------------------------------------
     @property
     def busy(self) -> bool:
         """A request is under way: the cue is being said, or the microphone is due or open."""

@@ -18,12 +18,12 @@ TOPIC_IDS = [t.id for t in load_content(SEED).topics]
 
 
 def _go(screen: Screen) -> Visit:
-    return lambda k: k.controller.go(Place(screen))
+    return lambda k: k.controller.nav.go(Place(screen))
 
 
 def _topic(topic_id: str, last_page: bool = False) -> Visit:
     def visit(k: KioskUnderTest) -> None:
-        k.controller.open_topic(topic_id)
+        k.controller.nav.open_topic(topic_id)
         if last_page:
             view = k.window.topic.view
             view.set_page(view.page_count - 1)
@@ -38,12 +38,12 @@ def _idle_warning(k: KioskUnderTest) -> None:
 
 
 def _staff(k: KioskUnderTest) -> None:
-    k.controller.open_staff()
+    k.controller.staff.open_staff()
 
 
 VISITS: dict[str, Visit] = {
-    "home": lambda k: k.controller.home(),
-    "home page 2": lambda k: (k.controller.home(), k.window.home.grid.set_page(1)),
+    "home": lambda k: k.controller.nav.home(),
+    "home page 2": lambda k: (k.controller.nav.home(), k.window.home.grid.set_page(1)),
     **{f"topic {t}": _topic(t) for t in TOPIC_IDS},
     **{
         f"topic {t} last page": _topic(t, last_page=True)
@@ -99,4 +99,4 @@ def visible_labels(window: QWidget) -> list[QLabel]:
 
 def staff_text(k: KioskUnderTest) -> str:
     """The staff screen's lines, one per line (what staff would read there)."""
-    return "\n".join(text for _, text in k.controller.staff_report())
+    return "\n".join(text for _, text in k.controller.staff.staff_report())

@@ -92,7 +92,7 @@ def main(argv: list[str]) -> int:
     screens: list[str] = []
     tap(window.home.grid.buttons[1])
     screens.append(window.current_screen().name)
-    paged = c.current_paged_screen()
+    paged = c.sound.current_paged_screen()
     assert paged is not None and paged.speech is not None
     tap(paged.speech.read_button)
     wait(lambda: speech.current >= 1, 20, "reading aloud")
@@ -104,7 +104,7 @@ def main(argv: list[str]) -> int:
     tap(window.help_button)
     screens.append(window.current_screen().name)
     tap(window.display_button)
-    c.set_text_scale(150)
+    c.nav.set_text_scale(150)
     tap(window.home_button)
     heard: list[str] = []
     for clip in clips:
@@ -113,12 +113,14 @@ def main(argv: list[str]) -> int:
         wait(lambda: voice.state == "listening", 20, "the microphone to open")
         subprocess.run(["paplay", "--device=mic_feed", clip], check=True, timeout=30)
         wait(
-            lambda: voice.state == "idle" and c.dialogue.step is not Step.LISTENING, 20, "an answer"
+            lambda: voice.state == "idle" and c.voice_requests.dialogue.step is not Step.LISTENING,
+            20,
+            "an answer",
         )
         heard.append(f"{window.voice_overlay.mode}:{window.current_screen().name}")
-        c.close_voice()
-        c.stop_speech()
-    c.open_staff()
+        c.voice_requests.close_voice()
+        c.sound.stop_speech()
+    c.staff.open_staff()
     screens.append(window.current_screen().name)
     for key in (*PIN, "OK"):
         window.pin.press(key)

@@ -102,8 +102,8 @@ def test_every_key_of_the_key_table_asks_for_its_action_and_help_lists_the_table
             with qtbot.waitSignal(w.intended, timeout=1000) as signal:
                 qtbot.keyClick(w, key)
             assert signal.args == [KEY_REQUESTS[binding.action]], key
-            kiosk.controller.close_voice()
-            kiosk.controller.stop_speech()
+            kiosk.controller.voice_requests.close_voice()
+            kiosk.controller.sound.stop_speech()
     assert len({k for b in KEY_TABLE for k in b.keys}) == sum(len(b.keys) for b in KEY_TABLE)
     lines = help_lines()
     shown = help_markdown(kiosk.controller.content.help_markdown)
@@ -150,17 +150,17 @@ def test_the_controls_ask_through_the_window_for_what_they_do(
         with qtbot.waitSignal(w.intended, timeout=1000) as asked:
             ask(*args)
         assert asked.args == [request]
-    assert kiosk.controller.prefs.text_scale == 150, "and the controller did it"
+    assert kiosk.controller.nav.prefs.text_scale == 150, "and the controller did it"
 
 
 def test_back_walks_history_and_home_clears_it(kiosk: KioskUnderTest) -> None:
     c, w = kiosk.controller, kiosk.window
-    c.open_topic("pain")
+    c.nav.open_topic("pain")
     w.topic.related_chosen.emit("fracture")
     assert c.navigator.current.topic_id == "fracture"
-    c.back()
+    c.nav.back()
     assert c.navigator.current.topic_id == "pain"
-    c.home()
+    c.nav.home()
     assert c.navigator.history == []
     assert not w.back_button.isEnabled()
 
@@ -169,7 +169,7 @@ def test_idle_warning_counts_down_from_at_least_20_s_and_any_touch_continues(
     kiosk: KioskUnderTest, qtbot: QtBot
 ) -> None:
     k = kiosk
-    k.controller.open_topic("pain")
+    k.controller.nav.open_topic("pain")
     k.clock.advance(89)
     k.controller.idle.check()
     assert not k.window.overlay.isVisible()
@@ -190,10 +190,10 @@ def test_idle_warning_counts_down_from_at_least_20_s_and_any_touch_continues(
 
 def test_idle_reset_goes_home_and_restores_defaults(kiosk: KioskUnderTest, qtbot: QtBot) -> None:
     k = kiosk
-    k.controller.set_text_scale(200)
-    k.controller.set_theme("high-contrast")
-    k.controller.open_topic("pain")
-    k.controller.open_topic("fracture")
+    k.controller.nav.set_text_scale(200)
+    k.controller.nav.set_theme("high-contrast")
+    k.controller.nav.open_topic("pain")
+    k.controller.nav.open_topic("fracture")
     k.clock.advance(90 + 1)
     k.controller.idle.check()
     qtbot.keyClick(k.window, Qt.Key.Key_Shift)  # a key continues too
@@ -206,7 +206,7 @@ def test_idle_reset_goes_home_and_restores_defaults(kiosk: KioskUnderTest, qtbot
         k.controller.idle.check()
     assert k.window.current_screen() is Screen.HOME
     assert k.controller.navigator.history == []
-    assert k.controller.prefs.text_scale == 100 and k.controller.prefs.theme == "standard"
+    assert k.controller.nav.prefs.text_scale == 100 and k.controller.nav.prefs.theme == "standard"
     assert k.window.sizes.scale == 100 and k.window.theme.name == "standard"
     assert not k.window.overlay.isVisible()
 
@@ -252,7 +252,7 @@ def test_pin_pad_locks_after_five_wrong_attempts_for_60_s(
 ) -> None:
     k = kiosk
     k.staff_pin.set_pin("583920")
-    k.controller.open_staff()
+    k.controller.staff.open_staff()
     assert k.window.current_screen() is Screen.PIN
     for attempt in range(4):
         qtbot.keyClicks(k.window.pin, "111111")
@@ -275,7 +275,7 @@ def test_pin_pad_locks_after_five_wrong_attempts_for_60_s(
     qtbot.mouseClick(k.window.pin.keys["OK"], Qt.MouseButton.LeftButton)
     assert k.window.current_screen() is Screen.STAFF
     assert "No staff PIN is set" not in k.window.staff.spoken_text()
-    k.controller.back()
+    k.controller.nav.back()
     assert k.window.current_screen() is Screen.HOME  # the PIN pad is not in the history
 
 
@@ -283,7 +283,7 @@ def test_valid_edit_shows_within_2_s_keeping_the_screen(
     kiosk: KioskUnderTest, qtbot: QtBot
 ) -> None:
     k = kiosk
-    k.controller.open_topic("pain")
+    k.controller.nav.open_topic("pain")
     pain = k.content / "en" / "pain.md"
     # Save the way many editors do: write a new file, then rename it over the old one.
     new = pain.with_name(".pain.md.tmp")
@@ -304,7 +304,7 @@ def test_invalid_edit_keeps_the_last_good_content_and_tells_staff(
     kiosk: KioskUnderTest, qtbot: QtBot, caplog: pytest.LogCaptureFixture
 ) -> None:
     k = kiosk
-    k.controller.open_topic("pain")
+    k.controller.nav.open_topic("pain")
     before = k.window.topic.spoken_text()
     pain = k.content / "en" / "pain.md"
     pain.write_text(pain.read_text(encoding="utf-8").replace("urgency: normal", "urgency: high"))
@@ -320,7 +320,7 @@ def test_invalid_edit_keeps_the_last_good_content_and_tells_staff(
         if r.levelno == logging.WARNING
     )
     caplog.clear()
-    k.controller.open_staff()
+    k.controller.staff.open_staff()
     report = k.window.staff.spoken_text()
     assert 'pain.md:6: urgency is "high"; expected one of: normal, urgent, emergency' in report
     assert "patients still see the last good content" in report
@@ -328,7 +328,7 @@ def test_invalid_edit_keeps_the_last_good_content_and_tells_staff(
 
 def test_removed_topic_returns_to_home(kiosk: KioskUnderTest, qtbot: QtBot) -> None:
     k = kiosk
-    k.controller.open_topic("support")
+    k.controller.nav.open_topic("support")
     for path in (k.content / "en").glob("*.md"):
         text = path.read_text(encoding="utf-8")
         if "  - support\n" in text:
@@ -340,7 +340,7 @@ def test_removed_topic_returns_to_home(kiosk: KioskUnderTest, qtbot: QtBot) -> N
 
 def test_staff_reload_button_reloads(kiosk: KioskUnderTest, qtbot: QtBot) -> None:
     k = kiosk
-    k.controller.open_staff()
+    k.controller.staff.open_staff()
     qtbot.mouseClick(k.window.staff.reload_button, Qt.MouseButton.LeftButton)
     assert "Content reloaded." in k.window.staff.spoken_text()
 
@@ -354,9 +354,9 @@ def test_an_exception_in_a_slot_is_logged_and_the_kiosk_returns_home(
     from kiosk.logsetup import install_excepthook
 
     old_hook = sys.excepthook
-    install_excepthook(kiosk.controller.recover)
+    install_excepthook(kiosk.controller.nav.recover)
     try:
-        kiosk.controller.open_topic("pain")
+        kiosk.controller.nav.open_topic("pain")
 
         class Boom(QObject):
             def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -408,7 +408,7 @@ def test_portrait_puts_the_panel_below_and_landscape_beside(
 def test_unknown_topic_request_is_ignored_with_a_log_line(
     kiosk: KioskUnderTest, caplog: pytest.LogCaptureFixture
 ) -> None:
-    kiosk.controller.open_topic("nope")
+    kiosk.controller.nav.open_topic("nope")
     assert kiosk.window.current_screen() is Screen.HOME
     assert "unknown topic" in caplog.text
     caplog.clear()
@@ -436,11 +436,11 @@ def test_a_widget_left_over_never_breaks_focus(kiosk: KioskUnderTest, qtbot: QtB
     # control chosen: the window itself has the focus, and the next key chooses a control that
     # is on show.
     window = kiosk.window
-    kiosk.controller.open_topic("pain")
+    kiosk.controller.nav.open_topic("pain")
     left_over = window.topic.pages.next_button
     left_over.setFocus(Qt.FocusReason.OtherFocusReason)
     assert window.focusWidget() is left_over  # a control of the topic screen has the focus
-    kiosk.controller.go(Place(Screen.HELP))
+    kiosk.controller.nav.go(Place(Screen.HELP))
     assert not left_over.isVisible()
     focus = window.focusWidget()
     assert focus is window, f"the focus is on {focus.objectName() or focus}, not the window"

@@ -67,7 +67,7 @@ def test_microphone_unplugged_while_listening(
     qtbot.waitUntil(lambda: k.window.voice_button.title == "Ask by voice", timeout=10_000)
     assert "Asking by voice: working" in staff_text(k)
     # Listening works again: speech is heard (its words do not matter here).
-    c.stop_speech()
+    c.sound.stop_speech()
     qtbot.waitUntil(lambda: c.speech is None or c.speech.state == "idle", timeout=10_000)
     qtbot.mouseClick(k.window.voice_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: c.voice.state == "listening", timeout=10_000)
@@ -174,12 +174,12 @@ def test_speech_cache_unwritable_or_full_speech_goes_on_and_the_cache_comes_back
         assert speech is not None
         renderer = speech.worker.renderer
         renderer.cache_retry_s = 1.0
-        k.controller.open_topic("fatigue")
+        k.controller.nav.open_topic("fatigue")
         with SinkRecorder(pulse_rig) as recorder:
             started = time.perf_counter()
-            k.controller.read_page()
+            k.controller.sound.read_page()
             assert sound_after(qtbot, recorder, started, 5.0) is not None, "no speech"
-        k.controller.stop_speech()
+        k.controller.sound.stop_speech()
         qtbot.waitUntil(lambda: renderer.cache_problem is not None, timeout=10_000)
         cause = "(File exists)" if fault == "unwritable" else "(No space left on device)"
         report = staff_text(k)
@@ -193,11 +193,11 @@ def test_speech_cache_unwritable_or_full_speech_goes_on_and_the_cache_comes_back
         else:
             filler.unlink()
         time.sleep(renderer.cache_retry_s)
-        k.controller.speak_text("The cache works again.")
+        k.controller.sound.speak_text("The cache works again.")
         qtbot.waitUntil(lambda: renderer.cache_problem is None, timeout=10_000)
         qtbot.waitUntil(lambda: any(cache.glob("*.wav")), timeout=10_000)
         assert "Speech cache: not working" not in staff_text(k)
-        k.controller.stop_speech()
+        k.controller.sound.stop_speech()
     finally:
         if fault == "full":
             subprocess.run(["umount", "-l", str(cache)], check=False)

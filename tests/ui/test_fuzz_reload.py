@@ -41,7 +41,7 @@ def test_kiosk_keeps_last_good_content_through_every_bad_edit(
     k = build(qtbot, seed_copy, tmp_path)
     controller, window = k.controller, k.window
     good_ids = [t.id for t in controller.content.topics]
-    controller.open_topic(OPEN_TOPIC)
+    controller.nav.open_topic(OPEN_TOPIC)
     page = window.topic.spoken_text()
     home_titles = [t.title for t in controller.content.topics]
     start = time.perf_counter()
@@ -51,7 +51,7 @@ def test_kiosk_keeps_last_good_content_through_every_bad_edit(
     for index, variant in enumerate(VARIANTS):
         before = controller.content
         with variant.during_next_load(seed_copy):
-            controller.reload_content()
+            controller.staff.reload_content()
         load = controller.store.last_load
         assert load is not None
         where = os.path.abspath(seed_copy / variant.target)
@@ -60,7 +60,7 @@ def test_kiosk_keeps_last_good_content_through_every_bad_edit(
             if not load.ok or not any(os.path.abspath(p.file) == where for p in load.warnings):
                 failures.append(f"{variant.name}: expected a valid load with a warning")
         else:
-            staff = "\n".join(text for _style, text in controller.staff_report())
+            staff = "\n".join(text for _style, text in controller.staff.staff_report())
             if load.ok:
                 failures.append(f"{variant.name}: the kiosk took the bad content")
             elif controller.content is not before:
@@ -82,7 +82,7 @@ def test_kiosk_keeps_last_good_content_through_every_bad_edit(
         ):
             continue
         good_reloads += 1
-        controller.reload_content()
+        controller.staff.reload_content()
         assert controller.store.last_load is not None and controller.store.last_load.ok, (
             variant.name
         )
@@ -92,7 +92,7 @@ def test_kiosk_keeps_last_good_content_through_every_bad_edit(
     elapsed = time.perf_counter() - start
     assert not failures, "\n".join(failures)
     assert [t.title for t in controller.content.topics] == home_titles
-    controller.home()
+    controller.nav.home()
     assert window.current_screen() is Screen.HOME
     assert k.quits == []
     print(f"\n{len(VARIANTS)} bad reloads, {good_reloads} good reloads in {elapsed:.1f} s")
@@ -118,7 +118,7 @@ def test_folder_watch_reloads_bad_edits_and_recovers(
     """The watch (not a button) sees a sample of every kind; the kiosk recovers each time."""
     k = build(qtbot, seed_copy, tmp_path)
     controller, window, store = k.controller, k.window, k.controller.store
-    controller.open_topic(OPEN_TOPIC)
+    controller.nav.open_topic(OPEN_TOPIC)
     page = window.topic.spoken_text()
     sample: dict[str, Variant] = {}
     for variant in VARIANTS:

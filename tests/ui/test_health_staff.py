@@ -44,7 +44,7 @@ def test_a_fresh_kiosk_shows_every_health_line_first(
     qtbot: QtBot, fonts: bool, seed_copy: Path, tmp_path: Path
 ) -> None:
     k = build(qtbot, seed_copy, tmp_path)
-    report = k.controller.staff_report()
+    report = k.controller.staff.staff_report()
     assert [text.partition(": ")[0] for _, text in report[: len(NAMES)]] == list(NAMES)
     lines = _health(report)
     # The seed's reviews were due by 2017: the content line says so, from the topics' dates.
@@ -84,7 +84,7 @@ def test_crash_log_and_selftest_from_the_state_folder_and_the_words_on_screen(
         state / RESULT_FILE,
     )
     k = build(qtbot, seed_copy, tmp_path, state_folder=state)
-    lines = _health(k.controller.staff_report())
+    lines = _health(k.controller.staff.staff_report())
     assert lines["Crashes"][0] == "CHECK"
     assert "the kiosk crashed (Fatal Python error: Segmentation fault)" in lines["Crashes"][1]
     assert "after the crash" in lines["Crashes"][1]
@@ -95,9 +95,9 @@ def test_crash_log_and_selftest_from_the_state_folder_and_the_words_on_screen(
     )
     # On the screen each line carries its word, as text (not colour alone), in reading order;
     # at 200 % text in the high-contrast theme too.
-    k.controller.open_staff()
-    k.controller.set_text_scale(200)
-    k.controller.set_theme("high-contrast")
+    k.controller.staff.open_staff()
+    k.controller.nav.set_text_scale(200)
+    k.controller.nav.set_theme("high-contrast")
     assert k.window.current_screen() is Screen.STAFF
     spoken = k.window.staff.spoken_text()
     assert "CHECK: Content: 10 topics, no errors; 10 reviews overdue" in spoken
@@ -114,7 +114,7 @@ def test_voice_turned_off_is_ok_with_the_reason(
     qtbot: QtBot, fonts: bool, seed_copy: Path, tmp_path: Path
 ) -> None:
     k = build(qtbot, seed_copy, tmp_path, settings=KioskSettings(voice=False))
-    lines = _health(k.controller.staff_report())
+    lines = _health(k.controller.staff.staff_report())
     assert lines["Asking by voice"] == ("OK", "turned off in kiosk.toml (voice = false).")
 
 
@@ -132,9 +132,9 @@ def test_health_lines_are_green_or_amber_with_their_word(
     for fg, bg in (OK_BADGE, CHECK_BADGE):
         assert contrast_ratio(fg, bg) >= 7, (fg, bg)
     k = build(qtbot, seed_copy, tmp_path)
-    k.controller.set_text_scale(scale)
-    k.controller.set_theme(theme)
-    k.controller.open_staff()
+    k.controller.nav.set_text_scale(scale)
+    k.controller.nav.set_theme(theme)
+    k.controller.staff.open_staff()
     staff = k.window.staff
 
     def health_labels() -> list[QLabel]:

@@ -265,29 +265,30 @@ def test_the_idle_reset_leaves_nothing_of_the_previous_patient(
     fresh = {
         "volume": speech.volume_step,
         "rate": speech.rate_step,
-        "scale": c.prefs.text_scale,
-        "theme": c.prefs.theme,
+        "scale": c.nav.prefs.text_scale,
+        "theme": c.nav.prefs.theme,
     }
     # History, a page turned, reading with the highlight, sound settings, display settings, the
     # audio guide, a "Did you mean ...?" question waiting, and half a PIN typed at the staff pad.
-    c.open_topic("pain")
-    c.open_topic("fracture")
-    paged = c.current_paged_screen()
+    c.nav.open_topic("pain")
+    c.nav.open_topic("fracture")
+    paged = c.sound.current_paged_screen()
     assert paged is not None
     qtbot.mouseClick(paged.pages.next_button, Qt.MouseButton.LeftButton)
-    c.change_volume(+1)
-    c.change_rate(+1)
-    c.set_text_scale(200)
-    c.set_theme("high-contrast")
+    c.sound.change_volume(+1)
+    c.sound.change_rate(+1)
+    c.nav.set_text_scale(200)
+    c.nav.set_theme("high-contrast")
     c.set_audio_guide(True)
-    c.read_page()
+    c.sound.read_page()
     qtbot.waitUntil(lambda: speech.current >= 0, timeout=10_000)
     heard, _ = borderline(k)
-    c.dialogue.microphone_opened(Step.LISTENING)  # handed over as if the microphone had heard it
-    c.heard(heard, RequestTiming(reason="end of speech"))
-    assert w.voice_overlay.mode == "question" and c.dialogue.pending is not None
+    # Handed over as if the microphone had heard it.
+    c.voice_requests.dialogue.microphone_opened(Step.LISTENING)
+    c.voice_requests.heard(heard, RequestTiming(reason="end of speech"))
+    assert w.voice_overlay.mode == "question" and c.voice_requests.dialogue.pending is not None
     k.staff_pin.set_pin("583920")
-    c.open_staff()
+    c.staff.open_staff()
     assert w.current_screen() is Screen.PIN
     for digit in "58":
         qtbot.keyClick(w, getattr(Qt.Key, f"Key_{digit}"))
@@ -303,16 +304,16 @@ def test_the_idle_reset_leaves_nothing_of_the_previous_patient(
     assert w.current_screen() is Screen.HOME and w.home.grid.page == 0
     assert c.navigator.history == []
     assert w.voice_overlay.mode == "hidden" and not w.voice_overlay.isVisible()
-    assert c.dialogue.pending is None and c.dialogue.step is Step.IDLE
+    assert c.voice_requests.dialogue.pending is None and c.voice_requests.dialogue.step is Step.IDLE
     assert w.pin.entry == "" and not w.overlay.isVisible()
     assert (speech.volume_step, speech.rate_step) == (fresh["volume"], fresh["rate"])
-    assert (c.prefs.text_scale, c.prefs.theme) == (fresh["scale"], fresh["theme"])
+    assert (c.nav.prefs.text_scale, c.nav.prefs.theme) == (fresh["scale"], fresh["theme"])
     assert (w.sizes.scale, w.theme.name) == (fresh["scale"], fresh["theme"])
-    assert not c.audio_guide
+    assert not c.guide.enabled
     qtbot.waitUntil(lambda: speech.state == "idle", timeout=5000)
-    assert c.staff_notice == ""
+    assert c.staff.notice == ""
     # The topic screen the patient read shows nothing highlighted when it is opened next.
-    c.open_topic("fracture")
-    paged = c.current_paged_screen()
+    c.nav.open_topic("fracture")
+    paged = c.sound.current_paged_screen()
     assert paged is not None and paged.view.page == 0
     assert paged.view._marked is None

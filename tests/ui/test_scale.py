@@ -89,7 +89,7 @@ def test_spoken_request_for_a_generated_topic_finds_it(big: KioskUnderTest) -> N
     """The kiosk's matcher for 1,000 topics, with the real recogniser and its grammar of all
     their phrases, hearing espeak-ng say a generated topic's phrase."""
     content = big.controller.content
-    matcher = big.controller.matcher
+    matcher = big.controller.voice_requests.matcher
     assert matcher is not None
     seed = seed_ids()
     generated = [t for t in content.topics if t.id not in seed]

@@ -43,7 +43,7 @@ def settings_for(screen: PhysicalScreen) -> KioskSettings:
 
 def _topic(topic_id: str, last: bool = False) -> Callable[[KioskUnderTest], None]:
     def visit(k: KioskUnderTest) -> None:
-        k.controller.open_topic(topic_id)
+        k.controller.nav.open_topic(topic_id)
         if last:
             view = k.window.topic.view
             view.set_page(view.page_count - 1)
@@ -52,7 +52,7 @@ def _topic(topic_id: str, last: bool = False) -> Callable[[KioskUnderTest], None
 
 
 def _idle(k: KioskUnderTest) -> None:
-    k.controller.home()
+    k.controller.nav.home()
     k.clock.advance(k.controller.idle.timer.idle_seconds + 1)
     k.controller.idle.check()
     assert k.window.overlay.isVisible()
@@ -60,7 +60,7 @@ def _idle(k: KioskUnderTest) -> None:
 
 def _voice(mode: str) -> Callable[[KioskUnderTest], None]:
     def visit(k: KioskUnderTest) -> None:
-        k.controller.open_topic("pain")
+        k.controller.nav.open_topic("pain")
         overlay = k.window.voice_overlay
         if mode == "listening":
             overlay.show_listening()
@@ -71,15 +71,15 @@ def _voice(mode: str) -> Callable[[KioskUnderTest], None]:
 
 
 VISITS: dict[str, Callable[[KioskUnderTest], None]] = {
-    "home": lambda k: k.controller.home(),
+    "home": lambda k: k.controller.nav.home(),
     "topic pain": _topic("pain"),
     "topic spinal-cord-compression": _topic("spinal-cord-compression"),
     "topic hypercalcaemia last page": _topic("hypercalcaemia", last=True),
-    "emergency": lambda k: k.controller.go(Place(Screen.EMERGENCY)),
-    "help": lambda k: k.controller.go(Place(Screen.HELP)),
-    "text size": lambda k: k.controller.go(Place(Screen.DISPLAY)),
-    "staff": lambda k: k.controller.open_staff(),
-    "pin pad": lambda k: k.controller.go(Place(Screen.PIN)),
+    "emergency": lambda k: k.controller.nav.go(Place(Screen.EMERGENCY)),
+    "help": lambda k: k.controller.nav.go(Place(Screen.HELP)),
+    "text size": lambda k: k.controller.nav.go(Place(Screen.DISPLAY)),
+    "staff": lambda k: k.controller.staff.open_staff(),
+    "pin pad": lambda k: k.controller.nav.go(Place(Screen.PIN)),
     "idle overlay": _idle,
     "voice overlay listening": _voice("listening"),
     "voice overlay question": _voice("question"),
@@ -203,7 +203,7 @@ def test_every_screen_fits_on_every_supported_panel_at_every_text_size(
     k = build(qtbot, seed_copy, tmp_path, (screen.width_px, screen.height_px), settings_for(screen))
     problems: list[str] = []
     for scale in SCALES:
-        k.controller.set_text_scale(scale)
+        k.controller.nav.set_text_scale(scale)
         for name, visit in VISITS.items():
             # Someone is here (the service's activity: a warning shown before ends, so the next
             # idle visit warns again even when no tick of the idle timer came in between).
@@ -255,7 +255,7 @@ def test_emergency_and_support_topics_stay_on_the_first_page_when_paged(
 ) -> None:
     screen = SUPPORTED_SCREENS[2].screen  # 21.5-inch 1920×1080: Home pages at 200 %
     k = build(qtbot, seed_copy, tmp_path, (screen.width_px, screen.height_px), settings_for(screen))
-    k.controller.set_text_scale(200)
+    k.controller.nav.set_text_scale(200)
     QApplication.processEvents()
     grid = k.window.home.grid
     assert grid.page_count > 1
@@ -284,7 +284,7 @@ def test_below_the_smallest_supported_screen_the_panel_is_whole_and_staff_are_to
     for label in window.panel.labels():
         assert panel.contains(in_window(label)), label.text()
         assert _label_problem(label) is None, label.text()
-    staff = "\n".join(text for _, text in k.controller.staff_report())
+    staff = "\n".join(text for _, text in k.controller.staff.staff_report())
     assert "too small" in staff
 
 
@@ -302,12 +302,12 @@ def test_no_topic_page_shows_a_heading_without_body_text_under_it(
     scale: int,
 ) -> None:
     k = build(qtbot, seed_copy, tmp_path, (screen.width_px, screen.height_px), settings_for(screen))
-    k.controller.set_text_scale(scale)
+    k.controller.nav.set_text_scale(scale)
     QApplication.processEvents()
     view = k.window.topic.view
     problems: list[str] = []
     for topic in k.controller.content.topics:
-        k.controller.open_topic(topic.id)
+        k.controller.nav.open_topic(topic.id)
         QApplication.processEvents()
         for page in range(view.page_count):
             view.set_page(page)
@@ -351,8 +351,8 @@ def test_the_page_position_is_never_wrapped_mid_phrase(
     scale: int,
 ) -> None:
     k = build(qtbot, seed_copy, tmp_path, (screen.width_px, screen.height_px), settings_for(screen))
-    k.controller.set_text_scale(scale)
-    k.controller.open_topic("pain")
+    k.controller.nav.set_text_scale(scale)
+    k.controller.nav.open_topic("pain")
     QApplication.processEvents()
     pages = k.window.topic.pages
     count = k.window.topic.view.page_count
@@ -374,7 +374,7 @@ def test_paged_home_buttons_are_never_taller_than_the_grid(
     screen = PhysicalScreen(15.6, 1366, 768)
     k = build(qtbot, seed_copy, tmp_path, (1366, 768), settings_for(screen))
     k.window.show_sound_available(False)
-    k.controller.set_text_scale(200)
+    k.controller.nav.set_text_scale(200)
     QApplication.processEvents()
     grid = k.window.home.grid
     assert grid.page_count > 1
@@ -390,7 +390,7 @@ def test_the_pin_pad_takes_more_columns_where_four_rows_do_not_fit(
 ) -> None:
     screen = PhysicalScreen(15.6, 1366, 768)
     k = build(qtbot, seed_copy, tmp_path, (1366, 768), settings_for(screen))
-    k.controller.go(Place(Screen.PIN))
+    k.controller.nav.go(Place(Screen.PIN))
     QApplication.processEvents()
     assert k.window.pin.columns == 3  # a phone's pad where it fits
     # "Sound unavailable" under the clinic name puts the top bar on two rows: four rows of
@@ -441,8 +441,8 @@ def test_the_staff_screen_shows_a_health_line_on_its_first_page_at_200_percent(
     # 15.6-inch 1366×768 at 200 %: the page under the staff buttons was empty on page 1.
     screen = PhysicalScreen(15.6, 1366, 768)
     k = build(qtbot, seed_copy, tmp_path, (1366, 768), settings_for(screen))
-    k.controller.set_text_scale(200)
-    k.controller.open_staff()
+    k.controller.nav.set_text_scale(200)
+    k.controller.staff.open_staff()
     QApplication.processEvents()
     view = k.window.staff.view
     view.set_page(0)
@@ -464,8 +464,8 @@ def test_turning_pages_never_changes_the_page_height(
     screen = PhysicalScreen(15.6, 1366, 768)
     k = build(qtbot, seed_copy, tmp_path, (1366, 768), settings_for(screen))
     for scale in (150, 200):  # pain has 10 pages or more there
-        k.controller.set_text_scale(scale)
-        k.controller.open_topic("pain")
+        k.controller.nav.set_text_scale(scale)
+        k.controller.nav.open_topic("pain")
         QApplication.processEvents()
         view = k.window.topic.view
         count, height = view.page_count, view.height()
@@ -486,8 +486,8 @@ def test_on_the_tablet_titles_are_paged_with_the_text_and_read_and_marked_as_bef
     k = build(qtbot, seed_copy, tmp_path, (screen.width_px, screen.height_px), settings_for(screen))
     topic = k.window.topic
     for scale in SCALES:
-        k.controller.set_text_scale(scale)
-        k.controller.open_topic("hypercalcaemia")
+        k.controller.nav.set_text_scale(scale)
+        k.controller.nav.open_topic("hypercalcaemia")
         QApplication.processEvents()
         assert topic.title_in_page and not topic.title.isVisible()
         first = topic.view.visible_widgets()[0]

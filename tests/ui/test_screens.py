@@ -76,7 +76,7 @@ def test_touch_targets_are_at_least_15_mm_and_no_text_is_clipped_or_overlapping(
     qtbot: QtBot, fonts: bool, seed_copy: Path, tmp_path: Path, size: tuple[int, int], scale: int
 ) -> None:
     k = build(qtbot, seed_copy, tmp_path, size)
-    k.controller.set_text_scale(scale)
+    k.controller.nav.set_text_scale(scale)
     mm = KioskSettings().screen.mm_per_px
     window = k.window
     for name in visit_all(k):
@@ -118,7 +118,7 @@ def _inside_button_or_panel(label: QLabel) -> bool:
 
 
 def test_body_text_cap_height_is_at_least_6_1_mm(kiosk: KioskUnderTest) -> None:
-    kiosk.controller.open_topic("pain")
+    kiosk.controller.nav.open_topic("pain")
     QApplication.processEvents()
     mm = KioskSettings().screen.mm_per_px
     body = [lb for lb in visible_labels(kiosk.window) if lb.property("role") == "body"]
@@ -186,7 +186,7 @@ def test_contrast_formula_matches_wcag_examples() -> None:
 
 @pytest.mark.parametrize("theme_name", list(THEMES))
 def test_the_window_really_uses_the_theme(kiosk: KioskUnderTest, theme_name: str) -> None:
-    kiosk.controller.set_theme(theme_name)
+    kiosk.controller.nav.set_theme(theme_name)
     theme = THEMES[theme_name]
     # The colours are the window's sheet; the type sizes each screen's (and the top bar's).
     assert kiosk.window.styleSheet() == colour_sheet(theme, kiosk.window.sizes)
@@ -201,16 +201,16 @@ def test_a_text_size_tap_styles_the_screen_in_view_and_the_others_when_shown(
     kiosk: KioskUnderTest, qtbot: QtBot
 ) -> None:
     window = kiosk.window
-    kiosk.controller.go(Place(Screen.DISPLAY))
+    kiosk.controller.nav.go(Place(Screen.DISPLAY))
     title_px = window.display.title.fontInfo().pixelSize()
-    kiosk.controller.set_text_scale(200)
+    kiosk.controller.nav.set_text_scale(200)
     sheet = type_sheet(window.sizes)
     # The Text size screen sets its labels' fonts itself (no sheet: Qt would restyle all of it).
     assert window.display.own_type and window.display.styleSheet() == ""
     assert window.display.title.fontInfo().pixelSize() > title_px
     assert window.display.title.fontInfo().pixelSize() == window.sizes.heading_px
     assert window.display.volume_text.fontInfo().pixelSize() == window.sizes.control_px
-    kiosk.controller.home()  # before the hidden screens' turn: Home is styled as it is shown
+    kiosk.controller.nav.home()  # before the hidden screens' turn: Home is styled as it is shown
     assert window.home.styleSheet() == sheet
     assert window.home.title.fontInfo().pixelSize() == window.sizes.heading_px
     qtbot.waitUntil(
@@ -224,7 +224,7 @@ def test_a_text_size_tap_styles_the_screen_in_view_and_the_others_when_shown(
 def test_a_labels_font_by_role_is_the_type_sheets(kiosk: KioskUnderTest, role: str | None) -> None:
     # The Text size screen sets its labels' fonts (role_font) where the others have the sheet.
     window = kiosk.window
-    kiosk.controller.set_text_scale(150)
+    kiosk.controller.nav.set_text_scale(150)
     sheeted, fonted = QLabel("Hg", window.home), QLabel("Hg", window.display)
     for label in (sheeted, fonted):
         label.setProperty("role", role)
@@ -257,24 +257,24 @@ def test_the_help_screen_shows_the_staff_edited_help_file_and_survives_its_loss(
         blocks = w.help.view.blocks()
         return [b.plain for b in blocks]
 
-    c.go(Place(Screen.HELP))
+    c.nav.go(Place(Screen.HELP))
     assert "Asking by voice" in shown()
     text = help_file.read_text(encoding="utf-8")
     help_file.write_text(
         text.replace("## Privacy", "## Our opening hours\n\nAsk at reception.\n\n## Privacy"),
         encoding="utf-8",
     )
-    c.reload_content()
+    c.staff.reload_content()
     QApplication.processEvents()
     assert "Our opening hours" in shown() and "Ask at reception." in shown()
     keys = [plain for plain in shown() if plain in help_lines()]
     assert keys == help_lines(), "the key list is on the Help screen"
     help_file.unlink()
-    c.reload_content()
+    c.staff.reload_content()
     QApplication.processEvents()
     assert "Our opening hours" not in shown() and "Asking by voice" not in shown()
     assert "Using keys" in shown() and [p for p in shown() if p in help_lines()] == keys
     load = c.store.last_load
     assert load is not None and any(p.file.endswith("help.md") for p in load.warnings)
-    c.go(Place(Screen.HOME))
+    c.nav.go(Place(Screen.HOME))
     assert w.current_screen() is Screen.HOME

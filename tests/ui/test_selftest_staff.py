@@ -24,10 +24,10 @@ def test_the_staff_button_runs_the_selftest_and_shows_the_verdict(
     ).strip()
     try:
         k = build(qtbot, seed_copy, tmp_path)
-        k.controller.open_staff()
+        k.controller.staff.open_staff()
         qtbot.mouseClick(k.window.staff.selftest_button, Qt.MouseButton.LeftButton)
         assert "Testing sound and voice" in staff_text(k)
-        with qtbot.waitSignal(k.controller.selftest.done, timeout=60_000):
+        with qtbot.waitSignal(k.controller.staff.selftest.done, timeout=60_000):
             pass
         report = staff_text(k)
     finally:

@@ -114,7 +114,7 @@ def start_reading(
     qtbot: QtBot, k: KioskUnderTest, recorder: SinkRecorder, topic_id: str
 ) -> SpeechControls:
     """Open a topic, press Read aloud and wait until the speaker plays; returns the controls."""
-    k.controller.open_topic(topic_id)
+    k.controller.nav.open_topic(topic_id)
     controls = k.window.topic.speech
     assert controls is not None
     pressed = click(qtbot, controls.read_button)
@@ -137,7 +137,7 @@ def test_read_aloud_starts_within_half_a_second_and_says_the_first_sentence(
     qtbot: QtBot, fonts: bool, seed_copy: Path, tmp_path: Path, speaker_recorder: SinkRecorder
 ) -> None:
     k = speaking_kiosk(qtbot, seed_copy, tmp_path, TRANSCRIBABLE_VOICE)
-    k.controller.open_topic("pain")
+    k.controller.nav.open_topic("pain")
     times = sentence_times(k)
     screen = k.window.topic
     assert screen.speech is not None
@@ -147,8 +147,8 @@ def test_read_aloud_starts_within_half_a_second_and_says_the_first_sentence(
     assert onset - pressed <= 0.5, (
         f"speech started {1000 * (onset - pressed):.0f} ms after the press"
     )
-    assert k.controller.reader is not None
-    reading = k.controller.reader.sentences
+    assert k.controller.sound.reader is not None
+    reading = k.controller.sound.reader.sentences
     index = next(i for i, s in enumerate(reading) if s.text.startswith("Secondary breast cancer"))
     wait_for(qtbot, lambda: index + 1 in times, timeout_ms=20000)
     recorded_until(qtbot, speaker_recorder, times[index + 1])
@@ -169,7 +169,7 @@ def test_read_aloud_starts_within_half_a_second_and_says_the_first_sentence(
         if label.isVisible() and theme.highlight_bg in label.text()
     ]
     assert marked, "no sentence is highlighted while reading"
-    k.controller.stop_speech()
+    k.controller.sound.stop_speech()
 
 
 def test_stop_gives_silence_within_200_ms(
@@ -199,10 +199,10 @@ def test_pressing_next_page_stops_speech(
     qtbot: QtBot, fonts: bool, seed_copy: Path, tmp_path: Path
 ) -> None:
     k = speaking_kiosk(qtbot, seed_copy, tmp_path)
-    k.controller.open_topic("pain")
+    k.controller.nav.open_topic("pain")
     speech = k.controller.speech
     assert speech is not None
-    k.controller.read_page()
+    k.controller.sound.read_page()
     wait_for(qtbot, lambda: speech.current >= 0)
     click(qtbot, k.window.topic.pages.next_button)
     assert speech.state == "idle"
@@ -221,20 +221,20 @@ def test_pause_and_continue(
     assert speaker_recorder.is_silent_between(paused + 0.25, paused + 1.0)
     resumed = click(qtbot, controls.pause_button)
     assert sound_after(qtbot, speaker_recorder, resumed, 2.0) is not None
-    k.controller.stop_speech()
+    k.controller.sound.stop_speech()
 
 
 def test_highlight_follows_reading_onto_the_next_page(
     qtbot: QtBot, fonts: bool, seed_copy: Path, tmp_path: Path
 ) -> None:
     k = speaking_kiosk(qtbot, seed_copy, tmp_path)
-    k.controller.open_topic("pain")
+    k.controller.nav.open_topic("pain")
     view = k.window.topic.view
     assert view.page == 0 and view.page_count >= 2
     times = sentence_times(k)
-    k.controller.read_page()
-    assert k.controller.reader is not None
-    reading = k.controller.reader.sentences
+    k.controller.sound.read_page()
+    assert k.controller.sound.reader is not None
+    reading = k.controller.sound.reader.sentences
     # A sentence whose block is on the last page: start reading there (as Repeat-from would).
     last_page_block = next(
         i
@@ -242,10 +242,10 @@ def test_highlight_follows_reading_onto_the_next_page(
         if view.page_of_widget(w) == view.page_count - 1
     )
     index = next(i for i, s in enumerate(reading) if s.block - 2 >= last_page_block)
-    k.controller.read_page(start_sentence=index)
+    k.controller.sound.read_page(start_sentence=index)
     wait_for(qtbot, lambda: index in times, timeout_ms=5000)
     assert view.page == view.page_count - 1, "the page did not turn to the sentence being read"
-    k.controller.stop_speech()
+    k.controller.sound.stop_speech()
     assert not any(
         k.window.theme.highlight_bg in label.text() for label in k.window.topic.findChildren(QLabel)
     ), "the highlight stays after Stop"
@@ -263,7 +263,7 @@ def test_volume_steps_change_the_real_level_by_their_decibels(
     for step in (0, len(VOLUME_STEPS_DB) - 1):
         speech.set_volume_step(step)
         started = time.perf_counter()
-        k.controller.speak_text("Bone pain can feel like a dull ache.")
+        k.controller.sound.speak_text("Bone pain can feel like a dull ache.")
         wait_for(qtbot, lambda: speech.state == "idle", timeout_ms=8000)
         ended = time.perf_counter()
         recorded_until(qtbot, speaker_recorder, ended)
@@ -284,14 +284,14 @@ def test_audio_guide_tap_speaks_without_opening_and_double_tap_opens(
     k = speaking_kiosk(qtbot, seed_copy, tmp_path, TRANSCRIBABLE_VOICE)
     times = sentence_times(k)
     qtbot.mouseClick(k.window.guide_button, Qt.MouseButton.LeftButton)
-    assert k.controller.audio_guide
+    assert k.controller.guide.enabled
     assert k.window.guide_button.title == "Audio guide: on"
     speech = k.controller.speech
     assert speech is not None
     # Starting on Home, the emergency panel is spoken first.
     assert "Emergency: spinal cord compression" in speech.texts[0]
     wait_for(qtbot, lambda: 0 in times)
-    k.controller.stop_speech()
+    k.controller.sound.stop_speech()
 
     pain = next(b for b in k.window.home.grid.buttons if b.objectName() == "topic-pain")
     tapped = click(qtbot, pain)
@@ -325,7 +325,7 @@ def test_audio_guide_tap_speaks_without_opening_and_double_tap_opens(
     # Opening a page in audio-guide mode starts reading it.
     assert sound_after(qtbot, speaker_recorder, opened, 3.0) is not None
     assert speech.texts[0] == "Bone pain"
-    k.controller.stop_speech()
+    k.controller.sound.stop_speech()
 
 
 def test_audio_guide_speaks_keyboard_focus_and_idle_reset_turns_it_off(
@@ -348,7 +348,7 @@ def test_audio_guide_speaks_keyboard_focus_and_idle_reset_turns_it_off(
     assert "Are you still there?" in " ".join(speech.texts)  # the warning is spoken
     k.clock.advance(31)
     k.controller.idle.check()
-    assert not k.controller.audio_guide
+    assert not k.controller.guide.enabled
     assert speech.volume_step == speech.default_volume_step
     assert speech.rate_step == speech.default_rate_step
 
@@ -357,27 +357,27 @@ def test_repeat_says_the_last_sentence_and_a_long_press_the_whole_page(
     qtbot: QtBot, fonts: bool, seed_copy: Path, tmp_path: Path
 ) -> None:
     k = speaking_kiosk(qtbot, seed_copy, tmp_path)
-    k.controller.open_topic("anaemia")
+    k.controller.nav.open_topic("anaemia")
     speech = k.controller.speech
     screen = k.window.topic
     assert speech is not None and screen.speech is not None
     times = sentence_times(k)
     click(qtbot, screen.speech.read_button)
     wait_for(qtbot, lambda: 1 in times)
-    k.controller.stop_speech()
+    k.controller.sound.stop_speech()
     last = speech.last_sentence
     times.clear()
     click(qtbot, screen.speech.repeat_button)
     wait_for(qtbot, lambda: last in times)
     assert list(times) == [last]
-    k.controller.stop_speech()
+    k.controller.sound.stop_speech()
     times.clear()
     qtbot.mousePress(screen.speech.repeat_button, Qt.MouseButton.LeftButton)
     qtbot.wait(1000)
     qtbot.mouseRelease(screen.speech.repeat_button, Qt.MouseButton.LeftButton)
     wait_for(qtbot, lambda: 0 in times)
     assert len(speech.texts) > 5
-    k.controller.stop_speech()
+    k.controller.sound.stop_speech()
 
 
 def test_speech_controls_are_on_topic_emergency_and_help_pages(kiosk: KioskUnderTest) -> None:
@@ -394,16 +394,16 @@ def test_everything_on_the_help_and_emergency_pages_is_read(
     speech = k.controller.speech
     assert speech is not None
     k.window.intended.emit(Request(Intent.EMERGENCY))
-    k.controller.read_page()
+    k.controller.sound.read_page()
     spoken = " ".join(speech.texts)
     for symptom in k.controller.content.site.emergency.symptoms:
         assert symptom in spoken
     assert "without delay" in spoken
-    k.controller.stop_speech()
+    k.controller.sound.stop_speech()
     k.window.intended.emit(Request(Intent.HELP))
-    k.controller.read_page()
+    k.controller.sound.read_page()
     assert "Backspace or Escape goes back" in " ".join(speech.texts)
-    k.controller.stop_speech()
+    k.controller.sound.stop_speech()
 
 
 @pytest.mark.parametrize("corrupt", ["truncate", "garbage"])
@@ -413,7 +413,7 @@ def test_corrupt_cache_entries_are_rendered_again_not_played(
     k = speaking_kiosk(qtbot, seed_copy, tmp_path)
     speech = k.controller.speech
     assert speech is not None
-    k.controller.speak_text("Most pain can be eased or controlled.")
+    k.controller.sound.speak_text("Most pain can be eased or controlled.")
     wait_for(qtbot, lambda: speech.state == "idle", timeout_ms=8000)
     entries = list((tmp_path / "speech-cache").rglob("*.wav"))
     assert entries, "nothing was cached"
@@ -422,7 +422,7 @@ def test_corrupt_cache_entries_are_rendered_again_not_played(
         entry.write_bytes(data[: len(data) // 3] if corrupt == "truncate" else b"RIFF" + bytes(200))
     played: list[int] = []
     speech.sentence_started.connect(played.append)
-    k.controller.speak_text("Most pain can be eased or controlled.")
+    k.controller.sound.speak_text("Most pain can be eased or controlled.")
     wait_for(qtbot, lambda: speech.state == "idle" and played, timeout_ms=8000)
     cache = speech.worker.renderer.cache
     assert cache is not None and cache.corrupt_dropped >= 1
@@ -443,8 +443,8 @@ def test_sound_server_dying_mid_sentence_goes_silent_then_recovers_without_resta
     k = speaking_kiosk(qtbot, seed_copy, tmp_path)
     speech = k.controller.speech
     assert speech is not None
-    k.controller.open_topic("pain")
-    k.controller.read_page()
+    k.controller.nav.open_topic("pain")
+    k.controller.sound.read_page()
     wait_for(qtbot, lambda: speech.current >= 0)
     try:
         pulse_rig.kill()
@@ -454,23 +454,23 @@ def test_sound_server_dying_mid_sentence_goes_silent_then_recovers_without_resta
         staff = staff_text(k)
         assert "Sound: not working: " in staff, staff  # staff see the cause
         # Touch keeps working, and reading goes on silently (the highlight still moves).
-        k.controller.stop_speech()
+        k.controller.sound.stop_speech()
         qtbot.mouseClick(k.window.home_button, Qt.MouseButton.LeftButton)
         assert k.window.current_screen() is Screen.HOME
-        k.controller.open_topic("fatigue")
-        k.controller.read_page()
+        k.controller.nav.open_topic("fatigue")
+        k.controller.sound.read_page()
         wait_for(qtbot, lambda: speech.current >= 0)
-        k.controller.stop_speech()
+        k.controller.sound.stop_speech()
     finally:
         pulse_rig.restart()
     wait_for(qtbot, lambda: speech.sound_available, timeout_ms=10_000)
     assert not k.window.sound_status.isVisible()
-    assert "Sound: working." in [text for _, text in k.controller.staff_report()]
+    assert "Sound: working." in [text for _, text in k.controller.staff.staff_report()]
     with SinkRecorder(pulse_rig) as recorder:
         started = time.perf_counter()
-        k.controller.read_page()
+        k.controller.sound.read_page()
         assert sound_after(qtbot, recorder, started, 3.0) is not None, "sound did not come back"
-        k.controller.stop_speech()
+        k.controller.sound.stop_speech()
     assert any("sound" in r.getMessage() for r in caplog.records if r.levelno >= 30)
     caplog.clear()
 
@@ -492,8 +492,8 @@ k = create_kiosk(Path(sys.argv[1]), staff_pin=StaffPin(Path(sys.argv[2]) / "s.js
 end = time.time() + 3
 while time.time() < end:
     app.processEvents(); time.sleep(0.01)
-k.controller.open_topic("pain")
-k.controller.read_page()
+k.controller.nav.open_topic("pain")
+k.controller.sound.read_page()
 seen = []
 k.controller.speech.sentence_started.connect(seen.append)
 end = time.time() + 3
@@ -569,7 +569,7 @@ def test_broken_voice_profile_falls_back_and_staff_see_why(
     speech = k.controller.speech
     assert speech is not None
     assert speech.rate_wpm == 175  # the built-in default
-    k.controller.open_staff()
+    k.controller.staff.open_staff()
     report = k.window.staff.spoken_text()
     assert "The voice profile has problems" in report
     assert f"en.toml:{line}: tts.rate_wpm is 900" in report

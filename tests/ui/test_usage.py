@@ -78,18 +78,18 @@ def test_a_touch_session_is_counted_in_the_usage_file(
     qtbot.waitUntil(lambda: speech.state == "speaking", timeout=10_000)
     qtbot.mouseClick(w.panel, Qt.MouseButton.LeftButton)  # going on stops the reading too
     turns += tap_named(qtbot, k, "emergency-topic-spinal-cord-compression")
-    c.set_text_scale(150)
-    c.set_theme("high-contrast")
+    c.nav.set_text_scale(150)
+    c.nav.set_theme("high-contrast")
     c.do(Request(Intent.AUDIO_GUIDE))
-    c.stop_speech()
+    c.sound.stop_speech()
     k.clock.advance(c.idle.timer.idle_seconds + 1)
     c.idle.check()
     k.clock.advance(c.idle.timer.warning_seconds + 1)
     c.idle.check()
     qtbot.waitUntil(lambda: speech.state == "idle", timeout=5000)
     # Spoken requests whose voice input is off are counted as "voice unavailable".
-    c.ask_by_voice()
-    c.close_voice()
+    c.voice_requests.ask_by_voice()
+    c.voice_requests.close_voice()
     c.usage.close()
     assert counts(usage_file) == {
         ("topic-touch", "fatigue"): 1,
@@ -136,12 +136,12 @@ def test_the_use_page_charts_the_counts_and_clear_needs_the_pin(
     c, w = k.controller, k.window
     k.staff_pin.set_pin("2468")
     tap_named(qtbot, k, "topic-pain")
-    c.home()
+    c.nav.home()
     tap_named(qtbot, k, "topic-pain")
-    c.ask_by_voice()  # no voice input: "voice unavailable"
-    c.close_voice()
-    c.open_staff()
-    c.check_pin("2468")
+    c.voice_requests.ask_by_voice()  # no voice input: "voice unavailable"
+    c.voice_requests.close_voice()
+    c.staff.open_staff()
+    c.staff.check_pin("2468")
     tap(qtbot, w.staff.use_button)
     assert w.current_screen() is Screen.USE
     charts: list[str] = []
@@ -161,11 +161,11 @@ def test_the_use_page_charts_the_counts_and_clear_needs_the_pin(
     tap(qtbot, w.use.clear_button)
     assert w.current_screen() is Screen.PIN
     c.usage.flush()
-    c.check_pin("1111")
+    c.staff.check_pin("1111")
     assert w.current_screen() is Screen.PIN and sqlite3.connect(usage_file).execute(
         "SELECT count(*) FROM counts"
     ).fetchone() == (2,)
-    c.check_pin("2468")
+    c.staff.check_pin("2468")
     assert w.current_screen() is Screen.USE
     assert sqlite3.connect(usage_file).execute("SELECT count(*) FROM counts").fetchone() == (0,)
     assert c.usage.pending() == {}
@@ -178,8 +178,8 @@ def test_staff_page_turns_are_not_counted(
     k = build(qtbot, seed_copy, tmp_path, size=(1366, 768), usage_file=usage_file)
     c, w = k.controller, k.window
     assert c.usage is not None
-    c.set_text_scale(200)  # the staff report and the Use page take several pages
-    c.open_staff()  # no PIN set: straight in
+    c.nav.set_text_scale(200)  # the staff report and the Use page take several pages
+    c.staff.open_staff()  # no PIN set: straight in
     for screen in (w.staff, w.use):
         if screen is w.use:
             tap(qtbot, w.staff.use_button)
@@ -190,11 +190,11 @@ def test_staff_page_turns_are_not_counted(
         ]
         assert nexts, "the staff page has only one page at this size"
         tap(qtbot, nexts[0])  # by touch
-        c._turn_page(-1)  # by key
-    c.set_text_scale(100)
-    c.home()
+        c.nav.turn_page(-1)  # by key
+    c.nav.set_text_scale(100)
+    c.nav.home()
     turns = tap_named(qtbot, k, "topic-fatigue")
-    c._turn_page(1)
+    c.nav.turn_page(1)
     c.usage.close()
     found = counts(usage_file)
     assert found.get(("page-turn", ""), 0) == turns + 1, found
@@ -209,16 +209,16 @@ def test_staff_display_choices_are_not_counted_but_patients_are(
     k = build(qtbot, seed_copy, tmp_path, usage_file=usage_file)
     c, w = k.controller, k.window
     assert c.usage is not None
-    c.open_staff()  # no PIN set: straight in
+    c.staff.open_staff()  # no PIN set: straight in
     w.intended.emit(Request(Intent.DISPLAY))  # the top bar's Text size, from the staff screen
     assert c.navigator.current.screen.name == "DISPLAY"
-    c.set_text_scale(150)
-    c.set_theme("high-contrast")
-    c.set_theme("standard")
-    c.home()
+    c.nav.set_text_scale(150)
+    c.nav.set_theme("high-contrast")
+    c.nav.set_theme("standard")
+    c.nav.home()
     w.intended.emit(Request(Intent.DISPLAY))  # from Home: a patient
-    c.set_text_scale(200)
-    c.set_theme("high-contrast")
+    c.nav.set_text_scale(200)
+    c.nav.set_theme("high-contrast")
     c.usage.close()
     found = counts(usage_file)
     assert found.get(("text-size", "150"), 0) == 0, found
@@ -268,9 +268,9 @@ def test_long_topic_titles_are_shown_whole_on_the_use_page(
     assert c.usage is not None
     for topic_id in (*LONG_TITLES, "pain", "fatigue"):
         c.usage.count("topic-touch", topic_id)
-    c.set_text_scale(scale)
-    c.set_theme(theme)
-    c.open_staff()  # no PIN set
+    c.nav.set_text_scale(scale)
+    c.nav.set_theme(theme)
+    c.staff.open_staff()  # no PIN set
     tap(qtbot, w.staff.use_button)
     assert w.current_screen() is Screen.USE
     view = w.use.view
@@ -357,27 +357,27 @@ def test_every_spoken_request_outcome_is_counted(
     usage_file = tmp_path / "state" / "usage.sqlite3"
     k = build(qtbot, seed_copy, tmp_path, voice=True, usage_file=usage_file)
     c, w = k.controller, k.window
-    assert c.usage is not None and c.matcher is not None and c.voice is not None
+    assert c.usage is not None and c.voice_requests.matcher is not None and c.voice is not None
     qtbot.waitUntil(lambda: c.voice.available, timeout=15_000)
     overlay = w.voice_overlay
 
     def hand_over(heard: Recognition) -> None:
         """As if the microphone had heard it (the voice process answers with this)."""
-        c.dialogue.microphone_opened(Step.LISTENING)
-        c.heard(heard)
+        c.voice_requests.dialogue.microphone_opened(Step.LISTENING)
+        c.voice_requests.heard(heard)
 
     def words(text: str) -> Recognition:
         return Recognition(text, 1.0, tuple((x, 1.0) for x in text.split()), "pocketsphinx")
 
     sure = words("i feel tired all the time")
-    match = c.matcher.match_recognition(sure)
+    match = c.voice_requests.matcher.match_recognition(sure)
     assert isinstance(match, TopicMatch) and match.confident, match
     hand_over(sure)
     assert (c.navigator.current.screen, c.navigator.current.topic_id) == (
         Screen.TOPIC,
         match.topic_id,
     )
-    c.home()
+    c.nav.home()
     heard, asked_about = borderline(k)
     for answer in ("yes", "no", "none"):
         hand_over(heard)
@@ -386,20 +386,20 @@ def test_every_spoken_request_outcome_is_counted(
             tap(qtbot, w.home_button)  # the patient goes on without answering
         else:
             tap(qtbot, overlay.yes_button if answer == "yes" else overlay.no_button)
-        c.close_voice()
-        c.home()
+        c.voice_requests.close_voice()
+        c.nav.home()
     hand_over(words("where is the toilet"))
     assert overlay.mode == "message"
-    c.close_voice()
+    c.voice_requests.close_voice()
     hand_over(Recognition("", 0.0, (), "pocketsphinx"))
     assert overlay.mode == "message"
-    c.close_voice()
-    c.stop_speech()
+    c.voice_requests.close_voice()
+    c.sound.stop_speech()
     try:
         pulse_rig.unplug_microphones()
         qtbot.waitUntil(lambda: w.voice_button.title == "Voice unavailable", timeout=10_000)
         tap(qtbot, w.voice_button)
-        c.close_voice()
+        c.voice_requests.close_voice()
     finally:
         pulse_rig.plug_microphones()
     tap(qtbot, w.help_button)
@@ -447,11 +447,11 @@ def test_a_locked_or_damaged_usage_file_is_reported_to_staff_and_patients_notice
     other = sqlite3.connect(usage_file, isolation_level=None)
     other.execute("BEGIN EXCLUSIVE")
     try:
-        c.home()
+        c.nav.home()
         tap_named(qtbot, k, "topic-fatigue")
         assert w.current_screen() is Screen.TOPIC  # the patient notices nothing
         assert not usage.flush()
-        c.open_staff()
+        c.staff.open_staff()
         report = staff_text(k)
         assert "Usage counts: counting is paused" in report and "locked" in report, report
         tap(qtbot, w.staff.use_button)
@@ -464,10 +464,10 @@ def test_a_locked_or_damaged_usage_file_is_reported_to_staff_and_patients_notice
         other.close()
     assert any("locked" in r.getMessage() for r in caplog.records if r.levelname == "WARNING")
     assert usage.flush()
-    c.open_staff()
+    c.staff.open_staff()
     assert "Usage counts:" not in staff_text(k)
     # Damaged: junk over the whole file while the kiosk runs.
-    c.home()
+    c.nav.home()
     size = usage_file.stat().st_size
     usage_file.write_bytes(b"not a database, a stray copy over it " * (size // 30 + 1))
     (tmp_path / "state" / "usage.sqlite3-wal").unlink(missing_ok=True)
@@ -475,7 +475,7 @@ def test_a_locked_or_damaged_usage_file_is_reported_to_staff_and_patients_notice
     assert usage.flush()
     kept = list((tmp_path / "state").glob("usage.damaged-*.sqlite3"))
     assert len(kept) == 1 and kept[0].read_bytes().startswith(b"not a database")
-    c.open_staff()
+    c.staff.open_staff()
     report = staff_text(k)
     assert f"it was kept as {kept[0].name}" in report, report
     tap(qtbot, w.staff.use_button)
@@ -554,8 +554,8 @@ def test_a_refused_count_is_logged_and_never_stops_the_kiosk(
     k = build(qtbot, seed_copy, tmp_path, usage_file=usage_file)
     c = k.controller
     assert c.usage is not None
-    c._count("topic-touch", "I feel tired all the time")  # free text: refused, not raised
-    c._count("heard", "pain")  # not an event
+    c.use.count("topic-touch", "I feel tired all the time")  # free text: refused, not raised
+    c.use.count("heard", "pain")  # not an event
     assert c.usage.pending() == {}
     warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
     assert len(warnings) == 2 and all("usage count left out" in w for w in warnings), warnings
@@ -630,8 +630,8 @@ def test_a_month_of_counts_takes_few_pages_on_a_small_screen_and_nothing_is_clip
     for event in OTHER_LABELS:
         for _ in range(90):
             c.usage.count(event, "150" if event == "text-size" else "")
-    c.set_text_scale(scale)
-    c.open_staff()  # no PIN set
+    c.nav.set_text_scale(scale)
+    c.staff.open_staff()  # no PIN set
     tap(qtbot, w.staff.use_button)
     assert w.current_screen() is Screen.USE
     view = w.use.view

@@ -40,15 +40,18 @@ def ask(qtbot: QtBot, k: KioskUnderTest, rig: PulseRig, text: str, tmp_path: Pat
     """Press Ask by voice, wait until the microphone is open, say ``text``, wait for the answer."""
     c = k.controller
     assert c.voice is not None
-    c.log_transcripts = True  # what was heard shows in the captured log when a test fails
+    # What was heard shows in the captured log when a test fails.
+    c.voice_requests.log_transcripts = True
     qtbot.mouseClick(k.window.voice_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(
-        lambda: c.dialogue.step is Step.LISTENING and c.voice.state == "listening", timeout=10_000
+        lambda: c.voice_requests.dialogue.step is Step.LISTENING and c.voice.state == "listening",
+        timeout=10_000,
     )
     assert k.window.voice_overlay.mode == "listening"
     say(rig, text, tmp_path)
     qtbot.waitUntil(
-        lambda: c.dialogue.step is not Step.LISTENING and c.voice.state == "idle", timeout=10_000
+        lambda: c.voice_requests.dialogue.step is not Step.LISTENING and c.voice.state == "idle",
+        timeout=10_000,
     )
 
 
@@ -70,15 +73,17 @@ def ask_and_confirm(
     c = k.controller
     assert c.voice is not None
     if k.window.voice_overlay.mode == "question":
-        pending = c.dialogue.pending
+        pending = c.voice_requests.dialogue.pending
         named = getattr(pending, "topic_id", None) or getattr(pending, "command", None)
         qtbot.waitUntil(
-            lambda: c.dialogue.step is Step.ANSWER and c.voice.state == "listening", timeout=15_000
+            lambda: c.voice_requests.dialogue.step is Step.ANSWER and c.voice.state == "listening",
+            timeout=15_000,
         )
         say(rig, "yes" if target is None or named == target else "no", tmp_path)
         if target is None:
             qtbot.waitUntil(
-                lambda: c.dialogue.step is Step.IDLE and c.voice.state == "idle", timeout=10_000
+                lambda: c.voice_requests.dialogue.step is Step.IDLE and c.voice.state == "idle",
+                timeout=10_000,
             )
         else:
             qtbot.waitUntil(lambda: c.voice.state == "idle", timeout=10_000)
@@ -103,7 +108,7 @@ def test_a_spoken_command_does_what_its_control_does(
     k = voice_kiosk
     c = k.controller
     assert c.speech is not None
-    c.open_topic("pain")
+    c.nav.open_topic("pain")
     before = c.speech.volume_step
     assert before < c.speech.default_volume_step + 1 < len(VOLUME_STEPS_DB)
     ask_and_confirm(qtbot, k, pulse_rig, "louder please", tmp_path)
@@ -134,7 +139,7 @@ def test_out_of_scope_speech_opens_nothing_and_says_so(
 def borderline(k: KioskUnderTest) -> tuple[Recognition, str]:
     """A recognition the matcher puts in its "ask first" band (checked, so the tests below cannot
     pass on an accepted match), and the topic it would ask about."""
-    matcher = k.controller.matcher
+    matcher = k.controller.voice_requests.matcher
     assert matcher is not None
     for text, confidence in (("tired", 1.0), ("calcium", 1.0), ("my bones hurt", 0.6)):
         heard = Recognition(
@@ -151,15 +156,17 @@ def test_a_borderline_request_asks_and_a_spoken_yes_opens_it(
 ) -> None:
     k = voice_kiosk
     c = k.controller
-    assert c.voice is not None and c.matcher is not None
+    assert c.voice is not None and c.voice_requests.matcher is not None
     heard, topic_id = borderline(k)
-    c.dialogue.microphone_opened(Step.LISTENING)  # handed over as if the microphone had heard it
-    c.heard(heard)
+    # Handed over as if the microphone had heard it.
+    c.voice_requests.dialogue.microphone_opened(Step.LISTENING)
+    c.voice_requests.heard(heard)
     overlay = k.window.voice_overlay
     assert overlay.mode == "question" and overlay.title.text().startswith("Did you mean")
     assert c.navigator.current.screen is Screen.HOME, "nothing opens before the answer"
     qtbot.waitUntil(
-        lambda: c.dialogue.step is Step.ANSWER and c.voice.state == "listening", timeout=15_000
+        lambda: c.voice_requests.dialogue.step is Step.ANSWER and c.voice.state == "listening",
+        timeout=15_000,
     )
     say(pulse_rig, "yes please", tmp_path)
     qtbot.waitUntil(lambda: c.navigator.current.screen is Screen.TOPIC, timeout=10_000)
@@ -171,13 +178,13 @@ def test_no_touched_no_opens_nothing(
 ) -> None:
     k = voice_kiosk
     c = k.controller
-    c.dialogue.microphone_opened(Step.LISTENING)
-    c.heard(borderline(k)[0])
+    c.voice_requests.dialogue.microphone_opened(Step.LISTENING)
+    c.voice_requests.heard(borderline(k)[0])
     assert k.window.voice_overlay.mode == "question"
     qtbot.mouseClick(k.window.voice_overlay.no_button, Qt.MouseButton.LeftButton)
     assert c.navigator.current.screen is Screen.HOME
     assert k.window.voice_overlay.mode == "message"
-    assert c.dialogue.pending is None
+    assert c.voice_requests.dialogue.pending is None
 
 
 def test_listening_stops_speech_and_opens_the_microphone_only_after_quiet(
@@ -186,8 +193,8 @@ def test_listening_stops_speech_and_opens_the_microphone_only_after_quiet(
     k = voice_kiosk
     c = k.controller
     assert c.speech is not None and c.voice is not None
-    c.open_topic("pain")
-    c.read_page()
+    c.nav.open_topic("pain")
+    c.sound.read_page()
     qtbot.waitUntil(lambda: c.speech.state == "speaking", timeout=5000)
     quiet: list[float] = []
     opened: list[float] = []
@@ -205,9 +212,9 @@ def test_listening_stops_speech_and_opens_the_microphone_only_after_quiet(
     assert opened[-1] - quiet[-1] >= 0.3
     assert k.window.voice_button.title == "Stop listening"
     # The kiosk speaking while listening (here: the audio guide) closes the microphone.
-    c.speak_text("Something else.")
+    c.sound.speak_text("Something else.")
     qtbot.waitUntil(lambda: c.voice.state == "idle", timeout=3000)
-    assert c.dialogue.step is Step.IDLE
+    assert c.voice_requests.dialogue.step is Step.IDLE
 
 
 def test_no_microphone_says_voice_unavailable_and_plugging_one_in_recovers(
@@ -221,10 +228,10 @@ def test_no_microphone_says_voice_unavailable_and_plugging_one_in_recovers(
         qtbot.mouseClick(k.window.voice_button, Qt.MouseButton.LeftButton)
         assert k.window.voice_overlay.mode == "message"
         assert "not working" in k.window.voice_overlay.title.text()
-        assert any("no microphone" in text for _, text in c.staff_report())
+        assert any("no microphone" in text for _, text in c.staff.staff_report())
         # Touch keeps working.
         qtbot.mouseClick(k.window.voice_overlay.ok_button, Qt.MouseButton.LeftButton)
-        c.open_topic("pain")
+        c.nav.open_topic("pain")
         assert c.navigator.current.screen is Screen.TOPIC
     finally:
         pulse_rig.plug_microphones()
@@ -243,14 +250,14 @@ def test_transcripts_are_not_logged_unless_staff_turn_that_on(
     c = voice_kiosk.controller
     heard = Recognition("where is the toilet", 0.9, (), "pocketsphinx")
     with caplog.at_level(logging.INFO, logger="kiosk.voice"):
-        c.dialogue.microphone_opened(Step.LISTENING)
-        c.heard(heard, RequestTiming(reason="end of speech", decode_ms=12))
-        c.close_voice()
+        c.voice_requests.dialogue.microphone_opened(Step.LISTENING)
+        c.voice_requests.heard(heard, RequestTiming(reason="end of speech", decode_ms=12))
+        c.voice_requests.close_voice()
         assert "toilet" not in caplog.text
         assert "voice request: not recognised" in caplog.text
-        c.log_transcripts = True
-        c.dialogue.microphone_opened(Step.LISTENING)
-        c.heard(heard, RequestTiming(reason="end of speech", decode_ms=12))
+        c.voice_requests.log_transcripts = True
+        c.voice_requests.dialogue.microphone_opened(Step.LISTENING)
+        c.voice_requests.heard(heard, RequestTiming(reason="end of speech", decode_ms=12))
         assert "where is the toilet" in caplog.text
 
 
@@ -262,9 +269,12 @@ def test_content_reload_rebuilds_the_grammar(qtbot: QtBot, voice_kiosk: KioskUnd
     topic.write_text(
         topic.read_text().replace("  - i'm exhausted\n", "  - i'm exhausted\n  - i am worn out\n")
     )
-    c.reload_content()
+    c.staff.reload_content()
     qtbot.waitUntil(lambda: "i am worn out" in c.voice._phrases, timeout=5000)
-    assert c.matcher is not None and "i am worn out" in c.matcher.phrases()
+    assert (
+        c.voice_requests.matcher is not None
+        and "i am worn out" in c.voice_requests.matcher.phrases()
+    )
 
 
 def test_while_a_question_is_open_only_yes_or_no_acts(
@@ -272,26 +282,32 @@ def test_while_a_question_is_open_only_yes_or_no_acts(
 ) -> None:
     k = voice_kiosk
     c = k.controller
-    assert c.voice is not None and c.matcher is not None
-    c.dialogue.microphone_opened(Step.LISTENING)
-    c.heard(borderline(k)[0])
+    assert c.voice is not None and c.voice_requests.matcher is not None
+    c.voice_requests.dialogue.microphone_opened(Step.LISTENING)
+    c.voice_requests.heard(borderline(k)[0])
     assert k.window.voice_overlay.mode == "question"
     other = Recognition("i feel tired all the time", 1.0, (), "pocketsphinx")
-    assert getattr(c.matcher.match_recognition(other), "confident", False), "a clear request"
+    assert getattr(c.voice_requests.matcher.match_recognition(other), "confident", False), (
+        "a clear request"
+    )
     # A clear request instead of an answer opens nothing; the kiosk asks once more how to answer.
     qtbot.waitUntil(
-        lambda: c.dialogue.step is Step.ANSWER and c.voice.state == "listening", timeout=15_000
+        lambda: c.voice_requests.dialogue.step is Step.ANSWER and c.voice.state == "listening",
+        timeout=15_000,
     )
-    c.heard(other, RequestTiming(speech_ms=(100, 900)))
+    c.voice_requests.heard(other, RequestTiming(speech_ms=(100, 900)))
     assert c.navigator.current.screen is Screen.HOME
-    assert k.window.voice_overlay.mode == "question" and c.dialogue.pending is not None
+    assert (
+        k.window.voice_overlay.mode == "question" and c.voice_requests.dialogue.pending is not None
+    )
     qtbot.waitUntil(
-        lambda: c.dialogue.step is Step.ANSWER and c.voice.state == "listening", timeout=15_000
+        lambda: c.voice_requests.dialogue.step is Step.ANSWER and c.voice.state == "listening",
+        timeout=15_000,
     )
     # The second time it stops listening; the question stays for a touch.
-    c.heard(other, RequestTiming(speech_ms=(100, 900)))
+    c.voice_requests.heard(other, RequestTiming(speech_ms=(100, 900)))
     assert c.navigator.current.screen is Screen.HOME
-    assert k.window.voice_overlay.mode == "question" and c.dialogue.step is Step.IDLE
+    assert k.window.voice_overlay.mode == "question" and c.voice_requests.dialogue.step is Step.IDLE
     qtbot.mouseClick(k.window.voice_overlay.yes_button, Qt.MouseButton.LeftButton)
     assert c.navigator.current.screen is Screen.TOPIC
 
@@ -305,7 +321,7 @@ def test_the_kiosk_acts_asks_or_refuses_as_hearing_decide_says(
 
     k = voice_kiosk
     c = k.controller
-    assert c.voice is not None and c.matcher is not None
+    assert c.voice is not None and c.voice_requests.matcher is not None
     decisions: list[hearing.Decision] = []
     real = hearing.decide  # the controller imports it from kiosk.voice.hearing when it decides
 
@@ -315,15 +331,15 @@ def test_the_kiosk_acts_asks_or_refuses_as_hearing_decide_says(
 
     monkeypatch.setattr(hearing, "decide", spy)
     heard, topic_id = borderline(k)
-    c.dialogue.microphone_opened(Step.LISTENING)
-    c.heard(heard)
+    c.voice_requests.dialogue.microphone_opened(Step.LISTENING)
+    c.voice_requests.heard(heard)
     assert decisions[-1].asks == topic_id
     assert k.window.voice_overlay.mode == "question"
-    assert getattr(c.dialogue.pending, "topic_id", None) == topic_id
-    c.answer(False)
+    assert getattr(c.voice_requests.dialogue.pending, "topic_id", None) == topic_id
+    c.voice_requests.answer(False)
 
     clear = Recognition("i feel tired all the time", 1.0, (), "pocketsphinx")
-    assert real(c.matcher, clear).action == "topic", "a clear request"
+    assert real(c.voice_requests.matcher, clear).action == "topic", "a clear request"
 
     # A verdict of "none" with nothing to ask is not acted on, however good the match.
     def refuse(matcher: RequestMatcher, heard: Recognition, latency_ms: float = 0.0) -> Decision:
@@ -331,14 +347,14 @@ def test_the_kiosk_acts_asks_or_refuses_as_hearing_decide_says(
         return Decision(heard, decision.match, "none", None, decision.score)
 
     monkeypatch.setattr(hearing, "decide", refuse)
-    c.dialogue.microphone_opened(Step.LISTENING)
-    c.heard(clear, RequestTiming(speech_ms=(100, 900)))
-    assert c.navigator.current.screen is Screen.HOME and c.dialogue.pending is None
+    c.voice_requests.dialogue.microphone_opened(Step.LISTENING)
+    c.voice_requests.heard(clear, RequestTiming(speech_ms=(100, 900)))
+    assert c.navigator.current.screen is Screen.HOME and c.voice_requests.dialogue.pending is None
     assert k.window.voice_overlay.title.text() == NOT_RECOGNISED_MESSAGE
 
     monkeypatch.setattr(hearing, "decide", spy)
-    c.dialogue.microphone_opened(Step.LISTENING)
-    c.heard(clear, RequestTiming(speech_ms=(100, 900)))
+    c.voice_requests.dialogue.microphone_opened(Step.LISTENING)
+    c.voice_requests.heard(clear, RequestTiming(speech_ms=(100, 900)))
     assert decisions[-1].action == "topic"
     assert c.navigator.current.screen is Screen.TOPIC
     assert c.navigator.current.topic_id == decisions[-1].target

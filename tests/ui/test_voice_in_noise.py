@@ -101,7 +101,7 @@ def ask_until_done(
     text, target = request
     for attempt in range(1, ATTEMPTS + 1):
         ask_and_confirm(qtbot, k, rig, text, folder, target)
-        k.controller.close_voice()
+        k.controller.voice_requests.close_voice()
         if done():
             return attempt
         assert unchanged(), f"try {attempt} of {text!r} changed the kiosk to something else"
@@ -136,7 +136,7 @@ def test_a_command_in_babble_does_what_its_control_does(
     k = voice_kiosk
     c = k.controller
     assert c.speech is not None
-    c.open_topic("pain")
+    c.nav.open_topic("pain")
     before = c.speech.volume_step
     folder, _ = babble
 
@@ -161,4 +161,4 @@ def test_out_of_scope_speech_in_babble_opens_nothing(
     for text in ("where is the toilet", "what time is my appointment"):
         request(qtbot, k, pulse_rig, text, folder)
         assert k.controller.navigator.current.screen is Screen.HOME, text
-        k.controller.close_voice()
+        k.controller.voice_requests.close_voice()
