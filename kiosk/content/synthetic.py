@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from kiosk.content.loader import SITE_FILE, load_content
+from kiosk.content.loader import HELP_FILE, SITE_FILE, load_content
 
 _DIGITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 
@@ -33,7 +33,8 @@ source:
 
 
 def generate_topics(seed_root: Path, target: Path, count: int) -> Path:
-    """Write ``count`` valid topics (bodies copied from the seed pages) plus the seed site file.
+    """Write ``count`` valid topics (bodies copied from the seed pages) plus the seed site file
+    and help file.
 
     Returns the language folder written. The seed itself must load without errors.
     """
@@ -45,6 +46,8 @@ def generate_topics(seed_root: Path, target: Path, count: int) -> Path:
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
     shutil.copyfile(seed.content.site.file, folder / SITE_FILE)
+    if (seed.folder / HELP_FILE).is_file():
+        shutil.copyfile(seed.folder / HELP_FILE, folder / HELP_FILE)
     topics = seed.content.topics
     for n in range(1, count + 1):
         topic = topics[n % len(topics)]

@@ -58,9 +58,11 @@ SIZE: Final = (1920, 1080)
 def scale_content(target: Path, topics: int = TOPICS) -> Path:
     """``topics`` topics under ``target`` (the content root): the seed's own topics plus
     generated ones. Returns the content root."""
-    seed = sorted((CONTENT_DIR / "en").glob("*.md"))
+    from kiosk.content.loader import HELP_FILE
+
+    seed = sorted(p for p in (CONTENT_DIR / "en").glob("*.md") if p.name != HELP_FILE)
     folder = _generate(target, topics - len(seed))
-    for page in seed:
+    for page in [*seed, CONTENT_DIR / "en" / HELP_FILE]:  # the topics, and the Help text
         shutil.copyfile(page, folder / page.name)
     return target
 
