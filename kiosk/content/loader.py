@@ -521,25 +521,36 @@ def _read_help(path: Path, root: Path) -> tuple[str | None, _FileProblems]:
             for p in out.problems
         ]
         return None, out
-    lines = text.splitlines()
-    marks = [number for number, line in enumerate(lines, 1) if line.strip() == KEY_LIST_MARK]
-    if not marks:
+    if not any(_is_key_list_mark(line) for line in text.splitlines()):
         out.warning(
             0,
             "",
             f"no line holds just {KEY_LIST_MARK}, where the list of keys goes; the kiosk adds "
             "the list at the end",
         )
-    # The mark is checked as the list it stands for (a list item), so it never reads as a
-    # stray paragraph.
-    checked = "\n".join("- key" if n in marks else line for n, line in enumerate(lines, 1))
-    document, md_issues = parse_markdown(checked)
+    # Checked as shown, with the mark as the list it stands for (a list item), so it never
+    # reads as a stray paragraph; the file's own lines keep their numbers.
+    document, md_issues = parse_markdown(with_key_list(text, "- key"))
     for md in md_issues:
         out.warning(md.line, "", md.message)
-    if not document.blocks:
+    own_lines = len(text.splitlines())  # (not the key list the kiosk adds at the end)
+    if not any(block.line <= own_lines for block in document.blocks):
         out.warning(0, "", f"the help file has no text{fallback}")
         return None, out
     return text, out
+
+
+def _is_key_list_mark(line: str) -> bool:
+    return line.strip() == KEY_LIST_MARK
+
+
+def with_key_list(text: str, key_list: str) -> str:
+    """The help text with ``key_list`` (Markdown) on the line that holds just the mark, or under
+    a "Using keys" heading at the end where no line does."""
+    lines = text.splitlines()
+    if not any(_is_key_list_mark(line) for line in lines):
+        lines += ["", "## Using keys", "", KEY_LIST_MARK]
+    return "\n".join(key_list if _is_key_list_mark(line) else line for line in lines) + "\n"
 
 
 def _result(
@@ -566,4 +577,5 @@ __all__ = [
     "language_folder",
     "language_folders",
     "load_content",
+    "with_key_list",
 ]

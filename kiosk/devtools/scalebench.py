@@ -62,7 +62,7 @@ def scale_content(target: Path, topics: int = TOPICS) -> Path:
 
     seed = sorted(p for p in (CONTENT_DIR / "en").glob("*.md") if p.name != HELP_FILE)
     folder = _generate(target, topics - len(seed))
-    for page in [*seed, CONTENT_DIR / "en" / HELP_FILE]:  # the topics, and the Help text
+    for page in seed:  # (generate_topics copied the site and help files)
         shutil.copyfile(page, folder / page.name)
     return target
 

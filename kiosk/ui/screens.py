@@ -19,7 +19,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from kiosk.content.loader import KEY_LIST_MARK
+from kiosk.content.loader import KEY_LIST_MARK, with_key_list
 from kiosk.content.markdown import Document, Span, parse_markdown
 from kiosk.content.model import ContentSet, Topic, Urgency
 from kiosk.ui.keys import help_lines
@@ -56,12 +56,8 @@ start again.
 
 def help_markdown(text: str | None) -> str:
     """The Help screen's Markdown: the help file's text (else the built-in one) with the key
-    table's list on the line that holds just the mark, or at the end where no line does."""
-    text = BUILT_IN_HELP if text is None else text
-    lines = text.splitlines()
-    if not any(line.strip() == KEY_LIST_MARK for line in lines):
-        lines += ["", "## Using keys", "", KEY_LIST_MARK]
-    return "\n".join(KEYS_HELP if line.strip() == KEY_LIST_MARK else line for line in lines) + "\n"
+    table's list where the file says (:func:`kiosk.content.loader.with_key_list`)."""
+    return with_key_list(BUILT_IN_HELP if text is None else text, KEYS_HELP)
 
 
 class Screen(QWidget):
@@ -474,18 +470,16 @@ class HelpScreen(PagedScreen):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("How to use this kiosk", parent)
-        self.markdown = help_markdown(None)
-        document, _ = parse_markdown(self.markdown)
-        self.document: Document = document
+        self._shown: tuple[str, Document] | None = None  # the Markdown shown, parsed
 
     def show_help(self, text: str | None, page: int = 0) -> None:
         """Render the help text: the content's help file (None: the built-in text)."""
         markdown = help_markdown(text)
-        if markdown != self.markdown:
-            # Problems were reported to staff when the content was loaded (``check``).
-            self.markdown = markdown
-            self.document = parse_markdown(markdown)[0]
-        self.view.set_blocks(document_blocks(self.document), page)
+        if self._shown is None or self._shown[0] != markdown:
+            # Parsed when first shown and after an edit; its problems were reported to staff
+            # when the content was loaded (``check``).
+            self._shown = (markdown, parse_markdown(markdown)[0])
+        self.view.set_blocks(document_blocks(self._shown[1]), page)
 
 
 class EmergencyScreen(PagedScreen):
