@@ -1080,13 +1080,12 @@ class PagedView(Paging, QWidget):
                 height = self._known_height(widget, width)
                 following, following_widget = self._blocks[index + 1], self._originals[index + 1]
                 one_line, lead = self._lead_height(following, following_widget, width)
-                # (The lead, a screen's title and band, keeps its place: the page after
-                # would be no roomier.)
-                # Under a screen's title and band alone, one line is enough: the page after
-                # would be no roomier, and a first page holding only the title shows nothing.
-                first_under_lead = under_lead_only() and index >= len(self._lead)
-                least_here = min(lead, one_line) if first_under_lead else lead
+                # The lead, a screen's title and band, keeps its place, and under the lead
+                # alone one line is enough: the page after would be no roomier, and a first
+                # page holding only the title shows nothing.
                 content = index >= len(self._lead)
+                first_under_lead = content and under_lead_only()
+                least_here = min(lead, one_line) if first_under_lead else lead
                 if pages[-1] and room() - height - spacing < least_here and content:
                     pages.append([])
                     used = 0
@@ -1094,8 +1093,7 @@ class PagedView(Paging, QWidget):
                 after = room()
                 # On a page too low for two lines under the heading, one line (and under a
                 # screen's title and band, which were there first).
-                lead_block = index < len(self._lead)
-                alone = len(pages[-1]) == 1 or lead_block or first_under_lead
+                alone = len(pages[-1]) == 1 or not content or first_under_lead
                 least = min(lead, one_line) if alone else lead
                 if following.role in ("body", "bullet") and following.widget is None:
                     lead_room = after if after >= least else None
