@@ -834,7 +834,12 @@ def _command_weight(word: str) -> float:
     return _COMMAND_OTHER_WEIGHT
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _same_word(a: str, b: str) -> bool:
+    """Whether a request's word is a phrasing's word, allowing a misheard spelling. Remembered
+    (bounded): a request's command scores compare every word with every phrasing's words, and
+    the fuzzy ratio was most of the matching time (about 7 ms a transcript, 10 transcripts a
+    request with the n-best)."""
     if a == b:
         return a != _UNK
     return (
