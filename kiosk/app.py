@@ -21,7 +21,7 @@ from kiosk.paths import VOICES_DIR, cache_dir, config_dir, state_dir
 
 if TYPE_CHECKING:
     from kiosk.content.problems import Problem
-    from kiosk.services.speech import ReadAloud
+    from kiosk.play.read_aloud import ReadAloud
     from kiosk.speech.profile import VoiceProfile
 
 log = logging.getLogger("kiosk.app")
@@ -158,7 +158,7 @@ def create_read_aloud(
 ) -> ReadAloud:
     """The read-aloud queue with the voice profile (built-in defaults when it is broken: then
     ``problems`` say why)."""
-    from kiosk.services.speech import ReadAloud
+    from kiosk.play.read_aloud import ReadAloud
     from kiosk.speech.cache import AudioCache
     from kiosk.speech.render import VoiceSettings
 

@@ -468,7 +468,7 @@ def _recorded_until(recorder: Any, moment: float) -> bool:
 
 def speech_rates() -> tuple[int, ...]:
     """The speed steps (words a minute)."""
-    from kiosk.services.speech import RATE_STEPS_WPM
+    from kiosk.play.read_aloud import RATE_STEPS_WPM
 
     return RATE_STEPS_WPM
 

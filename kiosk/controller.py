@@ -26,10 +26,10 @@ from kiosk.core.pin import StaffPin
 from kiosk.core.session import Navigator, Place, Screen
 from kiosk.core.usage import UsageCounter
 from kiosk.navigation import Navigation
+from kiosk.play.read_aloud import ReadAloud
 from kiosk.services.content_watch import ContentWatcher
 from kiosk.services.idle import IdleService
 from kiosk.services.memory import release_free_memory
-from kiosk.services.speech import ReadAloud
 from kiosk.services.voice_input import VoiceInput
 from kiosk.sound_controls import SoundControls
 from kiosk.staff_desk import StaffDesk

@@ -2,7 +2,7 @@
 screen showing them) or a message (audio guide, voice dialogue, idle warning).
 
 Holds the reading's state in one place (the sentences, the screen, whether "stopped early" was
-counted); the speech itself is :class:`kiosk.services.speech.ReadAloud`'s. Its caller
+counted); the speech itself is :class:`kiosk.play.read_aloud.ReadAloud`'s. Its caller
 (:class:`kiosk.sound_controls.SoundControls`) decides what to read (the screen showing) and
 when.
 """
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from kiosk.speech.text import Sentence, sentences_of, split_sentences
 
 if TYPE_CHECKING:
-    from kiosk.services.speech import ReadAloud
+    from kiosk.play.read_aloud import ReadAloud
     from kiosk.ui.screens import PagedScreen
     from kiosk.ui.theme import Theme
 

@@ -2,7 +2,7 @@
 louder or quieter, faster or slower.
 
 What is read and highlighted is :class:`kiosk.reading.PageReader`'s; the speech itself is
-:class:`kiosk.services.speech.ReadAloud`'s. Without speech (``speech`` None) every control does
+:class:`kiosk.play.read_aloud.ReadAloud`'s. Without speech (``speech`` None) every control does
 nothing.
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from kiosk.core.session import Navigator
+from kiosk.play.read_aloud import RATE_STEPS_WPM, VOLUME_STEPS_DB, ReadAloud
 from kiosk.reading import PageReader
-from kiosk.services.speech import RATE_STEPS_WPM, VOLUME_STEPS_DB, ReadAloud
 from kiosk.ui.screens import PagedScreen
 from kiosk.ui.window import KioskWindow
 

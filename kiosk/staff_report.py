@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from kiosk.content.store import ContentStore
     from kiosk.core.pin import StaffPin
     from kiosk.core.usage import UsageCounter
-    from kiosk.services.speech import ReadAloud
+    from kiosk.play.read_aloud import ReadAloud
     from kiosk.services.voice_input import VoiceInput
 
 Line = tuple[str, str]

@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, Qt, QTimer
 
 from kiosk.content.model import ContentSet
 from kiosk.core.intents import Intent, Request, TopicChoice
-from kiosk.services.speech import ReadAloud
+from kiosk.play.read_aloud import ReadAloud
 from kiosk.services.voice_input import VoiceInput
 from kiosk.sound_controls import SoundControls
 from kiosk.ui.window import KioskWindow

@@ -28,7 +28,7 @@ from kiosk.devtools.speechcheck import (
     transcribe_among,
     word_recall,
 )
-from kiosk.services.speech import VOLUME_STEPS_DB
+from kiosk.play.read_aloud import VOLUME_STEPS_DB
 from kiosk.ui.screens import SpeechControls
 from tests.conftest import REPO, run_cli
 from tests.ui.conftest import LANDSCAPE, KioskUnderTest, build

@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from kiosk.core.session import Screen
 from kiosk.devtools.rig import PulseRig, play_into_mic
 from kiosk.devtools.speechcheck import TRANSCRIBABLE_VOICE, render_espeak
-from kiosk.services.speech import VOLUME_STEPS_DB
+from kiosk.play.read_aloud import VOLUME_STEPS_DB
 from kiosk.voice.dialogue import NOTHING_HEARD_MESSAGE, Step
 from kiosk.voice.hearing import Decision
 from kiosk.voice.matching import NOT_RECOGNISED_MESSAGE, RequestMatcher, TopicMatch

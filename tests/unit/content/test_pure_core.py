@@ -62,3 +62,10 @@ def test_voice_and_speech_code_import_no_qt_and_no_engine_until_used() -> None:
     } <= set(modules)
     bad = [m for m in loaded_by(modules) if m.split(".")[0] in FORBIDDEN]
     assert bad == [], f"importing kiosk.voice and kiosk.speech pulled in {bad}"
+
+
+def test_the_sound_protocol_imports_no_qt() -> None:
+    """Both sides of the sound output process use it; the kiosk package ``play`` imports nothing
+    by itself, so the protocol is read and tested without Qt."""
+    bad = [m for m in loaded_by(["kiosk.play.protocol"]) if m.split(".")[0] in FORBIDDEN]
+    assert bad == [], f"importing kiosk.play.protocol pulled in {bad}"

@@ -7,8 +7,8 @@ import io
 
 import pytest
 
-from kiosk import sound_protocol as protocol
-from kiosk.sound_protocol import (
+from kiosk.play import protocol
+from kiosk.play.protocol import (
     Audio,
     OpenStream,
     OutputFailed,

@@ -1,4 +1,4 @@
-"""What the kiosk and its sound output process (``kiosk.soundout``) say to each other.
+"""What the kiosk and its sound output process (``kiosk.play.process``) say to each other.
 
 Commands go down the process's stdin as binary (one command byte, then its payload; audio is
 large and stop must arrive within milliseconds); events come back on its stdout as one text line

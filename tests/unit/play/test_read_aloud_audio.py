@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kiosk.services.speech import without_leading_zeros
+from kiosk.play.read_aloud import without_leading_zeros
 
 
 def test_leading_digital_silence_is_dropped_and_nothing_else() -> None:

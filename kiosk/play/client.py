@@ -1,4 +1,4 @@
-"""The kiosk's side of the sound output process (see ``kiosk.soundout`` for why it exists).
+"""The kiosk's side of the sound output process (see ``kiosk.play.process`` for why it exists).
 
 Stop, pause and volume are one small message down a pipe, so they act within milliseconds. If the
 process dies (the sound server went away and took libpulse with it), the kiosk carries on silently
@@ -12,7 +12,7 @@ import time
 
 from PySide6.QtCore import QObject, QProcess, Signal
 
-from kiosk import sound_protocol as protocol
+from kiosk.play import protocol
 from kiosk.services.child_process import SoundChild
 
 log = logging.getLogger("kiosk.sound")
@@ -26,7 +26,7 @@ class SoundOutput(SoundChild):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(
-            ["-m", "kiosk.soundout"],
+            ["-m", "kiosk.play.process"],
             "sound output",
             log,
             # Its error output goes to the kiosk's (the log and the journal); unread, a chatty

@@ -1,4 +1,4 @@
-"""The sound output process: ``python -m kiosk.soundout``.
+"""The sound output process: ``python -m kiosk.play.process``.
 
 Why a separate process: when the sound server dies, Qt Multimedia's PulseAudio service (Qt 6.11)
 calls libpulse with a null context the next time a sink is created, and libpulse *aborts the
@@ -6,7 +6,7 @@ process*. Playing from a child process keeps that failure away from the kiosk: t
 the child has gone, carries on silently, and starts a new child when the server is back.
 
 The protocol (binary commands on stdin, one text line per event on stdout) is declared in
-:mod:`kiosk.sound_protocol`.
+:mod:`kiosk.play.protocol`.
 No audio is ever written to disk.
 """
 
@@ -19,15 +19,15 @@ from collections import deque
 from PySide6.QtCore import QIODevice, QObject, QTimer, Signal
 from PySide6.QtMultimedia import QAudioFormat, QAudioSink, QMediaDevices, QtAudio
 
-from kiosk import sound_protocol as protocol
 from kiosk.audio_process import audio_application
+from kiosk.play import protocol
 from kiosk.services.memory import keep_allocator_steady, release_free_memory
 
 
 class _Reader(QObject):
     """Reads commands on a thread and hands them to the Qt thread."""
 
-    command = Signal(object)  # a sound_protocol.Command
+    command = Signal(object)  # a protocol.Command
     closed = Signal()
 
     def run(self) -> None:

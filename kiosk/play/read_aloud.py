@@ -2,8 +2,8 @@
 
 One queue owns ordering and interruption (shared/STYLE.md, Anki's player): ``stop()`` is one call
 that always works and is instant: audio is played from memory by a ``QAudioSink`` in the sound
-output process (``kiosk.soundout``), which drops what it holds on one message. The first sentence
-plays while later ones render.
+output process (``kiosk.play.process``), which drops what it holds on one message. The first
+sentence plays while later ones render.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from PySide6.QtCore import (
     Slot,
 )
 
-from kiosk.services.sound_output import SoundOutput
+from kiosk.play.client import SoundOutput
 from kiosk.speech.cache import AudioCache, WavAudio
 from kiosk.speech.render import SentenceRenderer, VoiceSettings
 
