@@ -456,6 +456,7 @@ class TopicScreen(PagedScreen):
                     other.title,
                     description=f"Open the related topic: {other.title}. {other.summary}",
                     emergency=other.urgency is Urgency.EMERGENCY,
+                    opens=True,
                     object_name=f"related-{other.id}",
                 )
             )
@@ -812,6 +813,7 @@ class HomeScreen(Screen):
                     entry.summary,
                     description=description,
                     emergency=entry.emergency,
+                    opens=True,
                     object_name=f"topic-{entry.id}",
                 )
             )

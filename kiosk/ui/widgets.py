@@ -99,11 +99,13 @@ class BigButton(QAbstractButton):
         *,
         description: str = "",
         emergency: bool = False,
+        opens: bool = False,
         object_name: str = "",
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._title = title
+        self._opens = opens
         self._subtitle = subtitle
         self._shown_subtitle = subtitle
         self._emergency = emergency
@@ -140,6 +142,13 @@ class BigButton(QAbstractButton):
     def emergency(self) -> bool:
         """True for emergency topics: shown with a word and an icon, not only a colour."""
         return self._emergency
+
+    @property
+    def opens(self) -> bool:
+        """True for a button that opens something (a topic, a related topic, the top bar's
+        buttons): the audio guide says "Double-tap to open" for it, "Double-tap to use" for the
+        rest. Set where the button is made."""
+        return self._opens
 
     def set_texts(self, title: str, subtitle: str = "", description: str = "") -> None:
         """Change what the button says."""
