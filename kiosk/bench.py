@@ -356,7 +356,7 @@ def _bench_speech(progress: Progress, rig: object | None, output: str, quick: bo
         window, controller = kiosk("cold")
         speech = controller.speech
         assert speech is not None
-        cache = speech.worker.renderer.cache
+        cache = speech.cache
         assert cache is not None
         wait(lambda: False, 2.0)  # the engine starts in the background after start-up
         medians: dict[str, float] = {}

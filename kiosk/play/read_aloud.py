@@ -197,6 +197,22 @@ class ReadAloud(QObject):
         return VOLUME_STEPS_DB[self.volume_step]
 
     @property
+    def cache(self) -> AudioCache | None:
+        """The speech cache renders are kept in (None: the kiosk speaks without one)."""
+        return self.worker.renderer.cache
+
+    @property
+    def cache_problem(self) -> str | None:
+        """Why renders cannot be written to the cache just now (None: they can). Set on the
+        render thread; reading it here is one attribute read."""
+        return self.worker.renderer.cache_problem
+
+    @property
+    def sound_problem(self) -> str:
+        """Why the sound output cannot play, as it last said ("" when it can)."""
+        return self.output.problem
+
+    @property
     def speaking(self) -> bool:
         """True while speech is playing or paused."""
         return self.state != "idle"
