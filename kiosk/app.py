@@ -106,7 +106,7 @@ def create_kiosk(
     idle = IdleService(
         IdleTimer(settings.idle_seconds, settings.idle_warning_seconds, clock), parent=window
     )
-    from kiosk.services.voice_input import VoiceInput
+    from kiosk.listen.client import VoiceInput
     from kiosk.speech.profile import load_profile
 
     profile_path = voice_profile or VOICES_DIR / "en.toml"
@@ -213,7 +213,7 @@ def settings_for_screen(
 
 
 def _import_voice_decision() -> None:
-    import kiosk.voice.hearing  # noqa: F401
+    import kiosk.listen.hearing  # noqa: F401
 
 
 def run_kiosk(

@@ -31,8 +31,8 @@ if TYPE_CHECKING:
     from kiosk.content.store import ContentStore
     from kiosk.core.pin import StaffPin
     from kiosk.core.usage import UsageCounter
+    from kiosk.listen.client import VoiceInput
     from kiosk.play.read_aloud import ReadAloud
-    from kiosk.services.voice_input import VoiceInput
 
 Line = tuple[str, str]
 """(style, text): style "ok" or "check" (a health line), "heading", "body" or "meta"."""

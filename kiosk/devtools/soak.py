@@ -671,7 +671,7 @@ class Soak:
     def _do_voice(self) -> Script:
         """Ask by voice: touch the button, wait for the microphone, speak a request into it,
         wait for the answer; a "Did you mean ...?" is answered by touch."""
-        from kiosk.voice.dialogue import Step
+        from kiosk.listen.dialogue import Step
 
         yield from self._clear_overlays()
         c, w, voice = self.controller, self.window, self.voice

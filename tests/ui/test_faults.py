@@ -25,7 +25,7 @@ from tests.ui.conftest import KioskUnderTest, build
 from tests.ui.helpers import staff_text
 from tests.ui.test_speech import sound_after
 from tests.ui.test_voice import say
-from tests.unit.voice.test_recognisers import korean_model, link_tree
+from tests.unit.listen.test_recognisers import korean_model, link_tree
 
 KOREAN = "vosk-model-small-ko-0.22"
 

@@ -612,9 +612,9 @@ def test_concepts_from_the_profile_reach_the_matcher_and_the_request_language(
     voices: Path,
 ) -> None:
     from kiosk.content.loader import load_content
+    from kiosk.listen.language import build_language
+    from kiosk.listen.matching import RequestMatcher, TopicMatch
     from kiosk.paths import CONTENT_DIR
-    from kiosk.voice.language import build_language
-    from kiosk.voice.matching import RequestMatcher, TopicMatch
 
     path = voices / "en.toml"
     path.write_text(

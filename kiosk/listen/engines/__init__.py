@@ -6,9 +6,9 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kiosk.voice.recognition import ENGINE_NAMES, EngineUnavailable, Recogniser
-from kiosk.voice.sphinx_engine import PocketSphinxRecogniser
-from kiosk.voice.vosk_engine import VoskRecogniser
+from kiosk.listen.engines.pocketsphinx import PocketSphinxRecogniser
+from kiosk.listen.engines.vosk import VoskRecogniser
+from kiosk.listen.recognition import ENGINE_NAMES, EngineUnavailable, Recogniser
 
 if TYPE_CHECKING:
     from kiosk.speech.profile import RecogniserSettings

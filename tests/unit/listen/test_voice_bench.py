@@ -18,7 +18,7 @@ from kiosk.devtools.voiceset import (
     bench_voice,
     clips,
 )
-from kiosk.voice.commands import COMMAND_PHRASES
+from kiosk.listen.commands import COMMAND_PHRASES
 from tests.conftest import run_cli
 
 FIGURES = (

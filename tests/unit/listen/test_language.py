@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from kiosk.content.loader import load_content
 from kiosk.content.model import ContentSet
-from kiosk.paths import CONTENT_DIR
-from kiosk.voice.commands import COMMAND_PHRASES
-from kiosk.voice.language import (
+from kiosk.listen.commands import COMMAND_PHRASES
+from kiosk.listen.language import (
     GENERAL_WORDS,
     PHRASE_COUNT,
     build_language,
     topic_keywords,
     topic_names,
 )
-from kiosk.voice.matching import grammar_words
+from kiosk.listen.matching import grammar_words
+from kiosk.paths import CONTENT_DIR
 
 
 def seed() -> ContentSet:

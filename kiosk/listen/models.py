@@ -14,7 +14,7 @@ Installing never leaves a half-installed model behind:
 4. the model is loaded by Vosk **in a child process** (``sys.executable -c ...``, with a timeout):
    a damaged model can abort the process that loads it, and it must not be the caller;
 5. a stamp (``.kiosk-verified.json``: the size and modification time of every file and the vosk
-   version) is written, so :class:`kiosk.voice.vosk_engine.VoskRecogniser` can skip the child
+   version) is written, so :class:`kiosk.listen.engines.vosk.VoskRecogniser` can skip the child
    process check next time; then the folder is renamed to ``voices/models/<name>``. An older
    model of that name is first renamed to ``.old-<name>-<random>``, and deleted only once the new
    one is in place.

@@ -6,7 +6,7 @@ import sys
 from array import array
 from typing import Final
 
-from kiosk.voice.recognition import RATE, SILENCE_PEAK
+from kiosk.listen.recognition import RATE, SILENCE_PEAK
 
 
 def is_silent(pcm16k: bytes) -> bool:

@@ -1,4 +1,4 @@
-"""What the kiosk and its voice input process (``kiosk.voicein``) say to each other.
+"""What the kiosk and its voice input process (``kiosk.listen.process``) say to each other.
 
 One JSON object per line: the kiosk sends commands (``{"cmd": ...}``) on the process's stdin,
 the process answers with events (``{"event": ...}``) on its stdout. Each message is declared once
@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
-from kiosk.voice.recognition import Recognition
+from kiosk.listen.recognition import Recognition
 
 
 class ProtocolError(ValueError):

@@ -1,12 +1,12 @@
 """What a speech recogniser gives back, and the interface every engine keeps.
 
-Both engines (:mod:`kiosk.voice.vosk_engine`, :mod:`kiosk.voice.sphinx_engine`) take one whole
-utterance of 16 kHz mono signed 16-bit PCM and listen only for the kiosk's language (built by
+Both engines (:mod:`kiosk.listen.engines.vosk`, :mod:`kiosk.listen.engines.pocketsphinx`) take one
+whole utterance of 16 kHz mono signed 16-bit PCM and listen only for the kiosk's language (built by
 ``set_phrases``). A language pushes *any* speech towards something in it, so each result carries
-what the caller needs to reject out-of-scope speech: each word's confidence and other
-transcripts. Both return an empty transcript for audio with no sample above ``SILENCE_PEAK``
-(digital silence; PocketSphinx otherwise "hears" words in it). :mod:`kiosk.voice.engines` picks
-the engine that starts.
+what the caller needs to reject out-of-scope speech: each word's confidence and other transcripts.
+Both return an empty transcript for audio with no sample above ``SILENCE_PEAK`` (digital silence;
+PocketSphinx otherwise "hears" words in it). :mod:`kiosk.listen.engines` picks the engine that
+starts.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ import wave
 from pathlib import Path
 
 from kiosk.devtools.speechcheck import TRANSCRIBABLE_VOICE, render_espeak
-from kiosk.voice.audio import read_wav_16k, to_mono16k
+from kiosk.listen.audio import read_wav_16k, to_mono16k
 from tests.conftest import run_cli
 
 
@@ -90,10 +90,10 @@ def test_the_kiosks_own_voice_is_understood(tmp_path: Path) -> None:
 def test_hear_says_what_it_would_ask_about(tmp_path: Path) -> None:
     # "asks" names the topic or command a "Did you mean ...?" would name, when not acted on.
     from kiosk.content.loader import load_content
+    from kiosk.listen.hearing import decide
+    from kiosk.listen.matching import RequestMatcher
+    from kiosk.listen.recognition import Recognition
     from kiosk.paths import CONTENT_DIR
-    from kiosk.voice.hearing import decide
-    from kiosk.voice.matching import RequestMatcher
-    from kiosk.voice.recognition import Recognition
 
     content = load_content(CONTENT_DIR).content
     assert content is not None

@@ -1,4 +1,5 @@
-"""The voice input process: ``python -m kiosk.voicein [--engine E] [--profile P] [--models DIR]``.
+"""The voice input process:
+``python -m kiosk.listen.process [--engine E] [--profile P] [--models DIR]``.
 
 It owns the microphone and the speech recogniser, so that neither can take the kiosk down:
 Qt Multimedia's PulseAudio service aborts the process that uses it when the sound server dies,
@@ -6,9 +7,9 @@ and Kaldi (Vosk) aborts on some damaged models. It also keeps the recogniser's d
 holds Python's GIL in PocketSphinx) off the kiosk's screen.
 
 Listening: capture at 16 kHz mono Int16 (or at the device's preferred format, converted here),
-keep the request's audio with the room heard before it (:class:`kiosk.voice.hearing.
+keep the request's audio with the room heard before it (:class:`kiosk.listen.hearing.
 RequestAudio`, whose endpointer says where speech starts and ends), then reduce its noise and
-decode it whole, once (:func:`kiosk.voice.hearing.recognise_request`), and report the result.
+decode it whole, once (:func:`kiosk.listen.hearing.recognise_request`), and report the result.
 The audio exists only in memory, in this process; nothing is written to disk and transcripts are
 not logged here.
 
@@ -48,14 +49,14 @@ from PySide6.QtCore import QIODevice, QObject, QTimer, Signal
 from PySide6.QtMultimedia import QAudioDevice, QAudioFormat, QAudioSource, QMediaDevices, QtAudio
 
 from kiosk.audio_process import audio_application
+from kiosk.listen import protocol
+from kiosk.listen.audio import to_mono16k
+from kiosk.listen.endpoint import FRAME_MS
+from kiosk.listen.engines import create_recogniser
+from kiosk.listen.hearing import RequestAudio, recognise_request
+from kiosk.listen.models import model_state
+from kiosk.listen.recognition import EngineUnavailable, Recogniser, Recognition, words_of
 from kiosk.services.memory import release_free_memory
-from kiosk.voice import protocol
-from kiosk.voice.audio import to_mono16k
-from kiosk.voice.endpoint import FRAME_MS
-from kiosk.voice.engines import create_recogniser
-from kiosk.voice.hearing import RequestAudio, recognise_request
-from kiosk.voice.models import model_state
-from kiosk.voice.recognition import EngineUnavailable, Recogniser, Recognition, words_of
 
 LEVEL_EVERY_S = 0.05
 INPUT_CHECK_MS = 2000
@@ -371,7 +372,7 @@ class _ModelWatch(QObject):
 
 def main(argv: list[str] | None = None) -> int:
     """Run until stdin closes."""
-    parser = argparse.ArgumentParser(prog="python -m kiosk.voicein")
+    parser = argparse.ArgumentParser(prog="python -m kiosk.listen.process")
     parser.add_argument("--engine", default="auto")
     parser.add_argument("--profile", type=Path, default=None)
     parser.add_argument("--models", type=Path, default=None)

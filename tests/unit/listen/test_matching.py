@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from kiosk.content import ContentSet, load_content
-from kiosk.voice.commands import COMMAND_DESCRIPTIONS, COMMAND_PHRASES, COMMANDS
-from kiosk.voice.matching import (
+from kiosk.listen.commands import COMMAND_DESCRIPTIONS, COMMAND_PHRASES, COMMANDS
+from kiosk.listen.matching import (
     NOT_RECOGNISED_MESSAGE,
     CommandMatch,
     Match,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.voice.dialogue import (
+from kiosk.listen.dialogue import (
     ANSWER_LISTEN_MS,
     QUIET_BEFORE_LISTENING_S,
     REQUEST_LISTEN_MS,
@@ -14,9 +14,9 @@ from kiosk.voice.dialogue import (
     Turn,
     VoiceDialogue,
 )
-from kiosk.voice.hearing import Decision
-from kiosk.voice.matching import CommandMatch, Match, NotRecognised, TopicMatch
-from kiosk.voice.recognition import Recognition
+from kiosk.listen.hearing import Decision
+from kiosk.listen.matching import CommandMatch, Match, NotRecognised, TopicMatch
+from kiosk.listen.recognition import Recognition
 
 DOUBTFUL_TOPIC = TopicMatch("fatigue", 0.7, confident=False)
 SURE_TOPIC = TopicMatch("pain", 0.95, confident=True)

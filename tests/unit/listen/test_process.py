@@ -1,4 +1,4 @@
-"""The voice input process itself (``python -m kiosk.voicein``), driven over its JSON lines."""
+"""The voice input process itself (``python -m kiosk.listen.process``), driven over its JSON lines."""
 
 from __future__ import annotations
 
@@ -14,7 +14,15 @@ def test_after_its_rebuild_limit_the_voice_process_hands_over_to_a_fresh_one() -
     the process says it will restart and ends cleanly; the kiosk then starts a new one."""
     events: list[dict[str, object]] = []
     with subprocess.Popen(
-        [sys.executable, "-m", "kiosk.voicein", "--engine", "pocketsphinx", "--rebuilds", "3"],
+        [
+            sys.executable,
+            "-m",
+            "kiosk.listen.process",
+            "--engine",
+            "pocketsphinx",
+            "--rebuilds",
+            "3",
+        ],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,

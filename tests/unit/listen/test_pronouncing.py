@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.voice.pronouncing import PHONES, BadPronunciation, PronouncingDictionary
+from kiosk.listen.pronouncing import PHONES, BadPronunciation, PronouncingDictionary
 
 pocketsphinx = pytest.importorskip("pocketsphinx")
 

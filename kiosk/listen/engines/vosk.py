@@ -25,7 +25,7 @@ does not; Vosk would log a warning and drop it).
 Kaldi may abort the process that loads a damaged model (the damage tried so far, truncated
 ``am/final.mdl`` or ``graph/HCLr.fst`` and files of garbage, gave clean errors; Vosk does abort or
 segfault on other misuse), so a model is first loaded in a child process
-(:func:`kiosk.voice.models.load_problem`, ≈3 s for the Korean test model) unless the stamp written
+(:func:`kiosk.listen.models.load_problem`, ≈3 s for the Korean test model) unless the stamp written
 by ``voices install`` (or by a previous successful check) says it loaded before, unchanged.
 """
 
@@ -40,10 +40,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Final
 
-from kiosk.paths import REPO_ROOT
-from kiosk.voice import models
-from kiosk.voice.pcm import Utterance
-from kiosk.voice.recognition import (
+from kiosk.listen import models
+from kiosk.listen.pcm import Utterance
+from kiosk.listen.recognition import (
     RATE,
     EngineUnavailable,
     Recognition,
@@ -51,6 +50,7 @@ from kiosk.voice.recognition import (
     recognise_in_pieces,
     words_of,
 )
+from kiosk.paths import REPO_ROOT
 
 UNK: Final = "[unk]"
 INSTALL_HINT: Final = "install it with: python run_kiosk.py voices install"

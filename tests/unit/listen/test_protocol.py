@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from kiosk.voice import protocol
-from kiosk.voice.protocol import (
+from kiosk.listen import protocol
+from kiosk.listen.protocol import (
     Cancel,
     Cancelled,
     Deciding,
@@ -28,7 +28,7 @@ from kiosk.voice.protocol import (
     command_from_json,
     event_from_json,
 )
-from kiosk.voice.recognition import Recognition
+from kiosk.listen.recognition import Recognition
 
 HEARD = Recognition(
     "tell me about bone pain",

@@ -6,7 +6,7 @@ import math
 import random
 from array import array
 
-from kiosk.voice.endpoint import FRAME_MS, HANGOVER_MS, PRE_ROLL_MS, RATE, Endpointer
+from kiosk.listen.endpoint import FRAME_MS, HANGOVER_MS, PRE_ROLL_MS, RATE, Endpointer
 
 MS = RATE // 1000
 

@@ -40,11 +40,11 @@ from typing import TYPE_CHECKING, Final
 from rapidfuzz import fuzz, process
 
 from kiosk.content.model import ContentSet, Topic
+from kiosk.listen.commands import COMMAND_DESCRIPTIONS, COMMAND_PHRASES
 from kiosk.speech.profile import DEFAULT_CONCEPTS
-from kiosk.voice.commands import COMMAND_DESCRIPTIONS, COMMAND_PHRASES
 
 if TYPE_CHECKING:
-    from kiosk.voice.recognition import Recognition
+    from kiosk.listen.recognition import Recognition
 
 NOT_RECOGNISED_MESSAGE: Final = "Sorry, I didn't catch that. You can also touch a topic."
 """What the kiosk says (and shows) when a request is not recognised."""

@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 from typing import Final
 
-from kiosk.voice.endpoint import frame_db
+from kiosk.listen.endpoint import frame_db
 
 log = logging.getLogger(__name__)
 

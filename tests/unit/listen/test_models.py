@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.voice import models
-from kiosk.voice.models import (
+from kiosk.listen import models
+from kiosk.listen.models import (
     DEFAULT_MODEL,
     DEFAULT_SIZE,
     DEFAULT_URL,
@@ -18,7 +18,7 @@ from kiosk.voice.models import (
     install_model,
     list_models,
 )
-from tests.unit.voice.test_recognisers import korean_model, link_tree
+from tests.unit.listen.test_recognisers import korean_model, link_tree
 
 
 def leftovers(models_dir: Path) -> list[str]:

@@ -4,7 +4,7 @@ A recogniser that listens only for the content's ``phrases`` lists forces every 
 of them, and a request in other words ("my bones hurt", "anaemia please") is lost. Following Home
 Assistant's speech-to-phrase, the kiosk's request language is a small domain language expanded
 from sentence templates and the content itself, and what the recogniser hears is matched back to
-a topic or command afterwards (:mod:`kiosk.voice.matching`):
+a topic or command afterwards (:mod:`kiosk.listen.matching`):
 
 - each topic's ``phrases`` (counted ``PHRASE_COUNT`` times: staff wrote them as requests);
 - each topic's names (its title, the title before a bracket, the bracketed part) and keywords
@@ -14,7 +14,7 @@ a topic or command afterwards (:mod:`kiosk.voice.matching`):
 - the everyday words for a symptom the content names (the voice profile's concepts: "exhausted"
   where a page says "tired"), in ``SYMPTOM_CARRIERS`` ("I feel …", "I'm …"; ten carriers
   lost more clean requests than they won: 0.33 -> 0.30 acted right on the development half);
-- every command phrasing (:mod:`kiosk.voice.commands`), alone (counted ``PHRASE_COUNT`` times)
+- every command phrasing (:mod:`kiosk.listen.commands`), alone (counted ``PHRASE_COUNT`` times)
   and in command carriers ("… please", "can you …");
 - everyday words (``GENERAL_WORDS``), each on its own: what people say around and instead of a
   request, so speech the kiosk cannot help with is heard as other words rather than forced onto
@@ -30,9 +30,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
+from kiosk.listen.commands import COMMAND_PHRASES
+from kiosk.listen.matching import grammar_words
 from kiosk.speech.profile import DEFAULT_CONCEPTS
-from kiosk.voice.commands import COMMAND_PHRASES
-from kiosk.voice.matching import grammar_words
 
 if TYPE_CHECKING:
     from kiosk.content.model import ContentSet, Topic

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from kiosk.content.model import ContentSet
 from kiosk.content.problems import Problem, Severity, display_path
-from kiosk.voice.matching import RequestMatcher
-from kiosk.voice.recognition import Recogniser, words_of
+from kiosk.listen.matching import RequestMatcher
+from kiosk.listen.recognition import Recogniser, words_of
 
 
 def vocabulary_warnings(

@@ -16,14 +16,14 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
-from kiosk.voice.matching import CommandMatch, Match, TopicMatch
+from kiosk.listen.matching import CommandMatch, Match, TopicMatch
 
 if TYPE_CHECKING:
-    # Only the types: kiosk.voice.hearing brings the recognisers, which the kiosk's own process
+    # Only the types: kiosk.listen.hearing brings the recognisers, which the kiosk's own process
     # imports once Home is painted (``kiosk.voice_requests`` imports ``decide`` when it decides).
-    from kiosk.voice.hearing import Decision
-    from kiosk.voice.protocol import RequestTiming
-    from kiosk.voice.recognition import Recognition
+    from kiosk.listen.hearing import Decision
+    from kiosk.listen.protocol import RequestTiming
+    from kiosk.listen.recognition import Recognition
 
 log = logging.getLogger("kiosk.voice")
 

@@ -23,13 +23,13 @@ from pathlib import Path
 import pytest
 
 from kiosk.devtools.speechcheck import TRANSCRIBABLE_VOICE, render_espeak
+from kiosk.listen import models
+from kiosk.listen.engines import create_recogniser
+from kiosk.listen.engines.pocketsphinx import NBEST, PocketSphinxRecogniser
+from kiosk.listen.engines.vosk import VoskRecogniser, parse_vosk_result
+from kiosk.listen.pcm import is_silent
+from kiosk.listen.recognition import CHUNK_BYTES, RATE, EngineUnavailable, Recognition, words_of
 from kiosk.speech.profile import DEFAULT_PRONUNCIATIONS, RecogniserSettings
-from kiosk.voice import models
-from kiosk.voice.engines import create_recogniser
-from kiosk.voice.pcm import is_silent
-from kiosk.voice.recognition import CHUNK_BYTES, RATE, EngineUnavailable, Recognition, words_of
-from kiosk.voice.sphinx_engine import NBEST, PocketSphinxRecogniser
-from kiosk.voice.vosk_engine import VoskRecogniser, parse_vosk_result
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -42,8 +42,8 @@ SPOKEN_WORDS = KOREAN_SPEECH.split()
 def seed_language() -> list[str]:
     """The request language the kiosk builds from its seed content (the recogniser's input)."""
     from kiosk.content.loader import load_content
+    from kiosk.listen.language import build_language
     from kiosk.paths import CONTENT_DIR
-    from kiosk.voice.language import build_language
 
     content = load_content(CONTENT_DIR).content
     assert content is not None
@@ -390,8 +390,8 @@ def test_vosk_corrupt_model_is_refused_without_crashing(tmp_path: Path) -> None:
     code = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from kiosk.voice.recognition import EngineUnavailable\n"
-        "from kiosk.voice.vosk_engine import VoskRecogniser\n"
+        "from kiosk.listen.recognition import EngineUnavailable\n"
+        "from kiosk.listen.engines.vosk import VoskRecogniser\n"
         "try:\n"
         "    VoskRecogniser(Path(sys.argv[1]))\n"
         "except EngineUnavailable as error:\n"

@@ -1,4 +1,5 @@
-"""The kiosk's side of the voice input process (see ``kiosk.voicein`` for why it is a process).
+"""The kiosk's side of the voice input process (see ``kiosk.listen.process`` for why it is a
+process).
 
 It starts the process when a sound server answers, gives it the grammar's phrases (again after
 every restart), asks it to listen, and turns its events into signals. If the process dies (the
@@ -14,8 +15,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QProcess, Signal
 
+from kiosk.listen import protocol
 from kiosk.services.child_process import SoundChild
-from kiosk.voice import protocol
 
 log = logging.getLogger("kiosk.voice")
 
@@ -40,7 +41,7 @@ class VoiceInput(SoundChild):
         engine: str = "auto",
         parent: QObject | None = None,
     ) -> None:
-        arguments = ["-m", "kiosk.voicein", "--engine", engine]
+        arguments = ["-m", "kiosk.listen.process", "--engine", engine]
         if profile is not None:
             arguments += ["--profile", str(profile)]
         if models is not None:

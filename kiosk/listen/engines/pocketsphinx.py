@@ -1,18 +1,19 @@
 """The PocketSphinx recogniser (the wheel's en-US acoustic model; always available).
 
-This is the only module that imports ``pocketsphinx`` (besides :mod:`kiosk.voice.arpa`), and
-only inside functions, so importing it never fails when the package is missing: the engine is
-then reported as unavailable (``EngineUnavailable``, worded for staff).
+This is the only module that imports ``pocketsphinx`` (besides
+:mod:`kiosk.listen.engines.arpa`), and only inside functions, so importing it never fails when the
+package is missing: the engine is then reported as unavailable (``EngineUnavailable``, worded for
+staff).
 
-One decoder searches the kiosk's *request language* (:mod:`kiosk.voice.language`: the content's
-phrases, names and keywords in carrier templates, its page text, the command phrasings and
-everyday words) as a trigram language model built at ``set_phrases``
-(:func:`kiosk.voice.arpa.trigram_arpa`). The whole utterance is decoded once, after the end of
-speech, so that the model's batch cepstral mean normalisation applies (feeding pieces switched it
-to a live mean left over from earlier requests), with a little seeded dither (digital silence
-broke the features). The result has each word's posterior probability from the lattice and the
-``NBEST`` best transcripts as alternatives; both are the evidence the matcher weighs
-(:meth:`kiosk.voice.matching.RequestMatcher.match_recognition`).
+One decoder searches the kiosk's *request language* (:mod:`kiosk.listen.language`: the content's
+phrases, names and keywords in carrier templates, its page text, the command phrasings and everyday
+words) as a trigram language model built at ``set_phrases``
+(:func:`kiosk.listen.engines.arpa.trigram_arpa`). The whole utterance is decoded once, after the end
+of speech, so that the model's batch cepstral mean normalisation applies (feeding pieces switched it
+to a live mean left over from earlier requests), with a little seeded dither (digital silence broke
+the features). The result has each word's posterior probability from the lattice and the ``NBEST``
+best transcripts as alternatives; both are the evidence the matcher weighs
+(:meth:`kiosk.listen.matching.RequestMatcher.match_recognition`).
 """
 
 from __future__ import annotations
@@ -29,10 +30,10 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
-from kiosk.voice.arpa import trigram_arpa
-from kiosk.voice.pcm import Utterance, dithered, without_silence
-from kiosk.voice.pronouncing import PronouncingDictionary
-from kiosk.voice.recognition import (
+from kiosk.listen.engines.arpa import trigram_arpa
+from kiosk.listen.pcm import Utterance, dithered, without_silence
+from kiosk.listen.pronouncing import PronouncingDictionary
+from kiosk.listen.recognition import (
     RATE,
     EngineUnavailable,
     Recognition,
@@ -63,7 +64,7 @@ def _clean(hypothesis: str) -> str:
 
 NBEST: Final = 10
 """How many of PocketSphinx's best transcripts come back as alternatives (their agreement on
-what was asked is part of the evidence, :mod:`kiosk.voice.matching`)."""
+what was asked is part of the evidence, :mod:`kiosk.listen.matching`)."""
 
 
 LM_SEARCH: dict[str, Any] = {}
@@ -105,7 +106,7 @@ def _memory_file(name: str, text: str) -> Iterator[str]:
 
 class PocketSphinxRecogniser:
     """PocketSphinx with the en-US model bundled in its wheel, searching the kiosk's request
-    language (:mod:`kiosk.voice.language`) as a trigram language model.
+    language (:mod:`kiosk.listen.language`) as a trigram language model.
 
     The whole utterance is decoded at once after the end of speech (``feed`` only keeps the
     audio): the model's ``feat.params`` asks for batch cepstral mean normalisation, which
@@ -220,7 +221,7 @@ class PocketSphinxRecogniser:
     def set_phrases(self, phrases: Sequence[str]) -> list[str]:
         """Build the language model from ``phrases`` (sentences of the request language; a
         repeated sentence counts more) and the everyday words."""
-        from kiosk.voice.language import GENERAL_WORDS
+        from kiosk.listen.language import GENERAL_WORDS
 
         unknown: dict[str, None] = {}
         with self._lock:

@@ -8,9 +8,9 @@ from array import array
 
 import pytest
 
-from kiosk.voice.denoise import reduce_noise
-from kiosk.voice.endpoint import frame_db
-from kiosk.voice.hearing import POST_MS, PRE_MS, RequestAudio
+from kiosk.listen.denoise import reduce_noise
+from kiosk.listen.endpoint import frame_db
+from kiosk.listen.hearing import POST_MS, PRE_MS, RequestAudio
 
 RATE = 16000
 

@@ -2,13 +2,13 @@
 ``hear`` and ``bench voice``.
 
 1. :class:`RequestAudio` takes the microphone's audio from the press on (in memory only) and
-   lets the endpointer (:mod:`kiosk.voice.endpoint`) say where the request starts and ends.
+   lets the endpointer (:mod:`kiosk.listen.endpoint`) say where the request starts and ends.
 2. :func:`recognise_request`: the request from ``PRE_MS`` before the start of speech to the end
    of listening (the endpointer's hangover after the last word), its noise
-   reduced with the room heard before it as the profile (:mod:`kiosk.voice.denoise`), is given
+   reduced with the room heard before it as the profile (:mod:`kiosk.listen.denoise`), is given
    to the recogniser whole, once, after the end of speech.
 3. :func:`decide`: the matcher turns what was heard into act / ask / not recognised
-   (:meth:`kiosk.voice.matching.RequestMatcher.match_recognition`, the evidence rule).
+   (:meth:`kiosk.listen.matching.RequestMatcher.match_recognition`, the evidence rule).
 
 The voice process runs 1 and 2 and sends the words heard; the kiosk runs 3 with the same
 function. :func:`hear_utterance` runs all three on a recording, timing what a live microphone
@@ -24,12 +24,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from kiosk.voice.denoise import reduce_noise
-from kiosk.voice.endpoint import EARLY_MS, FRAME_BYTES, FRAME_MS, LIMIT_MS, Endpointer
-from kiosk.voice.engines import create_recogniser
-from kiosk.voice.language import build_language
-from kiosk.voice.matching import CommandMatch, Match, RequestMatcher, TopicMatch
-from kiosk.voice.recognition import RATE, Recogniser, Recognition
+from kiosk.listen.denoise import reduce_noise
+from kiosk.listen.endpoint import EARLY_MS, FRAME_BYTES, FRAME_MS, LIMIT_MS, Endpointer
+from kiosk.listen.engines import create_recogniser
+from kiosk.listen.language import build_language
+from kiosk.listen.matching import CommandMatch, Match, RequestMatcher, TopicMatch
+from kiosk.listen.recognition import RATE, Recogniser, Recognition
 
 if TYPE_CHECKING:
     from kiosk.content.model import ContentSet
