@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Final
 
 from kiosk.listen.commands import COMMAND_PHRASES
 from kiosk.listen.matching import grammar_words
-from kiosk.speech.profile import DEFAULT_CONCEPTS
+from kiosk.listen.settings import DEFAULT_CONCEPTS
 
 if TYPE_CHECKING:
     from kiosk.content.model import ContentSet, Topic

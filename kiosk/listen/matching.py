@@ -41,7 +41,7 @@ from rapidfuzz import fuzz, process
 
 from kiosk.content.model import ContentSet, Topic
 from kiosk.listen.commands import COMMAND_DESCRIPTIONS, COMMAND_PHRASES
-from kiosk.speech.profile import DEFAULT_CONCEPTS
+from kiosk.listen.settings import DEFAULT_CONCEPTS
 
 if TYPE_CHECKING:
     from kiosk.listen.recognition import Recognition

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from kiosk.listen.engines.pocketsphinx import PocketSphinxRecogniser
 from kiosk.listen.engines.vosk import VoskRecogniser
 from kiosk.listen.recognition import ENGINE_NAMES, EngineUnavailable, Recogniser
-
-if TYPE_CHECKING:
-    from kiosk.speech.profile import RecogniserSettings
+from kiosk.listen.settings import RecogniserSettings
 
 log = logging.getLogger(__name__)
 

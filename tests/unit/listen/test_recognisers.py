@@ -29,7 +29,7 @@ from kiosk.listen.engines.pocketsphinx import NBEST, PocketSphinxRecogniser
 from kiosk.listen.engines.vosk import VoskRecogniser, parse_vosk_result
 from kiosk.listen.pcm import is_silent
 from kiosk.listen.recognition import CHUNK_BYTES, RATE, EngineUnavailable, Recognition, words_of
-from kiosk.speech.profile import DEFAULT_PRONUNCIATIONS, RecogniserSettings
+from kiosk.listen.settings import DEFAULT_PRONUNCIATIONS, RecogniserSettings
 
 REPO = Path(__file__).resolve().parents[3]
 

@@ -10,14 +10,8 @@ from types import MappingProxyType
 import pytest
 
 from kiosk.content.problems import Problem, Severity
-from kiosk.speech.profile import (
-    DEFAULT_CONCEPTS,
-    DEFAULT_PROFILE,
-    FALLBACK_WARNING,
-    RecogniserSettings,
-    VoiceProfile,
-    load_profile,
-)
+from kiosk.listen.settings import DEFAULT_CONCEPTS, RecogniserSettings
+from kiosk.speech.profile import DEFAULT_PROFILE, FALLBACK_WARNING, VoiceProfile, load_profile
 from kiosk.speech.text import spoken_form
 
 REPO = Path(__file__).resolve().parents[3]
