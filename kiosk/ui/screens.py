@@ -514,6 +514,7 @@ class EmergencyScreen(PagedScreen):
                     read_more(topic),
                     description=f"Open the page about {topic.title}.",
                     emergency=True,
+                    opens=True,
                     object_name=f"emergency-topic-{topic.id}",
                 )
             )
@@ -884,9 +885,10 @@ class DisplayScreen(PagedScreen):
             button.clicked.connect(lambda _=False, n=theme.name: self.theme_chosen.emit(n))
             self.theme_buttons[theme.name] = button
         # The top bar's Help, Audio guide and Ask by voice, also here: on narrow screens the top
-        # bar has Back, Home and More (this screen) only.
+        # bar has Back, Home and More (this screen) only. Help and Ask by voice open a screen;
+        # Audio guide turns the guide on and opens nothing.
         self.help_button = BigButton(
-            "Help", description="How to use this kiosk.", object_name="more-help"
+            "Help", description="How to use this kiosk.", opens=True, object_name="more-help"
         )
         self.guide_button = BigButton(
             "Audio guide",
@@ -896,6 +898,7 @@ class DisplayScreen(PagedScreen):
         self.voice_button = BigButton(
             "Ask by voice",
             description="Say what you want to know about, for example tiredness or pain.",
+            opens=True,
             object_name="more-voice",
         )
         self.quieter = BigButton(

@@ -146,9 +146,10 @@ class BigButton(QAbstractButton):
 
     @property
     def opens(self) -> bool:
-        """True for a button that opens something (a topic, a related topic, the top bar's
-        buttons): the audio guide says "Double-tap to open" for it, "Double-tap to use" for the
-        rest. Set where the button is made."""
+        """True for a button that opens something (a topic, a related topic, an emergency
+        topic, the top bar's buttons, the Text size screen's Help and Ask by voice): the audio
+        guide says "Double-tap to open" for it, "Double-tap to use" for the rest. Set where the
+        button is made."""
         return self._opens
 
     def set_texts(self, title: str, subtitle: str = "", description: str = "") -> None:
