@@ -21,7 +21,7 @@ from kiosk.paths import VOICES_DIR, cache_dir, config_dir, state_dir
 
 if TYPE_CHECKING:
     from kiosk.content.problems import Problem
-    from kiosk.services.speech import ReadAloud
+    from kiosk.play.read_aloud import ReadAloud
     from kiosk.speech.profile import VoiceProfile
 
 log = logging.getLogger("kiosk.app")
@@ -106,7 +106,7 @@ def create_kiosk(
     idle = IdleService(
         IdleTimer(settings.idle_seconds, settings.idle_warning_seconds, clock), parent=window
     )
-    from kiosk.services.voice_input import VoiceInput
+    from kiosk.listen.client import VoiceInput
     from kiosk.speech.profile import load_profile
 
     profile_path = voice_profile or VOICES_DIR / "en.toml"
@@ -158,7 +158,7 @@ def create_read_aloud(
 ) -> ReadAloud:
     """The read-aloud queue with the voice profile (built-in defaults when it is broken: then
     ``problems`` say why)."""
-    from kiosk.services.speech import ReadAloud
+    from kiosk.play.read_aloud import ReadAloud
     from kiosk.speech.cache import AudioCache
     from kiosk.speech.render import VoiceSettings
 
@@ -213,7 +213,7 @@ def settings_for_screen(
 
 
 def _import_voice_decision() -> None:
-    import kiosk.voice.hearing  # noqa: F401
+    import kiosk.listen.hearing  # noqa: F401
 
 
 def run_kiosk(

@@ -73,9 +73,7 @@ class AudioGuide(QObject):
         if isinstance(control, EmergencyPanel):
             self._speak(f"{panel_words(self._panel())} Double-tap to open the emergency page.")
         elif isinstance(control, BigButton):
-            verb = (
-                "open" if control.objectName().startswith(("topic-", "related-", "nav-")) else "use"
-            )
+            verb = "open" if control.opens else "use"
             state = "" if control.isEnabled() else " Not available now."
             description = control.accessibleDescription()
             hint = f" {description}" if description and description != control.title else ""

@@ -356,7 +356,7 @@ def _bench_speech(progress: Progress, rig: object | None, output: str, quick: bo
         window, controller = kiosk("cold")
         speech = controller.speech
         assert speech is not None
-        cache = speech.worker.renderer.cache
+        cache = speech.cache
         assert cache is not None
         wait(lambda: False, 2.0)  # the engine starts in the background after start-up
         medians: dict[str, float] = {}
@@ -468,7 +468,7 @@ def _recorded_until(recorder: Any, moment: float) -> bool:
 
 def speech_rates() -> tuple[int, ...]:
     """The speed steps (words a minute)."""
-    from kiosk.services.speech import RATE_STEPS_WPM
+    from kiosk.play.read_aloud import RATE_STEPS_WPM
 
     return RATE_STEPS_WPM
 

@@ -35,12 +35,12 @@ def _vocabulary_problems(report: object, profile_file: Path) -> list[Problem]:
     """Words of valid content the active recogniser cannot hear (checker warnings)."""
     from kiosk.content.problems import Problem, Severity
     from kiosk.content.report import CheckReport
+    from kiosk.listen.engines import create_recogniser
+    from kiosk.listen.matching import RequestMatcher
+    from kiosk.listen.recognition import EngineUnavailable
+    from kiosk.listen.vocabulary import vocabulary_warnings
     from kiosk.paths import MODELS_DIR
     from kiosk.speech.profile import load_profile
-    from kiosk.voice.engines import create_recogniser
-    from kiosk.voice.matching import RequestMatcher
-    from kiosk.voice.recognition import EngineUnavailable
-    from kiosk.voice.vocabulary import vocabulary_warnings
 
     assert isinstance(report, CheckReport)
     contents = [load.content for load in report.loads if load.content is not None]
@@ -170,9 +170,9 @@ def _cmd_say(args: argparse.Namespace) -> int:
 
 def _cmd_hear(args: argparse.Namespace) -> int:
     from kiosk.content.loader import load_content
-    from kiosk.voice.audio import UnreadableAudio, read_wav_16k
-    from kiosk.voice.hearing import hear_utterance, kiosk_listener
-    from kiosk.voice.recognition import EngineUnavailable
+    from kiosk.listen.audio import UnreadableAudio, read_wav_16k
+    from kiosk.listen.hearing import hear_utterance, kiosk_listener
+    from kiosk.listen.recognition import EngineUnavailable
 
     content = load_content(Path(args.content_dir)).content
     if content is None:
@@ -223,9 +223,9 @@ def _cmd_hear(args: argparse.Namespace) -> int:
 
 
 def _cmd_voices(args: argparse.Namespace) -> int:
+    from kiosk.listen.models import ModelInstallError, install_model, list_models
     from kiosk.paths import MODELS_DIR, VOICES_DIR
     from kiosk.speech.profile import load_profile
-    from kiosk.voice.models import ModelInstallError, install_model, list_models
 
     if args.action == "install":
         try:

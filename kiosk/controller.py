@@ -25,12 +25,12 @@ from kiosk.core.patient_use import PatientUse
 from kiosk.core.pin import StaffPin
 from kiosk.core.session import Navigator, Place, Screen
 from kiosk.core.usage import UsageCounter
+from kiosk.listen.client import VoiceInput
 from kiosk.navigation import Navigation
+from kiosk.play.read_aloud import ReadAloud
 from kiosk.services.content_watch import ContentWatcher
 from kiosk.services.idle import IdleService
 from kiosk.services.memory import release_free_memory
-from kiosk.services.speech import ReadAloud
-from kiosk.services.voice_input import VoiceInput
 from kiosk.sound_controls import SoundControls
 from kiosk.staff_desk import StaffDesk
 from kiosk.ui.window import KioskWindow

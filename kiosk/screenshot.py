@@ -110,7 +110,7 @@ def take_screenshot(
         elif voice == "question":
             overlay.show_question("Did you mean Tiredness (fatigue)?")
         elif voice == "message":
-            from kiosk.voice.matching import NOT_RECOGNISED_MESSAGE
+            from kiosk.listen.matching import NOT_RECOGNISED_MESSAGE
 
             overlay.show_message(NOT_RECOGNISED_MESSAGE)
         app.processEvents()

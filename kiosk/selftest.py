@@ -259,8 +259,8 @@ def _play_and_record(sentence: str) -> tuple[bytes, bytes]:
 def _recognise(result: SelfTest, pcm: bytes, content_dir: Path | None) -> None:
     try:
         from kiosk.content.loader import load_content
+        from kiosk.listen.hearing import hear_utterance, kiosk_listener
         from kiosk.paths import CONTENT_DIR
-        from kiosk.voice.hearing import hear_utterance, kiosk_listener
 
         content = load_content(content_dir or CONTENT_DIR).content
         if content is None or content.topic(EXPECTED_TOPIC) is None:

@@ -2,7 +2,7 @@
 louder or quieter, faster or slower.
 
 What is read and highlighted is :class:`kiosk.reading.PageReader`'s; the speech itself is
-:class:`kiosk.services.speech.ReadAloud`'s. Without speech (``speech`` None) every control does
+:class:`kiosk.play.read_aloud.ReadAloud`'s. Without speech (``speech`` None) every control does
 nothing.
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from kiosk.core.session import Navigator
+from kiosk.play.read_aloud import RATE_STEPS_WPM, VOLUME_STEPS_DB, ReadAloud
 from kiosk.reading import PageReader
-from kiosk.services.speech import RATE_STEPS_WPM, VOLUME_STEPS_DB, ReadAloud
 from kiosk.ui.screens import PagedScreen
 from kiosk.ui.window import KioskWindow
 
@@ -31,9 +31,7 @@ class SoundControls:
         self.speech = speech
         self.window = window
         self.navigator = navigator
-        self.reader = (
-            PageReader(speech, lambda: window.theme, count) if speech is not None else None
-        )
+        self.reader = PageReader(speech, count) if speech is not None else None
         """What is read aloud and highlighted (None: the kiosk has no speech)."""
         if speech is not None and self.reader is not None:
             speech.sentence_started.connect(self.reader.sentence_started)
@@ -42,9 +40,14 @@ class SoundControls:
             window.show_sound_available(speech.sound_available)
 
     def current_paged_screen(self) -> PagedScreen | None:
-        """The screen showing, if it is one that can be read aloud."""
+        """The screen showing, if it is one that can be read aloud (it has Read aloud and a
+        reading document)."""
         widget = self.window.screens[self.navigator.current.screen]
-        if isinstance(widget, PagedScreen) and widget.speech is not None:
+        if (
+            isinstance(widget, PagedScreen)
+            and widget.speech is not None
+            and widget.reading is not None
+        ):
             return widget
         return None
 

@@ -20,11 +20,11 @@ from kiosk.core import health
 from kiosk.core.patient_use import PatientUse
 from kiosk.core.pin import StaffPin
 from kiosk.core.session import Place, Screen
+from kiosk.listen.client import VoiceInput
 from kiosk.navigation import Navigation
 from kiosk.services.content_watch import ContentWatcher
 from kiosk.services.pin_gate import CLEAR_COUNTS_PROMPT, Guarded, PinGate
 from kiosk.services.selftest_runner import SelfTestRunner
-from kiosk.services.voice_input import VoiceInput
 from kiosk.sound_controls import SoundControls
 from kiosk.ui.staff_tools import UsageView
 from kiosk.ui.window import KioskWindow

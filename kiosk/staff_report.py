@@ -31,8 +31,8 @@ if TYPE_CHECKING:
     from kiosk.content.store import ContentStore
     from kiosk.core.pin import StaffPin
     from kiosk.core.usage import UsageCounter
-    from kiosk.services.speech import ReadAloud
-    from kiosk.services.voice_input import VoiceInput
+    from kiosk.listen.client import VoiceInput
+    from kiosk.play.read_aloud import ReadAloud
 
 Line = tuple[str, str]
 """(style, text): style "ok" or "check" (a health line), "heading", "body" or "meta"."""
@@ -63,7 +63,7 @@ def health_lines(
     if speech is None:
         lines.append(health.sound_health(None))
     else:
-        lines.append(health.sound_health(speech.sound_available, speech.output.problem))
+        lines.append(health.sound_health(speech.sound_available, speech.sound_problem))
     if voice is None:
         lines.append(health.voice_health(False))
     else:
@@ -77,11 +77,11 @@ def health_lines(
                 voice.microphone,
             )
         )
-    cache = speech.worker.renderer.cache if speech is not None else None
+    cache = speech.cache if speech is not None else None
     lines.append(
         health.cache_health(
             cache.folder if cache is not None else None,
-            speech.worker.renderer.cache_problem if speech is not None else None,
+            speech.cache_problem if speech is not None else None,
             cache.max_bytes if cache is not None else 0,
         )
     )

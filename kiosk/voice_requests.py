@@ -2,9 +2,9 @@
 on what was heard.
 
 Says the cue, opens the microphone once the kiosk is quiet (it never hears its own voice), takes
-what the voice input heard, decides (``voice/hearing.py``), asks "Did you mean ...?" when not
+what the voice input heard, decides (``listen/hearing.py``), asks "Did you mean ...?" when not
 sure, and acts through the same requests a tap makes. The dialogue's state is
-:class:`kiosk.voice.dialogue.VoiceDialogue`'s; this class does what it says (speak, show, count,
+:class:`kiosk.listen.dialogue.VoiceDialogue`'s; this class does what it says (speak, show, count,
 act).
 """
 
@@ -19,17 +19,14 @@ from PySide6.QtCore import QObject, Qt, QTimer
 
 from kiosk.content.model import ContentSet
 from kiosk.core.intents import Intent, Request, TopicChoice
-from kiosk.services.speech import ReadAloud
-from kiosk.services.voice_input import VoiceInput
-from kiosk.sound_controls import SoundControls
-from kiosk.ui.window import KioskWindow
-from kiosk.voice.commands import (
+from kiosk.listen.client import VoiceInput
+from kiosk.listen.commands import (
     COMMAND_REPLIES,
     COMMAND_REQUESTS,
     NOTHING_TO_READ_MESSAGE,
     READ_AFTER,
 )
-from kiosk.voice.dialogue import (
+from kiosk.listen.dialogue import (
     ANSWER_PROMPT,
     ASK_AGAIN_MESSAGE,
     DECLINED_MESSAGE,
@@ -44,8 +41,8 @@ from kiosk.voice.dialogue import (
     VoiceDialogue,
     log_request,
 )
-from kiosk.voice.language import build_language
-from kiosk.voice.matching import (
+from kiosk.listen.language import build_language
+from kiosk.listen.matching import (
     NOT_RECOGNISED_MESSAGE,
     CommandMatch,
     Match,
@@ -53,10 +50,13 @@ from kiosk.voice.matching import (
     TopicMatch,
     confirmation_prompt,
 )
-from kiosk.voice.protocol import RequestTiming
+from kiosk.listen.protocol import RequestTiming
+from kiosk.play.read_aloud import ReadAloud
+from kiosk.sound_controls import SoundControls
+from kiosk.ui.window import KioskWindow
 
 if TYPE_CHECKING:
-    from kiosk.voice.recognition import Recognition
+    from kiosk.listen.recognition import Recognition
 
 voice_log = logging.getLogger("kiosk.voice")
 
@@ -234,7 +234,7 @@ class VoiceRequests(QObject):
         # on, ask about what it asks about. (Imported here: it brings the recognisers and their
         # model downloader, which the kiosk's own process needs for nothing else; app.py imports
         # it once Home is painted.)
-        from kiosk.voice.hearing import decide
+        from kiosk.listen.hearing import decide
 
         decision = decide(self.matcher, heard) if heard.transcript else None
         match = decision.match if decision is not None else None

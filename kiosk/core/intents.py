@@ -2,7 +2,7 @@
 spoken commands.
 
 The window reports each tap or key as a :class:`Request`; the voice input's commands map to the
-same requests (``kiosk.voice.commands``), the keys too (``kiosk.ui.keys``); the controller has
+same requests (``kiosk.listen.commands``), the keys too (``kiosk.ui.keys``); the controller has
 one table from :class:`Intent` to what it does.
 
 Pure module: standard library only.

@@ -1,11 +1,11 @@
 """Fit the matcher's evidence calibration on the development half of the voice bench:
 ``python -m kiosk.devtools.calibrate [--engine pocketsphinx]``.
 
-Every development clip goes through the kiosk's own path (:func:`kiosk.voice.hearing.
+Every development clip goes through the kiosk's own path (:func:`kiosk.listen.hearing.
 hear_utterance`); for each one whose transcript matches something, the features of
-:meth:`kiosk.voice.matching.RequestMatcher.evidence_features` are paired with whether that match
+:meth:`kiosk.listen.matching.RequestMatcher.evidence_features` are paired with whether that match
 is what was asked. A logistic regression (L2, Newton's method) is fitted to them, and the
-constants to paste into ``kiosk/voice/matching.py`` are printed, with the false-action rate and
+constants to paste into ``kiosk/listen/matching.py`` are printed, with the false-action rate and
 accuracy on the development half at each threshold. The held-out half is never used here.
 """
 
@@ -22,10 +22,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from kiosk.content.loader import load_content
     from kiosk.devtools import voiceset
+    from kiosk.listen.audio import read_wav_16k
+    from kiosk.listen.hearing import hear_utterance, kiosk_listener
+    from kiosk.listen.matching import NotRecognised, TopicMatch
     from kiosk.paths import CONTENT_DIR
-    from kiosk.voice.audio import read_wav_16k
-    from kiosk.voice.hearing import hear_utterance, kiosk_listener
-    from kiosk.voice.matching import NotRecognised, TopicMatch
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--engine", default="pocketsphinx")

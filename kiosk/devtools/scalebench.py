@@ -19,7 +19,7 @@ its goal (``scale.goals_missed`` names the missed ones, "none" when every goal i
 - ``scale.voice_latency_ms_p50`` / ``_p95`` (goal ≤150 / ≤300 ms, end of audio to decision) and
   ``scale.voice_accuracy`` (information only): a small set of requests for generated and seed
   topics, spoken by espeak-ng voices with room tone as in ``bench voice`` (clean condition) and
-  streamed through :func:`kiosk.voice.hearing.hear_utterance` with the 1,000-topic grammar.
+  streamed through :func:`kiosk.listen.hearing.hear_utterance` with the 1,000-topic grammar.
 
 The voice input process is left out of the window measured (``voice=False``): it would build the
 same grammar at the same time, on the same two cores, and the rebuild is measured on its own.
@@ -41,8 +41,8 @@ from kiosk.paths import CONTENT_DIR
 
 if TYPE_CHECKING:
     from kiosk.content.model import ContentSet
-    from kiosk.voice.matching import RequestMatcher
-    from kiosk.voice.recognition import Recogniser
+    from kiosk.listen.matching import RequestMatcher
+    from kiosk.listen.recognition import Recogniser
 
 Figures = dict[str, float | int | str]
 Progress = Callable[[str], None] | None
@@ -262,10 +262,10 @@ def _clips(said: list[tuple[str, str]], progress: Progress) -> list[tuple[str, b
 def _bench_voice(
     content: ContentSet, seed_ids: frozenset[str], quick: bool, progress: Progress
 ) -> Figures:
+    from kiosk.listen.engines import create_recogniser
+    from kiosk.listen.recognition import ENGINE_NAMES, EngineUnavailable
     from kiosk.paths import MODELS_DIR, VOICES_DIR
     from kiosk.speech.profile import load_profile
-    from kiosk.voice.engines import create_recogniser
-    from kiosk.voice.recognition import ENGINE_NAMES, EngineUnavailable
 
     profile, _ = load_profile(VOICES_DIR / "en.toml")
     settings = profile.recogniser
@@ -309,8 +309,8 @@ def _rebuild(
 ) -> tuple[RequestMatcher, Figures]:
     """Rebuild the matcher and the recogniser's grammar as after a content reload, several
     times (the first with cold caches)."""
-    from kiosk.voice.language import build_language
-    from kiosk.voice.matching import RequestMatcher
+    from kiosk.listen.language import build_language
+    from kiosk.listen.matching import RequestMatcher
 
     runs = 3 if quick else 7
     if progress:
@@ -346,7 +346,7 @@ def _hear(
     recogniser: Recogniser, matcher: RequestMatcher, clips: list[tuple[str, bytes]]
 ) -> Figures:
     from kiosk.devtools.paintclock import percentile
-    from kiosk.voice.hearing import hear_utterance
+    from kiosk.listen.hearing import hear_utterance
 
     latencies, right = [], 0
     for topic_id, pcm in clips:

@@ -414,7 +414,7 @@ class Soak:
         if not (self.speech.output.ready and self.voice.available):
             raise RuntimeError(
                 "the kiosk's sound output or voice input did not start "
-                f"(sound: {self.speech.output.problem!r}, voice: {self.voice.problem!r})"
+                f"(sound: {self.speech.sound_problem!r}, voice: {self.voice.problem!r})"
             )
         self._pids = self._child_pids()
         yield from self._check()
@@ -496,7 +496,7 @@ class Soak:
             problems.append(f"speech did not stop ({self.speech.state})")
         yield (lambda: self.speech.sound_available and self.voice.available, 20.0)
         if not self.speech.sound_available:
-            problems.append(f"sound unavailable: {self.speech.output.problem}")
+            problems.append(f"sound unavailable: {self.speech.sound_problem}")
         if not self.voice.available:
             problems.append(f"voice unavailable: {self.voice.problem}")
         pids = self._child_pids()
@@ -671,7 +671,7 @@ class Soak:
     def _do_voice(self) -> Script:
         """Ask by voice: touch the button, wait for the microphone, speak a request into it,
         wait for the answer; a "Did you mean ...?" is answered by touch."""
-        from kiosk.voice.dialogue import Step
+        from kiosk.listen.dialogue import Step
 
         yield from self._clear_overlays()
         c, w, voice = self.controller, self.window, self.voice

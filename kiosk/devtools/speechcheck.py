@@ -78,7 +78,7 @@ def transcribe(pcm16k: bytes) -> str:
         pcm.byteswap()
     if not pcm or max(map(abs, pcm)) <= SOUND_RMS:
         return ""
-    from kiosk.voice.pcm import dithered, without_silence
+    from kiosk.listen.pcm import dithered, without_silence
 
     # As the kiosk's own recogniser does: the rig's silence is exact zeros, whose log energy
     # throws off PocketSphinx's batch normalisation (a spoken hint "Bone pain. ... Double-tap
@@ -103,7 +103,7 @@ def transcribe_among(pcm16k: bytes, sentences: tuple[str, ...]) -> str:
     words. For checking which of several things the kiosk said: with the full English model
     the kiosk's voice is transcribed too loosely to tell ("bone pain ... double-tap to open"
     came back as "okay with you and think ... little doubtful the"), now and then."""
-    from kiosk.voice.sphinx_engine import PocketSphinxRecogniser
+    from kiosk.listen.engines.pocketsphinx import PocketSphinxRecogniser
 
     recogniser = _among.get(sentences)
     if recogniser is None:

@@ -23,7 +23,7 @@ Clips are cached as WAV files under the user cache folder (``voice-bench/<key>``
 hashes this file's tables and the espeak-ng, flite and sox versions), so reruns only decode.
 
 Each clip goes through exactly the kiosk's recogniser and matcher
-(:func:`kiosk.voice.hearing.hear_utterance`, the ``hear`` command's code path).
+(:func:`kiosk.listen.hearing.hear_utterance`, the ``hear`` command's code path).
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Final
 
 from kiosk.devtools.stats import percentile
-from kiosk.voice.audio import read_wav_16k
+from kiosk.listen.audio import read_wav_16k
 
 RATE: Final = 16000
 HALVES: Final = ("dev", "heldout")
@@ -788,9 +788,9 @@ def run_engine(
 ) -> EngineRun | str:
     """Every clip through the kiosk's recogniser and matcher; or why the engine is unavailable."""
     from kiosk.content.loader import load_content
+    from kiosk.listen.hearing import hear_utterance, kiosk_listener
+    from kiosk.listen.recognition import EngineUnavailable
     from kiosk.paths import CONTENT_DIR
-    from kiosk.voice.hearing import hear_utterance, kiosk_listener
-    from kiosk.voice.recognition import EngineUnavailable
 
     content = load_content(CONTENT_DIR).content
     if content is None:

@@ -22,9 +22,27 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWi
 from kiosk.content.loader import KEY_LIST_MARK, with_key_list
 from kiosk.content.markdown import Document, Span, parse_markdown
 from kiosk.content.model import ContentSet, Topic, Urgency
+from kiosk.content.reading import (
+    EMERGENCY_BAND,
+    EMERGENCY_INTRO,
+    FIRST_BLOCK,
+    HELP_TITLE,
+    RELATED_HEADING,
+    ReadingDocument,
+    emergency_reading,
+    emergency_topics,
+    help_reading,
+    phone_line,
+    read_more,
+    related_topics,
+    review_line,
+    source_line,
+    topic_band,
+    topic_reading,
+)
 from kiosk.ui.keys import help_lines
 from kiosk.ui.status import STATUS_ROLES, status_html
-from kiosk.ui.theme import Sizes, Theme
+from kiosk.ui.theme import STANDARD, Sizes, Theme
 from kiosk.ui.widgets import (
     BigButton,
     FlowRow,
@@ -288,6 +306,8 @@ class PagedScreen(Screen):
         """True when the title and band are the page's first blocks, paged with its text (where
         the screen is too low to keep them above the page: the window decides)."""
         self.speech = SpeechControls(self) if speech else None
+        self.reading: ReadingDocument | None = None
+        """What Read aloud reads here, from the content shown (None: nothing to read)."""
         if self.speech is not None:
             self.layout_.addWidget(self.speech)
         self.view = PagedView(self)
@@ -381,16 +401,15 @@ class PagedScreen(Screen):
 
     def spoken_text(self) -> str:
         """Title, band and every block in reading order."""
-        return "\n".join(self.reading_units())
-
-    def reading_units(self) -> list[str]:
-        """What Read aloud reads, in order: the title, the band, then every block."""
         units = [self.title_text, self.band_text]
         units += [block.plain for block in self.view.blocks()]
-        return units
+        return "\n".join(units)
 
-    def highlight(self, unit: int | None, start: int, end: int, fg: str, bg: str) -> None:
-        """Mark the sentence being read (``unit`` indexes ``reading_units()``)."""
+    def highlight(self, unit: int | None, start: int = 0, end: int = 0) -> None:
+        """Mark characters ``start:end`` of the sentence being read, in this screen's highlight
+        colours (``unit`` indexes ``reading.units``; None clears the mark)."""
+        theme = self._theme or STANDARD
+        fg, bg = theme.highlight_text, theme.highlight_bg
         if unit == 0 and self.title_in_page:
             self.view.highlight_lead(0, fg, bg)
             return
@@ -399,19 +418,8 @@ class PagedScreen(Screen):
             self.title.setText(spans_html_marked((Span(self.title_text),), start, end, fg, bg))
         else:
             Screen.set_title(self, self.title_text)
-        self.view.highlight(None if unit is None or unit < 2 else unit - 2, start, end, fg, bg)
-
-
-def review_line(topic: Topic) -> str:
-    """ "Last reviewed April 2015 · Next review due 2017"."""
-    return (
-        f"Last reviewed {topic.last_reviewed.words()} · Next review due {topic.next_review.words()}"
-    )
-
-
-def source_line(topic: Topic) -> str:
-    """Where the information comes from."""
-    return f"Source: {topic.source.title}. {topic.source.publisher}."
+        block = None if unit is None or unit < FIRST_BLOCK else unit - FIRST_BLOCK
+        self.view.highlight(block, start, end, fg, bg)
 
 
 class TopicScreen(PagedScreen):
@@ -426,22 +434,16 @@ class TopicScreen(PagedScreen):
     def show_topic(self, topic: Topic, content: ContentSet, page: int = 0) -> None:
         """Render a topic and go to ``page``."""
         self.topic = topic
+        self.reading = topic_reading(topic, content)
         self.set_title(topic.title)
-        self.show_band(
-            ""
-            if topic.urgency is Urgency.NORMAL
-            else "EMERGENCY: get help without delay"
-            if topic.urgency is Urgency.EMERGENCY
-            else "URGENT"
-        )
+        self.show_band(topic_band(topic))
         blocks = document_blocks(topic.body)
-        related = [content.topic(r) for r in topic.related]
-        related_topics = [t for t in related if t is not None]
-        if related_topics:
+        related = related_topics(topic, content)
+        if related:
             blocks.append(
-                TextBlock("heading", "Related topics", "Related topics", keep_with_next=True)
+                TextBlock("heading", RELATED_HEADING, RELATED_HEADING, keep_with_next=True)
             )
-            for other in related_topics:
+            for other in related:
                 blocks.append(
                     TextBlock("widget", plain=other.title, widget=self._related_factory(other))
                 )
@@ -456,6 +458,7 @@ class TopicScreen(PagedScreen):
                     other.title,
                     description=f"Open the related topic: {other.title}. {other.summary}",
                     emergency=other.urgency is Urgency.EMERGENCY,
+                    opens=True,
                     object_name=f"related-{other.id}",
                 )
             )
@@ -469,7 +472,7 @@ class HelpScreen(PagedScreen):
     """How to use the kiosk."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("How to use this kiosk", parent)
+        super().__init__(HELP_TITLE, parent)
         self._shown: tuple[str, Document] | None = None  # the Markdown shown, parsed
 
     def show_help(self, text: str | None, page: int = 0) -> None:
@@ -479,6 +482,7 @@ class HelpScreen(PagedScreen):
             # Parsed when first shown and after an edit; its problems were reported to staff
             # when the content was loaded (``check``).
             self._shown = (markdown, parse_markdown(markdown)[0])
+        self.reading = help_reading(self._shown[1])
         self.view.set_blocks(document_blocks(self._shown[1]), page)
 
 
@@ -490,34 +494,27 @@ class EmergencyScreen(PagedScreen):
     def show_emergency(self, content: ContentSet, page: int = 0) -> None:
         """Render the emergency page from the site file."""
         panel = content.site.emergency
+        self.reading = emergency_reading(content)
         self.set_title(panel.heading)
-        self.show_band("EMERGENCY")
-        blocks = [
-            TextBlock(
-                "body", "Get help if you have any of these:", "Get help if you have any of these:"
-            )
-        ]
+        self.show_band(EMERGENCY_BAND)
+        blocks = [TextBlock("body", EMERGENCY_INTRO, EMERGENCY_INTRO)]
         blocks += [TextBlock("bullet", html.escape(s), s) for s in panel.symptoms]
         blocks.append(TextBlock("body", f"<b>{html.escape(panel.action)}</b>", panel.action))
         for number in panel.phone_numbers:
-            text = f"{number.label}: {number.number}"
+            text = phone_line(number)
             blocks.append(TextBlock("body", html.escape(text), text))
-        for topic in content.topics:
-            if topic.urgency is Urgency.EMERGENCY:
-                blocks.append(
-                    TextBlock(
-                        "widget", plain=f"Read more: {topic.title}", widget=self._factory(topic)
-                    )
-                )
+        for topic in emergency_topics(content):
+            blocks.append(TextBlock("widget", plain=read_more(topic), widget=self._factory(topic)))
         self.view.set_blocks(blocks, page)
 
     def _factory(self, topic: Topic) -> Callable[[], QWidget]:
         def make() -> QWidget:
             button = self.styled(
                 BigButton(
-                    f"Read more: {topic.title}",
+                    read_more(topic),
                     description=f"Open the page about {topic.title}.",
                     emergency=True,
+                    opens=True,
                     object_name=f"emergency-topic-{topic.id}",
                 )
             )
@@ -812,6 +809,7 @@ class HomeScreen(Screen):
                     entry.summary,
                     description=description,
                     emergency=entry.emergency,
+                    opens=True,
                     object_name=f"topic-{entry.id}",
                 )
             )
@@ -887,9 +885,10 @@ class DisplayScreen(PagedScreen):
             button.clicked.connect(lambda _=False, n=theme.name: self.theme_chosen.emit(n))
             self.theme_buttons[theme.name] = button
         # The top bar's Help, Audio guide and Ask by voice, also here: on narrow screens the top
-        # bar has Back, Home and More (this screen) only.
+        # bar has Back, Home and More (this screen) only. Help and Ask by voice open a screen;
+        # Audio guide turns the guide on and opens nothing.
         self.help_button = BigButton(
-            "Help", description="How to use this kiosk.", object_name="more-help"
+            "Help", description="How to use this kiosk.", opens=True, object_name="more-help"
         )
         self.guide_button = BigButton(
             "Audio guide",
@@ -899,6 +898,7 @@ class DisplayScreen(PagedScreen):
         self.voice_button = BigButton(
             "Ask by voice",
             description="Say what you want to know about, for example tiredness or pain.",
+            opens=True,
             object_name="more-voice",
         )
         self.quieter = BigButton(

@@ -30,6 +30,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QAbstractButton, QFrame, QLabel, QSizePolicy, QWidget
 
 from kiosk.content.markdown import BulletList, Document, Heading, Inline, Paragraph, Span
+from kiosk.content.reading import plain
 from kiosk.ui.theme import FONT_FAMILY, STANDARD, Sizes, Theme, role_type
 
 _WRAP = Qt.TextFlag.TextWordWrap
@@ -99,11 +100,13 @@ class BigButton(QAbstractButton):
         *,
         description: str = "",
         emergency: bool = False,
+        opens: bool = False,
         object_name: str = "",
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._title = title
+        self._opens = opens
         self._subtitle = subtitle
         self._shown_subtitle = subtitle
         self._emergency = emergency
@@ -140,6 +143,14 @@ class BigButton(QAbstractButton):
     def emergency(self) -> bool:
         """True for emergency topics: shown with a word and an icon, not only a colour."""
         return self._emergency
+
+    @property
+    def opens(self) -> bool:
+        """True for a button that opens something (a topic, a related topic, an emergency
+        topic, the top bar's buttons, the Text size screen's Help and Ask by voice): the audio
+        guide says "Double-tap to open" for it, "Double-tap to use" for the rest. Set where the
+        button is made."""
+        return self._opens
 
     def set_texts(self, title: str, subtitle: str = "", description: str = "") -> None:
         """Change what the button says."""
@@ -656,23 +667,19 @@ def document_blocks(document: Document) -> list[TextBlock]:
                 TextBlock(
                     "heading",
                     spans_html(block.spans),
-                    _plain(block.spans),
+                    plain(block.spans),
                     keep_with_next=True,
                     spans=block.spans,
                 )
             )
         elif isinstance(block, Paragraph):
             blocks.append(
-                TextBlock("body", spans_html(block.spans), _plain(block.spans), spans=block.spans)
+                TextBlock("body", spans_html(block.spans), plain(block.spans), spans=block.spans)
             )
         elif isinstance(block, BulletList):
             for item in block.items:
-                blocks.append(TextBlock("bullet", spans_html(item), _plain(item), spans=item))
+                blocks.append(TextBlock("bullet", spans_html(item), plain(item), spans=item))
     return blocks
-
-
-def _plain(spans: Inline) -> str:
-    return "".join(s.text for s in spans)
 
 
 def _bullet_html(inner: str, mark: str = "•") -> str:
@@ -1151,8 +1158,8 @@ class PagedView(Paging, QWidget):
             return [widget]
         widget.hide()
         spans = block.spans or (Span(block.plain),)
-        plain = _plain(spans)
-        words = [m.span() for m in re.finditer(r"\S+", plain)]
+        text = plain(spans)
+        words = [m.span() for m in re.finditer(r"\S+", text)]
         probe = self._make(block)
 
         def html_of(start: int, end: int, first: bool) -> str:
@@ -1183,7 +1190,7 @@ class PagedView(Paging, QWidget):
                 else:
                     high = middle - 1
             start, end = words[word][0], words[low][1]
-            part = self._make(TextBlock(block.role, "", plain[start:end], px=block.px))
+            part = self._make(TextBlock(block.role, "", text[start:end], px=block.px))
             assert isinstance(part, QLabel)
             part.setText(html_of(start, end, word == 0))
             parts.append(part)

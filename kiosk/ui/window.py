@@ -175,28 +175,34 @@ class KioskWindow(QWidget):
         self.clinic.setProperty("role", "clinic")
         self.clinic.setWordWrap(True)
         self.back_button = BigButton(
-            "Back", description="Go back to the previous screen.", object_name="nav-back"
+            "Back",
+            description="Go back to the previous screen.",
+            opens=True,
+            object_name="nav-back",
         )
         self.home_button = BigButton(
-            "Home", description="Go to the list of topics.", object_name="nav-home"
+            "Home", description="Go to the list of topics.", opens=True, object_name="nav-home"
         )
         self.help_button = BigButton(
-            "Help", description="How to use this kiosk.", object_name="nav-help"
+            "Help", description="How to use this kiosk.", opens=True, object_name="nav-help"
         )
         self.display_button = BigButton(
             "Text size",
             description="Change the text size, the colours, and the voice's volume and speed.",
+            opens=True,
             object_name="nav-display",
         )
         self.guide_button = BigButton(
             "Audio guide",
             description="Turn the audio guide on or off: touch a button once to hear it, "
             "twice to use it.",
+            opens=True,
             object_name="nav-guide",
         )
         self.voice_button = BigButton(
             "Ask by voice",
             description="Say what you want to know about, for example tiredness or pain.",
+            opens=True,
             object_name="nav-voice",
         )
         self.sound_status = QLabel("Sound unavailable", self)
@@ -216,6 +222,7 @@ class KioskWindow(QWidget):
         self.more_button = BigButton(
             "More",
             description="Help, text size, colours, the audio guide and Ask by voice.",
+            opens=True,
             object_name="nav-more",
         )
         for button in [*self.nav_buttons, self.more_button]:

@@ -48,9 +48,9 @@ def main(argv: list[str]) -> int:
     from kiosk.app import create_kiosk
     from kiosk.core.pin import StaffPin
     from kiosk.core.session import Screen
+    from kiosk.listen.dialogue import Step
     from kiosk.logsetup import setup_logging
     from kiosk.ui.fonts import install_fonts
-    from kiosk.voice.dialogue import Step
 
     setup_logging(state / "log")
     install_fonts(app)

@@ -153,6 +153,50 @@ def test_the_controls_ask_through_the_window_for_what_they_do(
     assert kiosk.controller.nav.prefs.text_scale == 150, "and the controller did it"
 
 
+def test_the_audio_guide_says_open_for_buttons_that_open_something_and_use_for_the_rest(
+    kiosk: KioskUnderTest,
+) -> None:
+    """The verb comes from each button's ``opens``, set where it is made: topics, related
+    topics, the emergency page's topics, the top bar's buttons and the Text size screen's Help
+    and Ask by voice open; the page's own controls (and the Text size screen's Audio guide,
+    which turns the guide on) are used."""
+    k = kiosk
+    c, w = k.controller, k.window
+    assert c.speech is not None
+    c.do(Request(Intent.EMERGENCY))
+    emergency_topics: list[BigButton] = []
+    for page in range(w.emergency.view.page_count):  # each page makes its own buttons
+        w.emergency.view.set_page(page)
+        emergency_topics += [
+            b for b in w.findChildren(BigButton) if b.objectName().startswith("emergency-topic-")
+        ]
+    assert emergency_topics, "the emergency page has topic buttons"
+    c.nav.open_topic("pain")
+    w.topic.view.set_page(w.topic.view.page_count - 1)  # where the related topics are
+    related = [b for b in w.findChildren(BigButton) if b.objectName().startswith("related-")]
+    assert related, "the last page of Pain has related topics"
+    opening = [
+        *w.nav_buttons,
+        w.more_button,
+        *w.home.grid.buttons,
+        *related,
+        *emergency_topics,
+        w.display.help_button,
+        w.display.voice_button,
+    ]
+    assert w.topic.speech is not None
+    using = [
+        w.topic.speech.read_button,
+        w.topic.speech.stop_button,
+        w.display.guide_button,
+        *w.display.scale_buttons.values(),
+    ]
+    for button, verb in [*((b, "open") for b in opening), *((b, "use") for b in using)]:
+        c.guide.explain(button)
+        assert c.speech.texts[-1].endswith(f"Double-tap to {verb}."), button.objectName()
+    c.sound.stop_speech()
+
+
 def test_back_walks_history_and_home_clears_it(kiosk: KioskUnderTest) -> None:
     c, w = kiosk.controller, kiosk.window
     c.nav.open_topic("pain")

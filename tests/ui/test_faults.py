@@ -25,7 +25,7 @@ from tests.ui.conftest import KioskUnderTest, build
 from tests.ui.helpers import staff_text
 from tests.ui.test_speech import sound_after
 from tests.ui.test_voice import say
-from tests.unit.voice.test_recognisers import korean_model, link_tree
+from tests.unit.listen.test_recognisers import korean_model, link_tree
 
 KOREAN = "vosk-model-small-ko-0.22"
 
@@ -180,7 +180,7 @@ def test_speech_cache_unwritable_or_full_speech_goes_on_and_the_cache_comes_back
             k.controller.sound.read_page()
             assert sound_after(qtbot, recorder, started, 5.0) is not None, "no speech"
         k.controller.sound.stop_speech()
-        qtbot.waitUntil(lambda: renderer.cache_problem is not None, timeout=10_000)
+        qtbot.waitUntil(lambda: speech.cache_problem is not None, timeout=10_000)
         cause = "(File exists)" if fault == "unwritable" else "(No space left on device)"
         report = staff_text(k)
         assert "Speech cache: not working" in report and cause in report, report
@@ -194,7 +194,7 @@ def test_speech_cache_unwritable_or_full_speech_goes_on_and_the_cache_comes_back
             filler.unlink()
         time.sleep(renderer.cache_retry_s)
         k.controller.sound.speak_text("The cache works again.")
-        qtbot.waitUntil(lambda: renderer.cache_problem is None, timeout=10_000)
+        qtbot.waitUntil(lambda: speech.cache_problem is None, timeout=10_000)
         qtbot.waitUntil(lambda: any(cache.glob("*.wav")), timeout=10_000)
         assert "Speech cache: not working" not in staff_text(k)
         k.controller.sound.stop_speech()

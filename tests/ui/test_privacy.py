@@ -29,8 +29,8 @@ from pytestqt.qtbot import QtBot
 from kiosk.core.session import Screen
 from kiosk.devtools.rig import PulseRig
 from kiosk.devtools.speechcheck import TRANSCRIBABLE_VOICE, render_espeak
-from kiosk.voice.dialogue import Step
-from kiosk.voice.protocol import RequestTiming
+from kiosk.listen.dialogue import Step
+from kiosk.listen.protocol import RequestTiming
 from tests.conftest import REPO
 from tests.ui.conftest import build
 from tests.ui.privacy_session import PIN, SESSION_END, SESSION_START

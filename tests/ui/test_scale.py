@@ -15,8 +15,8 @@ from pytestqt.qtbot import QtBot
 from kiosk.core.session import Screen
 from kiosk.devtools.scalebench import TOPICS, scale_content, seed_ids
 from kiosk.devtools.voiceset import Clip, NoiseBeds, make_clip
-from kiosk.voice.hearing import hear_utterance, kiosk_listener
-from kiosk.voice.matching import TopicMatch
+from kiosk.listen.hearing import hear_utterance, kiosk_listener
+from kiosk.listen.matching import TopicMatch
 from tests.conftest import run_cli
 from tests.ui.conftest import KioskUnderTest, build
 

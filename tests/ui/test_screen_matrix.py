@@ -497,13 +497,15 @@ def test_on_the_tablet_titles_are_paged_with_the_text_and_read_and_marked_as_bef
         widest = max(metrics.horizontalAdvance(w) for w in topic.title_text.split())
         assert widest <= first.width(), (scale, widest, first.width())
         assert first.font().pixelSize() >= k.window.sizes.base_body_px
-        units = topic.reading_units()
-        assert units[0] == topic.title_text and units[2:] == [b.plain for b in topic.view.blocks()]
+        assert topic.reading is not None
+        units = topic.reading.units
+        assert units[0] == topic.title_text
+        assert list(units[2:]) == [b.plain for b in topic.view.blocks()]
         assert "Hypercalcaemia" not in " ".join(b.plain for b in topic.view.blocks()[:1])
         theme = k.window.theme
-        topic.highlight(0, 0, 5, theme.highlight_text, theme.highlight_bg)
+        topic.highlight(0, 0, 5)  # in the screen's own highlight colours: the window's theme
         assert theme.highlight_bg in first.text()
-        topic.highlight(None, 0, 0, theme.highlight_text, theme.highlight_bg)
+        topic.highlight(None)
         assert theme.highlight_bg not in first.text()
     # Where a line of text fits under them, the title and band stay above the page.
     k.window.resize(1920, 1080)

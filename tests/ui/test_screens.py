@@ -70,6 +70,38 @@ def test_tapping_the_panel_opens_the_emergency_page(kiosk: KioskUnderTest, qtbot
     assert "without delay" in text and "Read more: Spinal cord compression" in text
 
 
+def test_read_aloud_reads_from_the_content_the_words_each_page_shows(
+    kiosk: KioskUnderTest,
+) -> None:
+    """Each page's reading document is built from the content model, not from the widgets; it
+    holds the page's words in the order shown (title, band, then each block), so the sentence
+    being read is marked where it is shown."""
+    k = kiosk
+    w, nav = k.window, k.controller.nav
+    pages = [(w.topic, lambda t=t: nav.open_topic(t.id)) for t in k.controller.content.topics]
+    pages += [(w.help, lambda: nav.go(Place(Screen.HELP)))]
+    pages += [(w.emergency, lambda: nav.go(Place(Screen.EMERGENCY)))]
+    for screen, show in pages:
+        show()
+        reading = screen.reading
+        assert reading is not None
+        shown = (screen.title_text, screen.band_text, *(b.plain for b in screen.view.blocks()))
+        assert reading.units == shown, screen.title_text
+        assert k.controller.sound.current_paged_screen() is screen
+    for screen in (w.staff, w.display):
+        assert screen.reading is None, "not read aloud"
+    # The screen marks a sentence in its own highlight colours: those of the theme in use.
+    for theme_name in ("high-contrast", "standard"):
+        nav.set_theme(theme_name)
+        nav.open_topic("pain")
+        colour = w.theme.highlight_bg
+        labels = [label for label in w.topic.view.findChildren(QLabel) if label.isVisible()]
+        w.topic.highlight(2, 0, 4)
+        assert any(colour in label.text() for label in labels), theme_name
+        w.topic.highlight(None)
+        assert not any(colour in label.text() for label in labels), theme_name
+
+
 @pytest.mark.parametrize("size", [LANDSCAPE, PORTRAIT], ids=["landscape", "portrait"])
 @pytest.mark.parametrize("scale", [100, 150, 200])
 def test_touch_targets_are_at_least_15_mm_and_no_text_is_clipped_or_overlapping(

@@ -28,7 +28,7 @@ from kiosk.devtools.speechcheck import (
     transcribe_among,
     word_recall,
 )
-from kiosk.services.speech import VOLUME_STEPS_DB
+from kiosk.play.read_aloud import VOLUME_STEPS_DB
 from kiosk.ui.screens import SpeechControls
 from tests.conftest import REPO, run_cli
 from tests.ui.conftest import LANDSCAPE, KioskUnderTest, build
@@ -424,7 +424,7 @@ def test_corrupt_cache_entries_are_rendered_again_not_played(
     speech.sentence_started.connect(played.append)
     k.controller.sound.speak_text("Most pain can be eased or controlled.")
     wait_for(qtbot, lambda: speech.state == "idle" and played, timeout_ms=8000)
-    cache = speech.worker.renderer.cache
+    cache = speech.cache
     assert cache is not None and cache.corrupt_dropped >= 1
 
 

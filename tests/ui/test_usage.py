@@ -349,9 +349,9 @@ def test_every_spoken_request_outcome_is_counted(
     asked "Did you mean ...?" and confirmed, declined or left unanswered; not recognised; nothing
     heard; voice unavailable (the microphone unplugged). Help opened is counted too."""
     from kiosk.core.session import Screen
-    from kiosk.voice.dialogue import Step
-    from kiosk.voice.matching import TopicMatch
-    from kiosk.voice.recognition import Recognition
+    from kiosk.listen.dialogue import Step
+    from kiosk.listen.matching import TopicMatch
+    from kiosk.listen.recognition import Recognition
     from tests.ui.test_voice import borderline
 
     usage_file = tmp_path / "state" / "usage.sqlite3"

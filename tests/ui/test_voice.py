@@ -15,12 +15,12 @@ from pytestqt.qtbot import QtBot
 from kiosk.core.session import Screen
 from kiosk.devtools.rig import PulseRig, play_into_mic
 from kiosk.devtools.speechcheck import TRANSCRIBABLE_VOICE, render_espeak
-from kiosk.services.speech import VOLUME_STEPS_DB
-from kiosk.voice.dialogue import NOTHING_HEARD_MESSAGE, Step
-from kiosk.voice.hearing import Decision
-from kiosk.voice.matching import NOT_RECOGNISED_MESSAGE, RequestMatcher, TopicMatch
-from kiosk.voice.protocol import RequestTiming, Vocabulary
-from kiosk.voice.recognition import Recognition
+from kiosk.listen.dialogue import NOTHING_HEARD_MESSAGE, Step
+from kiosk.listen.hearing import Decision
+from kiosk.listen.matching import NOT_RECOGNISED_MESSAGE, RequestMatcher, TopicMatch
+from kiosk.listen.protocol import RequestTiming, Vocabulary
+from kiosk.listen.recognition import Recognition
+from kiosk.play.read_aloud import VOLUME_STEPS_DB
 from tests.ui.conftest import KioskUnderTest, build
 from tests.ui.helpers import staff_text
 
@@ -315,15 +315,15 @@ def test_while_a_question_is_open_only_yes_or_no_acts(
 def test_the_kiosk_acts_asks_or_refuses_as_hearing_decide_says(
     monkeypatch: pytest.MonkeyPatch, voice_kiosk: KioskUnderTest
 ) -> None:
-    """One decision path: the kiosk does what ``kiosk.voice.hearing.decide`` (the function
+    """One decision path: the kiosk does what ``kiosk.listen.hearing.decide`` (the function
     ``hear`` and ``bench voice`` use) decides, and nothing of its own."""
-    from kiosk.voice import hearing
+    from kiosk.listen import hearing
 
     k = voice_kiosk
     c = k.controller
     assert c.voice is not None and c.voice_requests.matcher is not None
     decisions: list[hearing.Decision] = []
-    real = hearing.decide  # the controller imports it from kiosk.voice.hearing when it decides
+    real = hearing.decide  # the controller imports it from kiosk.listen.hearing when it decides
 
     def spy(matcher: RequestMatcher, heard: Recognition, latency_ms: float = 0.0) -> Decision:
         decisions.append(real(matcher, heard, latency_ms))

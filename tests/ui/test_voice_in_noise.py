@@ -19,7 +19,7 @@ from kiosk.core.session import Screen
 from kiosk.devtools.rig import MIC_FEED_SINK, PulseRig
 from kiosk.devtools.speechcheck import TRANSCRIBABLE_VOICE, render_espeak
 from kiosk.devtools.voiceset import NoiseBeds
-from kiosk.voice.audio import read_wav_16k
+from kiosk.listen.audio import read_wav_16k
 from tests.ui.conftest import KioskUnderTest, build
 from tests.ui.test_voice import ask, ask_and_confirm
 

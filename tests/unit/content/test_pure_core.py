@@ -13,9 +13,12 @@ from tests.conftest import REPO
 
 FORBIDDEN = ("PySide6", "shiboken6", "pyttsx3", "vosk", "pocketsphinx")
 PURE_PACKAGES = ["kiosk.content", "kiosk.core"]
-ENGINE_PACKAGES = ["kiosk.voice", "kiosk.speech"]
+ENGINE_PACKAGES = ["kiosk.listen", "kiosk.speech"]
 """Speech code: no Qt at all, and an engine only when one is used (imported lazily), so that
 ``check``, ``hear`` and the tests of its logic run without them."""
+QT_SIDES = {"kiosk.listen.process", "kiosk.listen.client"}
+"""The voice input process and the kiosk's side of it: Qt, the only modules of ``listen`` that
+may use it."""
 
 
 def pure_modules(packages: list[str] = PURE_PACKAGES) -> list[str]:
@@ -51,14 +54,23 @@ def test_pure_core_imports_no_qt_or_speech_engine() -> None:
 
 
 def test_voice_and_speech_code_import_no_qt_and_no_engine_until_used() -> None:
-    modules = pure_modules(ENGINE_PACKAGES)
+    modules = [m for m in pure_modules(ENGINE_PACKAGES) if m not in QT_SIDES]
     assert {
-        "kiosk.voice.matching",
-        "kiosk.voice.recognition",
-        "kiosk.voice.vosk_engine",
-        "kiosk.voice.sphinx_engine",
-        "kiosk.voice.engines",
+        "kiosk.listen.matching",
+        "kiosk.listen.recognition",
+        "kiosk.listen.protocol",
+        "kiosk.listen.engines.vosk",
+        "kiosk.listen.engines.pocketsphinx",
+        "kiosk.listen.engines",
         "kiosk.speech.tts",
     } <= set(modules)
+    assert set(pure_modules(["kiosk.listen"])) >= QT_SIDES  # the exclusion names real modules
     bad = [m for m in loaded_by(modules) if m.split(".")[0] in FORBIDDEN]
-    assert bad == [], f"importing kiosk.voice and kiosk.speech pulled in {bad}"
+    assert bad == [], f"importing kiosk.listen and kiosk.speech pulled in {bad}"
+
+
+def test_the_sound_protocol_imports_no_qt() -> None:
+    """Both sides of the sound output process use it; the kiosk package ``play`` imports nothing
+    by itself, so the protocol is read and tested without Qt."""
+    bad = [m for m in loaded_by(["kiosk.play.protocol"]) if m.split(".")[0] in FORBIDDEN]
+    assert bad == [], f"importing kiosk.play.protocol pulled in {bad}"

@@ -139,7 +139,7 @@ def test_selftest_line_from_the_saved_result(tmp_path: Path) -> None:
 FAULT = """Fatal Python error: Segmentation fault
 
 Current thread 0x00007f0a (most recent call first):
-  File "/opt/kiosk/kiosk/voicein.py", line 98 in close
+  File "/opt/kiosk/kiosk/listen/process.py", line 98 in close
 """
 
 

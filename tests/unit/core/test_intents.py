@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from kiosk.core.intents import ARGUMENTS, Intent, Request, TopicChoice
+from kiosk.listen.commands import COMMAND_REPLIES, COMMAND_REQUESTS, COMMANDS, READ_AFTER
 from kiosk.ui.keys import KEY_REQUESTS, WINDOW_ACTIONS, KeyAction
-from kiosk.voice.commands import COMMAND_REPLIES, COMMAND_REQUESTS, COMMANDS, READ_AFTER
 
 
 def test_every_spoken_command_makes_a_request() -> None:

@@ -10,14 +10,8 @@ from types import MappingProxyType
 import pytest
 
 from kiosk.content.problems import Problem, Severity
-from kiosk.speech.profile import (
-    DEFAULT_CONCEPTS,
-    DEFAULT_PROFILE,
-    FALLBACK_WARNING,
-    RecogniserSettings,
-    VoiceProfile,
-    load_profile,
-)
+from kiosk.listen.settings import DEFAULT_CONCEPTS, RecogniserSettings
+from kiosk.speech.profile import DEFAULT_PROFILE, FALLBACK_WARNING, VoiceProfile, load_profile
 from kiosk.speech.text import spoken_form
 
 REPO = Path(__file__).resolve().parents[3]
@@ -612,9 +606,9 @@ def test_concepts_from_the_profile_reach_the_matcher_and_the_request_language(
     voices: Path,
 ) -> None:
     from kiosk.content.loader import load_content
+    from kiosk.listen.language import build_language
+    from kiosk.listen.matching import RequestMatcher, TopicMatch
     from kiosk.paths import CONTENT_DIR
-    from kiosk.voice.language import build_language
-    from kiosk.voice.matching import RequestMatcher, TopicMatch
 
     path = voices / "en.toml"
     path.write_text(

@@ -1,0 +1,342 @@
+"""The PocketSphinx recogniser (the wheel's en-US acoustic model; always available).
+
+This is the only module that imports ``pocketsphinx`` (besides
+:mod:`kiosk.listen.engines.arpa`), and only inside functions, so importing it never fails when the
+package is missing: the engine is then reported as unavailable (``EngineUnavailable``, worded for
+staff).
+
+One decoder searches the kiosk's *request language* (:mod:`kiosk.listen.language`: the content's
+phrases, names and keywords in carrier templates, its page text, the command phrasings and everyday
+words) as a trigram language model built at ``set_phrases``
+(:func:`kiosk.listen.engines.arpa.trigram_arpa`). The whole utterance is decoded once, after the end
+of speech, so that the model's batch cepstral mean normalisation applies (feeding pieces switched it
+to a live mean left over from earlier requests), with a little seeded dither (digital silence broke
+the features). The result has each word's posterior probability from the lattice and the ``NBEST``
+best transcripts as alternatives; both are the evidence the matcher weighs
+(:meth:`kiosk.listen.matching.RequestMatcher.match_recognition`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import logging
+import os
+import re
+import tempfile
+import threading
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Final
+
+from kiosk.listen.engines.arpa import trigram_arpa
+from kiosk.listen.pcm import Utterance, dithered, without_silence
+from kiosk.listen.pronouncing import PronouncingDictionary
+from kiosk.listen.recognition import (
+    RATE,
+    EngineUnavailable,
+    Recognition,
+    clamp01,
+    recognise_in_pieces,
+    words_of,
+)
+
+log = logging.getLogger(__name__)
+
+_STRESS = re.compile(r"\d")
+
+
+def _phones(pronunciation: str | None) -> list[str]:
+    return _STRESS.sub("", pronunciation or "").split()
+
+
+def _word(token: str) -> str:
+    """A decoder token as a plain word: lower case, no variant mark ("read(2)" -> "read");
+    fillers and sentence marks ("<s>", "<sil>", "[noise]", "+breath+") become ""."""
+    token = re.sub(r"\(\d+\)$", "", token.lower())
+    return "" if not token or token.startswith(("<", "[", "+")) else token
+
+
+def _clean(hypothesis: str) -> str:
+    return " ".join(w for w in (_word(t) for t in hypothesis.split()) if w)
+
+
+NBEST: Final = 10
+"""How many of PocketSphinx's best transcripts come back as alternatives (their agreement on
+what was asked is part of the evidence, :mod:`kiosk.listen.matching`)."""
+
+
+LM_SEARCH: dict[str, Any] = {}
+"""Search settings of the request decoder beyond PocketSphinx's defaults. Tried and not kept:
+without the second, flat-lexicon pass (``fwdflat`` off) a request decodes in two thirds of the
+CPU time (development half, every 2nd clip: p50 138 -> 92 ms, p95 403 -> 264 ms) with about the
+same accuracy, but the kiosk's own voice saying "go home" is heard as "go show"; a language
+weight of 8.5 brings "go home" back but acts wrongly more often (0.67 -> 1.07 % on the
+development half). Narrower beams (``beam``/``pbeam`` 1e-40, ``wbeam`` 1e-24) lose requests
+(acted right clean 0.41 -> 0.39, 10 dB 0.25 -> 0.18); ``maxhmmpf`` 3000 changed nothing."""
+
+
+def _lm_decoder(arpa: str, dictionary: str) -> Any:
+    """A PocketSphinx decoder searching the ARPA language model ``arpa``, with the pronunciation
+    dictionary text ``dictionary``."""
+    from pocketsphinx import Decoder
+
+    with _memory_file("start.dict", dictionary) as dict_path, _memory_file("start.lm", arpa) as lm:
+        return Decoder(samprate=RATE, loglevel="FATAL", lm=lm, dict=dict_path, **LM_SEARCH)
+
+
+@contextlib.contextmanager
+def _memory_file(name: str, text: str) -> Iterator[str]:
+    """A path that reads as ``text``, for PocketSphinx (which loads language models only from
+    files): an in-memory file (``memfd``), so that the voice process writes nothing to disk."""
+    if hasattr(os, "memfd_create"):
+        fd = os.memfd_create(f"kiosk-{name}")
+        try:
+            os.write(fd, text.encode("utf-8"))
+            yield f"/proc/self/fd/{fd}"
+        finally:
+            os.close(fd)
+        return
+    with tempfile.TemporaryDirectory(prefix="kiosk-lm-") as folder:
+        path = Path(folder) / name
+        path.write_text(text, encoding="utf-8")
+        yield str(path)
+
+
+class PocketSphinxRecogniser:
+    """PocketSphinx with the en-US model bundled in its wheel, searching the kiosk's request
+    language (:mod:`kiosk.listen.language`) as a trigram language model.
+
+    The whole utterance is decoded at once after the end of speech (``feed`` only keeps the
+    audio): the model's ``feat.params`` asks for batch cepstral mean normalisation, which
+    PocketSphinx applies only to audio given in one ``process_raw(..., full_utt=True)``; pieces
+    switch it to live normalisation with a mean left over from earlier requests. A 3 s request
+    decodes in well under real time.
+
+    The result carries each word's posterior probability (from the lattice) and the ``NBEST``
+    best transcripts as alternatives; ``confidence`` is the mean word posterior.
+
+    ``pronunciations`` (word -> ARPAbet, stress digits allowed) are added to the dictionary for
+    words it lacks (British spellings such as "hypercalcaemia").
+    """
+
+    name = "pocketsphinx"
+
+    def __init__(self, pronunciations: Mapping[str, str], *, nbest: int = NBEST) -> None:
+        try:
+            import numpy  # noqa: F401  (for ``dithered``: loaded now, not at the first request)
+            from pocketsphinx import Config
+        except ImportError:
+            raise EngineUnavailable(
+                "the pocketsphinx or numpy Python package is not installed (run make run or make "
+                "test to install the kiosk's packages)"
+            ) from None
+        started = time.perf_counter()
+        try:
+            # The whole dictionary (134,000 words) for look-ups and added words, read from its
+            # file (a decoder holding it, as before, took 28 MB of the voice process); the
+            # language's decoder gets only its own words.
+            config = Config(lm=None)
+            model = Path(config["hmm"])
+            if not (model / "mdef").is_file():
+                raise OSError(f"no acoustic model in {model}")
+            noise = model / "noisedict"
+            self._words = PronouncingDictionary(
+                Path(config["dict"]), noise if noise.is_file() else None
+            )
+        except (RuntimeError, ValueError, OSError) as error:
+            raise EngineUnavailable(f"PocketSphinx cannot start ({error})") from None
+        self.load_seconds = time.perf_counter() - started
+        self._phones: dict[str, str | None] = {}
+        self.nbest = nbest
+        self._lock = threading.Lock()
+        self._pronunciations = {
+            word.lower(): " ".join(_phones(phones)) for word, phones in pronunciations.items()
+        }
+        self._decoder: Any | None = None
+        self._search = ""
+        self._generation = 0
+        self._phrases: frozenset[str] = frozenset()
+        self._utterance: Utterance | None = None
+        self._audio: list[bytes] = []
+        self._dropped = False  # the language changed during the current utterance
+        for word in self._pronunciations:
+            self._ensure_word(word)
+
+    def _dictionary(self, words: Iterable[str]) -> str:
+        """Pronunciation dictionary text for ``words`` (each with all its pronunciations)."""
+        lookup = self._lookup
+        lines: list[str] = []
+        for word in dict.fromkeys(words):
+            phones = lookup(word)
+            if phones is None:
+                continue
+            lines.append(f"{word} {phones}")
+            variant = 2
+            while (phones := lookup(f"{word}({variant})")) is not None:
+                lines.append(f"{word}({variant}) {phones}")
+                variant += 1
+        return "\n".join(lines) + "\n"
+
+    @property
+    def phrases(self) -> frozenset[str]:
+        """The sentences of the current language (lower case, normalised)."""
+        return self._phrases
+
+    def _ensure_word(self, word: str) -> bool:
+        """Whether ``word`` is in the dictionary, adding it from the pronunciations if needed."""
+        if self._lookup(word) is not None:
+            return True
+        phones = self._pronunciations.get(word)
+        if not phones:
+            return False
+        try:
+            self._words.add(word, phones)
+            self._phones.pop(word, None)
+        except (RuntimeError, ValueError) as error:
+            log.warning(
+                'PocketSphinx cannot use the pronunciation "%s" for "%s" (%s)', phones, word, error
+            )
+            return False
+        return True
+
+    def pronunciation(self, word: str) -> str | None:
+        """The dictionary's phones for ``word`` (stress-free ARPAbet), or None."""
+        with self._lock:
+            phones = self._lookup(word.lower())
+        return phones
+
+    def known(self, word: str) -> bool:
+        word = word.lower()
+        return self._lookup(word) is not None or word in self._pronunciations
+
+    def _lookup(self, word: str) -> str | None:
+        """The dictionary's phones for ``word``, remembered (every content reload looks up each
+        word of the request language again)."""
+        if word not in self._phones:
+            self._phones[word] = self._words.lookup(word)
+        return self._phones[word]
+
+    def set_phrases(self, phrases: Sequence[str]) -> list[str]:
+        """Build the language model from ``phrases`` (sentences of the request language; a
+        repeated sentence counts more) and the everyday words."""
+        from kiosk.listen.language import GENERAL_WORDS
+
+        unknown: dict[str, None] = {}
+        with self._lock:
+            # The language cannot change inside an utterance: an unfinished one is dropped (its
+            # finish() hears nothing).
+            running = self._utterance is not None
+            self._end_utterance()
+            if running:
+                self._utterance = Utterance()
+                self._dropped = True
+            sentences: list[list[str]] = []
+            for phrase in phrases:
+                words = words_of(phrase)
+                missing = [word for word in words if not self._ensure_word(word)]
+                unknown.update((word, None) for word in missing)
+                if words and not missing:  # a sentence with an unknown word is left out
+                    sentences.append(words)
+            general = [w for w in dict.fromkeys(GENERAL_WORDS.split()) if self._ensure_word(w)]
+            self._phrases = frozenset(" ".join(s) for s in sentences)
+            if sentences:
+                self._set_language(sentences, general)
+            else:
+                self._search = ""
+        return list(unknown)
+
+    def _set_language(self, sentences: list[list[str]], general: list[str]) -> None:
+        """Load the language model of ``sentences`` and ``general`` (the lock is held)."""
+        text = trigram_arpa(sentences, general)
+        dictionary = self._dictionary([*(w for s in sentences for w in s), *general])
+        old = self._search
+        self._generation += 1
+        name = f"requests{self._generation}"
+        if self._decoder is None:
+            self._decoder = _lm_decoder(text, dictionary)
+            self._search = self._decoder.current_search()
+            return
+        decoder = self._decoder
+        with _memory_file("requests.dict", dictionary) as path:
+            decoder.load_dict(path, None, None)
+        with _memory_file("requests.lm", text) as path:
+            decoder.add_lm_file(name, path)
+        decoder.activate_search(name)
+        self._search = name
+        if old and old != name:
+            # Each model holds several MB: without this, every content reload grew the process.
+            with contextlib.suppress(RuntimeError, KeyError):
+                decoder.remove_search(old)
+
+    def recognise(self, pcm16k: bytes) -> Recognition:
+        return recognise_in_pieces(self, pcm16k)
+
+    def start(self) -> None:
+        with self._lock:
+            self._end_utterance()
+            self._utterance = Utterance()
+            self._dropped = False
+
+    def feed(self, pcm16k: bytes) -> None:
+        with self._lock:
+            utterance = self._utterance
+            if utterance is None:
+                raise RuntimeError("feed() without start()")
+            data = utterance.take(pcm16k)
+            if data:
+                self._audio.append(data)
+
+    def finish(self) -> Recognition:
+        with self._lock:
+            utterance, audio = self._utterance, b"".join(self._audio)
+            if utterance is None:
+                raise RuntimeError("finish() without start()")
+            self._end_utterance()
+            decoder = self._decoder
+            dropped, self._dropped = self._dropped, False
+            if decoder is None or not self._search or dropped or utterance.silent or not audio:
+                return Recognition.nothing(self.name)
+            decoder.start_utt()
+            try:
+                decoder.process_raw(dithered(without_silence(audio)), full_utt=True)
+            finally:
+                decoder.end_utt()
+            hypothesis = decoder.hyp()
+            if hypothesis is None:
+                return Recognition.nothing(self.name)
+            words = tuple(
+                (word, clamp01(float(segment.prob)))
+                for segment in decoder.seg()
+                if (word := _word(segment.word))
+            )
+            alternatives: dict[str, None] = {}
+            if self.nbest > 0:
+                for entry in itertools.islice(decoder.nbest(), self.nbest * 3):
+                    if entry is not None:
+                        alternatives.setdefault(_clean(entry.hypstr), None)
+                    if len(alternatives) >= self.nbest:
+                        break
+        transcript = " ".join(word for word, _ in words)
+        if not transcript:
+            return Recognition.nothing(self.name)
+        confidence = clamp01(sum(p for _, p in words) / len(words))
+        ranked = [text for text in alternatives if text]
+        share = 1.0 / len(ranked) if ranked else 0.0
+        return Recognition(
+            transcript,
+            confidence,
+            words,
+            self.name,
+            tuple((text, share) for text in ranked),
+        )
+
+    def cancel(self) -> None:
+        with self._lock:
+            self._end_utterance()
+
+    def _end_utterance(self) -> None:
+        """Forget the current utterance's audio (the lock is held)."""
+        self._utterance = None
+        self._audio = []

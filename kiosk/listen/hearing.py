@@ -1,0 +1,212 @@
+"""One spoken request, from audio to decision: the one code path of the kiosk's voice process,
+``hear`` and ``bench voice``.
+
+1. :class:`RequestAudio` takes the microphone's audio from the press on (in memory only) and
+   lets the endpointer (:mod:`kiosk.listen.endpoint`) say where the request starts and ends.
+2. :func:`recognise_request`: the request from ``PRE_MS`` before the start of speech to the end
+   of listening (the endpointer's hangover after the last word), its noise
+   reduced with the room heard before it as the profile (:mod:`kiosk.listen.denoise`), is given
+   to the recogniser whole, once, after the end of speech.
+3. :func:`decide`: the matcher turns what was heard into act / ask / not recognised
+   (:meth:`kiosk.listen.matching.RequestMatcher.match_recognition`, the evidence rule).
+
+The voice process runs 1 and 2 and sends the words heard; the kiosk runs 3 with the same
+function. :func:`hear_utterance` runs all three on a recording, timing what a live microphone
+would: audio is pushed in ``PIECE_SECONDS`` pieces as if in real time, and the latency is the
+work done after the end of listening (noise reduction, decoding, matching).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+from kiosk.listen.denoise import reduce_noise
+from kiosk.listen.endpoint import EARLY_MS, FRAME_BYTES, FRAME_MS, LIMIT_MS, Endpointer
+from kiosk.listen.engines import create_recogniser
+from kiosk.listen.language import build_language
+from kiosk.listen.matching import CommandMatch, Match, RequestMatcher, TopicMatch
+from kiosk.listen.recognition import RATE, Recogniser, Recognition
+
+if TYPE_CHECKING:
+    from kiosk.content.model import ContentSet
+
+PIECE_SECONDS: Final = 0.1
+"""How much audio each pushed piece holds (a microphone delivers about this much at once)."""
+PRE_MS: Final = 300
+"""Audio before the detected start of speech given to the recogniser (a soft first sound)."""
+ROOM_MS: Final = 1500
+"""At most this much of the room before the request is kept as the noise profile."""
+POST_MS: Final = 300
+"""The request is decoded to this long after the end of speech."""
+
+
+class RequestAudio:
+    """One push-to-talk request's audio, held in memory from the press: the endpointer finds
+    the speech; the room heard before it is the noise profile."""
+
+    def __init__(self, limit_ms: int = LIMIT_MS) -> None:
+        self.endpointer = Endpointer(limit_ms=limit_ms)
+        self._audio = bytearray()
+
+    @property
+    def done(self) -> bool:
+        """The request is over (end of speech, time limit, or nothing said in time)."""
+        return self.endpointer.done
+
+    def push(self, pcm16k: bytes) -> None:
+        """The next piece of microphone audio (16 kHz mono int16); ignored once done."""
+        if self.endpointer.done:
+            return
+        self._audio += pcm16k
+        self.endpointer.push(pcm16k)
+
+    def finish(self) -> None:
+        """Listening was ended from outside (the clock's time limit, or the device)."""
+        self.endpointer.finish()
+
+    def request(self) -> tuple[bytes, bytes] | None:
+        """(the speech with its margins, the room before it); None when nothing was said."""
+        ep = self.endpointer
+        if not ep.started or ep.speech_start_frame is None:
+            return None
+        heard = bytes(self._audio[: ep.frames * FRAME_BYTES])
+        # To POST_MS after the end of speech (the tail of the last word; the endpointer's end
+        # is the last moment the person was clearly louder than the room), not to the end of
+        # listening: in a noisy room, other people's words in the hangover were heard as part
+        # of the request ("tell me about fatigue my blood").
+        start = max(0, ep.speech_start_frame * FRAME_BYTES - PRE_MS * RATE // 500)
+        room = heard[max(0, start - ROOM_MS * RATE // 500) : start]
+        if ep.speech_start_frame * FRAME_MS < EARLY_MS:
+            # Speech found in the first second may have begun at the press, before the room
+            # was measured (a soft first syllable is not "speech" yet): decode it all
+            # ("louder please" said at once, in babble, was heard as "there please"). The
+            # room before the detected start is still the noise profile.
+            start = 0
+        end = len(heard)
+        if ep.speech_end_frame is not None:
+            end = min(end, ep.speech_end_frame * FRAME_BYTES + POST_MS * RATE // 500)
+        return heard[start:end], room
+
+    def clear(self) -> None:
+        """Forget the audio (it is never kept after a request)."""
+        self._audio = bytearray()
+
+
+def recognise_request(
+    recogniser: Recogniser, audio: RequestAudio, noise_reduction: str = "webrtc"
+) -> Recognition:
+    """What the recogniser heard in the request (nothing when no speech was found)."""
+    parts = audio.request()
+    audio.clear()
+    if parts is None:
+        return Recognition.nothing(recogniser.name)
+    speech, room = parts
+    return recogniser.recognise(reduce_noise(speech, room, noise_reduction))
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the kiosk does with one utterance."""
+
+    heard: Recognition
+    match: Match
+    action: str
+    """"topic", "command" or "none" (nothing, or only good enough to ask "Did you mean ...?")."""
+    target: str | None
+    """The topic id or command name acted on; None when ``action`` is "none"."""
+    score: float
+    """0..1: the match score (0 when nothing matched)."""
+    latency_ms: float = 0.0
+    """End of listening to decision, as on a live microphone (``hear_utterance`` only)."""
+    said: Match | None = None
+    """The transcript's best match before the evidence is weighed (None where a decision was
+    made without it): what an answer to "Did you mean ...?" is taken from, where only yes and
+    no count."""
+
+    @property
+    def asks(self) -> str | None:
+        """The topic id or command the kiosk would ask about ("Did you mean ...?"), else None."""
+        if isinstance(self.match, TopicMatch) and not self.match.confident:
+            return self.match.topic_id
+        if isinstance(self.match, CommandMatch) and not self.match.confident:
+            return self.match.command
+        return None
+
+
+def decide(matcher: RequestMatcher, heard: Recognition, latency_ms: float = 0.0) -> Decision:
+    """The kiosk's decision on what was heard: act only on a confident match."""
+    said = matcher.match(heard.transcript, 1.0)
+    match = matcher.weigh(heard, said)
+    if isinstance(match, TopicMatch) and match.confident:
+        return Decision(heard, match, "topic", match.topic_id, match.score, latency_ms, said)
+    if isinstance(match, CommandMatch) and match.confident:
+        return Decision(heard, match, "command", match.command, match.score, latency_ms, said)
+    score = float(getattr(match, "score", 0.0))
+    return Decision(heard, match, "none", None, score, latency_ms, said)
+
+
+def request_language_lines(
+    content: ContentSet,
+    recogniser: Recogniser,
+    concepts: Mapping[str, Sequence[str]] | None = None,
+) -> list[str]:
+    """The request language's sentences for ``recogniser`` (what ``set_phrases`` gets);
+    ``concepts``: the voice profile's (None: the built-in ones)."""
+    return build_language(content, recogniser.known, concepts).lines()
+
+
+def kiosk_listener(
+    content: ContentSet,
+    engine: str | None = None,
+    *,
+    profile_file: Path | None = None,
+    models_dir: Path | None = None,
+) -> tuple[Recogniser, RequestMatcher, str, list[str]]:
+    """The kiosk's recogniser and matcher for ``content``, as the kiosk builds them: the voice
+    profile's recogniser settings and cut-offs, the request language from the content.
+    Returns (recogniser, matcher, the engine choice in plain words, words the engine does not
+    know). ``engine``: "vosk", "pocketsphinx", or "auto"/None for the profile's order. Raises
+    EngineUnavailable or ValueError like :func:`create_recogniser`."""
+    from kiosk.paths import MODELS_DIR, VOICES_DIR
+    from kiosk.speech.profile import load_profile
+
+    profile, _ = load_profile(profile_file or VOICES_DIR / "en.toml")
+    settings = profile.recogniser
+    matcher = RequestMatcher(
+        content, settings.accept_score, settings.confirm_score, settings.concepts
+    )
+    recogniser, reason = create_recogniser(settings, models_dir or MODELS_DIR, engine)
+    recogniser.set_phrases(request_language_lines(content, recogniser, settings.concepts))
+    unknown = [w for w in matcher.vocabulary() if not recogniser.known(w)]
+    return recogniser, matcher, reason, sorted(unknown)
+
+
+def hear_utterance(
+    recogniser: Recogniser,
+    matcher: RequestMatcher,
+    pcm16k: bytes,
+    piece_seconds: float = PIECE_SECONDS,
+    noise_reduction: str = "webrtc",
+) -> Decision:
+    """Push ``pcm16k`` (16 kHz mono int16) through the kiosk's request audio, recogniser and
+    matcher in real-time order, and time end of listening to decision as a live microphone
+    would see it. A file that ends before the endpointer does ends listening there."""
+    pcm = pcm16k[: len(pcm16k) // 2 * 2]
+    piece = max(2, int(RATE * piece_seconds) * 2)
+    end = len(pcm) / (2 * RATE)
+    audio = RequestAudio(limit_ms=max(LIMIT_MS, int(end * 1000) + 1000))
+    for offset in range(0, len(pcm), piece):
+        audio.push(pcm[offset : offset + piece])
+        if audio.done:
+            end = audio.endpointer.elapsed_ms / 1000
+            break
+    audio.finish()
+    started = time.perf_counter()
+    heard = recognise_request(recogniser, audio, noise_reduction)
+    decision = decide(matcher, heard)
+    latency = (time.perf_counter() - started) * 1000
+    return replace(decision, latency_ms=latency)

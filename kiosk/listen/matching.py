@@ -1,0 +1,907 @@
+"""Understanding a spoken request: transcript -> a topic, a command, or "not recognised".
+
+Patients say natural things ("I feel tired all the time", "my bones hurt", "what's
+hypercalcaemia"), and recognisers return word sequences that are not exactly any listed phrase, so
+matching is by meaning-ish similarity with cut-offs, never by exact lookup alone:
+
+- Content and transcripts are normalised the same way: lower case, contractions expanded ("what's"
+  -> "what is"), punctuation dropped, US spellings made British ("anemia" -> "anaemia"), plurals
+  folded, and everyday words folded into the concept the content uses (hurt, ache, sore -> pain;
+  exhausted, tiredness -> tired). A few fuzzy token look-ups (rapidfuzz) absorb misspellings.
+- Every content word gets a distinctiveness weight: an IDF over topics, where a word in a topic's
+  body counts less than one in its title or phrases. "Bone" and "cancer" say little here,
+  "calcium" says a lot.
+- A topic scores the better of (a) the weighted F1 between the request's content words and one of
+  its phrases or its title, and (b) how much of the request its keywords explain. Words no topic
+  knows (and Vosk's ``[unk]``) count against every topic: they are what nothing explains. A request
+  resting on one ordinary word ("tired", "calcium") is capped below the usual accept score: the
+  kiosk asks rather than guesses. Saying a listed phrase (or a topic's name) scores 1.
+- A command scores the weighted F1 between the request's words and one of its phrasings, with
+  function words counting little ("could you go back" is "go back"), everyday words for the
+  controls folded into the commands' own ("previous screen" is "last page"), and a word from
+  another of the same command's phrasings not held against it ("pause for a moment").
+- The recogniser's own confidence multiplies every score.
+- Decision: the best score at or above ``accept_score`` and clearly ahead of the runner-up is acted
+  on; at or above ``confirm_score`` the kiosk asks "Did you mean ...?"; below, it is not recognised.
+  A wrong page is worse than a question.
+
+Pure module: standard library and rapidfuzz only (no Qt, no recogniser).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
+
+from rapidfuzz import fuzz, process
+
+from kiosk.content.model import ContentSet, Topic
+from kiosk.listen.commands import COMMAND_DESCRIPTIONS, COMMAND_PHRASES
+from kiosk.listen.settings import DEFAULT_CONCEPTS
+
+if TYPE_CHECKING:
+    from kiosk.listen.recognition import Recognition
+
+NOT_RECOGNISED_MESSAGE: Final = "Sorry, I didn't catch that. You can also touch a topic."
+"""What the kiosk says (and shows) when a request is not recognised."""
+
+MARGIN: Final = 0.10
+"""How far the best match must be ahead of the runner-up to be acted on without asking."""
+ACT_EVIDENCE: Final = 0.95
+"""Evidence (:meth:`RequestMatcher.evidence`) needed to act on a match without asking: on the
+development half, the lowest threshold with at most half the goal's false actions (0.27 %; a
+margin for phrasings the set does not have: the held-out half acted wrongly on 0.93 %)."""
+ASK_EVIDENCE: Final = 0.5
+"""Evidence needed to ask "Did you mean ...?" about a match (below it, two in five questions on
+the development half were about something not asked)."""
+EVIDENCE_FEATURES: Final = (
+    "score",
+    "confident",
+    "key_posterior_mean",
+    "key_posterior_min",
+    "nbest_agreement",
+    "posterior_mean",
+    "log_words",
+)
+# Fitted by kiosk.devtools.calibrate on the development half (750 clips, PocketSphinx), after
+# the request language gained everyday command phrasings and more topic phrases: at 0.90 it
+# acted wrongly on 0.67 % of them (acted right 0.302 of in-scope), at 0.95 on 0.27 % (0.263).
+_CALIBRATION_MEAN: Final = (0.8294, 0.5282, 0.6122, 0.4481, 0.6779, 0.5994, 1.5146)
+_CALIBRATION_SCALE: Final = (0.1364, 0.4992, 0.3225, 0.3913, 0.3297, 0.2619, 0.4948)
+_CALIBRATION_WEIGHTS: Final = (0.9073, 0.2899, 0.6232, -0.0424, 1.1626, 0.6421, -0.3934)
+_CALIBRATION_BIAS: Final = 1.5454
+
+
+# --- results --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TopicMatch:
+    """The request asks for a topic page; ``confident=False``: ask "Did you mean ...?" first."""
+
+    topic_id: str
+    score: float
+    confident: bool
+
+
+@dataclass(frozen=True)
+class CommandMatch:
+    """The request is a command (``home``, ``stop``...); ``confident=False`` means ask first."""
+
+    command: str
+    score: float
+    confident: bool
+
+
+@dataclass(frozen=True)
+class NotRecognised:
+    """Nothing the kiosk can act on: say ``NOT_RECOGNISED_MESSAGE`` and open nothing."""
+
+    transcript: str
+    reason: str
+
+
+Match = TopicMatch | CommandMatch | NotRecognised
+
+
+# --- text normalisation ---------------------------------------------------------------------------
+
+
+def _word_set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+_UNK: Final = "<unk>"
+_TOKEN = re.compile(r"\[unk\]|<unk>|[a-z0-9]+(?:'[a-z]+)*")
+_GRAMMAR_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
+
+_CONTRACTIONS: Final[Mapping[str, tuple[str, ...]]] = {
+    "can't": ("can", "not"),
+    "cannot": ("can", "not"),
+    "won't": ("will", "not"),
+    "shan't": ("shall", "not"),
+    "ain't": ("is", "not"),
+    "let's": ("let", "us"),
+    # Recognisers and typists sometimes drop the apostrophe.
+    "whats": ("what", "is"),
+    "thats": ("that", "is"),
+    "im": ("i", "am"),
+    "ive": ("i", "have"),
+    "cant": ("can", "not"),
+    "dont": ("do", "not"),
+    "doesnt": ("does", "not"),
+    "didnt": ("did", "not"),
+    "isnt": ("is", "not"),
+    "wont": ("will", "not"),
+}
+_SUFFIXES: Final = (
+    ("n't", "not"),
+    ("'re", "are"),
+    ("'ve", "have"),
+    ("'ll", "will"),
+    ("'d", "would"),
+    ("'m", "am"),
+    ("'s", "is"),
+)
+
+_US_TO_UK: Final[Mapping[str, str]] = {
+    "tumor": "tumour",
+    "tumors": "tumours",
+    "edema": "oedema",
+    "diarrhea": "diarrhoea",
+    "estrogen": "oestrogen",
+    "esophagus": "oesophagus",
+    "orthopedic": "orthopaedic",
+    "pediatric": "paediatric",
+    "color": "colour",
+    "center": "centre",
+    "behavior": "behaviour",
+    "gray": "grey",
+}
+_AEMIA = re.compile(r"(?<=[^a])em(ia|ic)$")  # anemia -> anaemia, hypercalcemic -> hypercalcaemic
+_HAEM = re.compile(r"^hem(?=[oa])")  # hemoglobin -> haemoglobin, hematology -> haematology
+
+_IRREGULAR_PLURALS: Final[Mapping[str, str]] = {
+    "feet": "foot",
+    "teeth": "tooth",
+    "children": "child",
+    "women": "woman",
+    "men": "man",
+    "people": "person",
+    "vertebrae": "vertebra",
+    "metastases": "metastasis",
+}
+
+# Words that carry no topic: function words, everyday verbs and fillers, and the words people use
+# to wrap a request ("tell me about", "show me the page on", "read").
+_STOP_WORDS: Final = _word_set(
+    """
+    a about above after again against all also always am an and any anybody anyone anything are
+    around as at away be been before being below between bit both but by can come coming could
+    day did do does doing done down during each either else even ever every everything explain
+    few find for from get gets getting go goes going gone got had has have having he her here
+    hers him his how i if in into is it its itself just keep keeps kept kind know let like lot
+    lots look looking make many may me mean means might mine more most much must my myself need
+    needs never no nor not now of off ok okay on once only or other our out over own page please
+    quite read really right said same say see seem she should show so some somebody someone
+    something still such tell than thank thanks that the their them then there these they thing
+    things think this those through time times to too under until up us very want wanted was way
+    we well were what when where which while who whom whose why will with would yes yet you your
+    feel feels felt feeling um uh er erm hmm oh sorry open happening
+    """
+)
+
+# Fillers dropped before any comparison (they never change what is asked).
+_FILLERS: Final = _word_set("please um uh er erm hmm oh ok okay kiosk sorry thanks")
+_ARTICLES: Final = frozenset(("a", "an", "the"))
+
+# Openings that only say "I am asking about": "tell me about anaemia" is "anaemia".
+_LEAD_INS: Final = tuple(
+    tuple(lead.split())
+    for lead in (
+        "can you tell me about",
+        "could you tell me about",
+        "tell me more about",
+        "tell me about",
+        "i would like to know about",
+        "i want to know about",
+        "information about",
+        "information on",
+        "what about",
+        "what is",
+        "what are",
+        "show me",
+        "explain",
+    )
+)
+
+# Command words weigh 1; other function words this little ("could you go back" is "go back").
+_COMMAND_FUNCTION_WEIGHT: Final = 0.25
+_COMMAND_OTHER_WEIGHT: Final = 0.75
+_COMMAND_FUNCTION_WORDS: Final = _word_set(
+    "i you it me the a an to this is am are can could do does did will would here of"
+    " for be go take what how need want"
+)
+
+_FUZZY_CUTOFF: Final = 85.0
+_FUZZY_MIN_LENGTH: Final = 5
+_SUMMARY_WEIGHT: Final = 0.7
+_BODY_WEIGHT: Final = 0.4
+_UNKNOWN_WEIGHT: Final = 0.5
+"""Weight of a word no topic knows (or an ``[unk]``): it counts against every topic."""
+_KEYWORD_FACTOR: Final = 0.85
+"""Keyword coverage alone (no phrase close) tops out just below a phrase match."""
+_ONE_WORD_CAP: Final = 0.75
+"""Evidence factor when a topic rests on a single ordinary word: ask rather than act."""
+_STRONG_EVIDENCE: Final = 0.8
+"""Keyword weight explained (sum of IDF x source weight) needed for full keyword strength: a
+request made only of common words ("bone", "cancer") cannot be acted on by keywords alone."""
+
+
+def grammar_words(text: str) -> list[str]:
+    """The words of ``text`` as a recogniser grammar wants them: lower case, letters and digits,
+    apostrophes only inside words ("that's"); brackets, hyphens and punctuation become spaces."""
+    return _GRAMMAR_WORD.findall(_lower(text))
+
+
+def normalise(text: str) -> list[str]:
+    """The words of ``text`` as the matcher compares them: lower case, contractions expanded,
+    British spellings, fillers dropped; Vosk's ``[unk]`` kept as one marker per unknown word."""
+    words: list[str] = []
+    for token in _TOKEN.findall(_lower(text)):
+        if token in ("[unk]", _UNK):
+            words.append(_UNK)
+            continue
+        words.extend(_token_words(token))
+    # "thank you" is a filler as a pair, "you" alone is not.
+    cleaned: list[str] = []
+    for i, word in enumerate(words):
+        if word == "thank" or (word == "you" and i > 0 and words[i - 1] == "thank"):
+            continue
+        cleaned.append(word)
+    return cleaned
+
+
+# Content repeats its words, so the per-word steps are cached (1,000 topics: 300,000 words, a few
+# thousand different ones).
+_WORD_CACHE: Final = 65536
+
+
+@functools.lru_cache(maxsize=_WORD_CACHE)
+def _token_words(token: str) -> tuple[str, ...]:
+    """One token's words: contractions expanded, British spellings, fillers dropped."""
+    return tuple(w for w in (_spelling(x) for x in _expand(token)) if w not in _FILLERS)
+
+
+def _lower(text: str) -> str:
+    return text.lower().replace("\u2019", "'").replace("\u2018", "'")
+
+
+def _expand(token: str) -> tuple[str, ...]:
+    if token in _CONTRACTIONS:
+        return _CONTRACTIONS[token]
+    for suffix, full in _SUFFIXES:
+        if token.endswith(suffix) and len(token) > len(suffix):
+            return (token[: -len(suffix)], full)
+    return (token.replace("'", ""),)
+
+
+def _spelling(word: str) -> str:
+    word = _US_TO_UK.get(word, word)
+    if len(word) >= 6:
+        word = _AEMIA.sub(r"aem\1", word)
+    return _HAEM.sub("haem", word)
+
+
+def _light(word: str) -> str:
+    """A plural folded to its singular (roughly: the same fold applies to content and requests)."""
+    if word in _IRREGULAR_PLURALS:
+        return _IRREGULAR_PLURALS[word]
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith("sses"):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def _is_stop(word: str) -> bool:
+    light = _light(word)
+    return word in _STOP_WORDS or light in _STOP_WORDS or _stem(light) in _STOP_WORDS
+
+
+@functools.lru_cache(maxsize=_WORD_CACHE)
+def _content_light(word: str) -> str | None:
+    """A word plural-folded, or None for a stop word."""
+    return None if _is_stop(word) else _light(word)
+
+
+def _content_lights(words: Iterable[str]) -> list[str]:
+    """The content words (plural-folded), in order; ``[unk]`` markers kept."""
+    result: list[str] = []
+    for word in words:
+        light = word if word == _UNK else _content_light(word)
+        if light is not None:
+            result.append(light)
+    return result
+
+
+def _unique_lights(text: str) -> set[str]:
+    """``set(_content_lights(normalise(text)))``, each different word worked out once (a long
+    body repeats its words; "thank" and "you", the only words ``normalise`` treats by their
+    neighbour, are stop words)."""
+    lights: set[str] = set()
+    for token in set(_TOKEN.findall(_lower(text))):
+        if token in ("[unk]", _UNK):
+            lights.add(_UNK)
+            continue
+        for word in _token_words(token):
+            light = _content_light(word)
+            if light is not None:
+                lights.add(light)
+    return lights
+
+
+def _stem(light: str) -> str:
+    """A crude stem so word families meet: affect/affected, manage/managed, hurt/hurting."""
+    for suffix in ("ing", "ed", "es", "e", "s"):
+        if light.endswith(suffix) and len(light) - len(suffix) >= 4:
+            return light[: -len(suffix)]
+    return light
+
+
+def _strip_lead_in(words: list[str]) -> list[str]:
+    for lead in _LEAD_INS:
+        if tuple(words[: len(lead)]) == lead and len(words) > len(lead):
+            return words[len(lead) :]
+    return words
+
+
+def _phrase_key(words: list[str]) -> str:
+    """What must be equal for a request to be "that phrase": lead-in and articles ignored."""
+    return " ".join(w for w in _strip_lead_in(words) if w not in _ARTICLES)
+
+
+def _title_parts(title: str) -> tuple[str, str, list[str]]:
+    """("Anaemia (too few red blood cells)") -> full text, bare title, bracketed parts."""
+    bare = title.split("(", 1)[0]
+    brackets = re.findall(r"\(([^)]*)\)", title)
+    return title, bare, brackets
+
+
+# --- the matcher ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    words: list[str]
+    key: str
+    concepts: frozenset[str]
+
+
+def _phrase(words: list[str], concept: Callable[[str], str]) -> _Phrase:
+    """A phrase of a topic, from its normalised words (``concept``: a word's concept)."""
+    return _Phrase(words, _phrase_key(words), frozenset(concept(w) for w in _content_lights(words)))
+
+
+@dataclass(frozen=True)
+class _Word:
+    """One content word of a request, as looked up in the content's vocabulary."""
+
+    light: str
+    concept: str
+    known: bool
+    factor: float  # 1 for an exact word, below 1 for a fuzzy look-up
+
+
+class RequestMatcher:
+    """Turns transcripts into topics, commands or "not recognised", for one content set.
+
+    Build a new matcher when content is reloaded: it is cheap (a few milliseconds).
+    """
+
+    def __init__(
+        self,
+        content: ContentSet,
+        accept_score: float = 0.80,
+        confirm_score: float = 0.60,
+        concepts: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
+        if not 0.0 <= confirm_score < accept_score <= 1.0:
+            raise ValueError(
+                f"expected 0 <= confirm_score < accept_score <= 1, got "
+                f"confirm_score={confirm_score}, accept_score={accept_score}"
+            )
+        self.content = content
+        self.accept_score = accept_score
+        self.confirm_score = confirm_score
+        groups = DEFAULT_CONCEPTS if concepts is None else concepts
+        self._concept_of: dict[str, str] = {
+            word: concept for concept, words in groups.items() for word in words
+        }
+        self._concepts: dict[str, str] = {}
+        self._sources: dict[str, dict[str, float]] = {}
+        self._phrases: dict[str, list[_Phrase]] = {}
+        self._names: dict[str, frozenset[str]] = {}
+        self._build_topics(content.topics)
+        self._commands: dict[str, list[list[str]]] = {
+            name: [_command_words(p) for p in phrasings]
+            for name, phrasings in COMMAND_PHRASES.items()
+        }
+        self._command_vocabulary: dict[str, frozenset[str]] = {
+            name: frozenset(w for p in phrasings for w in p)
+            for name, phrasings in self._commands.items()
+        }
+        self._fuzzy_cache: dict[str, tuple[str, float] | None] = {}
+
+    # --- building ----------------------------------------------------------------------------
+
+    def _concept(self, light: str) -> str:
+        """The concept a (plural-folded) word stands for: its group in the profile's concepts,
+        else its stem."""
+        found = self._concepts.get(light)
+        if found is None:
+            stem = _stem(light)
+            found = self._concept_of.get(light) or self._concept_of.get(stem) or stem
+            self._concepts[light] = found
+        return found
+
+    def _build_topics(self, topics: tuple[Topic, ...]) -> None:
+        light_to_concept: dict[str, str] = {}
+        for topic in topics:
+            sources: dict[str, float] = {}
+
+            def add(text: str, weight: float, sources: dict[str, float] = sources) -> None:
+                for light in _unique_lights(text):
+                    concept = light_to_concept[light] = self._concept(light)
+                    sources[concept] = max(sources.get(concept, 0.0), weight)
+
+            add(topic.title, 1.0)
+            for phrase in topic.phrases:
+                add(phrase, 1.0)
+            add(topic.summary, _SUMMARY_WEIGHT)
+            add(topic.body.plain_text(), _BODY_WEIGHT)
+            self._sources[topic.id] = sources
+
+            full, bare, brackets = _title_parts(topic.title)
+            texts = [*topic.phrases, full, bare, *brackets]
+            self._phrases[topic.id] = [_phrase(normalise(text), self._concept) for text in texts]
+
+        # Soft document frequency: a word in a body counts as a fraction of a topic.
+        frequency: dict[str, float] = {}
+        for sources in self._sources.values():
+            for concept, weight in sources.items():
+                frequency[concept] = frequency.get(concept, 0.0) + weight
+        count = max(len(topics), 1)
+        self._idf: dict[str, float] = {
+            concept: min(1.0, math.log(1 + count / df) / math.log(1 + count))
+            for concept, df in frequency.items()
+        }
+        # Asked of every phrase at every request, so worked out once (1,000 topics: 5,000
+        # phrases): which topics have a phrase with each key, and each phrase's weight (the
+        # recall's denominator in _phrase_f1).
+        self._by_key: dict[str, list[str]] = {}
+        self._phrase_weights: dict[str, list[float]] = {}
+        for topic_id, phrases in self._phrases.items():
+            for entry in phrases:
+                having = self._by_key.setdefault(entry.key, [])
+                if topic_id not in having:
+                    having.append(topic_id)
+            self._phrase_weights[topic_id] = [
+                sum(self._idf.get(c, _UNKNOWN_WEIGHT) for c in entry.concepts) for entry in phrases
+            ]
+        # Everyday synonyms are known words too, even where the content never uses them.
+        for light, concept in self._concept_of.items():
+            if concept in self._idf:
+                light_to_concept.setdefault(light, concept)
+        self._light_to_concept = light_to_concept
+        self._vocabulary_list = sorted(light_to_concept)
+
+        # A topic's names: its bare title's (and one-word alias's) words that no other topic's
+        # title or phrases use. Saying only names is enough to act on ("anaemia", "fatigue").
+        used_by: dict[str, set[str]] = {}
+        for topic in topics:
+            for text in (topic.title, *topic.phrases):
+                for light in _content_lights(normalise(text)):
+                    used_by.setdefault(light, set()).add(topic.id)
+        for topic in topics:
+            _, bare, brackets = _title_parts(topic.title)
+            candidates = _content_lights(normalise(bare))
+            for bracket in brackets:
+                words = _content_lights(normalise(bracket))
+                if len(words) == 1:
+                    candidates.extend(words)
+            self._names[topic.id] = frozenset(
+                w for w in candidates if used_by.get(w, set()) <= {topic.id}
+            )
+
+    # --- the public look-ups -------------------------------------------------------------------
+
+    def phrases(self) -> list[str]:
+        """Every phrase the recogniser grammar should contain, lower case, words only: each topic's
+        phrases, its title (without brackets), the title before any bracket, the bracketed part,
+        then every command phrasing. No duplicates; content order."""
+        result: dict[str, None] = {}
+        for topic in self.content.topics:
+            full, bare, brackets = _title_parts(topic.title)
+            for text in (*topic.phrases, full, bare, *brackets):
+                words = grammar_words(text)
+                if words:
+                    result[" ".join(words)] = None
+        for phrasings in COMMAND_PHRASES.values():
+            for text in phrasings:
+                result[" ".join(grammar_words(text))] = None
+        return list(result)
+
+    def vocabulary(self) -> set[str]:
+        """Every word in ``phrases()``: what the recogniser must know."""
+        return {word for phrase in self.phrases() for word in phrase.split()}
+
+    def keywords(self, topic_id: str) -> dict[str, float]:
+        """A topic's keywords (folded concepts) with their weight: how distinctive the word is
+        across topics (IDF) times where the topic uses it (title or phrases 1, summary 0.7,
+        body 0.4). Unknown topic -> empty."""
+        sources = self._sources.get(topic_id, {})
+        return {concept: round(self._idf[concept] * w, 4) for concept, w in sources.items()}
+
+    def names(self, topic_id: str) -> frozenset[str]:
+        """The words that on their own name a topic ("anaemia", "fatigue")."""
+        return self._names.get(topic_id, frozenset())
+
+    # --- matching ------------------------------------------------------------------------------
+
+    def match(self, transcript: str, engine_confidence: float = 1.0) -> Match:
+        """What the patient asked for. ``engine_confidence`` (0..1) is the recogniser's own
+        confidence in the transcript; it multiplies every score."""
+        words = normalise(transcript)
+        if not [w for w in words if w != _UNK]:
+            reason = "nothing was heard" if not words else "only unknown words were heard"
+            return NotRecognised(transcript, reason)
+        confidence = engine_confidence if math.isfinite(engine_confidence) else 0.0
+        confidence = min(max(confidence, 0.0), 1.0)
+
+        scored: list[tuple[float, str, str]] = []
+        for topic_id, score in self.topic_scores(words).items():
+            scored.append((score * confidence, "topic", topic_id))
+        for command, score in self.command_scores(words).items():
+            scored.append((score * confidence, "command", command))
+        scored.sort(key=lambda item: item[0], reverse=True)
+        if not scored or scored[0][0] <= 0.0:
+            reason = "no topic or command is close"
+        else:
+            best, kind, target = scored[0]
+            reason = f"closest was {kind} {target} at {best:.2f}, below {self.confirm_score:.2f}"
+        if not scored or scored[0][0] < self.confirm_score:
+            if confidence < 1.0:
+                reason += f" (recogniser confidence {confidence:.2f})"
+            return NotRecognised(transcript, reason)
+        best, kind, target = scored[0]
+        runner_up = scored[1][0] if len(scored) > 1 else 0.0
+        confident = best >= self.accept_score and best - runner_up >= MARGIN
+        score = round(best, 4)
+        if kind == "topic":
+            return TopicMatch(target, score, confident)
+        return CommandMatch(target, score, confident)
+
+    def match_recognition(self, heard: Recognition) -> Match:
+        """What the patient asked for, from everything the recogniser returned: the best match
+        of the transcript, acted on only with enough evidence that it was heard right.
+
+        The evidence (:meth:`evidence`) is one calibrated probability that the match is what
+        the patient asked for. A match (at least ``confirm_score``) is acted on (``confident``)
+        when its evidence is at least ``ACT_EVIDENCE``; with evidence of at least
+        ``ASK_EVIDENCE`` the kiosk asks "Did you mean ...?"; anything else is not recognised.
+        A wrong page is worse than a question, and a question about something the patient did
+        not say is worse than "Sorry, I didn't catch that".
+        """
+        return self.weigh(heard, self.match(heard.transcript, 1.0))
+
+    def weigh(self, heard: Recognition, said: Match) -> Match:
+        """:meth:`match_recognition` for ``said``, the transcript's own match (already made by
+        the caller, who keeps it too)."""
+        if isinstance(said, NotRecognised):
+            return said
+        evidence = self.evidence(heard, said)
+        # The calibration was fitted on results with n-best alternatives (PocketSphinx), and
+        # already weighs the match's score and margin; without alternatives (Vosk) the match
+        # must also be confident on its own.
+        calibrated = bool(heard.alternatives)
+        if evidence >= ACT_EVIDENCE and (calibrated or said.confident):
+            return _with(said, said.score, True)
+        if evidence >= ASK_EVIDENCE:
+            return _with(said, said.score, False)
+        return NotRecognised(
+            heard.transcript,
+            f"{_target(said)} at {said.score:.2f} but too little evidence ({evidence:.2f})",
+        )
+
+    def evidence_features(
+        self, heard: Recognition, said: TopicMatch | CommandMatch
+    ) -> tuple[float, ...]:
+        """What the evidence is computed from (``EVIDENCE_FEATURES`` names them)."""
+        target = _target(said)
+        every = [conf for _, conf in heard.words] or [heard.confidence]
+        keys = [conf for word, conf in heard.words if self._is_key(word)] or every
+        alternatives = [text for text, _ in heard.alternatives if text]
+        agreement = (
+            sum(_target(self.match(text, 1.0)) == target for text in alternatives)
+            / len(alternatives)
+            if alternatives
+            else 1.0
+        )
+        return (
+            said.score,
+            1.0 if said.confident else 0.0,
+            sum(keys) / len(keys),
+            min(keys),
+            agreement,
+            heard.confidence,
+            math.log(max(1, len(heard.words))),
+        )
+
+    def evidence(self, heard: Recognition, said: TopicMatch | CommandMatch) -> float:
+        """The probability (0..1) that ``said`` (the transcript's best match) is what the
+        patient asked for: a logistic regression over :meth:`evidence_features` (the match
+        score and margin, the posterior probabilities of the words the match rests on, the
+        share of the recogniser's n-best transcripts that point to the same request, and the
+        length), fitted on the development half of the voice bench
+        (``python -m kiosk.devtools.calibrate``)."""
+        features = self.evidence_features(heard, said)
+        z = _CALIBRATION_BIAS + sum(
+            weight * (value - mean) / scale
+            for value, mean, scale, weight in zip(
+                features, _CALIBRATION_MEAN, _CALIBRATION_SCALE, _CALIBRATION_WEIGHTS, strict=True
+            )
+        )
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+    def _is_key(self, word: str) -> bool:
+        """Whether a heard word carries meaning for matching: a content word, or a command
+        word that is not a function word."""
+        for part in normalise(word):
+            light = _content_light(part)
+            if light is not None or part in _COMMAND_KEYS:
+                return True
+        return False
+
+    def topic_scores(self, words: list[str]) -> dict[str, float]:
+        """Each topic's score (0..1) for a normalised request (see the module docstring)."""
+        scores: dict[str, float] = dict.fromkeys(self._by_key.get(_phrase_key(words), ()), 1.0)
+        request = self._lookup(_content_lights(words))
+        if all(w.light == _UNK for w in request):
+            # No content word at all ("what should i look out for"): compare every word, and
+            # at most ask.
+            for topic_id, phrases in self._phrases.items():
+                if topic_id not in scores:
+                    best = max((_words_f1(words, p.words) for p in phrases), default=0.0)
+                    if best > 0.0:
+                        scores[topic_id] = best * _ONE_WORD_CAP
+            return scores
+        weights = [self._weight(w) for w in request]
+        total = sum(weights)
+        known = {w.concept for w in request if w.known}
+        for topic_id, sources in self._sources.items():
+            phrases = self._phrases[topic_id]
+            if topic_id in scores:
+                continue
+            matched = [w.concept in sources for w in request]
+            if not any(matched):
+                continue
+            explained = sum(
+                weight * word.factor * sources.get(word.concept, 0.0)
+                for word, weight in zip(request, weights, strict=True)
+            )
+            coverage = explained / total * min(1.0, explained / _STRONG_EVIDENCE)
+            best_phrase = max(
+                (
+                    self._phrase_f1(request, weights, total, phrase, weight)
+                    for phrase, weight in zip(phrases, self._phrase_weights[topic_id], strict=True)
+                    if not phrase.concepts.isdisjoint(known)  # else 0
+                ),
+                default=0.0,
+            )
+            concepts = {w.concept for w, m in zip(request, matched, strict=True) if m}
+            named = all(w.light in self._names[topic_id] for w in request)
+            evidence = 1.0 if len(concepts) >= 2 or named else _ONE_WORD_CAP
+            scores[topic_id] = max(best_phrase, _KEYWORD_FACTOR * coverage) * evidence
+        return scores
+
+    def command_scores(self, words: list[str]) -> dict[str, float]:
+        """Each command's score (0..1): the weighted F1 with its closest phrasing."""
+        scores: dict[str, float] = {}
+        words = [_command_form(w) for w in words]
+        for command, phrasings in self._commands.items():
+            vocabulary = self._command_vocabulary[command]
+            best = max(_words_f1(words, phrasing, vocabulary) for phrasing in phrasings)
+            if best > 0.0:
+                scores[command] = best
+        return scores
+
+    def _phrase_f1(
+        self,
+        request: list[_Word],
+        weights: list[float],
+        total: float,
+        phrase: _Phrase,
+        phrase_weight: float,
+    ) -> float:
+        if not phrase.concepts:
+            return 0.0
+        hit = 0.0
+        found: set[str] = set()
+        for word, weight in zip(request, weights, strict=True):
+            if word.known and word.concept in phrase.concepts:
+                hit += weight * word.factor
+                found.add(word.concept)
+        if hit == 0.0:
+            return 0.0
+        precision = hit / total
+        recall = sum(self._idf[c] for c in found) / phrase_weight
+        return 2 * precision * recall / (precision + recall)
+
+    def _weight(self, word: _Word) -> float:
+        return self._idf[word.concept] if word.known else _UNKNOWN_WEIGHT
+
+    def _lookup(self, lights: list[str]) -> list[_Word]:
+        """The request's content words, each once, looked up in the content's vocabulary."""
+        result: dict[str, _Word] = {}
+        unknown = 0
+        for light in lights:
+            if light == _UNK:
+                unknown += 1
+                result[f"{_UNK}{unknown}"] = _Word(_UNK, _UNK, False, 0.0)
+                continue
+            concept = self._light_to_concept.get(light)
+            word: _Word
+            if concept is not None and concept in self._idf:
+                word = _Word(light, concept, True, 1.0)
+            else:
+                near = self._fuzzy(light)
+                if near is None:
+                    word = _Word(light, light, False, 0.0)
+                else:
+                    word = _Word(light, near[0], True, near[1])
+            if word.concept not in result or result[word.concept].factor < word.factor:
+                result[word.concept] = word
+        return list(result.values())
+
+    def _fuzzy(self, light: str) -> tuple[str, float] | None:
+        """The content concept a misspelt or misheard word most likely is, with a factor."""
+        if len(light) < _FUZZY_MIN_LENGTH or not self._vocabulary_list:
+            return None
+        if light not in self._fuzzy_cache:
+            if len(self._fuzzy_cache) > 4096:
+                self._fuzzy_cache.clear()
+            found = process.extractOne(
+                light, self._vocabulary_list, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF
+            )
+            self._fuzzy_cache[light] = (
+                None
+                if found is None
+                else (self._light_to_concept[found[0]], float(found[1]) / 100.0)
+            )
+        return self._fuzzy_cache[light]
+
+
+# Words people use for the kiosk's own controls, folded into the word its commands use.
+_COMMAND_SYNONYMS: Final[Mapping[str, str]] = {
+    "beginning": "start",
+    "previous": "last",
+    "screen": "page",
+    "slowly": "slower",
+    "quietly": "quieter",
+    "loudly": "louder",
+    "quickly": "quicker",
+    "talk": "speak",
+    "talking": "speaking",
+}
+
+
+def _command_form(word: str) -> str:
+    """A word as commands compare it: everyday synonyms folded ("talk" is "speak")."""
+    return _COMMAND_SYNONYMS.get(word, word)
+
+
+def _command_words(text: str) -> list[str]:
+    return [_command_form(w) for w in normalise(text)]
+
+
+_COMMAND_KEYS: Final = frozenset(
+    word
+    for phrasings in COMMAND_PHRASES.values()
+    for phrasing in phrasings
+    for word in _command_words(phrasing)
+    if word not in _COMMAND_FUNCTION_WORDS and word not in _FILLERS and word not in _ARTICLES
+)
+"""The words that make a command ("louder", "home", "repeat"): in a request, other words count
+as little as function words ("make it louder" is "louder")."""
+
+
+def _command_weight(word: str) -> float:
+    if word == _UNK:
+        return _UNKNOWN_WEIGHT
+    if word in _COMMAND_KEYS:
+        return 1.0
+    if word in _COMMAND_FUNCTION_WORDS or word in _STOP_WORDS:
+        return _COMMAND_FUNCTION_WEIGHT
+    # A content word no command uses ("checked", "cells") says the request is about something
+    # else: it counts almost as much as a command word.
+    return _COMMAND_OTHER_WEIGHT
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _same_word(a: str, b: str) -> bool:
+    """Whether a request's word is a phrasing's word, allowing a misheard spelling. Remembered
+    (bounded): a request's command scores compare every word with every phrasing's words, and
+    the fuzzy ratio was most of the matching time (about 7 ms a transcript, 10 transcripts a
+    request with the n-best)."""
+    if a == b:
+        return a != _UNK
+    return (
+        min(len(a), len(b)) >= _FUZZY_MIN_LENGTH
+        and _UNK not in (a, b)
+        and fuzz.ratio(a, b) >= _FUZZY_CUTOFF
+    )
+
+
+def _words_f1(
+    words: list[str], phrasing: list[str], vocabulary: frozenset[str] = frozenset()
+) -> float:
+    """Weighted F1 between a request's words and a phrasing, function words counting little.
+    A request word found in another of the same command's phrasings (``vocabulary``) is not
+    held against it: "can you pause for a moment" is "pause" and "wait a moment" together."""
+    if not phrasing:
+        return 0.0
+    used = [False] * len(phrasing)
+    hit = 0.0
+    said = 0.0
+    for word in words:
+        for i, target in enumerate(phrasing):
+            if not used[i] and _same_word(word, target):
+                used[i] = True
+                hit += _command_weight(word)
+                said += _command_weight(word)
+                break
+        else:
+            if word in vocabulary and word in _COMMAND_KEYS:
+                said += _command_weight(word)
+    if hit == 0.0:
+        return 0.0
+    precision = said / sum(_command_weight(w) for w in words)
+    recall = sum(_command_weight(w) for w, u in zip(phrasing, used, strict=True) if u) / sum(
+        _command_weight(w) for w in phrasing
+    )
+    return 2 * precision * recall / (precision + recall)
+
+
+def _target(match: Match) -> str | None:
+    if isinstance(match, TopicMatch):
+        return "topic:" + match.topic_id
+    if isinstance(match, CommandMatch):
+        return "command:" + match.command
+    return None
+
+
+def _with(match: TopicMatch | CommandMatch, score: float, confident: bool) -> Match:
+    if isinstance(match, TopicMatch):
+        return TopicMatch(match.topic_id, round(score, 4), confident)
+    return CommandMatch(match.command, round(score, 4), confident)
+
+
+# --- asking back ----------------------------------------------------------------------------------
+
+
+def confirmation_prompt(match: Match, content: ContentSet) -> str:
+    """The question for a borderline match: "Did you mean Tiredness (fatigue)?" for a topic,
+    "Did you mean: go back?" for a command; ``NOT_RECOGNISED_MESSAGE`` when nothing matched."""
+    if isinstance(match, TopicMatch):
+        topic = content.topic(match.topic_id)
+        return f"Did you mean {topic.title if topic is not None else match.topic_id}?"
+    if isinstance(match, CommandMatch):
+        return f"Did you mean: {COMMAND_DESCRIPTIONS.get(match.command, match.command)}?"
+    return NOT_RECOGNISED_MESSAGE

@@ -1,1 +1,0 @@
-"""Spoken requests: understanding (pure) and recogniser adapters."""

@@ -1,0 +1,105 @@
+"""``python run_kiosk.py hear``: the kiosk's recogniser and matcher on WAV files, one line each."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import wave
+from pathlib import Path
+
+from kiosk.devtools.speechcheck import TRANSCRIBABLE_VOICE, render_espeak
+from kiosk.listen.audio import read_wav_16k, to_mono16k
+from tests.conftest import run_cli
+
+
+def hear(*args: str) -> subprocess.CompletedProcess[str]:
+    return run_cli("hear", *args)
+
+
+def test_hear_gives_one_json_object_per_file_and_survives_a_bad_file(tmp_path: Path) -> None:
+    wanted = tmp_path / "tired.wav"
+    render_espeak("i feel tired all the time", wanted, voice=TRANSCRIBABLE_VOICE)
+    toilet = tmp_path / "toilet.wav"
+    render_espeak("where is the toilet please", toilet, voice=TRANSCRIBABLE_VOICE)
+    bad = tmp_path / "bad.wav"
+    bad.write_bytes(b"not audio at all")
+    result = hear("--json", "--engine", "pocketsphinx", str(bad), str(wanted), str(toilet))
+    lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert len(lines) == 3, result.stdout + result.stderr
+    assert lines[0]["file"] == str(bad) and "error" in lines[0]
+    fields = {
+        "file",
+        "transcript",
+        "action",
+        "target",
+        "confidence",
+        "engine",
+        "latency_ms",
+        "asks",
+    }
+    for record in lines[1:]:
+        assert set(record) == fields
+        assert record["engine"] == "pocketsphinx"
+        assert 0 <= record["confidence"] <= 1 and record["latency_ms"] >= 0
+    assert lines[1]["action"] == "topic" and lines[1]["target"] == "fatigue", lines[1]
+    assert lines[2]["action"] == "none" and lines[2]["target"] is None, lines[2]
+    assert result.returncode == 1  # one file could not be read
+
+
+def test_any_pcm_wav_becomes_16k_mono(tmp_path: Path) -> None:
+    path = tmp_path / "stereo48k.wav"
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(2)
+        wav.setsampwidth(2)
+        wav.setframerate(48000)
+        wav.writeframes(bytes(4 * 48000))  # one second of stereo silence
+    assert len(read_wav_16k(path)) == 2 * 16000
+    assert len(to_mono16k(bytes(8000), 8000, 1, 1)) == 2 * 16000
+
+
+def test_checker_warns_about_words_the_recogniser_cannot_hear(seed_copy: Path) -> None:
+    fatigue = seed_copy / "en" / "fatigue.md"
+    text = fatigue.read_text(encoding="utf-8")
+    fatigue.write_text(text.replace("phrases:\n", "phrases:\n  - am i lethargicish\n", 1))
+    line = next(i for i, t in enumerate(fatigue.read_text().splitlines(), 1) if t == "phrases:")
+    result = run_cli("check", str(seed_copy), "--json", timeout=120)
+    assert result.returncode == 0, result.stderr  # a warning, not an error
+    warnings = json.loads(result.stdout)["warnings"]
+    unknown = [w for w in warnings if "lethargicish" in w["message"]]
+    assert len(unknown) == 1, warnings
+    assert unknown[0]["file"].endswith("fatigue.md") and unknown[0]["line"] == line
+    assert 'topic "fatigue"' in unknown[0]["message"]
+    assert not [
+        w for w in warnings if "does not know the word" in w["message"] and w is not unknown[0]
+    ]
+
+
+def test_the_kiosks_own_voice_is_understood(tmp_path: Path) -> None:
+    # The kiosk's reading voice (British espeak-ng through the profile and lexicon), with the
+    # digital silence its renderer leaves: before the whole-utterance decoding and dither this
+    # was heard as "told" (or nothing) and opened nothing.
+    wav = tmp_path / "scc.wav"
+    said = run_cli("say", "Spinal cord compression.", "--out", str(wav), timeout=120)
+    assert said.returncode == 0, said.stdout + said.stderr
+    result = hear("--json", "--engine", "pocketsphinx", str(wav))
+    record = json.loads(next(line for line in result.stdout.splitlines() if line.startswith("{")))
+    assert (record["action"], record["target"]) == ("topic", "spinal-cord-compression"), record
+    assert record["asks"] is None
+
+
+def test_hear_says_what_it_would_ask_about(tmp_path: Path) -> None:
+    # "asks" names the topic or command a "Did you mean ...?" would name, when not acted on.
+    from kiosk.content.loader import load_content
+    from kiosk.listen.hearing import decide
+    from kiosk.listen.matching import RequestMatcher
+    from kiosk.listen.recognition import Recognition
+    from kiosk.paths import CONTENT_DIR
+
+    content = load_content(CONTENT_DIR).content
+    assert content is not None
+    matcher = RequestMatcher(content)
+    heard = Recognition("tired", 1.0, (("tired", 1.0),), "vosk")
+    decision = decide(matcher, heard)
+    assert decision.action == "none" and decision.asks == "fatigue"
+    clear = Recognition("i feel tired all the time", 1.0, (), "vosk")
+    assert decide(matcher, clear).asks is None

@@ -1,0 +1,159 @@
+"""``bench voice``: the generated set (two voice families, both halves, three conditions) and,
+on a small selection, every figure per engine, per half and per voice family."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from kiosk.devtools.voiceset import (
+    CONDITIONS,
+    FAMILIES,
+    HALVES,
+    PHRASINGS,
+    bench_voice,
+    clips,
+)
+from kiosk.listen.commands import COMMAND_PHRASES
+from tests.conftest import run_cli
+
+FIGURES = (
+    "accuracy_clean",
+    "accuracy_snr10",
+    "accuracy_snr5",
+    "confirm_rate",
+    "confirm_right_rate",
+    "asked_right_rate",
+    "false_action_rate",
+    "reject_rate",
+    "latency_ms_p50",
+    "latency_ms_p95",
+)
+SHARES = FIGURES[:8]
+
+
+def test_the_set_covers_every_topic_and_command_in_both_halves() -> None:
+    from kiosk.content.loader import load_content
+    from kiosk.paths import CONTENT_DIR
+
+    content = load_content(CONTENT_DIR).content
+    assert content is not None
+    wanted = {f"topic:{t.id}" for t in content.topics} | {f"command:{c}" for c in COMMAND_PHRASES}
+    for half in HALVES:
+        labels = Counter(expected for expected, _ in PHRASINGS[half])
+        assert wanted | {"none"} == set(labels), half
+        # Several phrasings of each, and plenty of out-of-scope talk.
+        assert min(labels[label] for label in wanted) >= 3, half
+        assert labels["none"] >= 15, half
+        texts = [text for _, text in PHRASINGS[half]]
+        assert len(texts) == len(set(texts)), half
+    dev = {text for _, text in PHRASINGS["dev"]}
+    heldout = {text for _, text in PHRASINGS["heldout"]}
+    assert not dev & heldout
+    # Not the content's own phrases nor the command phrasings.
+    listed = {p for t in content.topics for p in t.phrases} | {
+        p for phrasings in COMMAND_PHRASES.values() for p in phrasings
+    }
+    assert not (dev | heldout) & listed
+
+
+def test_the_set_has_both_families_in_both_halves_and_every_condition() -> None:
+    everything = clips()
+    assert len(everything) >= 600
+    assert len({c.id for c in everything}) == len(everything)
+    counts = Counter((c.half, c.family, c.condition) for c in everything)
+    for half in HALVES:
+        for family in FAMILIES:
+            for condition in CONDITIONS:
+                # Every phrasing of the half, said by each family in each condition.
+                assert counts[half, family, condition] == len(PHRASINGS[half])
+    for family in FAMILIES:
+        voices = {
+            h: {c.voice for c in everything if (c.half, c.family) == (h, family)} for h in HALVES
+        }
+        assert len(voices["dev"]) >= 2 and len(voices["heldout"]) >= 2, family
+        assert not voices["dev"] & voices["heldout"], family
+    # Rate and pitch variants in each family.
+    for family in FAMILIES:
+        assert len({c.rate for c in everything if c.family == family}) >= 3
+        assert len({c.pitch for c in everything if c.family == family}) >= 3
+    assert {c.noise for c in everything if c.condition == "clean"} == {"room"}
+    assert "babble" in {c.noise for c in everything}
+
+
+def test_the_quick_subset_is_small_but_has_every_kind_of_clip() -> None:
+    quick = clips(quick=True)
+    assert 30 <= len(quick) <= 50
+    assert set(quick) <= set(clips())
+    assert {(c.half, c.family, c.condition) for c in quick} == {
+        (h, f, c) for h in HALVES for f in FAMILIES for c in CONDITIONS
+    }
+    assert {c.expected.split(":")[0] for c in quick} == {"topic", "command", "none"}
+
+
+@pytest.mark.slow
+def test_every_figure_is_reported_per_engine_half_and_family(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KIOSK_VOICE_BENCH_CACHE", str(tmp_path))
+    everything = clips()
+    # One clean in-scope and one out-of-scope clip per half and family (8 clips).
+    tiny = []
+    for half in HALVES:
+        for family in FAMILIES:
+            mine = [c for c in everything if (c.half, c.family) == (half, family)]
+            tiny.append(next(c for c in mine if c.in_scope and c.condition == "clean"))
+            tiny.append(next(c for c in mine if not c.in_scope and c.condition == "snr10"))
+    figures = bench_voice(selected=tiny)
+    assert figures["voice.clips"] == 8
+    assert figures["voice.clips_espeak"] == figures["voice.clips_flite"] == 4
+    assert len(list(tmp_path.rglob("*.wav"))) == 8
+    engine = figures["voice.engine"]
+    assert engine == "pocketsphinx"
+    prefixes = [f"voice.{engine}.", "voice."]
+    for family in FAMILIES:
+        prefixes.append(f"voice.{engine}.{family}.")
+        for half in HALVES:
+            prefixes.append(f"voice.{engine}.{half}.{family}.")
+    for half in HALVES:
+        prefixes.append(f"voice.{engine}.{half}.")
+    for prefix in prefixes:
+        for name in FIGURES:
+            assert f"{prefix}{name}" in figures, prefix + name
+        # Accuracy of a condition without clips in that group is -1; the rest are shares.
+        for name in ("confirm_rate", "false_action_rate"):
+            assert 0 <= figures[f"{prefix}{name}"] <= 1, prefix + name
+    assert figures[f"voice.{engine}.dev.flite.clips"] == 2
+    for key in ("voice.rss_mb", f"voice.{engine}.rss_mb"):
+        assert 20 < figures[key] < 4000, key
+
+
+@pytest.mark.slow
+def test_bench_voice_quick_reports_every_figure(tmp_path: Path) -> None:
+    env = dict(os.environ, KIOSK_BENCH_QUICK="1")
+    result = run_cli("bench", "voice", "--json", env=env, timeout=300)
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout)
+    assert figures["voice.engine"] == "pocketsphinx"
+    assert figures["voice.pocketsphinx.available"] == 1
+    assert figures["voice.vosk.available"] == 0
+    assert "Vosk model not installed" in figures["voice.vosk.unavailable_reason"]
+    for name in FIGURES:
+        for key in (f"voice.{name}", f"voice.pocketsphinx.{name}"):
+            # asked_right_rate is -1 (no such requests) when every in-scope clip was acted on.
+            assert figures[key] >= (-1 if name == "asked_right_rate" else 0), key
+        for half in HALVES:
+            assert f"voice.pocketsphinx.{half}.{name}" in figures
+            for family in FAMILIES:
+                assert f"voice.pocketsphinx.{half}.{family}.{name}" in figures
+        for family in FAMILIES:
+            assert f"voice.pocketsphinx.{family}.{name}" in figures
+    for name in SHARES:
+        assert figures[f"voice.{name}"] <= 1
+    assert figures["voice.rss_mb"] > 0
+    assert 30 <= figures["voice.clips"] <= 50
+    assert figures["voice.clips_flite"] > 0 and figures["voice.clips_espeak"] > 0
