@@ -38,6 +38,10 @@ from kiosk.voice_requests import VoiceRequests
 
 log = logging.getLogger("kiosk.session")
 
+VOICE_PREPARED_AFTER_MS = 300
+"""After Home is first painted, the voice request matcher is built and the voice input given
+the content's phrases (or at once, if a spoken request comes first)."""
+
 
 class KioskController(QObject):
     """Connects the window's intentions to session state, content and services."""
@@ -178,8 +182,11 @@ class KioskController(QObject):
         return self.nav.content
 
     def start(self) -> None:
-        """Show Home with the current content."""
-        self.voice_requests.build_matcher()
+        """Show Home with the current content (what only a spoken request needs is prepared
+        once Home is painted: :data:`VOICE_PREPARED_AFTER_MS`)."""
+        self.window.first_painted.connect(
+            lambda: QTimer.singleShot(VOICE_PREPARED_AFTER_MS, self.voice_requests.prepare)
+        )
         # Styled before the topics are set: Home's grid is then laid out once, not twice.
         self.nav.apply_style()
         self.window.set_content(self.content)

@@ -34,6 +34,24 @@ from kiosk.content.reading import plain
 from kiosk.ui.theme import FONT_FAMILY, STANDARD, Sizes, Theme, role_type
 
 _WRAP = Qt.TextFlag.TextWordWrap
+_WRAPPED: dict[tuple[str, int, str], tuple[int, int]] = {}
+_BUTTON_WIDTHS: dict[tuple[Any, ...], tuple[int, int]] = {}
+"""A big button's (least, one-line) widths by its shape (:meth:`BigButton.shape`)."""
+
+
+def wrapped_size(font: QFont, width: int, text: str) -> tuple[int, int]:
+    """The (width, height) of ``text`` in ``font`` wrapped at ``width`` pixels, remembered: the
+    layouts measure the same words at the same widths over and over (Home's grid every column
+    count and summary length, the emergency panel every type size and share, at start-up and on
+    every change of text size back to one seen before)."""
+    key = (font.key(), width, text)
+    size = _WRAPPED.get(key)
+    if size is None:
+        if len(_WRAPPED) > 20_000:
+            _WRAPPED.clear()
+        rect = QFontMetrics(font).boundingRect(QRect(0, 0, max(1, width), 1_000_000), _WRAP, text)
+        size = _WRAPPED[key] = (rect.width(), rect.height())
+    return size
 
 
 def kiosk_font(px: int, bold: bool = False) -> QFont:
@@ -117,6 +135,7 @@ class BigButton(QAbstractButton):
         self._widths_cache: tuple[int, int] | None = None
         """(least width, one-line width), kept until the words or the text size change (the
         arrangement and the rows of controls ask for them hundreds of times per layout)."""
+        self._shape_cache: tuple[Any, ...] | None = None
         self.setText(title)
         if object_name:
             self.setObjectName(object_name)
@@ -154,12 +173,17 @@ class BigButton(QAbstractButton):
 
     def set_texts(self, title: str, subtitle: str = "", description: str = "") -> None:
         """Change what the button says."""
+        description = description or subtitle or title
+        if (self._title, self._subtitle, self._shown_subtitle) == (title, subtitle, subtitle) and (
+            self.accessibleDescription() == description
+        ):
+            return  # the same words: nothing to measure or lay out again
         self._title, self._subtitle = title, subtitle
         self._shown_subtitle = subtitle
-        self._widths_cache = None
+        self._widths_cache = self._shape_cache = None
         self.setText(title)
         self.setAccessibleName(title)
-        self.setAccessibleDescription(description or subtitle or title)
+        self.setAccessibleDescription(description)
         self.updateGeometry()
         self.update()
 
@@ -167,7 +191,7 @@ class BigButton(QAbstractButton):
         """Use a theme and text size."""
         self._theme, self._sizes = theme, sizes
         self._metrics_cache = None
-        self._widths_cache = None
+        self._widths_cache = self._shape_cache = None
         self._rects_cache.clear()
         self.updateGeometry()
         self.update()
@@ -175,16 +199,18 @@ class BigButton(QAbstractButton):
     def shape(self) -> tuple[Any, ...]:
         """What this button's size depends on: its type (as set by :meth:`apply_style`) and
         the words it shows."""
-        title_font, sub_font, pad, minimum = self._metrics()
-        return (
-            title_font.key(),
-            sub_font.key(),
-            pad,
-            minimum,
-            self._emergency,
-            self._label(),
-            self._shown_subtitle,
-        )
+        if self._shape_cache is None:
+            title_font, sub_font, pad, minimum = self._metrics()
+            self._shape_cache = (
+                title_font.key(),
+                sub_font.key(),
+                pad,
+                minimum,
+                self._emergency,
+                self._label(),
+                self._shown_subtitle,
+            )
+        return self._shape_cache
 
     @property
     def shown_subtitle(self) -> str:
@@ -202,10 +228,12 @@ class BigButton(QAbstractButton):
             limit = metrics.lineSpacing() * lines + metrics.height() - metrics.lineSpacing()
 
             def fits(text: str) -> bool:
-                rect = metrics.boundingRect(QRect(0, 0, inner, 100000), _WRAP, text)
-                return rect.height() <= limit and rect.width() <= inner
+                text_width, height = wrapped_size(sub_font, inner, text)
+                return height <= limit and text_width <= inner
 
-            if not fits(shown):
+            if limit <= 0:  # no room for a line (no summary): no words fit, none measured
+                shown = ""
+            elif not fits(shown):
                 words = self._subtitle.split()
                 shown = ""
                 for count in range(len(words) - 1, 0, -1):
@@ -215,7 +243,7 @@ class BigButton(QAbstractButton):
                         break
         if shown != self._shown_subtitle:
             self._shown_subtitle = shown
-            self._widths_cache = None
+            self._widths_cache = self._shape_cache = None
             self.updateGeometry()
             self.update()
 
@@ -251,18 +279,10 @@ class BigButton(QAbstractButton):
     def _measure_text(self, width: int) -> tuple[int, int]:
         title_font, sub_font, pad, _ = self._metrics()
         inner = max(1, width - 2 * pad - (self._icon_px() + pad if self._emergency else 0))
-        title_h = (
-            QFontMetrics(title_font)
-            .boundingRect(QRect(0, 0, inner, 100000), _WRAP, self._label())
-            .height()
-        )
+        title_h = wrapped_size(title_font, inner, self._label())[1]
         sub_h = 0
         if self._shown_subtitle:
-            sub_h = (
-                QFontMetrics(sub_font)
-                .boundingRect(QRect(0, 0, inner, 100000), _WRAP, self._shown_subtitle)
-                .height()
-            )
+            sub_h = wrapped_size(sub_font, inner, self._shown_subtitle)[1]
         return title_h, sub_h
 
     def hasHeightForWidth(self) -> bool:
@@ -279,6 +299,10 @@ class BigButton(QAbstractButton):
 
     def _widths(self) -> tuple[int, int]:
         if self._widths_cache is None:
+            # The same type and words, the same widths: a change of text size back to one seen
+            # before (or another button alike) measures nothing.
+            self._widths_cache = _BUTTON_WIDTHS.get(self.shape())
+        if self._widths_cache is None:
             title_font, sub_font, pad, minimum = self._metrics()
             title_metrics = QFontMetrics(title_font)
             widest = max(
@@ -293,6 +317,9 @@ class BigButton(QAbstractButton):
             least = max(minimum, widest + 2 * pad + icon + 2)
             one_line = title_metrics.horizontalAdvance(self._label()) + 2 * pad + 2
             self._widths_cache = (least, one_line)
+            if len(_BUTTON_WIDTHS) > 4096:
+                _BUTTON_WIDTHS.clear()
+            _BUTTON_WIDTHS[self.shape()] = self._widths_cache
         return self._widths_cache
 
     def one_line_width(self, title: str) -> int:
@@ -1319,12 +1346,13 @@ class EmergencyPanel(QFrame):
         return self._layout(width, px, columns, None)
 
     def _layout(self, width: int, px: int, columns: int, place: dict[QLabel, QRect] | None) -> int:
-        regular, bold = QFontMetrics(kiosk_font(px)), QFontMetrics(kiosk_font(px, bold=True))
+        regular_font, bold = kiosk_font(px), kiosk_font(px, bold=True)
+        regular = QFontMetrics(regular_font)
         m, gap = self._margin + self._border, self._margin
         inner = max(1, width - 2 * m)
 
-        def tall(metrics: QFontMetrics, text: str, w: int) -> int:
-            return metrics.boundingRect(QRect(0, 0, max(1, w), 1_000_000), _WRAP, text).height()
+        def tall(font: QFont, text: str, w: int) -> int:
+            return wrapped_size(font, w, text)[1]
 
         y = m
         h = tall(bold, self.heading, inner)
@@ -1337,7 +1365,7 @@ class EmergencyPanel(QFrame):
         row_gap = max(2, gap // 3)
         for start in range(0, len(self.symptoms), columns):
             row = range(start, min(start + columns, len(self.symptoms)))
-            heights = [tall(regular, self.symptoms[i], column_w - bullet) for i in row]
+            heights = [tall(regular_font, self.symptoms[i], column_w - bullet) for i in row]
             if place is not None:
                 for column, (i, hh) in enumerate(zip(row, heights, strict=True)):
                     x = m + column * (column_w + gap)
@@ -1348,12 +1376,12 @@ class EmergencyPanel(QFrame):
         for label, (text, strong) in zip(
             (self._action, self._numbers), self._texts(), strict=False
         ):
-            h = tall(bold if strong else regular, text, inner)
+            h = tall(bold if strong else regular_font, text, inner)
             if place is not None:
                 place[label] = QRect(m, y, inner, h)
             y += h + row_gap
         y += gap - row_gap
-        h = tall(regular, self._more.text() or "Touch here for more.", inner)
+        h = tall(regular_font, self._more.text() or "Touch here for more.", inner)
         if place is not None:
             place[self._more] = QRect(m, y, inner, h)
         return y + h + m
