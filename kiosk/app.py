@@ -300,7 +300,7 @@ def run_kiosk(
     if window.isVisible():  # (not closed by staff Exit: --exit-when-ready)
         window.close()  # the controller stops speech, voice input and the usage counts
     from kiosk.logsetup import mark_crash_log
-    from kiosk.services.speech import stop_render_thread
+    from kiosk.play.read_aloud import stop_render_thread
 
     mark_crash_log("stopped")
     stop_render_thread()

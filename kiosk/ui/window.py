@@ -196,7 +196,7 @@ class KioskWindow(QWidget):
             "Audio guide",
             description="Turn the audio guide on or off: touch a button once to hear it, "
             "twice to use it.",
-            opens=True,
+            opens=False,  # it turns the guide on or off: "Double-tap to use"
             object_name="nav-guide",
         )
         self.voice_button = BigButton(
