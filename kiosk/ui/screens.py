@@ -54,6 +54,7 @@ from kiosk.ui.widgets import (
     kiosk_font,
     role_font,
     spans_html_marked,
+    wrapped_size,
 )
 
 KEYS_HELP = "\n".join(f"- {line}" for line in help_lines())
@@ -1215,9 +1216,8 @@ def fit_overlay_text(
         needed = 0
         for label in shown:
             title = label.property("role") == "title"
-            metrics = QFontMetrics(kiosk_font(heading if title else px, bold=title))
-            rect = QRect(0, 0, width, 100_000)
-            needed += metrics.boundingRect(rect, Qt.TextFlag.TextWordWrap, label.text()).height()
+            font = kiosk_font(heading if title else px, bold=title)
+            needed += wrapped_size(font, width, label.text())[1]
             needed += 2
         if needed <= room:
             break

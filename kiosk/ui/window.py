@@ -46,7 +46,7 @@ from kiosk.ui.screens import (
 from kiosk.ui.screens import Screen as ScreenWidget
 from kiosk.ui.staff_tools import UsageScreen
 from kiosk.ui.theme import THEMES, Sizes, Theme, colour_sheet, type_sheet
-from kiosk.ui.widgets import BigButton, EmergencyPanel, HoldLabel, kiosk_font
+from kiosk.ui.widgets import BigButton, EmergencyPanel, HoldLabel, kiosk_font, wrapped_size
 
 PANEL_SHARES_LANDSCAPE = (0.32, 0.36, 0.40, 0.44, 0.48, 0.52, 0.56, 0.60, 0.64)
 """The same beside the screens and the top bar, from the top of the window."""
@@ -625,9 +625,7 @@ class KioskWindow(QWidget):
         topic = self.topic
 
         def tall(px: int, text: str) -> int:
-            metrics = QFontMetrics(kiosk_font(px, bold=True))
-            flags = Qt.TextFlag.TextWordWrap
-            return metrics.boundingRect(QRect(0, 0, max(1, width), 100_000), flags, text).height()
+            return wrapped_size(kiosk_font(px, bold=True), width, text)[1]
 
         body = QFontMetrics(kiosk_font(sizes.body_px)).lineSpacing()
         assert topic.speech is not None
