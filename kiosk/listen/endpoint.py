@@ -201,6 +201,14 @@ class Endpointer:
         # A 100 ms level stays up for the frames after the sound that it still averages over.
         return max(last - (SMOOTH_FRAMES - 1), self._last_voiced)
 
+    def tentative_end(self) -> int | None:
+        """Where speech ends if the person has stopped: the frame :meth:`_speech_end` would
+        give if the request ended now (None before speech starts and once done). While the
+        hangover is waited out, the request up to here can already be decoded."""
+        if not self.started or self.done or self._since_start == []:
+            return None
+        return self._speech_end()
+
     def _false_start(self) -> bool:
         """Whether what started the request was the room, not a person asking: its loudest
         moment not ``OVER_ROOM_DB`` over the room heard since (its median level). With other

@@ -73,6 +73,24 @@ class RequestAudio:
         ep = self.endpointer
         if not ep.started or ep.speech_start_frame is None:
             return None
+        return self._parts(ep.speech_end_frame)
+
+    def tentative(self) -> tuple[bytes, bytes] | None:
+        """What :meth:`request` will return if the person has stopped speaking, once the
+        audio to ``POST_MS`` after their last word is in; else None. The endpointer waits
+        ``HANGOVER_MS`` of quiet before it says the request is over: decoding this meanwhile
+        (:class:`Speculation`) has the answer ready when it does."""
+        ep = self.endpointer
+        end = ep.tentative_end()
+        if end is None or ep.speech_start_frame is None:
+            return None
+        if ep.frames < end + POST_MS // FRAME_MS:
+            return None
+        return self._parts(end)
+
+    def _parts(self, speech_end_frame: int | None) -> tuple[bytes, bytes]:
+        ep = self.endpointer
+        assert ep.speech_start_frame is not None
         heard = bytes(self._audio[: ep.frames * FRAME_BYTES])
         # To POST_MS after the end of speech (the tail of the last word; the endpointer's end
         # is the last moment the person was clearly louder than the room), not to the end of
@@ -87,13 +105,24 @@ class RequestAudio:
             # room before the detected start is still the noise profile.
             start = 0
         end = len(heard)
-        if ep.speech_end_frame is not None:
-            end = min(end, ep.speech_end_frame * FRAME_BYTES + POST_MS * RATE // 500)
+        if speech_end_frame is not None:
+            end = min(end, speech_end_frame * FRAME_BYTES + POST_MS * RATE // 500)
         return heard[start:end], room
 
     def clear(self) -> None:
         """Forget the audio (it is never kept after a request)."""
         self._audio = bytearray()
+
+
+def recognise_parts(
+    recogniser: Recogniser, parts: tuple[bytes, bytes] | None, noise_reduction: str = "webrtc"
+) -> Recognition:
+    """What the recogniser hears in ``parts`` (:meth:`RequestAudio.request`: the speech and
+    the room before it; None: nothing was said)."""
+    if parts is None:
+        return Recognition.nothing(recogniser.name)
+    speech, room = parts
+    return recogniser.recognise(reduce_noise(speech, room, noise_reduction))
 
 
 def recognise_request(
@@ -102,10 +131,7 @@ def recognise_request(
     """What the recogniser heard in the request (nothing when no speech was found)."""
     parts = audio.request()
     audio.clear()
-    if parts is None:
-        return Recognition.nothing(recogniser.name)
-    speech, room = parts
-    return recogniser.recognise(reduce_noise(speech, room, noise_reduction))
+    return recognise_parts(recogniser, parts, noise_reduction)
 
 
 @dataclass(frozen=True)
@@ -199,14 +225,35 @@ def hear_utterance(
     piece = max(2, int(RATE * piece_seconds) * 2)
     end = len(pcm) / (2 * RATE)
     audio = RequestAudio(limit_ms=max(LIMIT_MS, int(end * 1000) + 1000))
+    # The speculative decode (the voice process runs it on its one decoding thread while the
+    # microphone goes on): its parts, what was heard, and when it was done (audio time, ms; a
+    # decode waits for the one before it).
+    early: tuple[tuple[bytes, bytes], Recognition, float] | None = None
+    free_at = 0.0
     for offset in range(0, len(pcm), piece):
         audio.push(pcm[offset : offset + piece])
         if audio.done:
             end = audio.endpointer.elapsed_ms / 1000
             break
+        parts = audio.tentative()
+        if parts is not None and (early is None or early[0] != parts):
+            started = time.perf_counter()
+            heard = recognise_parts(recogniser, parts, noise_reduction)
+            took = (time.perf_counter() - started) * 1000
+            free_at = max(free_at, audio.endpointer.elapsed_ms) + took
+            early = (parts, heard, free_at)
     audio.finish()
     started = time.perf_counter()
-    heard = recognise_request(recogniser, audio, noise_reduction)
+    parts = audio.request()
+    audio.clear()
+    waited = 0.0
+    if early is not None and early[0] == parts:
+        # Decoded while the hangover was waited out: only what it had not finished by the end
+        # of listening counts.
+        heard, waited = early[1], max(0.0, early[2] - end * 1000)
+    else:
+        waited = max(0.0, free_at - end * 1000)  # the decoding thread is still busy
+        heard = recognise_parts(recogniser, parts, noise_reduction)
     decision = decide(matcher, heard)
-    latency = (time.perf_counter() - started) * 1000
+    latency = (time.perf_counter() - started) * 1000 + waited
     return replace(decision, latency_ms=latency)

@@ -42,6 +42,7 @@ import threading
 import time
 from array import array
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -53,7 +54,7 @@ from kiosk.listen import protocol
 from kiosk.listen.audio import to_mono16k
 from kiosk.listen.endpoint import FRAME_MS
 from kiosk.listen.engines import create_recogniser
-from kiosk.listen.hearing import RequestAudio, recognise_request
+from kiosk.listen.hearing import RequestAudio, recognise_parts
 from kiosk.listen.models import model_state
 from kiosk.listen.recognition import EngineUnavailable, Recogniser, Recognition, words_of
 from kiosk.services.memory import release_free_memory
@@ -147,6 +148,11 @@ class _Listener(QObject):
         self.stream: QIODevice | None = None
         self.format = QAudioFormat()
         self.audio: RequestAudio | None = None
+        # Every decode runs on this one thread, in order: the request as it will be if the
+        # person has stopped is decoded while the endpointer waits out its hangover, so the
+        # answer is ready when listening ends (and the Qt thread keeps reading the microphone).
+        self.decoding = ThreadPoolExecutor(max_workers=1, thread_name_prefix="decode")
+        self.early: tuple[tuple[bytes, bytes], Future[Recognition]] | None = None
         self.started_at = 0.0
         self.last_level = 0.0
         self.request = 0
@@ -192,8 +198,9 @@ class _Listener(QObject):
             if self.audio is not None:
                 self.audio.clear()
             self.audio = None
+            self.early = None
             if self.recogniser is not None:
-                self.recogniser.cancel()
+                self.decoding.submit(self.recogniser.cancel)
 
     def handle(self, message: protocol.Command) -> None:
         if isinstance(message, protocol.SetPhrases):
@@ -227,7 +234,8 @@ class _Listener(QObject):
             return
         if self.source is not None:
             self.stop_source()
-            self.recogniser.cancel()
+            self.decoding.submit(self.recogniser.cancel)
+        self.early = None
         device: QAudioDevice = QMediaDevices.defaultAudioInput()
         if device.isNull() or (self.inputs is not None and self.inputs[0] == 0):
             emit(protocol.Failed("no microphone", self.request))
@@ -290,6 +298,10 @@ class _Listener(QObject):
         if endpointer.done:
             self.stop_source()
             self.conclude(endpointer.reason)
+            return
+        parts = audio.tentative()
+        if parts is not None and (self.early is None or self.early[0] != parts):
+            self.early = (parts, self.decoding.submit(recognise_parts, recogniser, parts))
 
     def time_up(self) -> None:
         if self.audio is not None:
@@ -331,7 +343,14 @@ class _Listener(QObject):
             return
         emit(protocol.Deciding(self.request))
         started = time.perf_counter()
-        heard = recognise_request(recogniser, audio)
+        parts = audio.request()
+        audio.clear()
+        early, self.early = self.early, None
+        if early is not None and early[0] == parts:
+            decoded = early[1]  # decoded, or being decoded, while the hangover was waited out
+        else:
+            decoded = self.decoding.submit(recognise_parts, recogniser, parts)
+        heard = decoded.result()
         decode_ms = round((time.perf_counter() - started) * 1000, 1)
         emit(protocol.Result(self.request, heard, replace(timing, decode_ms=decode_ms)))
         release_free_memory()  # the request's audio and the decoder's lattice, freed

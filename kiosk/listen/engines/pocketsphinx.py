@@ -77,6 +77,10 @@ development half). Narrower beams (``beam``/``pbeam`` 1e-40, ``wbeam`` 1e-24) lo
 (acted right clean 0.41 -> 0.39, 10 dB 0.25 -> 0.18); ``maxhmmpf`` 3000 changed nothing."""
 
 
+CMN_RESET = False
+CMN_PASSES = 1
+
+
 def _lm_decoder(arpa: str, dictionary: str) -> Any:
     """A PocketSphinx decoder searching the ARPA language model ``arpa``, with the pronunciation
     dictionary text ``dictionary``."""
@@ -155,6 +159,7 @@ class PocketSphinxRecogniser:
             word.lower(): " ".join(_phones(phones)) for word, phones in pronunciations.items()
         }
         self._decoder: Any | None = None
+        self._cmn_start: str | None = None
         self._search = ""
         self._generation = 0
         self._phrases: frozenset[str] = frozenset()
@@ -257,6 +262,8 @@ class PocketSphinxRecogniser:
         if self._decoder is None:
             self._decoder = _lm_decoder(text, dictionary)
             self._search = self._decoder.current_search()
+            if CMN_RESET:
+                self._cmn_start = self._decoder.get_cmn()
             return
         decoder = self._decoder
         with _memory_file("requests.dict", dictionary) as path:
@@ -298,11 +305,15 @@ class PocketSphinxRecogniser:
             dropped, self._dropped = self._dropped, False
             if decoder is None or not self._search or dropped or utterance.silent or not audio:
                 return Recognition.nothing(self.name)
-            decoder.start_utt()
-            try:
-                decoder.process_raw(dithered(without_silence(audio)), full_utt=True)
-            finally:
-                decoder.end_utt()
+            pcm = dithered(without_silence(audio))
+            for _ in range(CMN_PASSES):
+                if self._cmn_start is not None:
+                    decoder.set_cmn(self._cmn_start)
+                decoder.start_utt()
+                try:
+                    decoder.process_raw(pcm, full_utt=True)
+                finally:
+                    decoder.end_utt()
             hypothesis = decoder.hyp()
             if hypothesis is None:
                 return Recognition.nothing(self.name)
