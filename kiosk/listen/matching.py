@@ -834,16 +834,22 @@ def _command_weight(word: str) -> float:
     return _COMMAND_OTHER_WEIGHT
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 13)
 def _same_word(a: str, b: str) -> bool:
     """Whether a request's word is a phrasing's word, allowing a misheard spelling. Remembered
     (bounded): a request's command scores compare every word with every phrasing's words, and
     the fuzzy ratio was most of the matching time (about 7 ms a transcript, 10 transcripts a
-    request with the n-best)."""
+    request with the n-best). 8,192 pairs, about 1.1 MB: a request's pairs, and the last few
+    requests'. (65,536 took up to 9 MB of the kiosk process, and a soak's kiosk process grew
+    by them: 7,961 pairs, 1.1 MB, after 2,500 interactions, still growing.)"""
     if a == b:
         return a != _UNK
+    shorter = min(len(a), len(b))
+    # fuzz.ratio is at most 200 * shorter / (len(a) + len(b)): the longer word's extra
+    # letters never match, so words of too different lengths need no comparing.
     return (
-        min(len(a), len(b)) >= _FUZZY_MIN_LENGTH
+        shorter >= _FUZZY_MIN_LENGTH
+        and 200 * shorter >= _FUZZY_CUTOFF * (len(a) + len(b))
         and _UNK not in (a, b)
         and fuzz.ratio(a, b) >= _FUZZY_CUTOFF
     )
