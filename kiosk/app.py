@@ -212,6 +212,17 @@ def settings_for_screen(
     )
 
 
+def collect_garbage_again() -> None:
+    """Turn the cyclic garbage collector back on (the command line turns it off for the start,
+    :func:`kiosk.cli._cmd_run`), with everything the start made moved out of its passes
+    (``gc.freeze``): modules, classes and the kiosk's widgets live as long as the process, and
+    each full pass would walk them again."""
+    import gc
+
+    gc.freeze()
+    gc.enable()
+
+
 def _import_voice_decision() -> None:
     import kiosk.listen.hearing  # noqa: F401
 
@@ -284,6 +295,7 @@ def run_kiosk(
 
     def ready() -> None:
         elapsed = (time.perf_counter() - PROCESS_START) * 1000
+        collect_garbage_again()
         log.info("home painted and interactive after %.0f ms", elapsed)
         if exit_when_ready:
             print(f"KIOSK_READY {elapsed:.1f}", flush=True)
