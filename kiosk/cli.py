@@ -85,10 +85,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
     import gc
     import resource
 
-    # A start makes hundreds of thousands of objects (modules, classes, Qt wrappers), none of
-    # them garbage: the cyclic collector ran about 84 times over them before Home was painted
-    # (25-30 ms of an idle start). It is off until Home is on screen (run_kiosk turns it back on
-    # then, with what the start made frozen out of its later passes).
+    # A start makes many objects (modules, classes, Qt wrappers) and almost no garbage: the
+    # cyclic collector ran 84 times over them before Home was painted (50-68 ms of a start,
+    # measured with gc.callbacks on a loaded machine). It is off until Home is on screen
+    # (run_kiosk turns it back on then, with what the start made frozen out of later passes).
     gc.disable()
     from kiosk.app import run_kiosk
 
