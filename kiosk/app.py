@@ -214,11 +214,13 @@ def settings_for_screen(
 
 def collect_garbage_again() -> None:
     """Turn the cyclic garbage collector back on (the command line turns it off for the start,
-    :func:`kiosk.cli._cmd_run`), with everything the start made moved out of its passes
-    (``gc.freeze``): modules, classes and the kiosk's widgets live as long as the process, and
-    each full pass would walk them again."""
+    :func:`kiosk.cli._cmd_run`): the start's few hundred garbage objects are collected (one
+    full pass, with Home on screen), then everything else the start made is moved out of later
+    passes (``gc.freeze``): modules, classes and the kiosk's widgets live as long as the
+    process, and each full pass would walk them again."""
     import gc
 
+    gc.collect()
     gc.freeze()
     gc.enable()
 
@@ -295,13 +297,13 @@ def run_kiosk(
 
     def ready() -> None:
         elapsed = (time.perf_counter() - PROCESS_START) * 1000
-        collect_garbage_again()
         log.info("home painted and interactive after %.0f ms", elapsed)
         if exit_when_ready:
             print(f"KIOSK_READY {elapsed:.1f}", flush=True)
             window.allow_close()
             app.quit()
             return
+        collect_garbage_again()
         # What the first spoken request needs, imported while Home is on screen rather than
         # before it (or while that request waits).
         QTimer.singleShot(500, _import_voice_decision)
