@@ -212,6 +212,19 @@ def settings_for_screen(
     )
 
 
+def collect_garbage_again() -> None:
+    """Turn the cyclic garbage collector back on (the command line turns it off for the start,
+    :func:`kiosk.cli._cmd_run`): the start's few hundred garbage objects are collected (one
+    full pass, with Home on screen), then everything else the start made is moved out of later
+    passes (``gc.freeze``): modules, classes and the kiosk's widgets live as long as the
+    process, and each full pass would walk them again."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    gc.enable()
+
+
 def _import_voice_decision() -> None:
     import kiosk.listen.hearing  # noqa: F401
 
@@ -290,6 +303,7 @@ def run_kiosk(
             window.allow_close()
             app.quit()
             return
+        collect_garbage_again()
         # What the first spoken request needs, imported while Home is on screen rather than
         # before it (or while that request waits).
         QTimer.singleShot(500, _import_voice_decision)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -20,10 +21,12 @@ from kiosk.core.patient_use import PatientUse
 from kiosk.core.session import DisplayPrefs, Navigator, Place, Screen
 from kiosk.core.usage import TOPIC_OPENED
 from kiosk.sound_controls import SoundControls
-from kiosk.staff_report import Line
 from kiosk.ui.staff_tools import UsageView
 from kiosk.ui.theme import THEMES
 from kiosk.ui.window import KioskWindow
+
+if TYPE_CHECKING:
+    from kiosk.staff_report import Line
 
 log = logging.getLogger("kiosk.session")
 

@@ -12,11 +12,11 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 
-from kiosk import staff_report as report
-from kiosk.core import health
+from kiosk.core.lazy import lazy_module
 from kiosk.core.patient_use import PatientUse
 from kiosk.core.pin import StaffPin
 from kiosk.core.session import Place, Screen
@@ -28,6 +28,12 @@ from kiosk.services.selftest_runner import SelfTestRunner
 from kiosk.sound_controls import SoundControls
 from kiosk.ui.staff_tools import UsageView
 from kiosk.ui.window import KioskWindow
+
+if TYPE_CHECKING:
+    from kiosk import staff_report as report
+    from kiosk.core import health
+else:  # what the staff screens say (and the health checks' patterns): when staff first look
+    report = lazy_module("kiosk.staff_report")
 
 log = logging.getLogger("kiosk.session")
 

@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, Qt, QTimer
 
 from kiosk.content.model import ContentSet
 from kiosk.core.intents import Intent, Request, TopicChoice
+from kiosk.core.lazy import lazy_module
 from kiosk.listen.client import VoiceInput
 from kiosk.listen.commands import (
     COMMAND_REPLIES,
@@ -26,37 +27,21 @@ from kiosk.listen.commands import (
     NOTHING_TO_READ_MESSAGE,
     READ_AFTER,
 )
-from kiosk.listen.dialogue import (
-    ANSWER_PROMPT,
-    ASK_AGAIN_MESSAGE,
-    DECLINED_MESSAGE,
-    LISTENING_CUE,
-    NO_QUESTION_MESSAGE,
-    NOTHING_HEARD_MESSAGE,
-    QUIET_BEFORE_LISTENING_S,
-    TOUCH_YES_NO_MESSAGE,
-    VOICE_UNAVAILABLE_MESSAGE,
-    Outcome,
-    Step,
-    VoiceDialogue,
-    log_request,
-)
-from kiosk.listen.language import build_language
-from kiosk.listen.matching import (
-    NOT_RECOGNISED_MESSAGE,
-    CommandMatch,
-    Match,
-    RequestMatcher,
-    TopicMatch,
-    confirmation_prompt,
-)
-from kiosk.listen.protocol import RequestTiming
 from kiosk.play.read_aloud import ReadAloud
 from kiosk.sound_controls import SoundControls
 from kiosk.ui.window import KioskWindow
 
 if TYPE_CHECKING:
+    from kiosk.listen import dialogue as voice_dialogue
+    from kiosk.listen import language, matching
+    from kiosk.listen.protocol import RequestTiming
     from kiosk.listen.recognition import Recognition
+else:
+    # The request matcher (with rapidfuzz) and the dialogue over it are first used once Home is
+    # painted (the matcher is built then, :meth:`VoiceRequests.prepare`): not imported before.
+    voice_dialogue = lazy_module("kiosk.listen.dialogue")
+    language = lazy_module("kiosk.listen.language")
+    matching = lazy_module("kiosk.listen.matching")
 
 voice_log = logging.getLogger("kiosk.voice")
 
@@ -92,9 +77,8 @@ class VoiceRequests(QObject):
         self.concepts = concepts
         """The voice profile's everyday words per concept (None: the built-in ones)."""
         self.log_transcripts = log_transcripts
-        self._matcher: RequestMatcher | None = None
-        self.dialogue = VoiceDialogue()
-        """The voice dialogue's state: listening, the open question, yes or no."""
+        self._matcher: matching.RequestMatcher | None = None
+        self._dialogue: voice_dialogue.VoiceDialogue | None = None
         self.unknown_words: list[str] = []
         """The content's words the recogniser cannot hear (the staff screen lists them)."""
         self._listen_timer = QTimer(self)
@@ -113,7 +97,15 @@ class VoiceRequests(QObject):
         self._show_available(voice is not None and voice.available)
 
     @property
-    def matcher(self) -> RequestMatcher:
+    def dialogue(self) -> voice_dialogue.VoiceDialogue:
+        """The voice dialogue's state: listening, the open question, yes or no (made when
+        first needed)."""
+        if self._dialogue is None:
+            self._dialogue = voice_dialogue.VoiceDialogue()
+        return self._dialogue
+
+    @property
+    def matcher(self) -> matching.RequestMatcher:
         """What spoken requests are matched against: the content showing (built when first
         needed, if :meth:`prepare` has not built it yet)."""
         if self._matcher is None:
@@ -126,10 +118,10 @@ class VoiceRequests(QObject):
         :meth:`prepare`), and give the voice input its phrases."""
         accept, confirm = self.matcher_scores
         content = self._content()
-        self._matcher = RequestMatcher(content, accept, confirm, self.concepts)
+        self._matcher = matching.RequestMatcher(content, accept, confirm, self.concepts)
         if self.voice is not None:
-            language = build_language(content, concepts=self.concepts).lines()
-            self.voice.set_phrases(self._matcher.phrases(), language)
+            sentences = language.build_language(content, concepts=self.concepts).lines()
+            self.voice.set_phrases(self._matcher.phrases(), sentences)
 
     def prepare(self) -> None:
         """Build the matcher if nothing has yet (the kiosk calls this once Home is on screen:
@@ -147,7 +139,9 @@ class VoiceRequests(QObject):
 
     def _show_available(self, available: bool) -> None:
         self.window.show_voice_state(
-            "listening" if self.dialogue.listening else ("ready" if available else "unavailable")
+            "listening"
+            if self._dialogue is not None and self._dialogue.listening
+            else ("ready" if available else "unavailable")
         )
 
     def _show_state(self) -> None:
@@ -170,7 +164,7 @@ class VoiceRequests(QObject):
         else:
             self.dialogue.kiosk_quiet(time.monotonic())
             if state == "idle" and self.dialogue.cue_said():
-                self._listen_timer.start(round(QUIET_BEFORE_LISTENING_S * 1000) + 10)
+                self._listen_timer.start(round(voice_dialogue.QUIET_BEFORE_LISTENING_S * 1000) + 10)
 
     def ask_by_voice(self) -> None:
         """The Ask by voice control or key: listen for one request (again: stop listening)."""
@@ -182,12 +176,12 @@ class VoiceRequests(QObject):
         self.prepare()  # the recogniser has the content's phrases before it listens
         if self.voice is None or not self.voice.available:
             self._count("voice", "unavailable")
-            self._tell(VOICE_UNAVAILABLE_MESSAGE)
+            self._tell(voice_dialogue.VOICE_UNAVAILABLE_MESSAGE)
             return
         self.window.voice_overlay.show_waiting()
-        self._listen_after_speaking(LISTENING_CUE, Step.LISTENING)
+        self._listen_after_speaking(voice_dialogue.LISTENING_CUE, voice_dialogue.Step.LISTENING)
 
-    def _listen_after_speaking(self, words: str, step: Step) -> None:
+    def _listen_after_speaking(self, words: str, step: voice_dialogue.Step) -> None:
         """Say ``words``, then open the microphone once the kiosk has been quiet long enough."""
         if self.speech is not None and self.speech.sound_available:
             self.sound.speak_text(words)
@@ -198,12 +192,12 @@ class VoiceRequests(QObject):
             self._listen_timer.start(round(wait * 1000) + 10)
 
     def _open_microphone(self) -> None:
-        if self.dialogue.step is not Step.WAIT:
+        if self.dialogue.step is not voice_dialogue.Step.WAIT:
             return
         if self.voice is None or not self.voice.listen(self.dialogue.listen_ms):
             self.dialogue.stop_listening()
             self._count("voice", "unavailable")
-            self._tell(VOICE_UNAVAILABLE_MESSAGE)
+            self._tell(voice_dialogue.VOICE_UNAVAILABLE_MESSAGE)
             return
         self.dialogue.microphone_opened()
         self._show_available(True)
@@ -217,7 +211,7 @@ class VoiceRequests(QObject):
 
     def cancel_voice(self) -> None:
         """Stop listening (the Stop listening control, or Ask by voice again)."""
-        if self.dialogue.step is Step.CUE:
+        if self.dialogue.step is voice_dialogue.Step.CUE:
             self.sound.stop_speech()
         self._stop_listening()
         if self.dialogue.cancel():
@@ -234,7 +228,7 @@ class VoiceRequests(QObject):
             self.dialogue.stop_listening()
             self._count("voice", "unavailable")
             self._show_state()
-            self._tell(VOICE_UNAVAILABLE_MESSAGE)
+            self._tell(voice_dialogue.VOICE_UNAVAILABLE_MESSAGE)
 
     def _tell(self, message: str) -> None:
         """Show and say a message about a voice request."""
@@ -245,6 +239,8 @@ class VoiceRequests(QObject):
         """The voice input's answer to a request: act, ask, or say it was not understood."""
         if not self.dialogue.listening:
             return
+        from kiosk.listen.protocol import RequestTiming
+
         timing = timing or RequestTiming()
         spoke = bool(heard.transcript) or timing.spoke
         # The one decision path, shared with ``hear`` and ``bench voice``: act on what it acts
@@ -255,33 +251,39 @@ class VoiceRequests(QObject):
 
         decision = decide(self.matcher, heard) if heard.transcript else None
         match = decision.match if decision is not None else None
-        log_request(heard, match, timing, self.log_transcripts)
+        voice_dialogue.log_request(heard, match, timing, self.log_transcripts)
         turn = self.dialogue.heard(decision, spoke)
         self._show_state()
         outcome = turn.outcome
-        if outcome in (Outcome.CONFIRMED, Outcome.DECLINED):
-            self.answer(outcome is Outcome.CONFIRMED)
-        elif outcome is Outcome.ASK_AGAIN:
-            self._listen_after_speaking(ASK_AGAIN_MESSAGE, Step.ANSWER)
-        elif outcome is Outcome.TOUCH_YES_NO:
-            self.sound.speak_text(TOUCH_YES_NO_MESSAGE)
-        elif outcome is Outcome.NOTHING_HEARD:
+        if outcome in (voice_dialogue.Outcome.CONFIRMED, voice_dialogue.Outcome.DECLINED):
+            self.answer(outcome is voice_dialogue.Outcome.CONFIRMED)
+        elif outcome is voice_dialogue.Outcome.ASK_AGAIN:
+            self._listen_after_speaking(
+                voice_dialogue.ASK_AGAIN_MESSAGE, voice_dialogue.Step.ANSWER
+            )
+        elif outcome is voice_dialogue.Outcome.TOUCH_YES_NO:
+            self.sound.speak_text(voice_dialogue.TOUCH_YES_NO_MESSAGE)
+        elif outcome is voice_dialogue.Outcome.NOTHING_HEARD:
             self._count("voice", "nothing-heard")
-            self._tell(NOTHING_HEARD_MESSAGE)
-        elif outcome is Outcome.ACT:
+            self._tell(voice_dialogue.NOTHING_HEARD_MESSAGE)
+        elif outcome is voice_dialogue.Outcome.ACT:
             assert turn.match is not None
             self._count("voice", "acted")
             self._act(turn.match)
-        elif outcome in (Outcome.NOT_RECOGNISED, Outcome.NO_QUESTION):
+        elif outcome in (voice_dialogue.Outcome.NOT_RECOGNISED, voice_dialogue.Outcome.NO_QUESTION):
             self._count("voice", "not-recognised")
             self._tell(
-                NOT_RECOGNISED_MESSAGE if outcome is Outcome.NOT_RECOGNISED else NO_QUESTION_MESSAGE
+                matching.NOT_RECOGNISED_MESSAGE
+                if outcome is voice_dialogue.Outcome.NOT_RECOGNISED
+                else voice_dialogue.NO_QUESTION_MESSAGE
             )
-        elif outcome is Outcome.ASK:
+        elif outcome is voice_dialogue.Outcome.ASK:
             assert turn.match is not None
-            question = confirmation_prompt(turn.match, self._content())
+            question = matching.confirmation_prompt(turn.match, self._content())
             self.window.voice_overlay.show_question(question)
-            self._listen_after_speaking(f"{question} {ANSWER_PROMPT}", Step.ANSWER)
+            self._listen_after_speaking(
+                f"{question} {voice_dialogue.ANSWER_PROMPT}", voice_dialogue.Step.ANSWER
+            )
 
     def answer(self, yes: bool) -> None:
         """Yes or No to "Did you mean …?" (touched or said)."""
@@ -293,14 +295,14 @@ class VoiceRequests(QObject):
         if yes:
             self._act(match)
         else:
-            self._tell(DECLINED_MESSAGE)
+            self._tell(voice_dialogue.DECLINED_MESSAGE)
 
-    def _act(self, match: Match) -> None:
+    def _act(self, match: matching.Match) -> None:
         self.close_voice()
-        if isinstance(match, TopicMatch):
+        if isinstance(match, matching.TopicMatch):
             self._do(Request(Intent.TOPIC, TopicChoice(match.topic_id, "voice")))
             self.sound.read_page()
-        elif isinstance(match, CommandMatch):
+        elif isinstance(match, matching.CommandMatch):
             self.run_command(match.command)
 
     def run_command(self, command: str) -> None:
@@ -308,7 +310,8 @@ class VoiceRequests(QObject):
         what changed, reads the page it opened, or says why it did nothing."""
         request = COMMAND_REQUESTS[command]
         if request.intent is Intent.ANSWER:
-            self._tell(NO_QUESTION_MESSAGE)  # (an open question's answer never comes here)
+            # (an open question's answer never comes here)
+            self._tell(voice_dialogue.NO_QUESTION_MESSAGE)
         elif request.intent is Intent.READ and self.sound.current_paged_screen() is None:
             self._tell(NOTHING_TO_READ_MESSAGE)
         else:

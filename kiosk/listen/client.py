@@ -12,11 +12,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QProcess, Signal
 
-from kiosk.listen import protocol
+from kiosk.core.lazy import lazy_module
 from kiosk.services.child_process import SoundChild
+
+if TYPE_CHECKING:
+    from kiosk.listen import protocol
+else:  # its first use is the process's first message, after Home is painted
+    protocol = lazy_module("kiosk.listen.protocol")
 
 log = logging.getLogger("kiosk.voice")
 

@@ -9,11 +9,17 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QProcess, Signal
 
-from kiosk.play import protocol
+from kiosk.core.lazy import lazy_module
 from kiosk.services.child_process import SoundChild
+
+if TYPE_CHECKING:
+    from kiosk.play import protocol
+else:  # its first use is the process's first message, after Home is painted
+    protocol = lazy_module("kiosk.play.protocol")
 
 log = logging.getLogger("kiosk.sound")
 

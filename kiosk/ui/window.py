@@ -272,6 +272,9 @@ class KioskWindow(QWidget):
         self.screen_too_small = False
         """True when the panel leaves the screens less room than they need (staff are told)."""
         self._arranged: dict[tuple[object, ...], _Arranged] = {}
+        self._top_heights: dict[tuple[Sizes, int, int], tuple[int, bool, int]] = {}
+        """The top bar's height, compactness and rows per sizes, gap and width, while one
+        arrangement is worked out (:meth:`_top_height`)."""
         self._shown = False
         """True from show() to hide(): the window is arranged and its screens styled."""
         self._arrange_pending = False
@@ -571,6 +574,7 @@ class KioskWindow(QWidget):
         # the 100 % size (never below the legibility minimum; page text keeps its size).
         # Then headings no larger than the page text; then, where not even one line of text
         # fits under the title, band and controls, the title and band paged with the text.
+        self._top_heights = {}  # (the top bar's words or the sound status may have changed)
         scale = self.sizes.scale
         tries = [(c, HEADING_RATIOS[0]) for c in range(scale, 100, -CONTROL_SCALE_STEP)]
         tries += [(100, ratio) for ratio in HEADING_RATIOS]
@@ -803,11 +807,21 @@ class KioskWindow(QWidget):
         """The top bar's height in ``width``, and whether it is compact (Help, Text size, Audio
         guide and Ask by voice behind "More"): compact only when the full bar would need more
         than one row of buttons and the compact one is lower."""
+        # The same widths come up again and again while one arrangement is chosen (beside and
+        # below share the full width; each panel margin tried asks again): measured once.
+        key = (self.sizes, gap, width)
+        known = self._top_heights.get(key)
+        if known is not None:
+            height, is_compact, self.top_rows = known
+            return height, is_compact
         full = self._arrange_top(gap, width, False, place=False)
         if self.top_rows <= 2:
-            return full, False
-        compact = self._arrange_top(gap, width, True, place=False)
-        return (compact, True) if compact < full else (full, False)
+            chosen = (full, False)
+        else:
+            compact = self._arrange_top(gap, width, True, place=False)
+            chosen = (compact, True) if compact < full else (full, False)
+        self._top_heights[key] = (*chosen, self.top_rows)
+        return chosen
 
     def _arrange_top(self, gap: int, width: int, compact: bool, place: bool = True) -> int:
         """Place the clinic name, the sound status and the navigation buttons in ``width``;
