@@ -236,7 +236,8 @@ def hear_utterance(
             end = audio.endpointer.elapsed_ms / 1000
             break
         parts = audio.tentative()
-        if parts is not None and (early is None or early[0] != parts):
+        busy = free_at > audio.endpointer.elapsed_ms  # one early decode at a time, no queue
+        if parts is not None and not busy and (early is None or early[0] != parts):
             started = time.perf_counter()
             heard = recognise_parts(recogniser, parts, noise_reduction)
             took = (time.perf_counter() - started) * 1000

@@ -300,7 +300,8 @@ class _Listener(QObject):
             self.conclude(endpointer.reason)
             return
         parts = audio.tentative()
-        if parts is not None and (self.early is None or self.early[0] != parts):
+        busy = self.early is not None and not self.early[1].done()  # no queue of early decodes
+        if parts is not None and not busy and (self.early is None or self.early[0] != parts):
             self.early = (parts, self.decoding.submit(recognise_parts, recogniser, parts))
 
     def time_up(self) -> None:
