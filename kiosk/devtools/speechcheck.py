@@ -78,6 +78,7 @@ def transcribe(pcm16k: bytes) -> str:
         pcm.byteswap()
     if not pcm or max(map(abs, pcm)) <= SOUND_RMS:
         return ""
+    from kiosk.listen.engines.pocketsphinx import start_afresh
     from kiosk.listen.pcm import dithered, without_silence
 
     # As the kiosk's own recogniser does: the rig's silence is exact zeros, whose log energy
@@ -87,7 +88,7 @@ def transcribe(pcm16k: bytes) -> str:
     audio = dithered(without_silence(pcm16k))
     decoder = _get_decoder()
     with _decoder_lock:
-        decoder.start_utt()
+        start_afresh(decoder)  # what it hears does not depend on what it heard before
         decoder.process_raw(audio, full_utt=True)
         decoder.end_utt()
         hyp = decoder.hyp()

@@ -528,6 +528,38 @@ def test_pocketsphinx_hears_through_digital_silence(
     assert fresh[0].recognise(pcm) == fresh[1].recognise(pcm)
 
 
+def noisy(pcm: bytes, amplitude: int, seed: int) -> bytes:
+    """``pcm`` with seeded white noise of ``amplitude`` added (clipped to int16)."""
+    import numpy as np
+
+    samples = np.frombuffer(pcm, dtype="<i2").astype(np.int32)
+    noise = np.random.default_rng(seed).integers(-amplitude, amplitude, len(samples))
+    return np.clip(samples + noise, -32768, 32767).astype("<i2").tobytes()
+
+
+def test_pocketsphinx_hears_a_request_the_same_whatever_it_heard_before(audio: Path) -> None:
+    # The model's feat.params turns on PocketSphinx's own noise removal, whose running noise
+    # estimate carried over from one request to the next: the same audio gave different words
+    # depending on what had been decoded before it. Each request now starts afresh.
+    request = noisy(bytes(RATE // 2) + speech("tell me about tiredness", audio), 2500, seed=3)
+    fresh = PocketSphinxRecogniser(DEFAULT_PRONUNCIATIONS)
+    fresh.set_phrases(seed_language())
+    first = fresh.recognise(request)
+    assert first.transcript
+    used = PocketSphinxRecogniser(DEFAULT_PRONUNCIATIONS)
+    used.set_phrases(seed_language())
+    for before in (
+        noisy(speech("where is the toilet please", audio), 9000, seed=1),
+        noisy(bytes(RATE * 2), 6000, seed=2),
+        speech("go home", audio),
+    ):
+        used.recognise(before)
+        assert used.recognise(request) == first
+    fresh.set_phrases(seed_language())  # a content reload keeps it so
+    assert fresh.recognise(noisy(bytes(RATE), 9000, seed=4)) is not None
+    assert fresh.recognise(request) == first
+
+
 def test_pocketsphinx_out_of_scope_speech(sphinx: PocketSphinxRecogniser, audio: Path) -> None:
     result, ms = timed(sphinx, speech("where is the toilet please", audio))
     assert_well_formed(result, "pocketsphinx")
