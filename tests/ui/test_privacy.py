@@ -45,9 +45,16 @@ TRACED = f"openat,open,{WRITING_CALLS},socket,connect,bind"
 _LINE = re.compile(
     r"^(?P<pid>\d+)\s+(?:[\d.]+\s+)?(?P<call><\.\.\. \w+ resumed>|\w+)\((?P<args>.*)"
 )
-_OPEN = re.compile(r'^(?:AT_FDCWD|\d+<(?P<dir>[^>]*)>), "(?P<path>[^"]*)", (?P<flags>[A-Z0-9_|]+)')
+_OPEN = re.compile(
+    r'^(?:AT_FDCWD(?:<(?P<cwd>[^>]*)>)?|\d+<(?P<dir>[^>]*)>), "(?P<path>[^"]*)", '
+    r"(?P<flags>[A-Z0-9_|]+)"
+)
+"""``openat``'s arguments; with ``-y`` strace shows the working folder after ``AT_FDCWD``."""
 _FD_PATH = re.compile(r"^\d+<(?P<path>[^>]*)>")
 _PATHS = re.compile(r'"(?P<path>[^"]*)"')
+_FAILED = re.compile(r"\)\s+= -1 E[A-Z0-9]+\b")
+"""A call that failed (``mkdir`` of a folder that exists, as the usage counter's
+``mkdir(exist_ok=True)`` does before it opens its file): it wrote nothing."""
 WRITE_FLAGS = {"O_WRONLY", "O_RDWR", "O_CREAT", "O_TRUNC", "O_APPEND"}
 LOCAL_FAMILIES = {"AF_UNIX", "AF_LOCAL", "AF_NETLINK"}
 """Socket families that never leave the machine (the sound server's socket, kernel events)."""
@@ -64,15 +71,16 @@ class Trace:
         paths: list[str] = []
         for line in lines:
             found = _LINE.match(line)
-            if found is None or found.group("call").startswith("<"):
+            if found is None or found.group("call").startswith("<") or _FAILED.search(line):
                 continue
             call, args = found.group("call"), found.group("args")
             if call in ("openat", "open"):
                 opened = _OPEN.match(args if call == "openat" else f"AT_FDCWD, {args}")
                 if opened and WRITE_FLAGS & set(opened.group("flags").split("|")):
                     path = opened.group("path")
-                    if not path.startswith("/") and opened.group("dir"):
-                        path = f"{opened.group('dir')}/{path}"
+                    folder = opened.group("dir") or opened.group("cwd")
+                    if not path.startswith("/") and folder:
+                        path = f"{folder}/{path}"
                     paths.append(path)
             elif call in WRITING_CALLS.split(","):
                 fd = _FD_PATH.match(args)
@@ -163,6 +171,23 @@ def traced(tmp_path_factory: pytest.TempPathFactory, pulse_rig: PulseRig) -> tup
         for i, text in enumerate(["i feel tired all the time", "where is the toilet"])
     ]
     return run_traced_session(folder, pulse_rig, clips)
+
+
+def test_the_trace_reader_counts_writes_and_not_failed_calls() -> None:
+    state = "/tmp/x/state"
+    lines = [
+        f'7 mkdir("{state}", 0777) = -1 EEXIST (File exists)',
+        f'7 mkdir("{state}/log", 0777) = 0',
+        f'7 openat(AT_FDCWD</r>, "{state}/usage.sqlite3", O_RDWR|O_CREAT|O_CLOEXEC, 0644) = 8',
+        f'7 openat(AT_FDCWD</r>, "{state}/content.txt", O_RDONLY|O_CLOEXEC) = 9',
+        f'7 openat(AT_FDCWD</r>, "{state}/new.wav", O_WRONLY|O_CREAT, 0644) = -1 EACCES (Denied)',
+        f'7 write(9<{state}/log/kiosk.log>, "x", 1) = 1',
+    ]
+    assert Trace(lines, lines).written_paths(lines) == [
+        f"{state}/log",
+        f"{state}/usage.sqlite3",
+        f"{state}/log/kiosk.log",
+    ]
 
 
 def test_a_session_writes_nothing_but_the_log_and_the_speech_cache(
