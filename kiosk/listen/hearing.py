@@ -22,7 +22,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, TypeGuard
 
 from kiosk.listen.denoise import reduce_noise
 from kiosk.listen.endpoint import EARLY_MS, FRAME_BYTES, FRAME_MS, LIMIT_MS, Endpointer
@@ -79,7 +79,7 @@ class RequestAudio:
         """What :meth:`request` will return if the person has stopped speaking, once the
         audio to ``POST_MS`` after their last word is in; else None. The endpointer waits
         ``HANGOVER_MS`` of quiet before it says the request is over: decoding this meanwhile
-        (:class:`Speculation`) has the answer ready when it does."""
+        (:func:`decode_early`) has the answer ready when it does."""
         ep = self.endpointer
         end = ep.tentative_end()
         if end is None or ep.speech_start_frame is None:
@@ -123,6 +123,16 @@ def recognise_parts(
         return Recognition.nothing(recogniser.name)
     speech, room = parts
     return recogniser.recognise(reduce_noise(speech, room, noise_reduction))
+
+
+def decode_early(
+    parts: tuple[bytes, bytes] | None, busy: bool, decoded: tuple[bytes, bytes] | None
+) -> TypeGuard[tuple[bytes, bytes]]:
+    """Whether to decode ``parts`` (:meth:`RequestAudio.tentative`) now, before listening ends:
+    there is a tentative request, no early decode is running (one at a time, no queue), and it
+    is not the audio the last early decode had (``decoded``). The voice process and
+    :func:`hear_utterance` both follow this."""
+    return parts is not None and not busy and parts != decoded
 
 
 def recognise_request(
@@ -237,7 +247,7 @@ def hear_utterance(
             break
         parts = audio.tentative()
         busy = free_at > audio.endpointer.elapsed_ms  # one early decode at a time, no queue
-        if parts is not None and not busy and (early is None or early[0] != parts):
+        if decode_early(parts, busy, None if early is None else early[0]):
             started = time.perf_counter()
             heard = recognise_parts(recogniser, parts, noise_reduction)
             took = (time.perf_counter() - started) * 1000

@@ -54,7 +54,7 @@ from kiosk.listen import protocol
 from kiosk.listen.audio import to_mono16k
 from kiosk.listen.endpoint import FRAME_MS
 from kiosk.listen.engines import create_recogniser
-from kiosk.listen.hearing import RequestAudio, recognise_parts
+from kiosk.listen.hearing import RequestAudio, decode_early, recognise_parts
 from kiosk.listen.models import model_state
 from kiosk.listen.recognition import EngineUnavailable, Recogniser, Recognition, words_of
 from kiosk.services.memory import release_free_memory
@@ -301,7 +301,7 @@ class _Listener(QObject):
             return
         parts = audio.tentative()
         busy = self.early is not None and not self.early[1].done()  # no queue of early decodes
-        if parts is not None and not busy and (self.early is None or self.early[0] != parts):
+        if decode_early(parts, busy, None if self.early is None else self.early[0]):
             self.early = (parts, self.decoding.submit(recognise_parts, recogniser, parts))
 
     def time_up(self) -> None:
