@@ -66,10 +66,9 @@ class Audio:
 AUDIO_PIECE_BYTES = 32_768
 """Audio goes to the process in pieces of at most this much (0.74 s at 22,050 Hz mono, a whole
 number of frames). The process plays a piece once it has read all of it, and the pipe holds
-64 KB: a first sentence sent whole (the topic titles are 40-121 KB at the default speed, more at
-slower speeds) waited for the rest of itself, which the kiosk writes when its event loop next
-runs, after the press's repaint. Traced on the rig: the 7 pages whose title is over 64 KB had
-their first audio read 6-13 ms after it was sent; the 3 under 64 KB, under 1 ms."""
+64 KB: a first sentence sent whole (up to 150 KB) waited for the rest of itself, which the kiosk
+writes when its event loop next runs, after the press's repaint (first sound 10-14 ms later on
+the pages with long first sentences, measured on the rig)."""
 
 
 def audio_pieces(pcm: bytes) -> list[Audio]:
