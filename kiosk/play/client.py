@@ -116,8 +116,8 @@ class SoundOutput(SoundChild):
         return self._playing
 
     def write(self, pcm: bytes) -> bool:
-        """Queue audio on the open stream (in pieces: see ``protocol.AUDIO_PIECE_BYTES``)."""
-        return all(self._playing and self._send(piece) for piece in protocol.audio_pieces(pcm))
+        """Queue audio on the open stream."""
+        return self._playing and self._send(protocol.Audio(pcm))
 
     def stop(self) -> None:
         """Silence at once."""

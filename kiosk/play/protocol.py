@@ -10,7 +10,7 @@ no Qt).
 command     bytes                      meaning
 ==========  =========================  ==============================================
 OpenStream  ``F`` rate:u32 channels:u8  open the output in this format (stops playing)
-Audio       ``D`` length:u32 bytes      queue PCM (16-bit little-endian; sent in pieces)
+Audio       ``D`` length:u32 bytes      queue PCM (16-bit little-endian)
 Stop        ``S``                       stop at once, dropping queued audio
 Pause       ``P``                       pause
 Resume      ``R``                       resume
@@ -61,20 +61,6 @@ class Audio:
 
     def to_bytes(self) -> bytes:
         return self.CODE + _LENGTH.pack(len(self.pcm)) + self.pcm
-
-
-AUDIO_PIECE_BYTES = 32_768
-"""Audio goes to the process in pieces of at most this much (0.74 s at 22,050 Hz mono, a whole
-number of frames). The process plays a piece once it has read all of it, and the pipe holds
-64 KB: a first sentence sent whole (up to 150 KB) waited for the rest of itself, which the kiosk
-writes when its event loop next runs, after the press's repaint (first sound 10-14 ms later on
-the pages with long first sentences, measured on the rig)."""
-
-
-def audio_pieces(pcm: bytes) -> list[Audio]:
-    """``pcm`` as Audio commands of at most :data:`AUDIO_PIECE_BYTES` each, in order."""
-    step = AUDIO_PIECE_BYTES
-    return [Audio(pcm[i : i + step]) for i in range(0, len(pcm), step)]
 
 
 @dataclass(frozen=True)

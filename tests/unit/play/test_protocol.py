@@ -98,15 +98,3 @@ def test_a_malformed_event_line_is_a_protocol_error(line: str | bytes, says: str
 def test_a_count_left_out_is_zero() -> None:
     """As the kiosk always read it."""
     assert event_from_line("OUTPUTS") == OutputsChanged(0)
-
-
-@pytest.mark.parametrize("frames", [0, 1, 16_384, 16_385, 75_000])
-def test_audio_goes_in_pieces_that_fit_the_pipe_whole_and_in_order(frames: int) -> None:
-    pcm = bytes(i % 251 for i in range(frames * 2))
-    pieces = protocol.audio_pieces(pcm)
-    assert b"".join(p.pcm for p in pieces) == pcm
-    assert all(0 < len(p.pcm) <= protocol.AUDIO_PIECE_BYTES for p in pieces)
-    # A piece and its header fit the 64 KB pipe beside the commands before it, and no piece
-    # splits a frame of 16-bit mono or stereo audio.
-    assert protocol.AUDIO_PIECE_BYTES + 5 < 65_536 - 64
-    assert all(len(p.pcm) % 4 == 0 for p in pieces[:-1])
