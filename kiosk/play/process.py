@@ -12,6 +12,9 @@ No audio is ever written to disk.
 
 from __future__ import annotations
 
+import fcntl
+import os
+import stat
 import sys
 import threading
 from collections import deque
@@ -188,8 +191,42 @@ class _Player(QObject):
             self.say(protocol.Position(sink.processedUSecs()))
 
 
+#: How much the pipe the commands arrive on holds. A sentence's audio is one message and the
+#: process can start it only once it has read all of it; at the default pipe size (64 KB) a long
+#: first sentence (the topic titles are 40-121 KB at the default speed, more when slower) does
+#: not fit, and the rest waits in the kiosk until its event loop runs again, after the repaint
+#: the press causes. Traced on the rig: first audio read 6-13 ms after it was sent on the 7 pages
+#: whose title is over 64 KB, under 1 ms on the others. 1 MB is Linux's default limit for an
+#: unprivileged process (``/proc/sys/fs/pipe-max-size``); the kernel gives pages as they fill.
+PIPE_BYTES = 1 << 20
+
+
+def widen_pipe(fd: int, wanted: int = PIPE_BYTES) -> int:
+    """Make the pipe on ``fd`` hold ``wanted`` bytes (or the most the system allows); returns the
+    size it holds now, or 0 when ``fd`` is not a pipe or the size cannot be changed."""
+    setter = getattr(fcntl, "F_SETPIPE_SZ", None)
+    getter = getattr(fcntl, "F_GETPIPE_SZ", None)
+    try:
+        if setter is None or getter is None or not stat.S_ISFIFO(os.fstat(fd).st_mode):
+            return 0
+        try:
+            return int(fcntl.fcntl(fd, setter, wanted))
+        except PermissionError:  # over this system's limit: take what it allows
+            with open("/proc/sys/fs/pipe-max-size", encoding="ascii") as limit:
+                allowed = min(wanted, int(limit.read()))
+            return int(fcntl.fcntl(fd, setter, allowed))
+    except (OSError, ValueError):
+        return 0
+
+
 def main() -> int:
     """Run until stdin closes."""
+    if not widen_pipe(sys.stdin.fileno()):
+        print(
+            "sound output: the command pipe could not be widened; long first sentences may "
+            "start a few milliseconds late",
+            file=sys.stderr,
+        )
     keep_allocator_steady()  # audio arrives in blocks of hundreds of KB (see the function)
     app = audio_application(sys.argv[:1])
     player = _Player()
