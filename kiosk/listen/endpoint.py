@@ -205,7 +205,7 @@ class Endpointer:
         """Where speech ends if the person has stopped: the frame :meth:`_speech_end` would
         give if the request ended now (None before speech starts and once done). While the
         hangover is waited out, the request up to here can already be decoded."""
-        if not self.started or self.done or self._since_start == []:
+        if not self.started or self.done or not self._since_start:
             return None
         return self._speech_end()
 
