@@ -218,14 +218,13 @@ def colour_sheet(theme: Theme, sizes: Sizes) -> str:
     t, s = theme, sizes
     return f"""
 * {{ font-family: "{FONT_FAMILY}"; }}
-QWidget#KioskWindow, QWidget#Screen, QStackedWidget, QWidget#Page {{
-    color: {t.text}; background-color: {t.window_bg};
-}}
-QLabel {{ color: {t.text}; background-color: {t.window_bg}; }}
+QWidget#KioskWindow {{ color: {t.text}; background-color: {t.window_bg}; }}
+QWidget#Screen, QStackedWidget, QWidget#Page {{ color: {t.text}; }}
+QLabel {{ color: {t.text}; }}
 QLabel[role="title"], QLabel[role="heading"], QLabel[role="status"], QLabel[role="clinic"] {{
-    color: {t.text}; background-color: {t.window_bg};
+    color: {t.text};
 }}
-QLabel[role="meta"] {{ color: {t.muted_text}; background-color: {t.window_bg}; }}
+QLabel[role="meta"] {{ color: {t.muted_text}; }}
 QFrame#EmergencyPanel {{
     color: {t.emergency_text}; background-color: {t.emergency_bg};
     border: {s.focus_px}px solid {t.emergency_bg};
