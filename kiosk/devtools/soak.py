@@ -192,6 +192,7 @@ class Soak:
         self.voice_outcomes: Counter[str] = Counter()
         self.bad_kinds: Counter[str] = Counter()
         self.figures: Figures = {}
+        self.guide_double_taps = 0  # controls used with the audio guide on
         self._first_audio = False
         self._resets = 0
         self._paplay: subprocess.Popen[bytes] | None = None
@@ -262,6 +263,7 @@ class Soak:
                 "soak.child_deaths": child_deaths,
                 "soak.voice_planned_restarts": planned,
                 "soak.broken_states": self.broken,
+                "soak.guide_double_taps": self.guide_double_taps,
                 "soak.voice_requests": self.counts["voice"],
                 "soak.voice_timeouts": self.voice_timeouts,
                 "soak.read_timeouts": self.read_timeouts,
@@ -517,7 +519,15 @@ class Soak:
 
         if not (widget.isVisible() and widget.isEnabled() and widget.width() > 0):
             return False
-        QTest.mouseClick(widget, Qt.MouseButton.LeftButton)
+        if self.controller.guide.enabled:
+            # The audio guide is on (the script's taps on the Text size screen turn it on at
+            # times): a tap says what the control does and a double tap uses it, so a patient
+            # relying on it double-taps. A single tap here left the kiosk where it was, which
+            # the next check reported as a broken state (3 times in a 30,000-interaction soak).
+            self.guide_double_taps += 1
+            QTest.mouseDClick(widget, Qt.MouseButton.LeftButton)
+        else:
+            QTest.mouseClick(widget, Qt.MouseButton.LeftButton)
         return True
 
     def _clear_overlays(self) -> Script:
