@@ -204,10 +204,9 @@ PIPE_BYTES = 1 << 20
 def widen_pipe(fd: int, wanted: int = PIPE_BYTES) -> int:
     """Make the pipe on ``fd`` hold ``wanted`` bytes (or the most the system allows); returns the
     size it holds now, or 0 when ``fd`` is not a pipe or the size cannot be changed."""
-    setter = getattr(fcntl, "F_SETPIPE_SZ", None)
-    getter = getattr(fcntl, "F_GETPIPE_SZ", None)
+    setter = getattr(fcntl, "F_SETPIPE_SZ", None)  # Linux only; it returns the size set
     try:
-        if setter is None or getter is None or not stat.S_ISFIFO(os.fstat(fd).st_mode):
+        if setter is None or not stat.S_ISFIFO(os.fstat(fd).st_mode):
             return 0
         try:
             return int(fcntl.fcntl(fd, setter, wanted))
