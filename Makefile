@@ -44,10 +44,11 @@ deps: debian-packages $(STAMP)
 debian-packages:
 	@sh tools/ensure-debian-packages.sh
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml tools/unpack-qt-support.py
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(PY) tools/unpack-qt-support.py
 	@touch $(STAMP)
 
 clean:
