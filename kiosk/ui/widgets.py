@@ -1018,6 +1018,12 @@ class PagedView(Paging, QWidget):
             self.restyled()
         if self.width() <= 0 or self.height() <= 0:
             return
+        if not self.testAttribute(Qt.WidgetAttribute.WA_Resized):
+            # Never given a size (a screen made at start-up, before the window has placed it):
+            # pages at Qt's default size would be thrown away, and they cost most of making the
+            # Text size screen (its rows split into pieces at that size: 18 of the window's 44
+            # ms). Laid out when its screen is first placed (a resize) or styled.
+            return
         if self._laid_out_for == self.size():
             self._place()
             return

@@ -513,6 +513,23 @@ def test_on_the_tablet_titles_are_paged_with_the_text_and_read_and_marked_as_bef
     assert not topic.title_in_page and topic.title.isVisible()
 
 
+def test_a_paged_view_lays_out_pages_once_it_has_a_size_not_before(
+    qtbot: QtBot, fonts: bool
+) -> None:
+    # Screens are made before the window places them: pages at Qt's default size were thrown
+    # away at once (and cost most of a start's making of the Text size screen).
+    view = PagedView()
+    qtbot.addWidget(view)
+    body = " ".join(["Each person's pain is different."] * 30)
+    view.set_blocks([TextBlock.text("heading", "Pain"), TextBlock.text("body", body)])
+    assert view.visible_widgets() == []
+    view.resize(500, 2000)
+    view.relayout()
+    shown_now = view.visible_widgets()
+    assert [w.property("role") for w in shown_now] == ["heading", "body"]
+    assert all(view.rect().contains(w.geometry()) for w in shown_now)
+
+
 def test_under_a_title_alone_a_heading_takes_the_page_with_one_line_of_text(
     qtbot: QtBot, fonts: bool
 ) -> None:
