@@ -46,6 +46,7 @@ class VoiceInput(SoundChild):
         models: Path | None = None,
         engine: str = "auto",
         parent: QObject | None = None,
+        start: bool = True,
     ) -> None:
         arguments = ["-m", "kiosk.listen.process", "--engine", engine]
         if profile is not None:
@@ -68,7 +69,8 @@ class VoiceInput(SoundChild):
         self._language: list[str] = []
         self._request = 0
         self._restarting = ""  # why the process said it would end (a planned restart)
-        self._try_start()
+        if start:
+            self._try_start()
 
     # -- process ------------------------------------------------------------------------------
     def _no_server(self) -> None:

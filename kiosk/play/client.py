@@ -30,7 +30,7 @@ class SoundOutput(SoundChild):
     available_changed = Signal(bool)
     failed = Signal(str)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, start: bool = True) -> None:
         super().__init__(
             ["-m", "kiosk.play.process"],
             "sound output",
@@ -48,7 +48,8 @@ class SoundOutput(SoundChild):
         self._position_at = 0.0
         self._playing = False
         self._volume = 1.0
-        self._try_start()
+        if start:
+            self._try_start()
 
     # -- process ------------------------------------------------------------------------------
     def _no_server(self) -> None:

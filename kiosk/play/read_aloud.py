@@ -143,6 +143,7 @@ class ReadAloud(QObject):
         default_rate: int = 175,
         parent: QObject | None = None,
         output: SoundOutput | None = None,
+        start_output: bool = True,
     ) -> None:
         super().__init__(parent)
         self.default_volume_step = nearest_step(VOLUME_STEPS_DB, default_volume_db)
@@ -157,7 +158,7 @@ class ReadAloud(QObject):
         self.worker.rendered.connect(self._take_rendered)
         self.worker.failed.connect(self._failed)
 
-        self.output = output if output is not None else SoundOutput(self)
+        self.output = output if output is not None else SoundOutput(self, start=start_output)
         self.output.available_changed.connect(self._output_available)
         self.sound_available = self.output.available
         self._tick = QTimer(self)

@@ -59,7 +59,8 @@ class SoundChild(QObject):
 
     Subclasses say what happens on each event: :meth:`_no_server`, :meth:`_started`,
     :meth:`_stopped` and :meth:`_line`. They call :meth:`_try_start` at the end of their own
-    ``__init__`` (once their state exists).
+    ``__init__`` (once their state exists), unless made with ``start=False``: then the child
+    starts at :meth:`start`.
     """
 
     def __init__(
@@ -98,6 +99,15 @@ class SoundChild(QObject):
         """One line the child printed, without its newline."""
 
     # -- the process --------------------------------------------------------------------------
+    def start(self) -> None:
+        """Start the child (for one made with ``start=False``); nothing if it is running."""
+        self._try_start()
+
+    @property
+    def started(self) -> bool:
+        """True while a child process is running or starting."""
+        return self._process is not None
+
     def _try_start(self) -> None:
         if self._process is not None:
             return
