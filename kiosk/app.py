@@ -331,7 +331,13 @@ def run_kiosk(
         elapsed = (time.perf_counter() - PROCESS_START) * 1000
         log.info("home painted and interactive after %.0f ms", elapsed)
         if exit_when_ready:
-            print(f"KIOSK_READY {elapsed:.1f}", flush=True)
+            controller = kiosk.controller
+            assert isinstance(controller, KioskController)
+            speech, voice = controller.speech, controller.voice
+            # Which of the kiosk's processes were started by now (the cold start's measure).
+            sound = "started" if speech is not None and speech.output.started else "not-started"
+            listening = "started" if voice is not None and voice.started else "not-started"
+            print(f"KIOSK_READY {elapsed:.1f} sound={sound} voice={listening}", flush=True)
             window.allow_close()
             app.quit()
             return

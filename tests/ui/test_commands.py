@@ -37,6 +37,9 @@ def test_kiosk_starts_paints_home_and_reports_ready(tmp_path: Path) -> None:
     result = run_cli("--windowed", "--exit-when-ready", env=env)
     assert result.returncode == 0, result.stderr
     assert "KIOSK_READY" in result.stdout
+    # Under the tests' sound server: its sound output and voice input processes were started
+    # (after Home's first paint) by the time it reported ready.
+    assert "sound=started voice=started" in result.stdout, result.stdout
     log = (tmp_path / "state" / "clinic-kiosk" / "log" / "kiosk.log").read_text()
     assert "home painted and interactive" in log
 
