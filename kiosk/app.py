@@ -91,7 +91,7 @@ def create_kiosk(
     ``children_after_paint`` (the kiosk as it runs): the sound output and voice input processes
     are started once Home is first painted, not while the window is being made. On the kiosk's
     two cores their starts took CPU from Home's: with a sound server, Home was painted about
-    180 ms later than without (/tmp/coldrig.py and /tmp/cold.py, medians of 7: 865 and 681 ms)."""
+    180 ms later than without one (medians of 7 starts: 865 and 681 ms)."""
     from kiosk.controller import KioskController
     from kiosk.services.content_watch import ContentWatcher
     from kiosk.services.idle import IdleService
