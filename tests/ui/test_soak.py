@@ -50,6 +50,14 @@ def test_a_thousand_interactions_crash_nothing_and_leak_nothing(
     # in 900 interactions; the bench's 10,000 run holds the kiosk to its 5 % goal.
     assert float(figures["soak.rss_growth_pct"]) <= 10, report
     assert float(figures["soak.children_rss_growth_pct"]) <= 15, report
+    # The whole kiosk by proportional set size: less than the sum of the three RSS (the
+    # libraries all three map are counted once), and not nothing.
+    for end in ("", "_end"):
+        pss, rss = (
+            float(figures[f"kiosk.pss_total_mb{end}"]),
+            float(figures[f"kiosk.rss_total_mb{end}"]),
+        )
+        assert 0.5 * rss < pss < rss, report
 
     unexpected = [
         r.getMessage()
