@@ -157,6 +157,7 @@ def test_a_borderline_request_asks_and_a_spoken_yes_opens_it(
     k = voice_kiosk
     c = k.controller
     assert c.voice is not None and c.voice_requests.matcher is not None
+    c.voice_requests.log_transcripts = True  # what was heard shows in the log of a failure
     heard, topic_id = borderline(k)
     # Handed over as if the microphone had heard it.
     c.voice_requests.dialogue.microphone_opened(Step.LISTENING)
