@@ -118,28 +118,27 @@ class _Problems(logging.Handler):
             self.unexpected[f"{record.name}: {record.getMessage()[:120]}"] += 1
 
 
-def _rss_mb(pid: int | str = "self") -> float:
+def _proc_mb(pid: int | str, file: str, field: str) -> float:
+    """A memory figure (given in kB) from a process's ``/proc/PID/FILE`` line ``FIELD:``, in MB
+    (0 where the kernel does not report it)."""
     try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
+        with open(f"/proc/{pid}/{file}", encoding="ascii") as figures:
+            for line in figures:
+                if line.startswith(f"{field}:"):
                     return int(line.split()[1]) / 1024
     except OSError:
         pass
     return 0.0
+
+
+def _rss_mb(pid: int | str = "self") -> float:
+    return _proc_mb(pid, "status", "VmRSS")
 
 
 def _pss_mb(pid: int | str = "self") -> float:
     """A process's proportional set size: its resident pages, each shared page divided among
-    the processes that map it (0 where the kernel does not report it)."""
-    try:
-        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as rollup:
-            for line in rollup:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
+    the processes that map it."""
+    return _proc_mb(pid, "smaps_rollup", "Pss")
 
 
 def _count(folder: str) -> int:
