@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from kiosk.listen.matching import CommandMatch, Match, TopicMatch
+from kiosk.listen.recognition import words_of
 
 if TYPE_CHECKING:
     # Only the types: kiosk.listen.hearing brings the recognisers, which the kiosk's own process
@@ -45,6 +46,24 @@ ANSWER_PROMPT: Final = "Please say yes or no."
 ASK_AGAIN_MESSAGE: Final = "Please say yes or no, or touch Yes or No."
 TOUCH_YES_NO_MESSAGE: Final = "Touch Yes or No."
 DECLINED_MESSAGE: Final = "All right. Please ask again, or touch a topic."
+
+YES_WORDS: Final = frozenset({"yes", "yeah", "yep", "correct", "exactly", "right"})
+"""Words that, heard in an answer to "Did you mean ...?", say yes (from the yes command's
+phrasings in :mod:`kiosk.listen.commands`)."""
+NO_WORDS: Final = frozenset({"no", "nope", "wrong", "not", "isn't"})
+"""Words that, heard in an answer, say no (from the no command's phrasings)."""
+
+
+def answer_in(transcript: str) -> bool | None:
+    """Yes (True) or no (False) when the words of ``transcript`` hold answer words of one side
+    only; None when they hold none or both ("not right").
+
+    While a question is open only yes or no can answer it, so the answer word counts wherever
+    it is heard: the kiosk's own voice saying "yes please" through the test room was once heard
+    as "yes breathe", which matches no command as a whole."""
+    words = set(words_of(transcript))
+    yes, no = bool(words & YES_WORDS), bool(words & NO_WORDS)
+    return yes if yes != no else None
 
 
 class Step(enum.Enum):
@@ -195,10 +214,15 @@ class VoiceDialogue:
             # the evidence was too low to act on it as a request ("yes please" in the kiosk's
             # own voice is heard exactly, with the evidence of a two-word request).
             said = decision.said if decision is not None else None
-            for answer in (match, said):
-                if isinstance(answer, CommandMatch) and answer.command in ("yes", "no"):
-                    yes = answer.command == "yes"
-                    return Turn(Outcome.CONFIRMED if yes else Outcome.DECLINED, self.pending)
+            answer: bool | None = None
+            for found in (match, said):
+                if isinstance(found, CommandMatch) and found.command in ("yes", "no"):
+                    answer = found.command == "yes"
+                    break
+            if answer is None and decision is not None:
+                answer = answer_in(decision.heard.transcript)
+            if answer is not None:
+                return Turn(Outcome.CONFIRMED if answer else Outcome.DECLINED, self.pending)
             if not self.asked_again:
                 self.asked_again = True
                 return Turn(Outcome.ASK_AGAIN, self.pending)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from kiosk.listen.commands import COMMAND_PHRASES
 from kiosk.listen.dialogue import (
     ANSWER_LISTEN_MS,
     QUIET_BEFORE_LISTENING_S,
@@ -13,6 +14,7 @@ from kiosk.listen.dialogue import (
     Step,
     Turn,
     VoiceDialogue,
+    answer_in,
 )
 from kiosk.listen.hearing import Decision
 from kiosk.listen.matching import CommandMatch, Match, NotRecognised, TopicMatch
@@ -131,6 +133,40 @@ def test_a_yes_with_too_little_evidence_for_a_request_still_answers_the_question
     weak = Decision(heard, too_little, "none", None, 0.0, said=said)
     assert asked(VoiceDialogue()).heard(weak, True) == Turn(Outcome.CONFIRMED, DOUBTFUL_TOPIC)
     assert listening(VoiceDialogue()).heard(weak, True) == Turn(Outcome.NOT_RECOGNISED, too_little)
+
+
+def test_an_answer_word_heard_among_others_answers_the_question() -> None:
+    """The kiosk's own "yes please" was once heard as "yes breathe" (no command as a whole):
+    while a question is open the answer word counts; words of both sides answer nothing."""
+    for transcript, outcome in (
+        ("yes breathe", Outcome.CONFIRMED),
+        ("yeah i think so", Outcome.CONFIRMED),
+        ("oh no bone", Outcome.DECLINED),
+    ):
+        heard = Recognition(transcript, 0.5, (), "pocketsphinx")
+        unclear = NotRecognised(transcript, "too little evidence")
+        d = asked(VoiceDialogue())
+        assert d.heard(Decision(heard, unclear, "none", None, 0.0), True) == Turn(
+            outcome, DOUBTFUL_TOPIC
+        )
+        # As a request (no question open) the same words do nothing.
+        plain = listening(VoiceDialogue())
+        assert plain.heard(Decision(heard, unclear, "none", None, 0.0), True).outcome is (
+            Outcome.NOT_RECOGNISED
+        )
+    for transcript in ("not right", "bone pain", ""):
+        heard = Recognition(transcript, 0.5, (), "pocketsphinx")
+        d = asked(VoiceDialogue())
+        got = d.heard(Decision(heard, NotRecognised(transcript, "x"), "none", None, 0.0), True)
+        assert got == Turn(Outcome.ASK_AGAIN, DOUBTFUL_TOPIC), transcript
+
+
+def test_the_answer_words_agree_with_the_yes_and_no_commands() -> None:
+    """Every yes phrasing with an answer word is yes, every no phrasing no; none is the other."""
+    for command, expected in (("yes", True), ("no", False)):
+        found = [answer_in(phrasing) for phrasing in COMMAND_PHRASES[command]]
+        assert not [a for a in found if a is not None and a is not expected], command
+        assert sum(a is expected for a in found) >= len(found) - 2, (command, found)
 
 
 def test_cancel_says_whether_a_question_was_left_unanswered() -> None:
