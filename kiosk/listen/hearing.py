@@ -26,13 +26,15 @@ from typing import TYPE_CHECKING, Final, TypeGuard
 
 from kiosk.listen.denoise import reduce_noise
 from kiosk.listen.endpoint import EARLY_MS, FRAME_BYTES, FRAME_MS, LIMIT_MS, Endpointer
-from kiosk.listen.engines import create_recogniser
-from kiosk.listen.language import build_language
-from kiosk.listen.matching import CommandMatch, Match, RequestMatcher, TopicMatch
 from kiosk.listen.recognition import RATE, Recogniser, Recognition
 
 if TYPE_CHECKING:
     from kiosk.content.model import ContentSet
+    from kiosk.listen.matching import Match, RequestMatcher
+
+# The matcher, the request language and the engines are imported where steps 3 and the set-up
+# use them: the voice process runs only steps 1 and 2, and the matcher brings the content loader,
+# YAML, rapidfuzz and the usage log (about 8 MB and 0.4 s of that process).
 
 PIECE_SECONDS: Final = 0.1
 """How much audio each pushed piece holds (a microphone delivers about this much at once)."""
@@ -166,6 +168,8 @@ class Decision:
     @property
     def asks(self) -> str | None:
         """The topic id or command the kiosk would ask about ("Did you mean ...?"), else None."""
+        from kiosk.listen.matching import CommandMatch, TopicMatch
+
         if isinstance(self.match, TopicMatch) and not self.match.confident:
             return self.match.topic_id
         if isinstance(self.match, CommandMatch) and not self.match.confident:
@@ -175,6 +179,8 @@ class Decision:
 
 def decide(matcher: RequestMatcher, heard: Recognition, latency_ms: float = 0.0) -> Decision:
     """The kiosk's decision on what was heard: act only on a confident match."""
+    from kiosk.listen.matching import CommandMatch, TopicMatch
+
     said = matcher.match(heard.transcript, 1.0)
     match = matcher.weigh(heard, said)
     if isinstance(match, TopicMatch) and match.confident:
@@ -192,6 +198,8 @@ def request_language_lines(
 ) -> list[str]:
     """The request language's sentences for ``recogniser`` (what ``set_phrases`` gets);
     ``concepts``: the voice profile's (None: the built-in ones)."""
+    from kiosk.listen.language import build_language
+
     return build_language(content, recogniser.known, concepts).lines()
 
 
@@ -207,6 +215,8 @@ def kiosk_listener(
     Returns (recogniser, matcher, the engine choice in plain words, words the engine does not
     know). ``engine``: "vosk", "pocketsphinx", or "auto"/None for the profile's order. Raises
     EngineUnavailable or ValueError like :func:`create_recogniser`."""
+    from kiosk.listen.engines import create_recogniser
+    from kiosk.listen.matching import RequestMatcher
     from kiosk.paths import MODELS_DIR, VOICES_DIR
     from kiosk.speech.profile import load_profile
 

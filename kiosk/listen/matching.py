@@ -835,7 +835,7 @@ def _command_weight(word: str) -> float:
     return _COMMAND_OTHER_WEIGHT
 
 
-@functools.lru_cache(maxsize=1 << 13)
+@functools.lru_cache(maxsize=1 << 11)
 def _same_word(a: str, b: str) -> bool:
     """Whether a request's word is a phrasing's word, allowing a misheard spelling. Remembered
     (bounded): a request's command scores compare every word with every phrasing's words, and

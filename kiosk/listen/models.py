@@ -29,7 +29,6 @@ This module does not import vosk: only the child process does.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import shutil
@@ -37,11 +36,8 @@ import signal
 import subprocess
 import sys
 import tempfile
-import urllib.error
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path, PurePosixPath
 from typing import Final
 
@@ -100,6 +96,11 @@ def structure_problems(root: Path) -> list[str]:
 
 
 def _vosk_version() -> str:
+    # The model-installing modules (hashlib with OpenSSL's libcrypto, zipfile, urllib,
+    # importlib.metadata with email) are imported where they are used: the voice process reads
+    # this module only to watch the model folder, and they were 115 ms and several MB of it.
+    from importlib import metadata
+
     try:
         return metadata.version("vosk")
     except metadata.PackageNotFoundError:
@@ -331,6 +332,8 @@ def _urllib_download(url: str, dest: Path) -> None:
 
 
 def _download(url: str, dest: Path, download: Callable[[str, Path], None]) -> None:
+    import urllib.error
+
     try:
         download(url, dest)
     except (OSError, urllib.error.URLError, ValueError) as error:
@@ -353,6 +356,8 @@ def _verify_default_zip(archive: Path, described: str) -> None:
             f"{described} is {size:,} bytes; the official {DEFAULT_MODEL}.zip is "
             f"{DEFAULT_SIZE:,} bytes: the file is incomplete or a different file"
         )
+    import hashlib
+
     digest = hashlib.sha256()
     with archive.open("rb") as stream:
         while chunk := stream.read(1024 * 1024):
@@ -366,6 +371,8 @@ def _verify_default_zip(archive: Path, described: str) -> None:
 
 def _unpack(archive: Path, into: Path, fallback_name: str) -> Path:
     """Unpack ``archive`` safely into ``into``; return the model root inside it."""
+    import zipfile
+
     try:
         with zipfile.ZipFile(archive) as zf:
             members = zf.infolist()

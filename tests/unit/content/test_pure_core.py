@@ -74,3 +74,28 @@ def test_the_sound_protocol_imports_no_qt() -> None:
     by itself, so the protocol is read and tested without Qt."""
     bad = [m for m in loaded_by(["kiosk.play.protocol"]) if m.split(".")[0] in FORBIDDEN]
     assert bad == [], f"importing kiosk.play.protocol pulled in {bad}"
+
+
+VOICE_PROCESS_NEEDS = ["kiosk.listen.process", "kiosk.speech.profile", "kiosk.listen.engines"]
+"""What the voice process imports up to its first request: its module, the voice profile it
+reads and the engines it chooses from."""
+NOT_IN_THE_VOICE_PROCESS = (
+    "kiosk.content.loader",  # with its schema and YAML: the kiosk loads the content, not it
+    "kiosk.listen.matching",  # with rapidfuzz: the kiosk decides what was heard
+    "kiosk.listen.language",
+    "kiosk.core.usage",  # with sqlite3
+    "yaml",
+    "rapidfuzz",
+    "sqlite3",
+    "hashlib",  # with OpenSSL's libcrypto: only installing a model verifies a download
+    "email",
+)
+
+
+def test_the_voice_process_loads_only_what_hearing_needs() -> None:
+    """The voice process hears and sends words; matching and deciding are the kiosk's. Importing
+    the matcher's world there cost it about 14 MB of memory and 0.5 s of its start."""
+    loaded = set(loaded_by(VOICE_PROCESS_NEEDS))
+    assert "kiosk.listen.hearing" in loaded and "kiosk.listen.process" in loaded
+    extra = [m for m in NOT_IN_THE_VOICE_PROCESS if m in loaded]
+    assert extra == [], f"the voice process's imports pulled in {extra}"
