@@ -9,8 +9,9 @@ STAMP := $(VENV)/.kiosk-installed
 
 .PHONY: run test lint typecheck pytest deps debian-packages bench check clean voices-model
 
+# PYTHONMALLOC=malloc: the allocator the kiosk runs with (as the deploy unit sets it).
 run: deps voices-model
-	$(PY) run_kiosk.py $(ARGS)
+	PYTHONMALLOC=malloc $(PY) run_kiosk.py $(ARGS)
 
 # Try once to install the default Vosk model (downloaded and verified). Offline machines cannot
 # download it: say so and start anyway (PocketSphinx, built in, is used). Copy the zip from a USB
@@ -37,7 +38,7 @@ check: deps
 	$(PY) run_kiosk.py check
 
 bench: deps
-	$(PY) run_kiosk.py bench --json
+	PYTHONMALLOC=malloc $(PY) run_kiosk.py bench --json
 
 deps: debian-packages $(STAMP)
 

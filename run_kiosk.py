@@ -6,4 +6,4 @@ import sys
 from kiosk.cli import main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(program=True))

@@ -237,7 +237,11 @@ def measure_cold_starts(progress: Progress = None, runs: int = 5) -> Figures:
     # start is measured with them (without one it starts neither: 180 ms quicker than a
     # clinic's start, before those processes were started after Home's first paint).
     with PulseRig():
-        env = dict(os.environ, QT_QPA_PLATFORM="offscreen")  # PULSE_SERVER: the rig's
+        from kiosk.services.memory import PYTHON_ALLOCATOR
+
+        # PULSE_SERVER: the rig's; the allocator as the deploy unit sets it (a start without it
+        # starts itself again with it: one interpreter start more than a clinic's).
+        env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONMALLOC=PYTHON_ALLOCATOR)
         for _ in range(runs):
             start = time.perf_counter()
             process = subprocess.Popen(

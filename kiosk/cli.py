@@ -542,8 +542,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Parse the command line and run the sub-command; returns the exit status."""
+def main(argv: Sequence[str] | None = None, *, program: bool = False) -> int:
+    """Parse the command line and run the sub-command; returns the exit status. ``program``:
+    called as the program (``run_kiosk.py``), which may start itself again with the kiosk's
+    memory allocator before the kiosk or a benchmark runs
+    (:func:`kiosk.services.memory.use_kiosk_allocator`)."""
     args = build_parser().parse_args(argv)
     func = getattr(args, "func", _cmd_run)
+    if program and func in (_cmd_run, _cmd_bench):
+        from kiosk.services.memory import use_kiosk_allocator
+
+        use_kiosk_allocator()
     return int(func(args))

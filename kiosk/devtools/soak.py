@@ -270,6 +270,9 @@ class Soak:
         f.update(
             {
                 "soak.interactions": sum(self.counts.values()),
+                # The kiosk's Python allocator (kiosk.services.memory.PYTHON_ALLOCATOR when run
+                # through run_kiosk.py bench; pymalloc when run in-process by the tests).
+                "soak.python_allocator": os.environ.get("PYTHONMALLOC", "pymalloc"),
                 "soak.crashes": crashes,
                 "soak.exceptions": self.exceptions,
                 "soak.child_deaths": child_deaths,

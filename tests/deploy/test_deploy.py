@@ -190,6 +190,14 @@ def test_unit_logs_in_on_tty1_through_its_own_pam_stack() -> None:
     assert value(unit, "Service", "StandardError") == "journal"
 
 
+def test_unit_runs_python_with_the_kiosks_allocator() -> None:
+    """The kiosk gives freed memory back over weeks of running (kiosk/services/memory.py)."""
+    from kiosk.services.memory import PYTHON_ALLOCATOR
+
+    unit = read_unit(UNIT.read_text(encoding="utf-8"))
+    assert environment(unit).get("PYTHONMALLOC") == PYTHON_ALLOCATOR
+
+
 def test_hardening_leaves_screen_input_and_sound_alone_and_shuts_out_the_network() -> None:
     unit = read_unit(UNIT.read_text(encoding="utf-8"))
     service = dict(unit["Service"])

@@ -65,3 +65,40 @@ def test_large_blocks_freed_go_back_at_once_with_the_thresholds_kept_steady() ->
         cwd=REPO,
     )
     assert int(result.stdout) > 20_000, result.stdout  # KB, of 24 MB freed
+
+
+def _allocators_seen(env_malloc: str | None, *args: str) -> list[str]:
+    """What ``PYTHONMALLOC`` a program saw each time it ran, when it calls use_kiosk_allocator
+    (``args`` are passed on, to show they survive the new start)."""
+    import os
+
+    code = (
+        "import os, sys\n"
+        "from kiosk.services.memory import use_kiosk_allocator\n"
+        "print(os.environ.get('PYTHONMALLOC', 'unset'), *sys.argv[1:], flush=True)\n"
+        "use_kiosk_allocator()\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONMALLOC"}
+    if env_malloc is not None:
+        env["PYTHONMALLOC"] = env_malloc
+    result = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        check=True,
+        timeout=60,
+    )
+    return result.stdout.splitlines()
+
+
+def test_the_kiosk_starts_itself_again_with_its_allocator_unless_one_was_chosen() -> None:
+    from kiosk.services.memory import PYTHON_ALLOCATOR
+
+    assert _allocators_seen(None, "bench", "--json") == [
+        "unset bench --json",
+        f"{PYTHON_ALLOCATOR} bench --json",
+    ]
+    assert _allocators_seen(PYTHON_ALLOCATOR) == [PYTHON_ALLOCATOR]  # as the deploy unit starts it
+    assert _allocators_seen("debug") == ["debug"]  # chosen on purpose: kept
