@@ -9,7 +9,8 @@ STAMP := $(VENV)/.kiosk-installed
 
 .PHONY: run test lint typecheck pytest deps debian-packages bench check clean voices-model
 
-# PYTHONMALLOC=malloc: the allocator the kiosk runs with (as the deploy unit sets it).
+# PYTHONMALLOC=malloc: the allocator the kiosk runs with (as the deploy unit sets it), so that
+# run_kiosk.py need not start itself again with it (kiosk/services/memory.py).
 run: deps voices-model
 	PYTHONMALLOC=malloc $(PY) run_kiosk.py $(ARGS)
 
@@ -38,7 +39,7 @@ check: deps
 	$(PY) run_kiosk.py check
 
 bench: deps
-	PYTHONMALLOC=malloc $(PY) run_kiosk.py bench --json
+	$(PY) run_kiosk.py bench --json
 
 deps: debian-packages $(STAMP)
 

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from kiosk.content.model import ContentSet
     from kiosk.listen.matching import Match, RequestMatcher
 
-# The matcher, the request language and the engines are imported where steps 3 and the set-up
+# The matcher, the request language and the engines are imported where step 3 and the set-up
 # use them: the voice process runs only steps 1 and 2, and the matcher brings the content loader,
 # YAML, rapidfuzz and the usage log (about 8 MB and 0.4 s of that process).
 
