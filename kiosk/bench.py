@@ -532,16 +532,18 @@ def speech_rates() -> tuple[int, ...]:
 
 
 def bench_voice(progress: Progress = None) -> Figures:
-    """Spoken requests (espeak-ng voices, clean and at 10 / 5 dB SNR, room noise before and
-    after) through the kiosk's recogniser and matcher, per engine and per half of the set
-    (``dev``: used for tuning; ``heldout``: only reported). Figures: ``accuracy_clean``,
+    """Spoken requests (espeak-ng and flite voices, clean and at 10 / 5 dB SNR, room noise
+    before and after) through the kiosk's recogniser and matcher, per engine and per half of
+    the set (``dev``: used for tuning; ``heldout``: only reported). Figures: ``accuracy_clean``,
     ``accuracy_snr10``, ``accuracy_snr5`` (share of in-scope requests acted on rightly; a
-    "Did you mean ...?" question is not counted as right), ``confirm_rate`` (share of all
-    requests answered with a question), ``false_action_rate`` (wrong page or command, or any
-    action on out-of-scope speech, over all requests), ``reject_rate`` (in-scope requests not
-    recognised), ``latency_ms_p50`` / ``_p95`` (end of audio to decision, streaming in real
-    time). Unprefixed ``voice.*`` figures are the preferred available engine's, over both halves.
-    KIOSK_BENCH_QUICK=1 runs a small subset."""
+    "Did you mean ...?" question is not counted as right), ``heard_right_clean`` / ``_snr10`` /
+    ``_snr5`` (share of in-scope requests whose transcript's own best match was right, before
+    the evidence is weighed: the most an evidence rule could act on rightly), ``confirm_rate``
+    (share of all requests answered with a question), ``false_action_rate`` (wrong page or
+    command, or any action on out-of-scope speech, over all requests), ``reject_rate``
+    (in-scope requests not recognised), ``latency_ms_p50`` / ``_p95`` (end of audio to
+    decision, streaming in real time). Unprefixed ``voice.*`` figures are the preferred
+    available engine's, over both halves. KIOSK_BENCH_QUICK=1 runs a small subset."""
     from kiosk.devtools.voiceset import bench_voice as run
 
     return dict(run(progress))

@@ -743,6 +743,9 @@ class Outcome:
     decision: str
     """What the kiosk did: "topic:<id>", "command:<name>", "ask:<target>" or "none"."""
     latency_ms: float
+    heard_as: str = ""
+    """The transcript's own best match before the evidence is weighed ("topic:<id>",
+    "command:<name>"), or "" when it matched nothing."""
 
     @property
     def acted(self) -> bool:
@@ -789,6 +792,7 @@ def run_engine(
     """Every clip through the kiosk's recogniser and matcher; or why the engine is unavailable."""
     from kiosk.content.loader import load_content
     from kiosk.listen.hearing import hear_utterance, kiosk_listener
+    from kiosk.listen.matching import CommandMatch, TopicMatch
     from kiosk.listen.recognition import EngineUnavailable
     from kiosk.paths import CONTENT_DIR
 
@@ -813,6 +817,12 @@ def run_engine(
         else:
             what = "none"
         free = decision.heard.alternatives[0][0] if decision.heard.alternatives else ""
+        said = decision.said
+        heard_as = ""
+        if isinstance(said, TopicMatch):
+            heard_as = f"topic:{said.topic_id}"
+        elif isinstance(said, CommandMatch):
+            heard_as = f"command:{said.command}"
         outcomes.append(
             Outcome(
                 clip,
@@ -821,6 +831,7 @@ def run_engine(
                 decision.heard.confidence,
                 what,
                 decision.latency_ms,
+                heard_as,
             )
         )
     # Measured here, while the recogniser (and its model) is still alive.
@@ -834,11 +845,20 @@ def _share(part: int, whole: int) -> float:
 def figures_of(outcomes: list[Outcome]) -> dict[str, float | int]:
     """The figures for a list of outcomes (see the module doc of kiosk.bench for their meaning;
     ``asked_right_rate``: among in-scope requests not acted on, the share answered "Did you
-    mean ...?" about the right topic or command)."""
+    mean ...?" about the right topic or command; ``heard_right_<condition>``: the share of
+    in-scope requests whose transcript's own best match was the right one, before the evidence
+    was weighed: what ``accuracy_<condition>`` would be with an evidence rule that acted on
+    every right match and on nothing else, so the gap between the two is the evidence rule's
+    and the rest is what the recogniser and the matcher heard wrongly)."""
     figures: dict[str, float | int] = {}
     for condition in CONDITIONS:
         scoped = [o for o in outcomes if o.clip.condition == condition and o.clip.in_scope]
         figures[f"accuracy_{condition}"] = _share(sum(o.right for o in scoped), len(scoped))
+    for condition in CONDITIONS:
+        scoped = [o for o in outcomes if o.clip.condition == condition and o.clip.in_scope]
+        figures[f"heard_right_{condition}"] = _share(
+            sum(o.heard_as == o.clip.expected for o in scoped), len(scoped)
+        )
     in_scope = [o for o in outcomes if o.clip.in_scope]
     out_scope = [o for o in outcomes if not o.clip.in_scope]
     unacted = [o for o in in_scope if not o.acted]
@@ -945,6 +965,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             mark = "XXX"
         print(
             f"{mark} {o.clip.id:<29} {o.clip.expected:<32} {o.decision:<34} "
+            f"heard_as={o.heard_as or '-':<32} "
             f"{o.confidence:.2f} {o.latency_ms:5.0f}ms  said={o.clip.text!r} "
             f"heard={o.transcript!r} free={o.free!r} "
             f"[{o.clip.family} {o.clip.voice} r{o.clip.rate} p{o.clip.pitch} {o.clip.noise}]"

@@ -15,8 +15,10 @@ from kiosk.devtools.voiceset import (
     FAMILIES,
     HALVES,
     PHRASINGS,
+    Outcome,
     bench_voice,
     clips,
+    figures_of,
 )
 from kiosk.listen.commands import COMMAND_PHRASES
 from tests.conftest import run_cli
@@ -25,6 +27,9 @@ FIGURES = (
     "accuracy_clean",
     "accuracy_snr10",
     "accuracy_snr5",
+    "heard_right_clean",
+    "heard_right_snr10",
+    "heard_right_snr5",
     "confirm_rate",
     "confirm_right_rate",
     "asked_right_rate",
@@ -33,7 +38,7 @@ FIGURES = (
     "latency_ms_p50",
     "latency_ms_p95",
 )
-SHARES = FIGURES[:8]
+SHARES = FIGURES[:11]
 
 
 def test_the_set_covers_every_topic_and_command_in_both_halves() -> None:
@@ -93,6 +98,27 @@ def test_the_quick_subset_is_small_but_has_every_kind_of_clip() -> None:
         (h, f, c) for h in HALVES for f in FAMILIES for c in CONDITIONS
     }
     assert {c.expected.split(":")[0] for c in quick} == {"topic", "command", "none"}
+
+
+def test_heard_right_counts_right_matches_acted_on_or_not() -> None:
+    # Four in-scope clean requests: acted on rightly; heard rightly but only asked about;
+    # heard rightly but too weakly to ask; heard as something else and acted on. And one
+    # out-of-scope request heard as a topic: it does not count either way.
+    scoped = [c for c in clips() if c.condition == "clean" and c.in_scope][:4]
+    other = next(c for c in clips() if c.condition == "clean" and not c.in_scope)
+    wrong = "command:home" if scoped[3].expected != "command:home" else "command:back"
+    outcomes = [
+        Outcome(scoped[0], "t", "t", 0.9, scoped[0].expected, 1.0, scoped[0].expected),
+        Outcome(scoped[1], "t", "t", 0.5, f"ask:{scoped[1].expected}", 1.0, scoped[1].expected),
+        Outcome(scoped[2], "t", "t", 0.2, "none", 1.0, scoped[2].expected),
+        Outcome(scoped[3], "t", "t", 0.9, wrong, 1.0, wrong),
+        Outcome(other, "t", "t", 0.3, "none", 1.0, "topic:pain"),
+    ]
+    figures = figures_of(outcomes)
+    assert figures["accuracy_clean"] == 0.25
+    assert figures["heard_right_clean"] == 0.75
+    assert figures["heard_right_snr10"] == -1  # no clips in that condition
+    assert figures["false_action_rate"] == 0.2
 
 
 @pytest.mark.slow
