@@ -24,7 +24,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from kiosk.devtools import voiceset
     from kiosk.listen.audio import read_wav_16k
     from kiosk.listen.hearing import hear_utterance, kiosk_listener
-    from kiosk.listen.matching import NotRecognised, TopicMatch
+    from kiosk.listen.matching import NotRecognised, match_target
     from kiosk.paths import CONTENT_DIR
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
@@ -44,9 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         said = matcher.match(heard.transcript, 1.0) if heard.transcript else None
         if said is None or isinstance(said, NotRecognised):
             continue
-        target = (
-            f"topic:{said.topic_id}" if isinstance(said, TopicMatch) else f"command:{said.command}"
-        )
+        target = match_target(said)
         features = list(matcher.evidence_features(heard, said))
         rows.append((features, float(target == clip.expected), True))
     x = np.array([r[0] for r in rows])

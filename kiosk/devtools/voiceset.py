@@ -792,7 +792,7 @@ def run_engine(
     """Every clip through the kiosk's recogniser and matcher; or why the engine is unavailable."""
     from kiosk.content.loader import load_content
     from kiosk.listen.hearing import hear_utterance, kiosk_listener
-    from kiosk.listen.matching import CommandMatch, TopicMatch
+    from kiosk.listen.matching import match_target
     from kiosk.listen.recognition import EngineUnavailable
     from kiosk.paths import CONTENT_DIR
 
@@ -812,17 +812,11 @@ def run_engine(
         if decision.action != "none":
             what = f"{decision.action}:{decision.target}"
         elif decision.asks is not None:
-            kind = "topic" if decision.match.__class__.__name__ == "TopicMatch" else "command"
-            what = f"ask:{kind}:{decision.asks}"
+            what = f"ask:{match_target(decision.match)}"
         else:
             what = "none"
         free = decision.heard.alternatives[0][0] if decision.heard.alternatives else ""
-        said = decision.said
-        heard_as = ""
-        if isinstance(said, TopicMatch):
-            heard_as = f"topic:{said.topic_id}"
-        elif isinstance(said, CommandMatch):
-            heard_as = f"command:{said.command}"
+        heard_as = match_target(decision.said) or ""
         outcomes.append(
             Outcome(
                 clip,
@@ -851,13 +845,15 @@ def figures_of(outcomes: list[Outcome]) -> dict[str, float | int]:
     every right match and on nothing else, so the gap between the two is the evidence rule's
     and the rest is what the recogniser and the matcher heard wrongly)."""
     figures: dict[str, float | int] = {}
-    for condition in CONDITIONS:
-        scoped = [o for o in outcomes if o.clip.condition == condition and o.clip.in_scope]
-        figures[f"accuracy_{condition}"] = _share(sum(o.right for o in scoped), len(scoped))
-    for condition in CONDITIONS:
-        scoped = [o for o in outcomes if o.clip.condition == condition and o.clip.in_scope]
+    scoped = {
+        condition: [o for o in outcomes if o.clip.condition == condition and o.clip.in_scope]
+        for condition in CONDITIONS
+    }
+    for condition, part in scoped.items():
+        figures[f"accuracy_{condition}"] = _share(sum(o.right for o in part), len(part))
+    for condition, part in scoped.items():
         figures[f"heard_right_{condition}"] = _share(
-            sum(o.heard_as == o.clip.expected for o in scoped), len(scoped)
+            sum(o.heard_as == o.clip.expected for o in part), len(part)
         )
     in_scope = [o for o in outcomes if o.clip.in_scope]
     out_scope = [o for o in outcomes if not o.clip.in_scope]

@@ -618,19 +618,19 @@ class RequestMatcher:
             return _with(said, said.score, False)
         return NotRecognised(
             heard.transcript,
-            f"{_target(said)} at {said.score:.2f} but too little evidence ({evidence:.2f})",
+            f"{match_target(said)} at {said.score:.2f} but too little evidence ({evidence:.2f})",
         )
 
     def evidence_features(
         self, heard: Recognition, said: TopicMatch | CommandMatch
     ) -> tuple[float, ...]:
         """What the evidence is computed from (``EVIDENCE_FEATURES`` names them)."""
-        target = _target(said)
+        target = match_target(said)
         every = [conf for _, conf in heard.words] or [heard.confidence]
         keys = [conf for word, conf in heard.words if self._is_key(word)] or every
         alternatives = [text for text, _ in heard.alternatives if text]
         agreement = (
-            sum(_target(self.match(text, 1.0)) == target for text in alternatives)
+            sum(match_target(self.match(text, 1.0)) == target for text in alternatives)
             / len(alternatives)
             if alternatives
             else 1.0
@@ -886,7 +886,9 @@ def _words_f1(
     return 2 * precision * recall / (precision + recall)
 
 
-def _target(match: Match) -> str | None:
+def match_target(match: Match | None) -> str | None:
+    """What ``match`` asks for as the voice bench writes it ("topic:<id>", "command:<name>"),
+    or None when it is not a topic or command."""
     if isinstance(match, TopicMatch):
         return "topic:" + match.topic_id
     if isinstance(match, CommandMatch):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -70,8 +71,6 @@ def test_large_blocks_freed_go_back_at_once_with_the_thresholds_kept_steady() ->
 def _allocators_seen(env_malloc: str | None, *args: str) -> list[str]:
     """What ``PYTHONMALLOC`` a program saw each time it ran, when it calls use_kiosk_allocator
     (``args`` are passed on, to show they survive the new start)."""
-    import os
-
     code = (
         "import os, sys\n"
         "from kiosk.services.memory import use_kiosk_allocator\n"
