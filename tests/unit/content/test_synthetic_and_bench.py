@@ -23,6 +23,10 @@ def test_bench_content_reports_load_1000_ms() -> None:
     figures = json.loads(result.stdout)
     assert figures["content.load_1000_ms"] > 0
     assert figures["content.runs"] >= 5
+    # The host's speed at the start and the end of the run, to compare runs by.
+    for label in ("start", "end"):
+        assert figures[f"host.loop_ms_{label}"] > 0
+        assert figures[f"host.load_1m_{label}"] >= 0
 
 
 def test_bench_rejects_an_unknown_suite() -> None:
