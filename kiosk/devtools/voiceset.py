@@ -845,13 +845,9 @@ def figures_of(outcomes: list[Outcome]) -> dict[str, float | int]:
     every right match and on nothing else, so the gap between the two is the evidence rule's
     and the rest is what the recogniser and the matcher heard wrongly)."""
     figures: dict[str, float | int] = {}
-    scoped = {
-        condition: [o for o in outcomes if o.clip.condition == condition and o.clip.in_scope]
-        for condition in CONDITIONS
-    }
-    for condition, part in scoped.items():
+    for condition in CONDITIONS:
+        part = [o for o in outcomes if o.clip.condition == condition and o.clip.in_scope]
         figures[f"accuracy_{condition}"] = _share(sum(o.right for o in part), len(part))
-    for condition, part in scoped.items():
         figures[f"heard_right_{condition}"] = _share(
             sum(o.heard_as == o.clip.expected for o in part), len(part)
         )
