@@ -6,7 +6,8 @@ import math
 import random
 from array import array
 
-from kiosk.listen.endpoint import FRAME_MS, HANGOVER_MS, PRE_ROLL_MS, RATE, Endpointer
+from kiosk.listen.endpoint import FRAME_MS, HANGOVER_MS, LIMIT_MS, PRE_ROLL_MS, RATE, Endpointer
+from kiosk.listen.hearing import POST_MS, PRE_MS, RequestAudio, live_pieces
 
 MS = RATE // 1000
 
@@ -169,3 +170,49 @@ def test_babble_that_starts_a_request_before_the_room_is_known_does_not_end_it_e
         endpointer, _ = run(mix(room, speech))
         assert endpointer.reason == "end of speech", seed
         assert 3500 <= endpointer.elapsed_ms <= 3500 + HANGOVER_MS + 400, seed
+
+
+def listen_to_recording(recording: array[int]) -> tuple[RequestAudio, list[bytes]]:
+    """Listen to a recording as ``hear`` does: its pieces, then the room, until listening ends."""
+    audio = RequestAudio()
+    data = recording.tobytes()
+    pieces = []
+    for piece in live_pieces(data, 100 * MS * 2, audio):
+        pieces.append(piece)
+        audio.push(piece)
+        if audio.done:
+            break
+    audio.finish()
+    return audio, pieces
+
+
+def test_a_recording_that_ends_within_the_hangover_goes_on_as_the_room_before_its_speech() -> None:
+    # The recording stops 400 ms after the last word; a live microphone would go on hearing the
+    # room until the hangover is over, and so does listening to the recording.
+    room = noise(4200, 0.01)
+    recording = mix(room, silence(1800) + syllables(2000, 0.2) + silence(400))
+    audio, pieces = listen_to_recording(recording)
+    ep = audio.endpointer
+    assert ep.reason == "end of speech"
+    assert len(recording) // MS < ep.elapsed_ms <= 3800 + HANGOVER_MS + 400
+    assert ep.speech_start_frame is not None and ep.speech_end_frame is not None
+    assert 3800 - 300 <= ep.speech_end_frame * FRAME_MS <= 3800 + 200
+    # After the recording: the room heard before the speech (up to PRE_MS before it), looped.
+    data = recording.tobytes()
+    after = b"".join(pieces)[len(data) :]
+    room_bytes = data[: (ep.speech_start_frame * FRAME_MS - PRE_MS) * MS * 2]
+    assert len(room_bytes) >= 1000 * MS * 2
+    assert after == (room_bytes * (len(after) // len(room_bytes) + 1))[: len(after)]
+    # The request is the recording's, from PRE_MS before the speech to POST_MS after it.
+    parts = audio.request()
+    assert parts is not None
+    speech, before = parts
+    assert speech == data[len(room_bytes) : (ep.speech_end_frame * FRAME_MS + POST_MS) * MS * 2]
+    assert before == room_bytes
+
+
+def test_a_recording_with_no_speech_goes_on_as_silence_to_the_time_limit() -> None:
+    audio, _ = listen_to_recording(noise(1000, 0.001))
+    assert audio.endpointer.reason == "nothing heard"
+    assert audio.endpointer.elapsed_ms >= LIMIT_MS
+    assert audio.request() is None
