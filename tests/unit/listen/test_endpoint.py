@@ -151,6 +151,20 @@ def test_a_request_in_babble_ends_when_the_person_stops_not_at_the_time_limit() 
     assert speech_end_ms - 300 <= endpointer.speech_end_frame * FRAME_MS <= speech_end_ms + 200
 
 
+def test_a_request_said_soon_after_the_press_in_loud_babble_ends_when_the_person_stops() -> None:
+    # Speech 0.6 s after the press, over babble about 6 dB under it: the room heard before is
+    # short but enough to know its louder moments. When only 0.5 s counted as knowing the room,
+    # these ran on to the time limit (or well past the end), and so did one in ten of the voice
+    # bench's 5 dB requests once a live room went on after them.
+    for amplitude, seed in ((0.05, 8), (0.07, 7)):
+        room = babble_like(7000, amplitude, seed=seed)
+        speech = silence(600) + syllables(2000, 0.2) + silence(4400)
+        endpointer, _ = run(mix(room, speech))
+        assert endpointer.reason == "end of speech"
+        assert endpointer.speech_end_frame is not None
+        assert 2300 <= endpointer.speech_end_frame * FRAME_MS <= 2800
+
+
 def test_babble_as_loud_as_the_request_keeps_listening_rather_than_cutting_it_short() -> None:
     # When the room is as loud as the request, no level tells them apart: listening runs on
     # (to the time limit) rather than cutting the request off in the middle.
