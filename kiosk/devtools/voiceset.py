@@ -39,7 +39,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import typing
 import wave
 from array import array
 from collections.abc import Callable, Iterable, Sequence
@@ -721,34 +720,35 @@ def build(selected: Iterable[Clip], progress: Progress = None) -> dict[str, Path
     recogniser's (581.5 MB on a bench run that made its clips, 76.7 on one that did not)."""
     selected = list(selected)
     folder = cache_root() / cache_key()
-    if any(not (folder / f"{clip.id}.wav").exists() for clip in selected):
+    paths = {clip.id: folder / f"{clip.id}.wav" for clip in selected}
+    todo = [clip for clip in selected if not paths[clip.id].exists()]
+    if todo:
         import pickle
 
-        order = pickle.dumps((selected, folder, progress is not None))
-        code = "import sys; from kiosk.devtools.voiceset import _generate_ordered\n"
-        code += "_generate_ordered(sys.stdin)"
+        order = pickle.dumps((todo, paths, progress is not None))
+        code = "from kiosk.devtools.voiceset import _generate_ordered; _generate_ordered()"
         subprocess.run([sys.executable, "-c", code], input=order, check=True)
-    return {clip.id: folder / f"{clip.id}.wav" for clip in selected}
+    return paths
 
 
-def _generate_ordered(stream: typing.TextIO) -> None:
-    """:func:`_generate` as ordered by :func:`build` (pickled on ``stream``)."""
+def _generate_ordered() -> None:
+    """:func:`_generate` as ordered by :func:`build` (pickled on standard input)."""
     import pickle
 
-    selected, folder, tell = pickle.loads(stream.buffer.read())
-    _generate(selected, folder, _say if tell else None)
+    todo, paths, tell = pickle.loads(sys.stdin.buffer.read())
+    _generate(todo, paths, _say if tell else None)
 
 
-def _generate(selected: list[Clip], folder: Path, progress: Progress = None) -> None:
-    """Make the clips of ``selected`` not yet in ``folder`` (see :func:`build`)."""
+def _generate(todo: list[Clip], paths: dict[str, Path], progress: Progress = None) -> None:
+    """Make the clips of ``todo``, each at its path in ``paths`` (see :func:`build`)."""
+    folder = paths[todo[0].id].parent
     folder.mkdir(parents=True, exist_ok=True)
-    beds: dict[str, NoiseBeds] = {}
-    todo = [clip for clip in selected if not (folder / f"{clip.id}.wav").exists()]
-    if todo and progress:
+    if progress:
         progress(f"voice: generating {len(todo)} clips in {folder}...")
+    beds: dict[str, NoiseBeds] = {}
     for clip in todo:
         pcm = make_clip(clip, beds.setdefault(clip.half, NoiseBeds(clip.half)))
-        path = folder / f"{clip.id}.wav"
+        path = paths[clip.id]
         part = path.with_suffix(".part")
         with wave.open(str(part), "wb") as wav:
             wav.setnchannels(1)
