@@ -543,7 +543,9 @@ def bench_voice(progress: Progress = None) -> Figures:
     command, or any action on out-of-scope speech, over all requests), ``reject_rate``
     (in-scope requests not recognised), ``latency_ms_p50`` / ``_p95`` (end of audio to
     decision, streaming in real time). Unprefixed ``voice.*`` figures are the preferred
-    available engine's, over both halves. KIOSK_BENCH_QUICK=1 runs a small subset."""
+    available engine's, over both halves. ``voice.unseen.*``: the same figures for the preferred
+    engine on a third voice family nothing was tuned on (Festival, the held-out phrasings), kept
+    apart from the others. KIOSK_BENCH_QUICK=1 runs a small subset."""
     from kiosk.devtools.voiceset import bench_voice as run
 
     return dict(run(progress))

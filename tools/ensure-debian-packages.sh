@@ -5,6 +5,7 @@
 set -eu
 
 # flite, sox: the voice bench's second voice family and its pitch variants (bench voice / tests).
+# festival and its English voices: the voice bench's third family, never used in development.
 PACKAGES="
 espeak-ng libespeak-ng1 strace
 pulseaudio pulseaudio-utils libpulse0
@@ -13,6 +14,7 @@ libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-randr0 libxcb-
 libxcb-image0 libxcb-xinerama0 libxcb-xkb1
 systemd cage xwayland libwayland-client0 libwayland-cursor0 libwayland-egl1
 flite sox
+festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts
 "
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

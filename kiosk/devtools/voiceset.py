@@ -19,6 +19,12 @@ for tuning) and ``heldout`` (only reported). The phrasings here were written as 
 they are not the content's ``phrases`` nor the command phrasings, and phrase lists are not tuned
 to them.
 
+A third family is never used in development: Festival (its kal and ked diphone voices and the
+HTS voice built from the slt recordings, with sox tempo and pitch variants) says the held-out
+phrasings in the same three conditions (:func:`unseen_clips`). Its figures are reported apart
+(``voice.unseen.*``), so the two families' figures stay comparable from run to run, and tell how
+the kiosk hears a kind of voice nothing was tuned on.
+
 Clips are cached as WAV files under the user cache folder (``voice-bench/<key>``, where the key
 hashes this file's tables and the espeak-ng, flite and sox versions), so reruns only decode.
 
@@ -333,6 +339,12 @@ VOICES: Final = {
 # ignored by the rms voice, so one way for all).
 FLITE_VOICES: Final = {"dev": ("slt", "kal16"), "heldout": ("rms", "awb")}
 FAMILIES: Final = ("espeak", "flite")
+UNSEEN_FAMILY: Final = "festival"
+"""The voice family only ever heard in the held-out half and reported apart (Festival)."""
+FESTIVAL_VOICES: Final = ("kal_diphone", "ked_diphone", "cmu_us_slt_arctic_hts")
+"""Festival's English voices in Debian (festvox-kallpc16k, festvox-kdlpc16k, festvox-us-slt-hts)."""
+_FESTIVAL_TEMPI: Final = (85, 100, 115)  # sox tempo x 100 (higher: faster)
+_FESTIVAL_CENTS: Final = (-150, 0, 150)  # sox pitch shift, cents
 _ESPEAK_RATES: Final = (140, 155, 170, 185, 200)  # words a minute
 _ESPEAK_PITCHES: Final = (35, 45, 50, 60, 70)  # espeak-ng -p, 0-99
 _FLITE_STRETCHES: Final = (80, 90, 100, 110, 125)  # duration_stretch x 100 (higher: slower)
@@ -461,6 +473,54 @@ def clips(quick: bool = False) -> list[Clip]:
     return result
 
 
+def unseen_clips(quick: bool = False) -> list[Clip]:
+    """The held-out phrasings said by Festival's voices (the family nothing was tuned on), in
+    each condition; ``quick``: every ``QUICK_EVERY``-th."""
+    result: list[Clip] = []
+    rng = random.Random(f"voice-set-heldout-{UNSEEN_FAMILY}")
+    for n, (expected, text) in enumerate(PHRASINGS["heldout"]):
+        for c, condition in enumerate(CONDITIONS):
+            index = n * len(CONDITIONS) + c
+            voice = FESTIVAL_VOICES[(n + c) % len(FESTIVAL_VOICES)]
+            tempo, cents = rng.choice(_FESTIVAL_TEMPI), rng.choice(_FESTIVAL_CENTS)
+            noise = "room" if condition == "clean" else _NOISES[(n + c) % len(_NOISES)]
+            seed = rng.randrange(1 << 30)
+            if quick and index % QUICK_EVERY:
+                continue
+            result.append(
+                Clip(
+                    f"heldout-{UNSEEN_FAMILY}-{index:03d}-{condition}",
+                    "heldout",
+                    condition,
+                    expected,
+                    text,
+                    voice,
+                    tempo,
+                    cents,
+                    noise,
+                    seed,
+                    UNSEEN_FAMILY,
+                )
+            )
+    return result
+
+
+def festival_missing() -> str | None:
+    """Why Festival's voices cannot speak here (a message for whoever runs the bench), or None."""
+    for program in ("text2wave", "sox"):
+        if shutil.which(program) is None:
+            return f"{program} is not installed (Debian packages festival, sox)"
+    folders = [Path("/usr/share/festival/voices/english"), Path("/usr/share/festival/voices/us")]
+    present = {entry.name for folder in folders if folder.is_dir() for entry in folder.iterdir()}
+    lacking = [voice for voice in FESTIVAL_VOICES if voice not in present]
+    if lacking:
+        return (
+            f"Festival voices missing: {', '.join(lacking)} (Debian packages festvox-kallpc16k, "
+            "festvox-kdlpc16k, festvox-us-slt-hts)"
+        )
+    return None
+
+
 # --- audio -------------------------------------------------------------------------------------
 
 
@@ -492,6 +552,34 @@ def _flite(text: str, voice: str, stretch: int = 100, cents: int = 0) -> array[i
     return _trim(samples)
 
 
+def _festival(text: str, voice: str, tempo: int = 100, cents: int = 0) -> array[int]:
+    """``text`` spoken by Festival's ``voice``, its tempo (x 100) and pitch (cents) changed by
+    sox, as 16 kHz samples."""
+    problem = festival_missing()
+    if problem:
+        raise RuntimeError(problem)
+    with tempfile.TemporaryDirectory(prefix="kiosk-voiceset-") as tmp:
+        raw, changed = Path(tmp) / "f.wav", Path(tmp) / "c.wav"
+        spoken = subprocess.run(
+            ["text2wave", "-eval", f"(voice_{voice})", "-o", str(raw)],
+            input=text,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        if spoken.returncode != 0 or not raw.exists():
+            raise RuntimeError(f"text2wave failed for {voice}: {spoken.stderr.strip()}")
+        # -G: lower the gain if the shift would clip; the HTS voice is 48 kHz, resampled here.
+        effects = ["tempo", "-s", f"{tempo / 100:.2f}", "pitch", str(cents)]
+        _run(
+            ["sox", "-G", str(raw), "-r", str(RATE), "-c", "1", "-b", "16", str(changed), *effects],
+            changed,
+        )
+        samples = array("h", read_wav_16k(changed))
+    return _trim(samples)
+
+
 def _run(command: list[str], out: Path) -> None:
     result = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
     if result.returncode != 0 or not out.exists():
@@ -504,6 +592,8 @@ def _speak(clip: Clip) -> array[int]:
         return _flite(clip.text, clip.voice, clip.rate, clip.pitch)
     if clip.family == "espeak":
         return _espeak(clip.text, clip.voice, clip.rate, clip.pitch)
+    if clip.family == UNSEEN_FAMILY:
+        return _festival(clip.text, clip.voice, clip.rate, clip.pitch)
     raise ValueError(f"unknown voice family {clip.family}")
 
 
@@ -706,6 +796,29 @@ def cache_key() -> str:
     return digest.hexdigest()[:16]
 
 
+def unseen_cache_key() -> str:
+    """:func:`cache_key` for the Festival clips (apart, so that the two families' clips stay
+    cached when only Festival's change, and the other way round)."""
+    inputs = (
+        GENERATOR_VERSION,
+        PHRASINGS["heldout"],
+        FESTIVAL_VOICES,
+        _FESTIVAL_TEMPI,
+        _FESTIVAL_CENTS,
+        _BABBLE,
+        _BABBLE_VOICES,
+        _BABBLE_FLITE,
+        _NOISES,
+        _BED_SECONDS,
+        SNR_DB,
+        [c.__dict__ for c in unseen_clips()],
+    )
+    digest = hashlib.sha256(repr(inputs).encode())
+    for program in ("festival", "espeak-ng", "flite", "sox"):
+        digest.update(_version(program).encode())
+    return f"{UNSEEN_FAMILY}-{digest.hexdigest()[:16]}"
+
+
 def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -719,8 +832,16 @@ def build(selected: Iterable[Clip], progress: Progress = None) -> dict[str, Path
     ``rss_mb``, this process's memory while it decodes, was then the beds' and not the
     recogniser's (581.5 MB on a bench run that made its clips, 76.7 on one that did not)."""
     selected = list(selected)
-    folder = cache_root() / cache_key()
-    paths = {clip.id: folder / f"{clip.id}.wav" for clip in selected}
+    folders = {}
+    if any(clip.family != UNSEEN_FAMILY for clip in selected):
+        folders["seen"] = cache_root() / cache_key()
+    if any(clip.family == UNSEEN_FAMILY for clip in selected):
+        folders[UNSEEN_FAMILY] = cache_root() / unseen_cache_key()
+    paths = {
+        clip.id: folders[UNSEEN_FAMILY if clip.family == UNSEEN_FAMILY else "seen"]
+        / f"{clip.id}.wav"
+        for clip in selected
+    }
     todo = [clip for clip in selected if not paths[clip.id].exists()]
     if todo:
         import pickle
@@ -741,10 +862,11 @@ def _generate_ordered() -> None:
 
 def _generate(todo: list[Clip], paths: dict[str, Path], progress: Progress = None) -> None:
     """Make the clips of ``todo``, each at its path in ``paths`` (see :func:`build`)."""
-    folder = paths[todo[0].id].parent
-    folder.mkdir(parents=True, exist_ok=True)
+    folders = sorted({paths[clip.id].parent for clip in todo})
+    for folder in folders:
+        folder.mkdir(parents=True, exist_ok=True)
     if progress:
-        progress(f"voice: generating {len(todo)} clips in {folder}...")
+        progress(f"voice: generating {len(todo)} clips in {', '.join(map(str, folders))}...")
     beds: dict[str, NoiseBeds] = {}
     for clip in todo:
         pcm = make_clip(clip, beds.setdefault(clip.half, NoiseBeds(clip.half)))
@@ -923,9 +1045,11 @@ def bench_voice(
     progress: Progress = None, quick: bool | None = None, selected: list[Clip] | None = None
 ) -> dict[str, float | int | str]:
     """All the voice figures, per engine, per half and per voice family (see
-    kiosk.bench.bench_voice). ``selected``: these clips instead of the (quick) set."""
+    kiosk.bench.bench_voice), and the unseen family's (:func:`unseen_figures`). ``selected``:
+    these clips instead of the (quick) set, and no unseen family."""
     if quick is None:
         quick = os.environ.get("KIOSK_BENCH_QUICK") == "1"
+    unseen = selected is None
     if selected is None:
         selected = clips(quick)
     started = time.perf_counter()
@@ -952,6 +1076,33 @@ def bench_voice(
             prefix = f"voice.{preferred}."
             if key.startswith(prefix) and key.count(".") == 2 and not key.endswith("available"):
                 result["voice." + key[len(prefix) :]] = item
+        if unseen:
+            result.update(unseen_figures(preferred, quick, progress))
+    return result
+
+
+def unseen_figures(
+    engine: str, quick: bool = False, progress: Progress = None
+) -> dict[str, float | int | str]:
+    """``engine``'s figures on the family nothing was tuned on (:func:`unseen_clips`), keyed
+    "voice.unseen.<name>"; where Festival or its voices are missing, why
+    (``voice.unseen.unavailable_reason``)."""
+    problem = festival_missing()
+    if problem:
+        if progress:
+            progress(f"voice: no unseen voice family: {problem}")
+        return {"voice.unseen.unavailable_reason": problem}
+    selected = unseen_clips(quick)
+    paths = build(selected, progress)
+    run = run_engine(engine, selected, paths, progress)
+    if isinstance(run, str):
+        return {"voice.unseen.unavailable_reason": run}
+    result: dict[str, float | int | str] = {"voice.unseen.family": UNSEEN_FAMILY}
+    result.update({f"voice.unseen.{k}": v for k, v in figures_of(run.outcomes).items()})
+    for voice in FESTIVAL_VOICES:
+        part = [o for o in run.outcomes if o.clip.voice == voice]
+        for name in ("accuracy_clean", "accuracy_snr10", "accuracy_snr5", "false_action_rate"):
+            result[f"voice.unseen.{voice}.{name}"] = figures_of(part)[name]
     return result
 
 
@@ -959,16 +1110,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     """``python -m kiosk.devtools.voiceset``: every clip's outcome, for tuning on the dev half."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--half", choices=(*HALVES, "all"), default="dev")
-    parser.add_argument("--family", choices=(*FAMILIES, "all"), default="all")
+    parser.add_argument("--family", choices=(*FAMILIES, UNSEEN_FAMILY, "all"), default="all")
     parser.add_argument("--engine", choices=ENGINES, default="pocketsphinx")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--every", type=int, default=1, help="only every n-th clip")
     parser.add_argument("--errors", action="store_true", help="show only clips not acted on right")
     args = parser.parse_args(argv)
+    pool = unseen_clips(args.quick) if args.family == UNSEEN_FAMILY else clips(args.quick)
     selected = [
-        c
-        for c in clips(args.quick)
-        if args.half in ("all", c.half) and args.family in ("all", c.family)
+        c for c in pool if args.half in ("all", c.half) and args.family in ("all", c.family)
     ][:: args.every]
     paths = build(selected, print)
     run = run_engine(args.engine, selected, paths, print)
@@ -990,7 +1140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"[{o.clip.family} {o.clip.voice} r{o.clip.rate} p{o.clip.pitch} {o.clip.noise}]"
         )
     print(" ".join(f"{k}={v}" for k, v in figures_of(outcomes).items()))
-    for family in FAMILIES:
+    for family in (*FAMILIES, UNSEEN_FAMILY):
         part = [o for o in outcomes if o.clip.family == family]
         if part:
             print(f"{family}: " + " ".join(f"{k}={v}" for k, v in figures_of(part).items()))

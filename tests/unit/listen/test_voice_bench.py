@@ -15,12 +15,17 @@ import pytest
 from kiosk.devtools.voiceset import (
     CONDITIONS,
     FAMILIES,
+    FESTIVAL_VOICES,
     HALVES,
     PHRASINGS,
+    RATE,
+    UNSEEN_FAMILY,
     Outcome,
+    _festival,
     bench_voice,
     clips,
     figures_of,
+    unseen_clips,
 )
 from kiosk.listen.commands import COMMAND_PHRASES
 from tests.conftest import run_cli
@@ -90,6 +95,33 @@ def test_the_set_has_both_families_in_both_halves_and_every_condition() -> None:
         assert len({c.pitch for c in everything if c.family == family}) >= 3
     assert {c.noise for c in everything if c.condition == "clean"} == {"room"}
     assert "babble" in {c.noise for c in everything}
+
+
+def test_the_unseen_family_says_every_held_out_phrasing_in_every_condition() -> None:
+    unseen = unseen_clips()
+    assert len(unseen) == len(CONDITIONS) * len(PHRASINGS["heldout"])
+    assert {(c.half, c.family) for c in unseen} == {("heldout", UNSEEN_FAMILY)}
+    assert UNSEEN_FAMILY not in FAMILIES  # never part of the set the kiosk was tuned on
+    assert not {c.id for c in unseen} & {c.id for c in clips()}
+    counts = Counter(c.condition for c in unseen)
+    assert all(counts[condition] == len(PHRASINGS["heldout"]) for condition in CONDITIONS)
+    assert {c.voice for c in unseen} == set(FESTIVAL_VOICES)
+    assert len({c.rate for c in unseen}) >= 3 and len({c.pitch for c in unseen}) >= 3
+    quick = unseen_clips(quick=True)
+    assert 5 <= len(quick) <= 20 and set(quick) <= set(unseen)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("voice", FESTIVAL_VOICES)
+def test_festival_voices_speak_at_the_kiosk_rate_with_tempo_variants(voice: str) -> None:
+    text = "Tell me about spinal cord compression."
+    slow, fast = _festival(text, voice, 85), _festival(text, voice, 115, 150)
+    for samples in (slow, fast):
+        seconds = len(samples) / RATE
+        assert 1.0 < seconds < 6.0, (voice, seconds)
+        assert max(abs(x) for x in samples) > 3000  # speech, not silence
+    # Tempo 85 is slower than 115: 115 / 85 = 1.35 times as long, give or take the trimming.
+    assert 1.2 < len(slow) / len(fast) < 1.5
 
 
 def test_the_quick_subset_is_small_but_has_every_kind_of_clip() -> None:
@@ -185,6 +217,13 @@ def test_bench_voice_quick_reports_every_figure(tmp_path: Path) -> None:
     assert figures["voice.rss_mb"] > 0
     assert 30 <= figures["voice.clips"] <= 50
     assert figures["voice.clips_flite"] > 0 and figures["voice.clips_espeak"] > 0
+    # The family nothing was tuned on, reported apart.
+    assert figures["voice.unseen.family"] == UNSEEN_FAMILY
+    assert figures["voice.unseen.clips"] == len(unseen_clips(quick=True))
+    for name in FIGURES:
+        assert f"voice.unseen.{name}" in figures
+    for voice in FESTIVAL_VOICES:
+        assert 0 <= figures[f"voice.unseen.{voice}.false_action_rate"] <= 1
 
 
 @pytest.mark.slow
