@@ -770,10 +770,22 @@ def _version(program: str) -> str:
     return result.stdout + result.stderr
 
 
+_NOISE_INPUTS: Final = (_BABBLE, _BABBLE_VOICES, _BABBLE_FLITE, _NOISES, _BED_SECONDS, SNR_DB)
+"""What shapes every clip's room: part of both cache keys."""
+
+
+def _digest(inputs: tuple[object, ...], programs: tuple[str, ...]) -> str:
+    """A short hash of ``inputs`` and the installed versions of ``programs``."""
+    digest = hashlib.sha256(repr(inputs).encode())
+    for program in programs:
+        digest.update(_version(program).encode())
+    return digest.hexdigest()[:16]
+
+
 def cache_key() -> str:
     """A hash of everything that shapes the clips: the tables and the espeak-ng, flite and sox
     versions."""
-    inputs = (
+    tables = (
         GENERATOR_VERSION,
         PHRASINGS,
         VOICES,
@@ -782,41 +794,19 @@ def cache_key() -> str:
         _ESPEAK_PITCHES,
         _FLITE_STRETCHES,
         _FLITE_CENTS,
-        _BABBLE,
-        _BABBLE_VOICES,
-        _BABBLE_FLITE,
-        _NOISES,
-        _BED_SECONDS,
-        SNR_DB,
-        [c.__dict__ for c in clips()],
     )
-    digest = hashlib.sha256(repr(inputs).encode())
-    for program in ("espeak-ng", "flite", "sox"):
-        digest.update(_version(program).encode())
-    return digest.hexdigest()[:16]
+    inputs = (*tables, *_NOISE_INPUTS, [c.__dict__ for c in clips()])
+    return _digest(inputs, ("espeak-ng", "flite", "sox"))
 
 
 def unseen_cache_key() -> str:
     """:func:`cache_key` for the Festival clips (apart, so that the two families' clips stay
     cached when only Festival's change, and the other way round)."""
-    inputs = (
-        GENERATOR_VERSION,
-        PHRASINGS["heldout"],
-        FESTIVAL_VOICES,
-        _FESTIVAL_TEMPI,
-        _FESTIVAL_CENTS,
-        _BABBLE,
-        _BABBLE_VOICES,
-        _BABBLE_FLITE,
-        _NOISES,
-        _BED_SECONDS,
-        SNR_DB,
-        [c.__dict__ for c in unseen_clips()],
-    )
-    digest = hashlib.sha256(repr(inputs).encode())
-    for program in ("festival", "espeak-ng", "flite", "sox"):
-        digest.update(_version(program).encode())
-    return f"{UNSEEN_FAMILY}-{digest.hexdigest()[:16]}"
+    tables = (GENERATOR_VERSION, PHRASINGS["heldout"], FESTIVAL_VOICES, _FESTIVAL_TEMPI)
+    unseen = [c.__dict__ for c in unseen_clips()]
+    inputs = (*tables, _FESTIVAL_CENTS, *_NOISE_INPUTS, unseen)
+    programs = ("festival", "espeak-ng", "flite", "sox")
+    return f"{UNSEEN_FAMILY}-{_digest(inputs, programs)}"
 
 
 def _say(message: str) -> None:
