@@ -391,7 +391,7 @@ _NOISES: Final = ("babble", "babble+pink", "pink", "brown", "babble+hum", "hum+p
 _BED_SECONDS: Final = 40.0
 QUICK_EVERY = 37
 """The quick subset: every QUICK_EVERY-th clip of each half and family (about 40 in all)."""
-_QUICK_OFFSET: Final = {"espeak": 0, "flite": 18}
+_QUICK_OFFSET: Final = {"espeak": 0, "flite": 18, UNSEEN_FAMILY: 0}
 
 
 def _parse(table: str) -> list[tuple[str, str]]:
@@ -431,78 +431,66 @@ class Clip:
         return self.expected != "none"
 
 
+def _said_by(
+    half: str,
+    family: str,
+    voices: Sequence[str],
+    rates: Sequence[int],
+    pitches: Sequence[int],
+    quick: bool,
+) -> list[Clip]:
+    """Each phrasing of ``half`` said by one family in each condition, with its voices in turn
+    and a rate and pitch drawn for each clip (seeded per half and family); ``quick``: every
+    ``QUICK_EVERY``-th clip."""
+    result: list[Clip] = []
+    rng = random.Random(f"voice-set-{half}-{family}")
+    # espeak-ng's six voices in steps of two per condition; a family of two or three voices
+    # alternates per phrasing too.
+    step = 2 if family == "espeak" else 1
+    for n, (expected, text) in enumerate(PHRASINGS[half]):
+        for c, condition in enumerate(CONDITIONS):
+            index = n * len(CONDITIONS) + c
+            voice = voices[(n + step * c) % len(voices)]
+            rate = rng.choice(rates)
+            pitch = rng.choice(pitches)
+            noise = "room" if condition == "clean" else _NOISES[(n + c) % len(_NOISES)]
+            seed = rng.randrange(1 << 30)
+            if quick and index % QUICK_EVERY != _QUICK_OFFSET[family]:
+                continue
+            result.append(
+                Clip(
+                    f"{half}-{family}-{index:03d}-{condition}",
+                    half,
+                    condition,
+                    expected,
+                    text,
+                    voice,
+                    rate,
+                    pitch,
+                    noise,
+                    seed,
+                    family,
+                )
+            )
+    return result
+
+
 def clips(quick: bool = False) -> list[Clip]:
     """Every clip of the set (``quick``: a small, still varied subset): each phrasing of each
     half said by both families, in each condition."""
     result: list[Clip] = []
     for half in HALVES:
-        for family in FAMILIES:
-            rng = random.Random(f"voice-set-{half}-{family}")
-            voices: tuple[str, ...]
-            if family == "espeak":
-                voices, rates, pitches = VOICES[half], _ESPEAK_RATES, _ESPEAK_PITCHES
-            else:
-                voices, rates, pitches = FLITE_VOICES[half], _FLITE_STRETCHES, _FLITE_CENTS
-            for n, (expected, text) in enumerate(PHRASINGS[half]):
-                for c, condition in enumerate(CONDITIONS):
-                    index = n * len(CONDITIONS) + c
-                    voice = voices[(n + 2 * c) % len(voices)]
-                    if family == "flite":  # only two voices: alternate per phrasing too
-                        voice = voices[(n + c) % len(voices)]
-                    rate = rng.choice(rates)
-                    pitch = rng.choice(pitches)
-                    noise = "room" if condition == "clean" else _NOISES[(n + c) % len(_NOISES)]
-                    seed = rng.randrange(1 << 30)
-                    if quick and index % QUICK_EVERY != _QUICK_OFFSET[family]:
-                        continue
-                    result.append(
-                        Clip(
-                            f"{half}-{family}-{index:03d}-{condition}",
-                            half,
-                            condition,
-                            expected,
-                            text,
-                            voice,
-                            rate,
-                            pitch,
-                            noise,
-                            seed,
-                            family,
-                        )
-                    )
+        result += _said_by(half, "espeak", VOICES[half], _ESPEAK_RATES, _ESPEAK_PITCHES, quick)
+        result += _said_by(half, "flite", FLITE_VOICES[half], _FLITE_STRETCHES, _FLITE_CENTS, quick)
     return result
 
 
 def unseen_clips(quick: bool = False) -> list[Clip]:
     """The held-out phrasings said by Festival's voices (the family nothing was tuned on), in
     each condition; ``quick``: every ``QUICK_EVERY``-th."""
-    result: list[Clip] = []
-    rng = random.Random(f"voice-set-heldout-{UNSEEN_FAMILY}")
-    for n, (expected, text) in enumerate(PHRASINGS["heldout"]):
-        for c, condition in enumerate(CONDITIONS):
-            index = n * len(CONDITIONS) + c
-            voice = FESTIVAL_VOICES[(n + c) % len(FESTIVAL_VOICES)]
-            tempo, cents = rng.choice(_FESTIVAL_TEMPI), rng.choice(_FESTIVAL_CENTS)
-            noise = "room" if condition == "clean" else _NOISES[(n + c) % len(_NOISES)]
-            seed = rng.randrange(1 << 30)
-            if quick and index % QUICK_EVERY:
-                continue
-            result.append(
-                Clip(
-                    f"heldout-{UNSEEN_FAMILY}-{index:03d}-{condition}",
-                    "heldout",
-                    condition,
-                    expected,
-                    text,
-                    voice,
-                    tempo,
-                    cents,
-                    noise,
-                    seed,
-                    UNSEEN_FAMILY,
-                )
-            )
-    return result
+    return _said_by(
+        "heldout", UNSEEN_FAMILY, FESTIVAL_VOICES, _FESTIVAL_TEMPI, _FESTIVAL_CENTS, quick
+    )
 
 
 def festival_missing() -> str | None:
@@ -560,16 +548,7 @@ def _festival(text: str, voice: str, tempo: int = 100, cents: int = 0) -> array[
         raise RuntimeError(problem)
     with tempfile.TemporaryDirectory(prefix="kiosk-voiceset-") as tmp:
         raw, changed = Path(tmp) / "f.wav", Path(tmp) / "c.wav"
-        spoken = subprocess.run(
-            ["text2wave", "-eval", f"(voice_{voice})", "-o", str(raw)],
-            input=text,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-        if spoken.returncode != 0 or not raw.exists():
-            raise RuntimeError(f"text2wave failed for {voice}: {spoken.stderr.strip()}")
+        _run(["text2wave", "-eval", f"(voice_{voice})", "-o", str(raw)], raw, text)
         # -G: lower the gain if the shift would clip; the HTS voice is 48 kHz, resampled here.
         effects = ["tempo", "-s", f"{tempo / 100:.2f}", "pitch", str(cents)]
         _run(
@@ -580,8 +559,11 @@ def _festival(text: str, voice: str, tempo: int = 100, cents: int = 0) -> array[
     return _trim(samples)
 
 
-def _run(command: list[str], out: Path) -> None:
-    result = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+def _run(command: list[str], out: Path, text: str | None = None) -> None:
+    """Run ``command`` (``text`` on its standard input), which must make ``out``."""
+    result = subprocess.run(
+        command, input=text, capture_output=True, text=True, timeout=60, check=False
+    )
     if result.returncode != 0 or not out.exists():
         raise RuntimeError(f"{command[0]} failed: {' '.join(command)}: {result.stderr.strip()}")
 
@@ -822,16 +804,10 @@ def build(selected: Iterable[Clip], progress: Progress = None) -> dict[str, Path
     ``rss_mb``, this process's memory while it decodes, was then the beds' and not the
     recogniser's (581.5 MB on a bench run that made its clips, 76.7 on one that did not)."""
     selected = list(selected)
-    folders = {}
-    if any(clip.family != UNSEEN_FAMILY for clip in selected):
-        folders["seen"] = cache_root() / cache_key()
-    if any(clip.family == UNSEEN_FAMILY for clip in selected):
-        folders[UNSEEN_FAMILY] = cache_root() / unseen_cache_key()
-    paths = {
-        clip.id: folders[UNSEEN_FAMILY if clip.family == UNSEEN_FAMILY else "seen"]
-        / f"{clip.id}.wav"
-        for clip in selected
-    }
+    # Each key once (each runs the TTS programs for their versions), and only where needed.
+    unseen = {clip.family == UNSEEN_FAMILY for clip in selected}
+    folder = {flag: cache_root() / (unseen_cache_key() if flag else cache_key()) for flag in unseen}
+    paths = {clip.id: folder[clip.family == UNSEEN_FAMILY] / f"{clip.id}.wav" for clip in selected}
     todo = [clip for clip in selected if not paths[clip.id].exists()]
     if todo:
         import pickle
@@ -1090,9 +1066,9 @@ def unseen_figures(
     result: dict[str, float | int | str] = {"voice.unseen.family": UNSEEN_FAMILY}
     result.update({f"voice.unseen.{k}": v for k, v in figures_of(run.outcomes).items()})
     for voice in FESTIVAL_VOICES:
-        part = [o for o in run.outcomes if o.clip.voice == voice]
+        figures = figures_of([o for o in run.outcomes if o.clip.voice == voice])
         for name in ("accuracy_clean", "accuracy_snr10", "accuracy_snr5", "false_action_rate"):
-            result[f"voice.unseen.{voice}.{name}"] = figures_of(part)[name]
+            result[f"voice.unseen.{voice}.{name}"] = figures[name]
     return result
 
 
