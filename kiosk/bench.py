@@ -545,7 +545,10 @@ def bench_voice(progress: Progress = None) -> Figures:
     decision, streaming in real time). Unprefixed ``voice.*`` figures are the preferred
     available engine's, over both halves. ``voice.unseen.*``: the same figures for the preferred
     engine on a third voice family nothing was tuned on (Festival, the held-out phrasings), kept
-    apart from the others. KIOSK_BENCH_QUICK=1 runs a small subset."""
+    apart from the others. ``voice.exact_words.<half>.accuracy`` / ``.false_action_rate``: the
+    kiosk's decision on each phrasing heard perfectly and surely (no engine): what a perfect
+    recogniser would give, so the rest of the gap is the matcher's. KIOSK_BENCH_QUICK=1 runs a
+    small subset."""
     from kiosk.devtools.voiceset import bench_voice as run
 
     return dict(run(progress))

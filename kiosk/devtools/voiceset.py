@@ -1007,6 +1007,44 @@ def engine_figures(engine: str, run: EngineRun) -> dict[str, float | int]:
     return result
 
 
+def exact_words_figures(selected: Iterable[Clip]) -> dict[str, float | int]:
+    """How the kiosk decides when it hears every word right and is sure of them: each distinct
+    phrasing of ``selected``, per half, given to the kiosk's decision (:func:`kiosk.listen.
+    hearing.decide`) as a transcript with every word at confidence 1.0 and its ten best all the
+    same. Keyed "voice.exact_words.<half>.<name>": ``accuracy`` (in-scope phrasings acted on
+    rightly), ``false_action_rate`` (any wrong action, over all phrasings) and ``phrasings``.
+    What a perfect recogniser would give: the gap between it and ``accuracy_clean`` is the
+    recogniser's, the rest up to 1.0 the matcher's and its evidence's. No engine is needed."""
+    from kiosk.content.loader import load_content
+    from kiosk.listen.hearing import decide, kiosk_matcher
+    from kiosk.listen.matching import match_target
+    from kiosk.listen.recognition import Recognition
+    from kiosk.paths import CONTENT_DIR
+
+    content = load_content(CONTENT_DIR).content
+    if content is None:
+        raise RuntimeError("the seed content has errors")
+    matcher, _ = kiosk_matcher(content)
+    phrasings: dict[str, dict[str, str]] = {half: {} for half in HALVES}
+    for clip in selected:
+        phrasings[clip.half][clip.text] = clip.expected
+    result: dict[str, float | int] = {}
+    for half, expected_of in phrasings.items():
+        right = wrong = in_scope = 0
+        for text, expected in expected_of.items():
+            words = tuple((word, 1.0) for word in text.split())
+            sure = Recognition(text, 1.0, words, "pocketsphinx", ((text, 1.0),) * 10)
+            decision = decide(matcher, sure)
+            acted = match_target(decision.match) if decision.action != "none" else None
+            in_scope += expected != "none"
+            right += acted is not None and acted == expected
+            wrong += acted is not None and acted != expected
+        result[f"voice.exact_words.{half}.accuracy"] = _share(right, in_scope)
+        result[f"voice.exact_words.{half}.false_action_rate"] = _share(wrong, len(expected_of))
+        result[f"voice.exact_words.{half}.phrasings"] = len(expected_of)
+    return result
+
+
 def bench_voice(
     progress: Progress = None, quick: bool | None = None, selected: list[Clip] | None = None
 ) -> dict[str, float | int | str]:
@@ -1026,6 +1064,7 @@ def bench_voice(
     }
     for family in FAMILIES:
         result[f"voice.clips_{family}"] = sum(c.family == family for c in selected)
+    result.update(exact_words_figures(selected))
     preferred: str | None = None
     for engine in ENGINES:
         run = run_engine(engine, selected, paths, progress)

@@ -33,6 +33,7 @@ from kiosk.listen.recognition import RATE, Recogniser, Recognition
 if TYPE_CHECKING:
     from kiosk.content.model import ContentSet
     from kiosk.listen.matching import Match, RequestMatcher
+    from kiosk.listen.settings import RecogniserSettings
 
 # The matcher, the request language and the engines are imported where step 3 and the set-up
 # use them: the voice process runs only steps 1 and 2, and the matcher brings the content loader,
@@ -205,6 +206,23 @@ def request_language_lines(
     return build_language(content, recogniser.known, concepts).lines()
 
 
+def kiosk_matcher(
+    content: ContentSet, profile_file: Path | None = None
+) -> tuple[RequestMatcher, RecogniserSettings]:
+    """The kiosk's matcher for ``content`` (the voice profile's cut-offs and concepts), and
+    the profile's recogniser settings."""
+    from kiosk.listen.matching import RequestMatcher
+    from kiosk.paths import VOICES_DIR
+    from kiosk.speech.profile import load_profile
+
+    profile, _ = load_profile(profile_file or VOICES_DIR / "en.toml")
+    settings = profile.recogniser
+    matcher = RequestMatcher(
+        content, settings.accept_score, settings.confirm_score, settings.concepts
+    )
+    return matcher, settings
+
+
 def kiosk_listener(
     content: ContentSet,
     engine: str | None = None,
@@ -218,15 +236,9 @@ def kiosk_listener(
     know). ``engine``: "vosk", "pocketsphinx", or "auto"/None for the profile's order. Raises
     EngineUnavailable or ValueError like :func:`create_recogniser`."""
     from kiosk.listen.engines import create_recogniser
-    from kiosk.listen.matching import RequestMatcher
-    from kiosk.paths import MODELS_DIR, VOICES_DIR
-    from kiosk.speech.profile import load_profile
+    from kiosk.paths import MODELS_DIR
 
-    profile, _ = load_profile(profile_file or VOICES_DIR / "en.toml")
-    settings = profile.recogniser
-    matcher = RequestMatcher(
-        content, settings.accept_score, settings.confirm_score, settings.concepts
-    )
+    matcher, settings = kiosk_matcher(content, profile_file)
     recogniser, reason = create_recogniser(settings, models_dir or MODELS_DIR, engine)
     recogniser.set_phrases(request_language_lines(content, recogniser, settings.concepts))
     unknown = [w for w in matcher.vocabulary() if not recogniser.known(w)]

@@ -20,10 +20,12 @@ from kiosk.devtools.voiceset import (
     PHRASINGS,
     RATE,
     UNSEEN_FAMILY,
+    Clip,
     Outcome,
     _festival,
     bench_voice,
     clips,
+    exact_words_figures,
     figures_of,
     unseen_clips,
 )
@@ -155,6 +157,39 @@ def test_heard_right_counts_right_matches_acted_on_or_not() -> None:
     assert figures["false_action_rate"] == 0.2
 
 
+def test_exact_words_are_decided_once_per_phrasing_through_the_kiosks_decision() -> None:
+    # The real matcher and evidence on transcripts heard perfectly and surely. A command's own
+    # phrasing is acted on; waiting-room talk is not; a phrasing said three times (three
+    # conditions) counts once; a wrong expectation makes the action a false one.
+    def clip(half: str, condition: str, expected: str, text: str) -> Clip:
+        return Clip(
+            f"{half}-{condition}-{text}",
+            half,
+            condition,
+            expected,
+            text,
+            "slt",
+            100,
+            0,
+            "pink",
+            1,
+            "flite",
+        )
+
+    said = [
+        *(clip("dev", condition, "command:back", "go back") for condition in CONDITIONS),
+        clip("dev", "clean", "none", "is the car park still full"),
+        clip("heldout", "clean", "command:home", "go back"),
+    ]
+    figures = exact_words_figures(said)
+    assert figures["voice.exact_words.dev.phrasings"] == 2
+    assert figures["voice.exact_words.dev.accuracy"] == 1.0
+    assert figures["voice.exact_words.dev.false_action_rate"] == 0.0
+    assert figures["voice.exact_words.heldout.phrasings"] == 1
+    assert figures["voice.exact_words.heldout.accuracy"] == 0.0
+    assert figures["voice.exact_words.heldout.false_action_rate"] == 1.0
+
+
 @pytest.mark.slow
 def test_every_figure_is_reported_per_engine_half_and_family(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -217,6 +252,9 @@ def test_bench_voice_quick_reports_every_figure(tmp_path: Path) -> None:
     assert figures["voice.rss_mb"] > 0
     assert 30 <= figures["voice.clips"] <= 50
     assert figures["voice.clips_flite"] > 0 and figures["voice.clips_espeak"] > 0
+    for half in HALVES:
+        assert 0 <= figures[f"voice.exact_words.{half}.accuracy"] <= 1
+        assert 0 <= figures[f"voice.exact_words.{half}.false_action_rate"] <= 1
     # The family nothing was tuned on, reported apart.
     assert figures["voice.unseen.family"] == UNSEEN_FAMILY
     assert figures["voice.unseen.clips"] == len(unseen_clips(quick=True))
