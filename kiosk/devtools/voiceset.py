@@ -50,10 +50,13 @@ from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from kiosk.devtools.stats import percentile
 from kiosk.listen.audio import read_wav_16k
+
+if TYPE_CHECKING:
+    from kiosk.content.model import ContentSet
 
 RATE: Final = 16000
 HALVES: Final = ("dev", "heldout")
@@ -901,19 +904,26 @@ def _rss_mb() -> float:
     return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
 
 
-def run_engine(
-    engine: str, selected: list[Clip], paths: dict[str, Path], progress: Progress = None
-) -> EngineRun | str:
-    """Every clip through the kiosk's recogniser and matcher; or why the engine is unavailable."""
+def _seed_content() -> ContentSet:
+    """The kiosk's own content, which every voice figure is about; its errors stop the bench."""
     from kiosk.content.loader import load_content
-    from kiosk.listen.hearing import hear_utterance, kiosk_listener
-    from kiosk.listen.matching import match_target
-    from kiosk.listen.recognition import EngineUnavailable
     from kiosk.paths import CONTENT_DIR
 
     content = load_content(CONTENT_DIR).content
     if content is None:
         raise RuntimeError("the seed content has errors")
+    return content
+
+
+def run_engine(
+    engine: str, selected: list[Clip], paths: dict[str, Path], progress: Progress = None
+) -> EngineRun | str:
+    """Every clip through the kiosk's recogniser and matcher; or why the engine is unavailable."""
+    from kiosk.listen.hearing import hear_utterance, kiosk_listener
+    from kiosk.listen.matching import match_target
+    from kiosk.listen.recognition import EngineUnavailable
+
+    content = _seed_content()
     try:
         recogniser, matcher, _reason, _unknown = kiosk_listener(content, engine)
     except EngineUnavailable as error:
@@ -1015,16 +1025,11 @@ def exact_words_figures(selected: Iterable[Clip]) -> dict[str, float | int]:
     rightly), ``false_action_rate`` (any wrong action, over all phrasings) and ``phrasings``.
     What a perfect recogniser would give: the gap between it and ``accuracy_clean`` is the
     recogniser's, the rest up to 1.0 the matcher's and its evidence's. No engine is needed."""
-    from kiosk.content.loader import load_content
     from kiosk.listen.hearing import decide, kiosk_matcher
     from kiosk.listen.matching import match_target
     from kiosk.listen.recognition import Recognition
-    from kiosk.paths import CONTENT_DIR
 
-    content = load_content(CONTENT_DIR).content
-    if content is None:
-        raise RuntimeError("the seed content has errors")
-    matcher, _ = kiosk_matcher(content)
+    matcher, _ = kiosk_matcher(_seed_content())
     phrasings: dict[str, dict[str, str]] = {half: {} for half in HALVES}
     for clip in selected:
         phrasings[clip.half][clip.text] = clip.expected
@@ -1037,7 +1042,7 @@ def exact_words_figures(selected: Iterable[Clip]) -> dict[str, float | int]:
             decision = decide(matcher, sure)
             acted = match_target(decision.match) if decision.action != "none" else None
             in_scope += expected != "none"
-            right += acted is not None and acted == expected
+            right += acted == expected
             wrong += acted is not None and acted != expected
         result[f"voice.exact_words.{half}.accuracy"] = _share(right, in_scope)
         result[f"voice.exact_words.{half}.false_action_rate"] = _share(wrong, len(expected_of))
