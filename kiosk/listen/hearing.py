@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, TypeGuard
 
-from kiosk.listen.denoise import reduce_noise
+from kiosk.listen.denoise import DEFAULT_METHOD, reduce_noise
 from kiosk.listen.endpoint import EARLY_MS, FRAME_BYTES, FRAME_MS, LIMIT_MS, Endpointer
 from kiosk.listen.recognition import RATE, Recogniser, Recognition
 
@@ -120,7 +120,7 @@ class RequestAudio:
 
 
 def recognise_parts(
-    recogniser: Recogniser, parts: tuple[bytes, bytes] | None, noise_reduction: str = "webrtc"
+    recogniser: Recogniser, parts: tuple[bytes, bytes] | None, noise_reduction: str = DEFAULT_METHOD
 ) -> Recognition:
     """What the recogniser hears in ``parts`` (:meth:`RequestAudio.request`: the speech and
     the room before it; None: nothing was said)."""
@@ -141,7 +141,7 @@ def decode_early(
 
 
 def recognise_request(
-    recogniser: Recogniser, audio: RequestAudio, noise_reduction: str = "webrtc"
+    recogniser: Recogniser, audio: RequestAudio, noise_reduction: str = DEFAULT_METHOD
 ) -> Recognition:
     """What the recogniser heard in the request (nothing when no speech was found)."""
     parts = audio.request()
@@ -272,7 +272,7 @@ def hear_utterance(
     matcher: RequestMatcher,
     pcm16k: bytes,
     piece_seconds: float = PIECE_SECONDS,
-    noise_reduction: str = "webrtc",
+    noise_reduction: str = DEFAULT_METHOD,
 ) -> Decision:
     """Push ``pcm16k`` (16 kHz mono int16) through the kiosk's request audio, recogniser and
     matcher in real-time order, and time end of listening to decision as a live microphone
