@@ -38,6 +38,7 @@ Audio stays in memory; nothing is written anywhere.
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import TYPE_CHECKING, Final
 
@@ -120,7 +121,6 @@ def spectral_gate(signal: NDArray[np.float64], noise: NDArray[np.float64]) -> ND
     signal's spectrum is kept where it is more than ``SPECTRAL_STD`` standard deviations above
     the room's mean level in that frequency band, else lowered by ``SPECTRAL_DECREASE``; the
     keep/lower mask is smoothed over ``SMOOTH_HZ`` and ``SMOOTH_MS``."""
-
     room_levels = _levels(_stft(noise, whole=False))
     threshold = room_levels.mean(axis=1) + SPECTRAL_STD * room_levels.std(axis=1)
     spectrum = _stft(signal)
@@ -132,10 +132,13 @@ def spectral_gate(signal: NDArray[np.float64], noise: NDArray[np.float64]) -> ND
     return _istft(spectrum * mask, len(signal))
 
 
+@functools.cache
 def _window() -> NDArray[np.float64]:
     import numpy as np
 
-    return 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(_N_FFT) / _N_FFT)  # periodic Hann
+    window = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(_N_FFT) / _N_FFT)  # periodic Hann
+    window.flags.writeable = False  # one array for every request
+    return window
 
 
 def _triangle(half: int) -> NDArray[np.float64]:
@@ -167,9 +170,7 @@ def _stft(signal: NDArray[np.float64], whole: bool = True) -> NDArray[np.complex
     after that the last samples are in a whole frame."""
     import numpy as np
 
-    padded = np.pad(signal, _N_FFT // 2)
-    if len(padded) < _N_FFT:
-        padded = np.pad(padded, (0, _N_FFT - len(padded)))
+    padded = np.pad(signal, _N_FFT // 2)  # at least one window long
     if whole:
         padded = np.pad(padded, (0, (-(len(padded) - _N_FFT)) % _HOP))
     count = 1 + (len(padded) - _N_FFT) // _HOP
