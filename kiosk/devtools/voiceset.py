@@ -741,8 +741,9 @@ def cache_root() -> Path:
     return Path(user_cache_dir("clinic-kiosk")) / "voice-bench"
 
 
-GENERATOR_VERSION: Final = 3
-"""Raise when the way clips are made changes (the cache key includes it)."""
+GENERATOR_VERSION: Final = 4
+"""Raise when the way clips are made changes (the cache key includes it). 4: espeak-ng's 22.05 kHz
+speech is converted to 16 kHz band-limited (:class:`kiosk.listen.audio.Resampler`)."""
 
 
 def _version(program: str) -> str:

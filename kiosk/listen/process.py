@@ -51,7 +51,7 @@ from PySide6.QtMultimedia import QAudioDevice, QAudioFormat, QAudioSource, QMedi
 
 from kiosk.audio_process import audio_application
 from kiosk.listen import protocol
-from kiosk.listen.audio import to_mono16k
+from kiosk.listen.audio import TARGET_RATE, Resampler, mono_int16
 from kiosk.listen.endpoint import FRAME_MS
 from kiosk.listen.engines import create_recogniser
 from kiosk.listen.hearing import RequestAudio, decode_early, recognise_parts
@@ -147,6 +147,9 @@ class _Listener(QObject):
         self.source: QAudioSource | None = None
         self.stream: QIODevice | None = None
         self.format = QAudioFormat()
+        # Band-limited conversion to 16 kHz when the microphone gives another rate (kept from
+        # piece to piece of one capture).
+        self.resampler: Resampler | None = None
         self.audio: RequestAudio | None = None
         # Every decode runs on this one thread, in order: the request as it will be if the
         # person has stopped is decoded while the endpointer waits out its hangover, so the
@@ -245,6 +248,8 @@ class _Listener(QObject):
         wanted.setChannelCount(1)
         wanted.setSampleFormat(QAudioFormat.SampleFormat.Int16)
         self.format = wanted if device.isFormatSupported(wanted) else device.preferredFormat()
+        rate = self.format.sampleRate()
+        self.resampler = Resampler(rate) if rate != TARGET_RATE else None
         self.audio = RequestAudio(limit_ms=limit_ms)
         source = QAudioSource(device, self.format, self)
         # Room for 2 s: decoding a piece holds this process up now and then (longer on a busy
@@ -274,7 +279,8 @@ class _Listener(QObject):
             data, width = float_to_int16(data), 2
         else:
             width = _WIDTHS.get(fmt.sampleFormat(), 2)
-        return to_mono16k(data, fmt.sampleRate(), fmt.channelCount(), width)
+        mono = mono_int16(data, fmt.channelCount(), width)
+        return mono if self.resampler is None else self.resampler.process(mono)
 
     def read(self) -> None:
         stream, audio, recogniser = self.stream, self.audio, self.recogniser
