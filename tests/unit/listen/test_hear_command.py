@@ -94,21 +94,21 @@ def test_a_48_khz_recording_with_hiss_is_understood(tmp_path: Path) -> None:
     # for all 8 (and at 10 and 12 dB).
     import numpy as np
 
-    spoken = render_espeak("spinal cord compression", tmp_path / "s.wav", voice=TRANSCRIBABLE_VOICE)
-    with wave.open(str(spoken), "rb") as wav:
-        rate = wav.getframerate()
-        speech = np.frombuffer(wav.readframes(wav.getnframes()), dtype=np.int16).astype(float)
+    from kiosk.speech.cache import WavAudio, read_wav, wav_bytes
+
+    spoken = read_wav(
+        render_espeak("spinal cord compression", tmp_path / "s.wav", voice=TRANSCRIBABLE_VOICE)
+    )
+    rate = spoken.rate
+    speech = np.frombuffer(spoken.pcm, dtype=np.int16).astype(float)
     times = np.arange(len(speech) * 48000 // rate) * rate / 48000
     speech = np.interp(times, np.arange(len(speech)), speech)
     speech = np.concatenate([np.zeros(24000), speech, np.zeros(24000)])
     power = float(np.mean(speech[speech != 0] ** 2))
     hiss = np.random.default_rng(0).standard_normal(len(speech)) * np.sqrt(power / 10**0.8)
     recording = tmp_path / "hiss48k.wav"
-    with wave.open(str(recording), "wb") as wav:
-        wav.setnchannels(1)
-        wav.setsampwidth(2)
-        wav.setframerate(48000)
-        wav.writeframes(np.clip(speech + hiss, -32768, 32767).astype(np.int16).tobytes())
+    noisy = np.clip(speech + hiss, -32768, 32767).astype(np.int16).tobytes()
+    recording.write_bytes(wav_bytes(WavAudio(48000, 1, 2, noisy)))
     result = hear("--json", "--engine", "pocketsphinx", str(recording))
     record = json.loads(next(line for line in result.stdout.splitlines() if line.startswith("{")))
     assert (record["action"], record["target"]) == ("topic", "spinal-cord-compression"), record
