@@ -37,6 +37,15 @@ FALSE_LIMIT: Final = 0.004
 """Half the goal's false actions: a margin for voices and phrasings the set does not have."""
 
 
+def _standardised(
+    features: NDArray[np.float64], mean: NDArray[np.float64], scale: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """The features scaled by ``mean`` and ``scale``, with a column of ones for the bias."""
+    import numpy as np
+
+    return np.hstack([(features - mean) / scale, np.ones((len(features), 1))])
+
+
 def fit(
     features: NDArray[np.float64], right: NDArray[np.float64], l2: float
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
@@ -45,7 +54,7 @@ def fit(
     import numpy as np
 
     mean, scale = features.mean(0), features.std(0) + 1e-9
-    z = np.hstack([(features - mean) / scale, np.ones((len(features), 1))])
+    z = _standardised(features, mean, scale)
     w = np.zeros(z.shape[1])
     penalty = l2 * np.diag(np.r_[np.ones(len(w) - 1), 0.0])
     for _ in range(50):
@@ -63,7 +72,7 @@ def probabilities(
     import numpy as np
 
     mean, scale, w = model
-    z = np.hstack([(features - mean) / scale, np.ones((len(features), 1))])
+    z = _standardised(features, mean, scale)
     return np.asarray(1 / (1 + np.exp(-np.clip(z @ w, -50, 50))), dtype=np.float64)
 
 
