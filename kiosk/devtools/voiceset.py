@@ -48,7 +48,7 @@ import time
 import wave
 from array import array
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
@@ -485,6 +485,27 @@ def clips(quick: bool = False) -> list[Clip]:
     for half in HALVES:
         result += _said_by(half, "espeak", VOICES[half], _ESPEAK_RATES, _ESPEAK_PITCHES, quick)
         result += _said_by(half, "flite", FLITE_VOICES[half], _FLITE_STRETCHES, _FLITE_CENTS, quick)
+    return result
+
+
+_VARIANTS: Final = {
+    "espeak": (_ESPEAK_RATES, _ESPEAK_PITCHES),
+    "flite": (_FLITE_STRETCHES, _FLITE_CENTS),
+}
+
+
+def renditions(selected: Iterable[Clip], count: int) -> list[Clip]:
+    """``count`` more renditions of each clip of ``selected`` (espeak-ng's and flite's): the
+    same phrasing, voice and condition, at a rate and pitch drawn again and with its own noise,
+    level and room before and after (ids ``<id>-r1``, ``<id>-r2``, ...). They give the
+    calibration more requests than one noise rendering has: see kiosk.devtools.calibrate."""
+    result: list[Clip] = []
+    for clip in selected:
+        rates, pitches = _VARIANTS[clip.family]
+        rng = random.Random(f"rendition-{clip.id}")
+        for n in range(1, count + 1):
+            rate, pitch, seed = rng.choice(rates), rng.choice(pitches), rng.randrange(1 << 30)
+            result.append(replace(clip, id=f"{clip.id}-r{n}", rate=rate, pitch=pitch, seed=seed))
     return result
 
 

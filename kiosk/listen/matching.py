@@ -103,20 +103,22 @@ EVIDENCE_FEATURES: Final = (
 # matches and 0.19 of wrong ones, but refitted with it the development half acted right on
 # 0.306 / 0.313 / 0.349 / 0.349 at the rates above (0.303 / 0.327 / 0.344 / 0.344 without).
 # Not kept.
-# Fitted by kiosk.devtools.calibrate on the development half (750 clips, PocketSphinx, the
-# room's noise reduced by spectral gating, espeak-ng's speech and babble converted to 16 kHz
-# band-limited), penalty 3. With each voice left out of the fit in turn, at 0.94 it acted wrongly
-# on 0.40 % of that voice's requests and rightly on 0.235 of the in-scope ones. The fit before
-# (penalty 10, at 0.90), chosen the same way on the clips made with linear interpolation, where
-# left-out voices saw 0.27 % / 0.295, saw 0.80 % / 0.270 on the clips made anew: the same
-# phrasings and voices, with babble rendered a little differently (different noise, the same
-# kind), moved left-out false actions from 2 to 6 of 750. The figures of one noise rendering are
-# that uncertain; the margin under the goal (0.40 % of 1 %) is for it. In sample, this fit acts
-# wrongly on 0.40 % at 0.94 and 0.80 % at 0.90.
-_CALIBRATION_MEAN: Final = (0.8351, 0.5603, 0.6305, 0.4752, 0.6855, 0.5974, 1.5136)
-_CALIBRATION_SCALE: Final = (0.1356, 0.4963, 0.3172, 0.3882, 0.3246, 0.2693, 0.5052)
-_CALIBRATION_WEIGHTS: Final = (0.873, 0.0608, 0.9547, -0.2619, 0.605, 0.4496, -0.2868)
-_CALIBRATION_BIAS: Final = 1.384
+# Fitted by kiosk.devtools.calibrate on the development half heard three times (2,250 requests:
+# the bench's 750 clips and two more renditions of each at another rate and pitch, with their own
+# noise; PocketSphinx, the room's noise reduced by spectral gating, espeak-ng's speech and babble
+# converted to 16 kHz band-limited), penalty 1. With each voice left out of the fit in turn, at
+# 0.94 it acted wrongly on 0.40 % of that voice's requests (9 of 2,250: 4, 3 and 2 in the three
+# renderings) and rightly on 0.235 of the in-scope ones; at 0.93, 0.62 %. The fit before (penalty
+# 3, also at 0.94) was chosen on the bench's clips alone, 750 requests, where one noise rendering
+# decides the false actions: babble rendered a little differently once moved left-out false
+# actions from 2 to 6 of 750 (penalty 10 at 0.90, chosen on clips made with linear
+# interpolation). Three renderings chose the same threshold and the same share acted on; the
+# margin under the goal (0.40 % of 1 %) is for voices and phrasings the set does not have. In
+# sample, this fit acts wrongly on 0.40 % at 0.94.
+_CALIBRATION_MEAN: Final = (0.8356, 0.5593, 0.6294, 0.4736, 0.6801, 0.5973, 1.5038)
+_CALIBRATION_SCALE: Final = (0.1347, 0.4965, 0.3175, 0.3882, 0.3265, 0.2675, 0.507)
+_CALIBRATION_WEIGHTS: Final = (0.9337, -0.0059, 1.024, -0.6579, 0.8479, 0.7056, -0.4984)
+_CALIBRATION_BIAS: Final = 1.3742
 
 
 # --- results --------------------------------------------------------------------------------------

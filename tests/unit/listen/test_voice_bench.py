@@ -27,6 +27,7 @@ from kiosk.devtools.voiceset import (
     clips,
     exact_words_figures,
     figures_of,
+    renditions,
     unseen_clips,
 )
 from kiosk.listen.commands import COMMAND_PHRASES
@@ -97,6 +98,25 @@ def test_the_set_has_both_families_in_both_halves_and_every_condition() -> None:
         assert len({c.pitch for c in everything if c.family == family}) >= 3
     assert {c.noise for c in everything if c.condition == "clean"} == {"room"}
     assert "babble" in {c.noise for c in everything}
+
+
+def test_renditions_say_the_same_requests_again_with_other_rates_pitches_and_noise() -> None:
+    dev = [c for c in clips() if c.half == "dev"]
+    again = renditions(dev, 2)
+    assert len(again) == 2 * len(dev)
+    ids = {c.id for c in dev} | {c.id for c in again}
+    assert len(ids) == 3 * len(dev)  # their own files in the clip cache
+    by_id = {c.id: c for c in dev}
+    for clip in again:
+        original = by_id[clip.id.rsplit("-r", 1)[0]]
+        kept = ("half", "condition", "expected", "text", "voice", "noise", "family")
+        assert all(getattr(clip, f) == getattr(original, f) for f in kept), clip
+    # Drawn again, not copied: the noise's seed always, the rate and pitch for most.
+    pairs = [(by_id[c.id.rsplit("-r", 1)[0]], c) for c in again]
+    assert all(a.seed != b.seed for a, b in pairs)
+    assert sum((a.rate, a.pitch) != (b.rate, b.pitch) for a, b in pairs) > len(pairs) / 2
+    assert renditions(dev, 2) == again  # the same every time (the cache relies on it)
+    assert renditions(dev, 0) == []
 
 
 def test_the_unseen_family_says_every_held_out_phrasing_in_every_condition() -> None:
