@@ -1042,7 +1042,7 @@ def engine_figures(engine: str, run: EngineRun) -> dict[str, float | int]:
 def exact_words_figures(selected: Iterable[Clip]) -> dict[str, float | int]:
     """How the kiosk decides when it hears every word right and is sure of them: each distinct
     phrasing of ``selected``, per half, given to the kiosk's decision (:func:`kiosk.listen.
-    hearing.decide`) as a transcript with every word at confidence 1.0 and its ten best all the
+    hearing.decide`) as a transcript with every word at confidence 1.0 and its n-best all the
     same. Keyed "voice.exact_words.<half>.<name>": ``accuracy`` (in-scope phrasings acted on
     rightly), ``false_action_rate`` (any wrong action, over all phrasings) and ``phrasings``.
     What a perfect recogniser would give: the gap between it and ``accuracy_clean`` is the

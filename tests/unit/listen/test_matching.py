@@ -18,6 +18,7 @@ import pytest
 from kiosk.content import ContentSet, load_content
 from kiosk.listen.commands import COMMAND_DESCRIPTIONS, COMMAND_PHRASES, COMMANDS
 from kiosk.listen.matching import (
+    EVIDENCE_FEATURES,
     NOT_RECOGNISED_MESSAGE,
     CommandMatch,
     Match,
@@ -28,6 +29,7 @@ from kiosk.listen.matching import (
     grammar_words,
     normalise,
 )
+from kiosk.listen.recognition import Recognition
 
 CONTENT_ROOT = Path(__file__).resolve().parents[3] / "content"
 
@@ -473,6 +475,29 @@ def test_low_engine_confidence_turns_a_match_into_a_question_or_nothing(
         assert "recogniser confidence" in result.reason
     assert isinstance(matcher.match("stop", engine_confidence=0.3), NotRecognised)
     assert matcher.match("stop", engine_confidence=7.0) == CommandMatch("stop", 1.0, True)
+
+
+def test_the_n_best_agreement_weighs_each_alternative_by_its_share(
+    matcher: RequestMatcher,
+) -> None:
+    # The same words heard, the same request matched: only how the alternatives' shares point
+    # decides the agreement feature, and with it the evidence.
+    words = tuple((word, 0.9) for word in ["my", "bones", "hurt"])
+    said = matcher.match("my bones hurt", 1.0)
+    assert isinstance(said, TopicMatch)
+
+    def heard(alternatives: tuple[tuple[str, float], ...]) -> Recognition:
+        return Recognition("my bones hurt", 0.9, words, "pocketsphinx", alternatives)
+
+    agreement = EVIDENCE_FEATURES.index("nbest_agreement")
+    mostly = heard((("my bones hurt", 0.7), ("go home", 0.2), ("stop", 0.1)))
+    barely = heard((("my bones hurt", 0.1), ("go home", 0.7), ("stop", 0.2)))
+    assert matcher.evidence_features(mostly, said)[agreement] == pytest.approx(0.7)
+    assert matcher.evidence_features(barely, said)[agreement] == pytest.approx(0.1)
+    assert matcher.evidence(mostly, said) > matcher.evidence(barely, said)
+    # Shares need not add up to 1 (empty transcripts are dropped): they are normalised.
+    halved = heard((("my bones hurt", 0.35), ("go home", 0.1), ("stop", 0.05)))
+    assert matcher.evidence_features(halved, said)[agreement] == pytest.approx(0.7)
 
 
 def test_thresholds_are_the_callers(content: ContentSet) -> None:

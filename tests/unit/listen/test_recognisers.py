@@ -25,7 +25,12 @@ import pytest
 from kiosk.devtools.speechcheck import TRANSCRIBABLE_VOICE, render_espeak
 from kiosk.listen import models
 from kiosk.listen.engines import create_recogniser
-from kiosk.listen.engines.pocketsphinx import NBEST, PocketSphinxRecogniser
+from kiosk.listen.engines.pocketsphinx import (
+    NBEST,
+    NBEST_TEMPERATURE,
+    PocketSphinxRecogniser,
+    path_shares,
+)
 from kiosk.listen.engines.vosk import VoskRecogniser, parse_vosk_result
 from kiosk.listen.pcm import is_silent
 from kiosk.listen.recognition import CHUNK_BYTES, RATE, EngineUnavailable, Recognition, words_of
@@ -511,7 +516,26 @@ def test_pocketsphinx_recognises_kiosk_phrases(
     assert result.confidence == pytest.approx(sum(c for _, c in result.words) / len(result.words))
     assert 1 <= len(result.alternatives) <= NBEST
     assert result.alternatives[0][0] == phrase
+    shares = [share for _, share in result.alternatives]
+    assert shares == sorted(shares, reverse=True) and 0.0 < sum(shares) <= 1.0 + 1e-9
     print(f"\n[pocketsphinx] {phrase!r}: {ms:.0f} ms, confidence {result.confidence:.2f}")
+
+
+def test_path_shares_weigh_paths_by_score_and_add_up_a_transcripts_paths() -> None:
+    # PocketSphinx gives each path's score as 1.0001 ** score: a path 10 % less likely by it
+    # weighs 0.9 ** (1 / NBEST_TEMPERATURE) as much.
+    ratio = 0.9 ** (1 / NBEST_TEMPERATURE)
+    shares = dict(path_shares([("go home", 0.5), ("go show", 0.45), ("go home", 0.45)]))
+    total = 1 + 2 * ratio
+    assert shares == pytest.approx({"go home": (1 + ratio) / total, "go show": ratio / total})
+    assert list(dict(path_shares([("a", 0.4), ("b", 0.5)]))) == ["b", "a"]  # best first
+    # Empty transcripts (only fillers) keep their part of the posterior but are not offered.
+    assert dict(path_shares([("", 0.5), ("stop", 0.5)])) == pytest.approx({"stop": 0.5})
+    assert path_shares([]) == () and path_shares([("stop", 0.0)]) == ()
+    # Tiny scores (long requests) do not underflow: only their ratios count.
+    assert dict(path_shares([("go", 1e-200), ("no", 1e-200)])) == pytest.approx(
+        {"go": 0.5, "no": 0.5}
+    )
 
 
 def test_pocketsphinx_hears_through_digital_silence(
