@@ -80,7 +80,13 @@ EVIDENCE_FEATURES: Final = (
 # 10 dB / 5 dB: 0.505 / 0.371 / 0.214 -> 0.600 / 0.429 / 0.252), but not ones with evidence
 # enough to act on (refitted, the same held-out trade-off as above); used only for "Did you
 # mean ...?" when not acting, held-out questions rose from 106 to 135 with 10 more right and 19
-# more wrong (right: 0.57 -> 0.52 of them). Not kept.
+# more wrong (right: 0.57 -> 0.52 of them). Not kept. Again with the n-best paths' posterior
+# (PocketSphinx's 30 best paths, weighted as the agreement now is; development half heard three
+# times, 2,250 requests): the target with the most posterior was the right one for 0.743 / 0.541 /
+# 0.429 of in-scope requests (the transcript's own match: 0.675 / 0.479 / 0.359), but refitted,
+# acting on it acted rightly on 0.225 / 0.250 / 0.316 at 0.4 / 0.6 / 1.0 % false actions on
+# left-out voices (0.246 / 0.267 / 0.341 on the transcript's own match); asking about it when not
+# acting gave 27 more right questions and 24 more wrong ones (386 / 120 -> 413 / 144). Not kept.
 # The transcript's acoustic fit against a free phone loop (the issue's likelihood ratio: the same
 # audio decoded by PocketSphinx's allphone search, 45 ms more per request): per frame, each
 # word's acoustic score minus the phone loop's over the same frames, over all words and the key
