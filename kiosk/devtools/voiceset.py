@@ -352,6 +352,12 @@ _ESPEAK_RATES: Final = (140, 155, 170, 185, 200)  # words a minute
 _ESPEAK_PITCHES: Final = (35, 45, 50, 60, 70)  # espeak-ng -p, 0-99
 _FLITE_STRETCHES: Final = (80, 90, 100, 110, 125)  # duration_stretch x 100 (higher: slower)
 _FLITE_CENTS: Final = (-300, -150, 0, 150, 300)  # sox pitch shift, cents
+_VARIANTS: Final = {
+    "espeak": (_ESPEAK_RATES, _ESPEAK_PITCHES),
+    "flite": (_FLITE_STRETCHES, _FLITE_CENTS),
+    UNSEEN_FAMILY: (_FESTIVAL_TEMPI, _FESTIVAL_CENTS),
+}
+"""Each family's rates and pitches, drawn from for each clip (and each rendition)."""
 
 # Other people in the waiting room (babble), different in each half.
 _BABBLE: Final = {
@@ -434,18 +440,12 @@ class Clip:
         return self.expected != "none"
 
 
-def _said_by(
-    half: str,
-    family: str,
-    voices: Sequence[str],
-    rates: Sequence[int],
-    pitches: Sequence[int],
-    quick: bool,
-) -> list[Clip]:
+def _said_by(half: str, family: str, voices: Sequence[str], quick: bool) -> list[Clip]:
     """Each phrasing of ``half`` said by one family in each condition, with its voices in turn
     and a rate and pitch drawn for each clip (seeded per half and family); ``quick``: every
     ``QUICK_EVERY``-th clip."""
     result: list[Clip] = []
+    rates, pitches = _VARIANTS[family]
     rng = random.Random(f"voice-set-{half}-{family}")
     # espeak-ng's six voices in steps of two per condition; a family of two or three voices
     # alternates per phrasing too.
@@ -483,22 +483,16 @@ def clips(quick: bool = False) -> list[Clip]:
     half said by both families, in each condition."""
     result: list[Clip] = []
     for half in HALVES:
-        result += _said_by(half, "espeak", VOICES[half], _ESPEAK_RATES, _ESPEAK_PITCHES, quick)
-        result += _said_by(half, "flite", FLITE_VOICES[half], _FLITE_STRETCHES, _FLITE_CENTS, quick)
+        result += _said_by(half, "espeak", VOICES[half], quick)
+        result += _said_by(half, "flite", FLITE_VOICES[half], quick)
     return result
 
 
-_VARIANTS: Final = {
-    "espeak": (_ESPEAK_RATES, _ESPEAK_PITCHES),
-    "flite": (_FLITE_STRETCHES, _FLITE_CENTS),
-}
-
-
 def renditions(selected: Iterable[Clip], count: int) -> list[Clip]:
-    """``count`` more renditions of each clip of ``selected`` (espeak-ng's and flite's): the
-    same phrasing, voice and condition, at a rate and pitch drawn again and with its own noise,
-    level and room before and after (ids ``<id>-r1``, ``<id>-r2``, ...). They give the
-    calibration more requests than one noise rendering has: see kiosk.devtools.calibrate."""
+    """``count`` more renditions of each clip of ``selected``: the same phrasing, voice and
+    condition, at a rate and pitch drawn again and with its own noise, level and room before
+    and after (ids ``<id>-r1``, ``<id>-r2``, ...). They give the calibration more requests than
+    one noise rendering has: see kiosk.devtools.calibrate."""
     result: list[Clip] = []
     for clip in selected:
         rates, pitches = _VARIANTS[clip.family]
@@ -512,9 +506,7 @@ def renditions(selected: Iterable[Clip], count: int) -> list[Clip]:
 def unseen_clips(quick: bool = False) -> list[Clip]:
     """The held-out phrasings said by Festival's voices (the family nothing was tuned on), in
     each condition; ``quick``: every ``QUICK_EVERY``-th."""
-    return _said_by(
-        "heldout", UNSEEN_FAMILY, FESTIVAL_VOICES, _FESTIVAL_TEMPI, _FESTIVAL_CENTS, quick
-    )
+    return _said_by("heldout", UNSEEN_FAMILY, FESTIVAL_VOICES, quick)
 
 
 def festival_missing() -> str | None:
