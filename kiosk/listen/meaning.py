@@ -51,7 +51,6 @@ import struct
 import tempfile
 import threading
 import unicodedata
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
@@ -74,8 +73,6 @@ HEADS: Final = 12
 MAX_TOKENS: Final = 128
 """Longer texts are cut (a request is a sentence; the model was trained on up to 256)."""
 _EPS: Final = 1e-12
-_CACHE_TEXTS: Final = 256
-"""Requests whose similarities are kept (the n-best agreement asks about the same texts)."""
 _STORED_TEXTS: Final = 4096
 """Content texts whose vectors the cache file keeps; beyond, only the current content's."""
 
@@ -462,24 +459,15 @@ class MeaningIndex:
             dtype=np.intp,
         )
         self._vectors = _encode_cached(encoder, texts, cache)
-        self._index = {target: index for index, target in enumerate(self.targets)}
-        self._seen: OrderedDict[str, NDArray[np.float32]] = OrderedDict()
 
     def similarities(self, text: str) -> NDArray[np.float32]:
         """The text's cosine similarity to each target (``targets`` order): to the nearest of
-        the target's texts."""
+        the target's texts. (Not cached: what a patient said is not kept.)"""
         import numpy as np
 
-        found = self._seen.get(text)
-        if found is not None:
-            self._seen.move_to_end(text)
-            return found
         each = self._vectors @ self.encoder.encode([text])[0]
         best = np.full(len(self.targets), -1.0, dtype=np.float32)
         np.maximum.at(best, self._owner, each)
-        self._seen[text] = best
-        if len(self._seen) > _CACHE_TEXTS:
-            self._seen.popitem(last=False)
         return best
 
     def meaning_of(self, text: str) -> tuple[tuple[str, float], ...]:
