@@ -15,8 +15,8 @@ from pytestqt.qtbot import QtBot
 from kiosk.core.session import Screen
 from kiosk.devtools.rig import PulseRig, play_into_mic
 from kiosk.devtools.speechcheck import TRANSCRIBABLE_VOICE, render_espeak
-from kiosk.listen.dialogue import NOTHING_HEARD_MESSAGE, Step
 from kiosk.listen.commands import COMMAND_PHRASES
+from kiosk.listen.dialogue import NOTHING_HEARD_MESSAGE, Step
 from kiosk.listen.hearing import Decision
 from kiosk.listen.matching import NOT_RECOGNISED_MESSAGE, RequestMatcher, TopicMatch
 from kiosk.listen.protocol import RequestTiming, Vocabulary
