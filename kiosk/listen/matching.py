@@ -76,7 +76,7 @@ EVIDENCE_FEATURES: Final = (
     "log_words",
 )
 MEANING_FEATURE: Final = "meaning_margin"
-"""The eighth evidence feature when the matcher has a meaning index."""
+"""The eighth evidence feature, when what was heard carries its meaning."""
 # Also tried as evidence features, refitted on the development half: the match's margin over
 # the runner-up, whether the transcript is a listed phrase (score 1), the share of its content
 # words no topic knows, and whether a topic match rests on one word. On the held-out half, the
@@ -788,8 +788,8 @@ class RequestMatcher:
         patient asked for: a logistic regression over :meth:`evidence_features` (the match
         score and margin, the posterior probabilities of the words the match rests on, the
         share of the recogniser's n-best paths' posterior that points to the same request, the
-        length, and with a meaning index how far the match is ahead of every other target in
-        meaning), fitted on the development half of the voice bench
+        length, and, when what was heard carries its meaning, how far the match is ahead of every
+        other target in meaning), fitted on the development half of the voice bench
         (``python -m kiosk.devtools.calibrate``)."""
         return self.calibration_for(heard).probability(self.evidence_features(heard, said))
 

@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import importlib.util
 import json
 import logging
@@ -51,6 +50,7 @@ import struct
 import tempfile
 import threading
 import unicodedata
+import zlib
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
@@ -250,12 +250,11 @@ class SentenceEncoder:
         self._layers = [self._layer(weights, f"encoder.layer.{n}.") for n in range(LAYERS)]
         if self._words.shape != (len(self.tokens.ids), DIMENSIONS):
             raise MeaningUnavailable("the model's word table does not fit its vocabulary")
-        # Names the cache of the targets' vectors: another model file, another cache.
+        # Names the cache of the targets' vectors: another model file, another cache. (A CRC, not
+        # hashlib: the voice process does not load OpenSSL's libcrypto for it.)
         stat = (directory / "model.safetensors").stat()
-        self.digest = hashlib.sha256(
-            json.dumps(config, sort_keys=True).encode()
-            + f"{stat.st_size} {stat.st_mtime_ns}".encode()
-        ).hexdigest()[:16]
+        named = json.dumps(config, sort_keys=True) + f" {stat.st_size} {stat.st_mtime_ns}"
+        self.digest = f"{zlib.crc32(named.encode()):08x}"
 
     @staticmethod
     def _layer_norm_of(
