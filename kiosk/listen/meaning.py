@@ -45,7 +45,6 @@ import json
 import logging
 import math
 import os
-import re
 import struct
 import tempfile
 import threading
@@ -61,6 +60,7 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
+    from kiosk.content.model import ContentSet
     from kiosk.listen.recognition import Recognition
 
 log = logging.getLogger("kiosk.voice")
@@ -388,7 +388,7 @@ def _layer_norm(
 
 
 def _gelu(x: NDArray[np.float32]) -> NDArray[np.float32]:
-    """BERT's exact GELU, x * Phi(x), with the error function of ``math`` vectorised."""
+    """BERT's exact GELU, x * Phi(x) (the error function: :func:`_erf`)."""
     import numpy as np
 
     return np.asarray(0.5 * x * (1.0 + _erf(x / np.float32(np.sqrt(2.0)))), dtype=np.float32)
@@ -425,14 +425,15 @@ def _erf(x: NDArray[np.float32]) -> NDArray[np.float32]:
 # --- the targets' meanings ----------------------------------------------------------------------
 
 
-def target_texts(content: object) -> dict[str, list[str]]:
-    """Each target's own texts: ``topic:<id>`` -> its phrases, title and summary sentences;
-    ``command:<name>`` -> its phrasings."""
+def target_texts(content: ContentSet) -> dict[str, list[str]]:
+    """Each target's own texts: ``topic:<id>`` -> its phrases, title and summary sentences
+    (split as the kiosk reads them aloud); ``command:<name>`` -> its phrasings."""
     from kiosk.listen.commands import COMMAND_PHRASES
+    from kiosk.speech.text import split_sentences
 
     texts: dict[str, list[str]] = {}
-    for topic in getattr(content, "topics", ()):
-        sentences = [s for s in re.split(r"(?<=[.!?])\s+", topic.summary) if s.strip()]
+    for topic in content.topics:
+        sentences = [topic.summary[start:end] for start, end in split_sentences(topic.summary)]
         texts[f"topic:{topic.id}"] = [*topic.phrases, topic.title, *sentences]
     for name, phrasings in COMMAND_PHRASES.items():
         texts[f"command:{name}"] = list(phrasings)

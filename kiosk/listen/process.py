@@ -222,8 +222,9 @@ class _Listener(QObject):
             # decoded after this waits for it, and the microphone is read meanwhile (the first
             # time a content's texts are encoded takes 2-3 s; then the model and the cached
             # vectors load in about 0.1 s). Without the model: words alone.
-            targets = {target: list(texts) for target, texts in message.targets}
-            self.decoding.submit(self.build_meaning, targets)
+            if self.recogniser is not None:  # nothing is heard without one: no model to load
+                targets = {target: list(texts) for target, texts in message.targets}
+                self.decoding.submit(self.build_meaning, targets)
             emit(protocol.Vocabulary(tuple(unknown)))
             self.rebuilds += 1
             release_free_memory()  # the old language's model, freed
