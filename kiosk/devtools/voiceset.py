@@ -1035,12 +1035,15 @@ def exact_words_figures(selected: Iterable[Clip]) -> dict[str, float | int]:
     """How the kiosk decides when it hears every word right and is sure of them: each distinct
     phrasing of ``selected``, per half, given to the kiosk's decision (:func:`kiosk.listen.
     hearing.decide`) as a transcript with every word at confidence 1.0 and its n-best all the
-    same. Keyed "voice.exact_words.<half>.<name>": ``accuracy`` (in-scope phrasings acted on
-    rightly), ``false_action_rate`` (any wrong action, over all phrasings) and ``phrasings``.
+    same, with its meaning as the kiosk's voice process gives it (the sentence-meaning model,
+    when installed). Keyed "voice.exact_words.<half>.<name>": ``accuracy`` (in-scope phrasings
+    acted on rightly), ``false_action_rate`` (any wrong action, over all phrasings) and
+    ``phrasings``.
     What a perfect recogniser would give: the gap between it and ``accuracy_clean`` is the
     recogniser's, the rest up to 1.0 the matcher's and its evidence's. No engine is needed."""
     from kiosk.listen.hearing import decide, kiosk_matcher
     from kiosk.listen.matching import match_target
+    from kiosk.listen.meaning import with_meaning
     from kiosk.listen.recognition import Recognition
 
     matcher, _ = kiosk_matcher(_seed_content())
@@ -1053,7 +1056,7 @@ def exact_words_figures(selected: Iterable[Clip]) -> dict[str, float | int]:
         for text, expected in expected_of.items():
             words = tuple((word, 1.0) for word in text.split())
             sure = Recognition(text, 1.0, words, "pocketsphinx", ((text, 1.0),) * 10)
-            decision = decide(matcher, sure)
+            decision = decide(matcher, with_meaning(sure, matcher.meaning))
             acted = match_target(decision.match) if decision.action != "none" else None
             in_scope += expected != "none"
             right += acted == expected

@@ -10,7 +10,7 @@ touch keeps working throughout.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -67,6 +67,7 @@ class VoiceInput(SoundChild):
         self.planned_restarts = 0  # of those, asked for by the process (not a crash)
         self._phrases: list[str] = []
         self._language: list[str] = []
+        self._targets: dict[str, list[str]] = {}
         self._request = 0
         self._restarting = ""  # why the process said it would end (a planned restart)
         if start:
@@ -78,7 +79,7 @@ class VoiceInput(SoundChild):
 
     def _started(self) -> None:
         if self._phrases:
-            self._send(protocol.SetPhrases(tuple(self._phrases), tuple(self._language)))
+            self._send(self._set_phrases())
 
     def _stopped(self) -> None:
         self.restarts += 1
@@ -166,12 +167,27 @@ class VoiceInput(SoundChild):
             self.state_changed.emit(state)
 
     # -- requests -----------------------------------------------------------------------------
-    def set_phrases(self, phrases: Sequence[str], language: Sequence[str] = ()) -> None:
-        """The content's phrases (their unknown words are reported) and the request language's
-        sentences the recogniser listens for (sent again whenever the process restarts)."""
+    def set_phrases(
+        self,
+        phrases: Sequence[str],
+        language: Sequence[str] = (),
+        targets: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
+        """The content's phrases (their unknown words are reported), the request language's
+        sentences the recogniser listens for, and each topic's and command's own texts for the
+        sentence-meaning index (:func:`kiosk.listen.meaning.target_texts`); sent again whenever
+        the process restarts."""
         self._phrases = list(phrases)
         self._language = list(language)
-        self._send(protocol.SetPhrases(tuple(self._phrases), tuple(self._language)))
+        self._targets = {target: list(texts) for target, texts in (targets or {}).items()}
+        self._send(self._set_phrases())
+
+    def _set_phrases(self) -> protocol.SetPhrases:
+        return protocol.SetPhrases(
+            tuple(self._phrases),
+            tuple(self._language),
+            tuple((target, tuple(texts)) for target, texts in self._targets.items()),
+        )
 
     def listen(self, limit_ms: int = 8000) -> bool:
         """Listen for one request; False when voice is unavailable."""

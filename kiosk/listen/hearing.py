@@ -33,6 +33,7 @@ from kiosk.listen.recognition import RATE, Recogniser, Recognition
 if TYPE_CHECKING:
     from kiosk.content.model import ContentSet
     from kiosk.listen.matching import Match, RequestMatcher
+    from kiosk.listen.meaning import MeaningIndex
     from kiosk.listen.settings import RecogniserSettings
 
 # The matcher, the request language and the engines are imported where step 3 and the set-up
@@ -120,14 +121,20 @@ class RequestAudio:
 
 
 def recognise_parts(
-    recogniser: Recogniser, parts: tuple[bytes, bytes] | None, noise_reduction: str = DEFAULT_METHOD
+    recogniser: Recogniser,
+    parts: tuple[bytes, bytes] | None,
+    noise_reduction: str = DEFAULT_METHOD,
+    meaning: MeaningIndex | None = None,
 ) -> Recognition:
     """What the recogniser hears in ``parts`` (:meth:`RequestAudio.request`: the speech and
-    the room before it; None: nothing was said)."""
+    the room before it; None: nothing was said), with its transcript's meaning when there is
+    a ``meaning`` index."""
     if parts is None:
         return Recognition.nothing(recogniser.name)
     speech, room = parts
-    return recogniser.recognise(reduce_noise(speech, room, noise_reduction))
+    from kiosk.listen.meaning import with_meaning
+
+    return with_meaning(recogniser.recognise(reduce_noise(speech, room, noise_reduction)), meaning)
 
 
 def decode_early(
@@ -141,12 +148,15 @@ def decode_early(
 
 
 def recognise_request(
-    recogniser: Recogniser, audio: RequestAudio, noise_reduction: str = DEFAULT_METHOD
+    recogniser: Recogniser,
+    audio: RequestAudio,
+    noise_reduction: str = DEFAULT_METHOD,
+    meaning: MeaningIndex | None = None,
 ) -> Recognition:
     """What the recogniser heard in the request (nothing when no speech was found)."""
     parts = audio.request()
     audio.clear()
-    return recognise_parts(recogniser, parts, noise_reduction)
+    return recognise_parts(recogniser, parts, noise_reduction, meaning)
 
 
 @dataclass(frozen=True)
@@ -207,18 +217,24 @@ def request_language_lines(
 
 
 def kiosk_matcher(
-    content: ContentSet, profile_file: Path | None = None
+    content: ContentSet, profile_file: Path | None = None, *, meaning: bool = True
 ) -> tuple[RequestMatcher, RecogniserSettings]:
-    """The kiosk's matcher for ``content`` (the voice profile's cut-offs and concepts), and
-    the profile's recogniser settings."""
+    """The kiosk's matcher for ``content`` (the voice profile's cut-offs and concepts, and the
+    sentence-meaning index unless ``meaning`` is false or the model is missing), and the
+    profile's recogniser settings."""
     from kiosk.listen.matching import RequestMatcher
+    from kiosk.listen.meaning import target_texts, try_index
     from kiosk.paths import VOICES_DIR
     from kiosk.speech.profile import load_profile
 
     profile, _ = load_profile(profile_file or VOICES_DIR / "en.toml")
     settings = profile.recogniser
     matcher = RequestMatcher(
-        content, settings.accept_score, settings.confirm_score, settings.concepts
+        content,
+        settings.accept_score,
+        settings.confirm_score,
+        settings.concepts,
+        try_index(target_texts(content)) if meaning else None,
     )
     return matcher, settings
 
@@ -229,16 +245,18 @@ def kiosk_listener(
     *,
     profile_file: Path | None = None,
     models_dir: Path | None = None,
+    meaning: bool = True,
 ) -> tuple[Recogniser, RequestMatcher, str, list[str]]:
     """The kiosk's recogniser and matcher for ``content``, as the kiosk builds them: the voice
     profile's recogniser settings and cut-offs, the request language from the content.
     Returns (recogniser, matcher, the engine choice in plain words, words the engine does not
     know). ``engine``: "vosk", "pocketsphinx", or "auto"/None for the profile's order. Raises
-    EngineUnavailable or ValueError like :func:`create_recogniser`."""
+    EngineUnavailable or ValueError like :func:`create_recogniser`. ``meaning``: false to
+    match on words alone (as when the sentence-meaning model is missing)."""
     from kiosk.listen.engines import create_recogniser
     from kiosk.paths import MODELS_DIR
 
-    matcher, settings = kiosk_matcher(content, profile_file)
+    matcher, settings = kiosk_matcher(content, profile_file, meaning=meaning)
     recogniser, reason = create_recogniser(settings, models_dir or MODELS_DIR, engine)
     recogniser.set_phrases(request_language_lines(content, recogniser, settings.concepts))
     unknown = [w for w in matcher.vocabulary() if not recogniser.known(w)]
@@ -275,9 +293,10 @@ def hear_utterance(
     noise_reduction: str = DEFAULT_METHOD,
 ) -> Decision:
     """Push ``pcm16k`` (16 kHz mono int16) through the kiosk's request audio, recogniser and
-    matcher in real-time order, and time end of listening to decision as a live microphone
-    would see it. Listening ends where the endpointer says (the end of speech, or the time
-    limit): a recording that ends before then goes on as the room (:func:`live_pieces`).
+    matcher in real-time order (what is heard gets its meaning from ``matcher.meaning``, as the
+    voice process gives it with its own index), and time end of listening to decision as a live
+    microphone would see it. Listening ends where the endpointer says (the end of speech, or the
+    time limit): a recording that ends before then goes on as the room (:func:`live_pieces`).
     Without this every request whose recording ended within the hangover after its last word
     (the voice bench's clips have 0.5-1.5 s of room after the speech; the hangover is 0.7 s)
     was decoded anew once the recording ended, as no live request is: the decode made while
@@ -298,7 +317,7 @@ def hear_utterance(
         busy = free_at > audio.endpointer.elapsed_ms  # one early decode at a time, no queue
         if decode_early(parts, busy, None if early is None else early[0]):
             started = time.perf_counter()
-            heard = recognise_parts(recogniser, parts, noise_reduction)
+            heard = recognise_parts(recogniser, parts, noise_reduction, matcher.meaning)
             took = (time.perf_counter() - started) * 1000
             free_at = max(free_at, audio.endpointer.elapsed_ms) + took
             early = (parts, heard, free_at)
@@ -314,7 +333,7 @@ def hear_utterance(
         heard, waited = early[1], max(0.0, early[2] - end * 1000)
     else:
         waited = max(0.0, free_at - end * 1000)  # the decoding thread is still busy
-        heard = recognise_parts(recogniser, parts, noise_reduction)
+        heard = recognise_parts(recogniser, parts, noise_reduction, matcher.meaning)
     decision = decide(matcher, heard)
     latency = (time.perf_counter() - started) * 1000 + waited
     return replace(decision, latency_ms=latency)

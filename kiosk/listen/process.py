@@ -33,6 +33,7 @@ request carry its ``id``, so the kiosk can ignore a late answer to a request it 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import resource
 import shutil
@@ -52,9 +53,11 @@ from PySide6.QtMultimedia import QAudioDevice, QAudioFormat, QAudioSource, QMedi
 from kiosk.audio_process import audio_application
 from kiosk.listen import protocol
 from kiosk.listen.audio import TARGET_RATE, Resampler, mono_int16
+from kiosk.listen.denoise import DEFAULT_METHOD
 from kiosk.listen.endpoint import FRAME_MS
 from kiosk.listen.engines import create_recogniser
 from kiosk.listen.hearing import RequestAudio, decode_early, recognise_parts
+from kiosk.listen.meaning import MeaningIndex, try_index
 from kiosk.listen.models import model_state
 from kiosk.listen.recognition import EngineUnavailable, Recogniser, Recognition, words_of
 from kiosk.services.memory import release_free_memory
@@ -156,6 +159,9 @@ class _Listener(QObject):
         # answer is ready when listening ends (and the Qt thread keeps reading the microphone).
         self.decoding = ThreadPoolExecutor(max_workers=1, thread_name_prefix="decode")
         self.early: tuple[tuple[bytes, bytes], Future[Recognition]] | None = None
+        self.meaning: MeaningIndex | None = None
+        """The sentence-meaning index of the content's topics and the commands (None: without
+        the model, or before the kiosk has sent them): what is heard gets its meaning."""
         self.started_at = 0.0
         self.last_level = 0.0
         self.request = 0
@@ -212,6 +218,13 @@ class _Listener(QObject):
                 if self.recogniser is not None
                 else []
             )
+            # The topics' and commands' meanings, built on the decoding thread: every request
+            # decoded after this waits for it, and the microphone is read meanwhile (the first
+            # time a content's texts are encoded takes 2-3 s; then the model and the cached
+            # vectors load in about 0.1 s). Without the model: words alone.
+            if self.recogniser is not None:  # nothing is heard without one: no model to load
+                targets = {target: list(texts) for target, texts in message.targets}
+                self.decoding.submit(self.build_meaning, targets)
             emit(protocol.Vocabulary(tuple(unknown)))
             self.rebuilds += 1
             release_free_memory()  # the old language's model, freed
@@ -223,6 +236,18 @@ class _Listener(QObject):
             self.drop_request()
             emit(protocol.Cancelled(self.request))
             self.restart_if_worn()
+
+    def build_meaning(self, targets: dict[str, list[str]]) -> None:
+        try:
+            self.meaning = try_index(targets)
+        except Exception:  # a bug here must not stop requests being heard, on words alone
+            logging.getLogger("kiosk.voice").exception("the meaning index could not be built")
+            self.meaning = None
+
+    def recognise(self, recogniser: Recogniser, parts: tuple[bytes, bytes] | None) -> Recognition:
+        """:func:`recognise_parts` with the meaning index as it is when the decode runs (on the
+        decoding thread, after any index being built)."""
+        return recognise_parts(recogniser, parts, DEFAULT_METHOD, self.meaning)
 
     def set_language(self, phrases: list[str], language: list[str]) -> list[str]:
         """Build the recogniser's language; the words of ``phrases`` it cannot hear."""
@@ -308,7 +333,7 @@ class _Listener(QObject):
         parts = audio.tentative()
         busy = self.early is not None and not self.early[1].done()  # no queue of early decodes
         if decode_early(parts, busy, None if self.early is None else self.early[0]):
-            self.early = (parts, self.decoding.submit(recognise_parts, recogniser, parts))
+            self.early = (parts, self.decoding.submit(self.recognise, recogniser, parts))
 
     def time_up(self) -> None:
         if self.audio is not None:
@@ -356,7 +381,7 @@ class _Listener(QObject):
         if early is not None and early[0] == parts:
             decoded = early[1]  # decoded, or being decoded, while the hangover was waited out
         else:
-            decoded = self.decoding.submit(recognise_parts, recogniser, parts)
+            decoded = self.decoding.submit(self.recognise, recogniser, parts)
         heard = decoded.result()
         decode_ms = round((time.perf_counter() - started) * 1000, 1)
         emit(protocol.Result(self.request, heard, replace(timing, decode_ms=decode_ms)))

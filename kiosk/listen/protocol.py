@@ -106,13 +106,33 @@ class SetPhrases:
     KIND: ClassVar[str] = "phrases"
     phrases: tuple[str, ...] = ()
     language: tuple[str, ...] = ()
+    targets: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """Each topic's and command's own texts (``topic:<id>`` or ``command:<name>``, then the
+    texts), for the sentence-meaning index (:func:`kiosk.listen.meaning.target_texts`)."""
 
     def to_json(self) -> str:
-        return _line("cmd", self.KIND, phrases=list(self.phrases), language=list(self.language))
+        return _line(
+            "cmd",
+            self.KIND,
+            phrases=list(self.phrases),
+            language=list(self.language),
+            targets={target: list(texts) for target, texts in self.targets},
+        )
 
     @classmethod
     def from_fields(cls, data: Mapping[str, Any]) -> SetPhrases:
-        return cls(_texts(data, "phrases"), _texts(data, "language"))
+        def valid(value: Any) -> bool:
+            return isinstance(value, dict) and all(
+                isinstance(texts, list) and all(isinstance(t, str) for t in texts)
+                for texts in value.values()
+            )
+
+        targets = _field(data, "targets", valid, "an object of lists of texts", {})
+        return cls(
+            _texts(data, "phrases"),
+            _texts(data, "language"),
+            tuple((str(target), tuple(texts)) for target, texts in targets.items()),
+        )
 
 
 @dataclass(frozen=True)
@@ -318,6 +338,7 @@ class Result:
             words=[list(w) for w in heard.words],
             engine=heard.engine,
             alternatives=[list(a) for a in heard.alternatives],
+            meaning=[list(m) for m in heard.meaning],
         )
 
     @classmethod
@@ -346,6 +367,7 @@ class Result:
             words=_scored(data, "words"),
             engine=_str(data, "engine", ""),
             alternatives=_scored(data, "alternatives"),
+            meaning=_scored(data, "meaning"),
         )
         return cls(_int(data, "id"), heard, timing)
 

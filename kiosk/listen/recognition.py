@@ -40,6 +40,10 @@ class Recognition:
     alternatives: tuple[tuple[str, float], ...] = ()
     """Other transcripts with 0..1 scores: Vosk's n-best (when configured); PocketSphinx's free
     (language model) transcript, scored by its agreement with ``transcript``."""
+    meaning: tuple[tuple[str, float], ...] = ()
+    """The transcript's closeness in meaning (cosine similarity) to each topic and command
+    (``topic:<id>``, ``command:<name>``): :func:`kiosk.listen.meaning.with_meaning`. Empty
+    without the sentence-meaning model."""
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.confidence <= 1.0:

@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 from kiosk.core.session import Screen
 from kiosk.devtools.rig import PulseRig, play_into_mic
 from kiosk.devtools.speechcheck import TRANSCRIBABLE_VOICE, render_espeak
+from kiosk.listen.commands import COMMAND_PHRASES
 from kiosk.listen.dialogue import NOTHING_HEARD_MESSAGE, Step
 from kiosk.listen.hearing import Decision
 from kiosk.listen.matching import NOT_RECOGNISED_MESSAGE, RequestMatcher, TopicMatch
@@ -94,10 +95,18 @@ def test_a_spoken_topic_request_opens_that_topic_and_reads_it(
 ) -> None:
     k = voice_kiosk
     assert k.window.voice_button.title == "Ask by voice"
+    assert k.controller.voice is not None
+    heard: list[Recognition] = []
+    k.controller.voice.heard.connect(lambda recognition, _timing: heard.append(recognition))
     ask_and_confirm(qtbot, k, pulse_rig, "I feel tired all the time", tmp_path)
     place = k.controller.navigator.current
     assert (place.screen, place.topic_id) == (Screen.TOPIC, "fatigue")
     assert not k.window.voice_overlay.isVisible()
+    # The voice process gave what it heard its meaning (the sentence-meaning model), nearest
+    # the topic asked for.
+    meaning = dict(heard[0].meaning)
+    assert len(meaning) == len(k.controller.content.topics) + len(COMMAND_PHRASES)
+    assert max(meaning, key=meaning.__getitem__) == "topic:fatigue", heard[0]
     assert k.controller.speech is not None
     qtbot.waitUntil(lambda: k.controller.speech.state == "speaking", timeout=5000)
 
@@ -276,6 +285,8 @@ def test_content_reload_rebuilds_the_grammar(qtbot: QtBot, voice_kiosk: KioskUnd
         c.voice_requests.matcher is not None
         and "i am worn out" in c.voice_requests.matcher.phrases()
     )
+    # The voice process gets the new content's texts for its meaning index too.
+    assert "i am worn out" in c.voice._targets["topic:fatigue"]
 
 
 def test_while_a_question_is_open_only_yes_or_no_acts(

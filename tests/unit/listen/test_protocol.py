@@ -36,6 +36,7 @@ HEARD = Recognition(
     (("tell", 0.9), ("me", 0.9), ("about", 0.8), ("bone", 0.7), ("pain", 0.7)),
     "pocketsphinx",
     (("tell me about bone pain", 0.5), ("tell me about pain", 0.5)),
+    (("topic:pain", 0.71), ("topic:fatigue", 0.2), ("command:stop", -0.05)),
 )
 EVENTS: list[protocol.Event] = [
     EngineChosen("pocketsphinx", "Vosk model not installed; using PocketSphinx"),
@@ -56,6 +57,11 @@ EVENTS: list[protocol.Event] = [
 ]
 COMMANDS: list[protocol.Command] = [
     SetPhrases(("bone pain", "tiredness"), ("tell me about bone pain",)),
+    SetPhrases(
+        ("bone pain",),
+        (),
+        (("topic:pain", ("bone pain", "Pain")), ("command:stop", ("stop", "be quiet"))),
+    ),
     SetPhrases(),
     Listen(7, 8000),
     Cancel(),
@@ -79,9 +85,16 @@ def test_every_command_survives_a_json_line(command: protocol.Command) -> None:
 
 def test_the_wire_format_is_one_flat_object_per_message() -> None:
     result = json.loads(EVENTS[9].to_json())
+    assert COMMANDS[1].targets
     assert result["event"] == "result" and result["id"] == 3
     assert result["transcript"] == "tell me about bone pain"
     assert result["speech_ms"] == [400.0, 1900.0] and result["decode_ms"] == 87.5
+    assert result["meaning"][0] == ["topic:pain", 0.71]
+    phrases = json.loads(COMMANDS[1].to_json())
+    assert phrases["targets"] == {
+        "topic:pain": ["bone pain", "Pain"],
+        "command:stop": ["stop", "be quiet"],
+    }
     assert json.loads(Listen(7, 8000).to_json()) == {"cmd": "listen", "id": 7, "limit_ms": 8000}
     # What an older or hand-written sender gives: missing optional fields take their defaults.
     assert command_from_json('{"cmd": "phrases", "phrases": ["bone pain"]}') == SetPhrases(
@@ -113,6 +126,7 @@ def test_timing_says_whether_anyone_spoke() -> None:
         ('{"event": "vocabulary", "unknown": "calcium"}', "expected a list of texts"),
         ('{"event": "result", "id": 1, "words": [["pain"]]}', "[text, number] pairs"),
         ('{"event": "result", "id": 1, "speech_ms": [1]}', "[start, end]"),
+        ('{"event": "result", "id": 1, "meaning": [["topic:pain", "high"]]}', "[text, number]"),
         ('{"event": "result", "id": 1, "confidence": 3}', "confidence 3.0 is not in 0..1"),
         ('{"event": "engine", "name": 5}', "expected text or null"),
     ],
@@ -127,7 +141,14 @@ def test_a_malformed_event_line_is_a_protocol_error_saying_what_is_wrong(
 
 @pytest.mark.parametrize(
     "line",
-    ['{"cmd": "sing"}', '{"cmd": "listen", "id": 1}', '{"cmd": "phrases", "phrases": [1]}', "{"],
+    [
+        '{"cmd": "sing"}',
+        '{"cmd": "listen", "id": 1}',
+        '{"cmd": "phrases", "phrases": [1]}',
+        '{"cmd": "phrases", "targets": {"topic:pain": "pain"}}',
+        '{"cmd": "phrases", "targets": [["topic:pain", ["pain"]]]}',
+        "{",
+    ],
 )
 def test_a_malformed_command_line_is_a_protocol_error(line: str) -> None:
     with pytest.raises(ProtocolError):
