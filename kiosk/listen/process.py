@@ -60,7 +60,7 @@ from kiosk.listen.hearing import RequestAudio, decode_early, recognise_parts
 from kiosk.listen.meaning import MeaningIndex, try_index
 from kiosk.listen.models import model_state
 from kiosk.listen.recognition import EngineUnavailable, Recogniser, Recognition, words_of
-from kiosk.services.memory import release_free_memory
+from kiosk.services.memory import keep_allocator_steady, release_free_memory
 
 LEVEL_EVERY_S = 0.05
 INPUT_CHECK_MS = 2000
@@ -219,9 +219,9 @@ class _Listener(QObject):
                 else []
             )
             # The topics' and commands' meanings, built on the decoding thread: every request
-            # decoded after this waits for it, and the microphone is read meanwhile (the first
-            # time a content's texts are encoded takes 2-3 s; then the model and the cached
-            # vectors load in about 0.1 s). Without the model: words alone.
+            # decoded after this waits for it, and the microphone is read meanwhile (the seed
+            # content's 253 texts take about 0.7 s; a reload encodes only its new texts, the
+            # others are kept in memory). Without the model: words alone.
             if self.recogniser is not None:  # nothing is heard without one: no model to load
                 targets = {target: list(texts) for target, texts in message.targets}
                 self.decoding.submit(self.build_meaning, targets)
@@ -243,6 +243,7 @@ class _Listener(QObject):
         except Exception:  # a bug here must not stop requests being heard, on words alone
             logging.getLogger("kiosk.voice").exception("the meaning index could not be built")
             self.meaning = None
+        release_free_memory()  # the encoding's scratch arrays, freed
 
     def recognise(self, recogniser: Recogniser, parts: tuple[bytes, bytes] | None) -> Recognition:
         """:func:`recognise_parts` with the meaning index as it is when the decode runs (on the
@@ -433,6 +434,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     # This process holds microphone audio: if it crashes, no core dump may keep that on disk.
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    # The sentence encoder's scratch arrays are blocks of 0.1-3 MB: with glibc's adjustable mmap
+    # threshold, after the first were freed the later ones came from the decoding thread's heap,
+    # and freed heap stayed in the process (see the function).
+    keep_allocator_steady()
     app = audio_application(sys.argv[:1])
 
     from kiosk.paths import MODELS_DIR, VOICES_DIR

@@ -51,10 +51,8 @@ def content() -> ContentSet:
 
 
 @pytest.fixture(scope="module")
-def index(
-    encoder: SentenceEncoder, content: ContentSet, tmp_path_factory: pytest.TempPathFactory
-) -> MeaningIndex:
-    return MeaningIndex(encoder, target_texts(content), tmp_path_factory.mktemp("meaning"))
+def index(encoder: SentenceEncoder, content: ContentSet) -> MeaningIndex:
+    return MeaningIndex(encoder, target_texts(content))
 
 
 # --- the encoder is the model ------------------------------------------------------------------
@@ -131,11 +129,8 @@ def test_the_targets_are_each_topic_and_command_with_their_own_texts(
     assert len([t for t in texts if t.startswith("topic:")]) == len(content.topics)
 
 
-def test_the_targets_vectors_are_kept_and_a_damaged_cache_is_rebuilt(
-    encoder: SentenceEncoder,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    caplog: pytest.LogCaptureFixture,
+def test_a_reload_encodes_only_new_texts_and_nothing_is_written(
+    encoder: SentenceEncoder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     encoded: list[str] = []
     original = SentenceEncoder.encode
@@ -145,24 +140,33 @@ def test_the_targets_vectors_are_kept_and_a_damaged_cache_is_rebuilt(
         return original(self, texts)
 
     monkeypatch.setattr(SentenceEncoder, "encode", counting)
+    monkeypatch.setattr(meaning, "_KNOWN", {})  # as in a new process
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     targets = {"topic:a": ["bone pain", "my bones hurt"], "command:stop": ["stop"]}
-    first = MeaningIndex(encoder, targets, tmp_path)
+    first = MeaningIndex(encoder, targets)
     assert sorted(encoded) == ["bone pain", "my bones hurt", "stop"]
     encoded.clear()
-    second = MeaningIndex(encoder, targets, tmp_path)
-    assert encoded == []  # all read back
+    second = MeaningIndex(encoder, targets)
+    assert encoded == []  # the same content again: nothing encoded again
     assert second.margin("my back aches", "topic:a") == pytest.approx(
         first.margin("my back aches", "topic:a"), abs=1e-6
     )
-    (cache,) = tmp_path.glob("meaning-*.npz")
-    cache.write_bytes(b"not a zip file")
     encoded.clear()
-    with caplog.at_level(logging.WARNING, logger="kiosk.voice"):
-        third = MeaningIndex(encoder, targets, tmp_path)
-    assert "damaged meaning cache" in caplog.text
-    caplog.clear()
-    assert sorted(encoded) == ["bone pain", "my bones hurt", "stop"]  # encoded again
-    assert third.margin("stop", "command:stop") > 0.0
+    third = MeaningIndex(encoder, {**targets, "topic:b": ["feeling sick", "stop"]})
+    assert encoded == ["feeling sick"]  # only the new text
+    assert third.margin("i feel sick", "topic:b") > 0.0
+    assert list(tmp_path.rglob("*")) == []  # the vectors are held in memory only
+
+
+def test_texts_encoded_together_are_encoded_as_each_alone(encoder: SentenceEncoder) -> None:
+    # Padding is masked out of the attention and the mean: a short text encoded beside long
+    # ones (one pass) has the vector it has alone.
+    texts = ["pain", "i feel tired all the time and i cannot sleep at night", "where is the toilet"]
+    together = encoder.encode(texts)
+    for row, text in enumerate(texts):
+        assert np.abs(together[row] - encoder.encode([text])[0]).max() < 1e-5, text
 
 
 # --- a missing or damaged model ---------------------------------------------------------------
