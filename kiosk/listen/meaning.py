@@ -19,9 +19,10 @@ PyTorch's (``tests/unit/listen/test_meaning.py``). Nothing is downloaded at run 
 weights of the six layers are kept as bfloat16 (21 MB; cosine similarities move by under
 0.002; expanded to float32 by a shift for each product, where NumPy's float16 conversion took
 17 ms a request); the word-piece table is read from the file as needed (memory-mapped). About
-10 ms a request on one core, about 43 MB in the voice process, which holds the model: the kiosk's own
-process never loads NumPy. Tried first, the model in the kiosk's own process: 50 MB more there
-(NumPy itself among it), the whole kiosk 319 MB after the soak against the 300 MB goal.
+10 ms a request on one core, about 43 MB in the voice process, which holds the model: the
+kiosk's own process never loads NumPy. Tried first, the model in the kiosk's own process: 50 MB
+more there (NumPy itself among it), the whole kiosk 319 MB after the soak against the 300 MB
+goal.
 
 Measured on the voice bench's development half (2,250 requests heard by PocketSphinx, each voice
 left out of the fit in turn), the meaning margin added to the evidence acts rightly on 0.290 of
