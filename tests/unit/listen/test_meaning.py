@@ -286,3 +286,56 @@ def test_a_match_its_meaning_contradicts_has_less_evidence(content: ContentSet) 
     acted, asked = matcher.weigh(agreeing, said), matcher.weigh(contradicting, said)
     assert isinstance(acted, TopicMatch) and acted.confident
     assert not (isinstance(asked, TopicMatch) and asked.confident)
+
+
+def test_words_that_match_nothing_are_asked_about_by_their_meaning_and_never_acted_on(
+    content: ContentSet, index: MeaningIndex
+) -> None:
+    from kiosk.listen.hearing import decide
+    from kiosk.listen.matching import NotRecognised
+
+    matcher = RequestMatcher(content)
+    # A mishearing whose words match nothing, but whose sense is plainly one topic: a question.
+    heard = meaning.with_meaning(_heard("my calcium is like to tired"), index)
+    assert isinstance(matcher.match(heard.transcript, 1.0), NotRecognised)
+    decision = decide(matcher, heard)
+    assert decision.action == "none" and decision.asks == "hypercalcaemia"
+    # Out-of-scope speech: nothing near enough, no question.
+    for text in ("where can i buy a coffee", "is there a shop here"):
+        other = decide(matcher, meaning.with_meaning(_heard(text), index))
+        assert other.action == "none" and other.asks is None, text
+    # Near two opposites (its meaning is nearer "quieter" than "louder"): no question.
+    raised = meaning.with_meaning(_heard("raise the volume"), index)
+    assert isinstance(matcher.match(raised.transcript, 1.0), NotRecognised)
+    assert decide(matcher, raised).asks is None
+    # Without its meaning (no model), words alone: no question.
+    assert decide(matcher, _heard("my calcium is like to tired")).asks is None
+
+
+def test_a_question_by_meaning_needs_a_clear_lead_and_never_asks_yes_or_no(
+    content: ContentSet,
+) -> None:
+    matcher = RequestMatcher(content)
+    heard = _heard("zzz qqq")  # words that match nothing
+
+    def asked(*similar: tuple[str, float]) -> object:
+        return matcher.weigh(replace(heard, meaning=similar), matcher.match(heard.transcript, 1.0))
+
+    lead = asked(("topic:pain", 0.80), ("topic:fatigue", 0.60))
+    assert isinstance(lead, TopicMatch) and lead.topic_id == "pain" and not lead.confident
+    assert lead.score == pytest.approx(0.80)
+    command = asked(("command:louder", 0.90), ("topic:pain", 0.20))
+    assert isinstance(command, CommandMatch) and command.command == "louder"
+    assert not command.confident
+    # Too far from everything, or too close to a second target: no question.
+    assert not isinstance(asked(("topic:pain", 0.70), ("topic:fatigue", 0.20)), TopicMatch)
+    assert not isinstance(asked(("topic:pain", 0.85), ("topic:fatigue", 0.80)), TopicMatch)
+    # An answer is not a request; a target the content no longer has is not asked about.
+    assert not isinstance(asked(("command:yes", 0.95), ("command:no", 0.30)), CommandMatch)
+    assert not isinstance(asked(("topic:removed-page", 0.95), ("topic:pain", 0.30)), TopicMatch)
+    assert not isinstance(
+        asked(
+            ("topic:pain", 0.95),
+        ),
+        TopicMatch,
+    )  # nothing to compare with
