@@ -148,15 +148,12 @@ def decode_early(
 
 
 def recognise_request(
-    recogniser: Recogniser,
-    audio: RequestAudio,
-    noise_reduction: str = DEFAULT_METHOD,
-    meaning: MeaningIndex | None = None,
+    recogniser: Recogniser, audio: RequestAudio, noise_reduction: str = DEFAULT_METHOD
 ) -> Recognition:
     """What the recogniser heard in the request (nothing when no speech was found)."""
     parts = audio.request()
     audio.clear()
-    return recognise_parts(recogniser, parts, noise_reduction, meaning)
+    return recognise_parts(recogniser, parts, noise_reduction)
 
 
 @dataclass(frozen=True)

@@ -759,11 +759,12 @@ class RequestMatcher:
         about, if its meaning is close enough to one target and clearly nearer it than any
         other (:data:`MEANING_ASK_SIMILARITY`, :data:`MEANING_ASK_MARGIN`); never acted on. Its
         score is that similarity."""
-        if len(heard.meaning) < 2:
+        if not heard.meaning:
             return None
-        ranked = sorted(heard.meaning, key=lambda pair: pair[1], reverse=True)
-        (target, best), (_, runner_up) = ranked[0], ranked[1]
-        if best < MEANING_ASK_SIMILARITY or best - runner_up < MEANING_ASK_MARGIN:
+        from kiosk.listen.meaning import margin
+
+        target, best = max(heard.meaning, key=lambda pair: pair[1])
+        if best < MEANING_ASK_SIMILARITY or margin(heard.meaning, target) < MEANING_ASK_MARGIN:
             return None
         kind, _, name = target.partition(":")
         score = round(float(best), 4)

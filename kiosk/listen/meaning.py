@@ -48,7 +48,7 @@ import math
 import struct
 import threading
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -287,17 +287,9 @@ class SentenceEncoder:
         encoded = [(row, self.tokens.encode(t)) for row, t in enumerate(texts) if t.strip()]
         encoded.sort(key=lambda item: len(item[1]))
         with _one_blas_thread():
-            start = 0
-            while start < len(encoded):
-                longest = len(encoded[start][1])
-                end = start + 1
-                while end < len(encoded) and len(encoded[end][1]) * (end + 1 - start) <= max(
-                    BATCH_TOKENS, longest
-                ):
-                    end += 1
-                rows = [row for row, _ in encoded[start:end]]
-                result[rows] = self._encode_batch([ids for _, ids in encoded[start:end]])
-                start = end
+            for batch in _batches(encoded):
+                rows = [row for row, _ in batch]
+                result[rows] = self._encode_batch([ids for _, ids in batch])
         return result
 
     def _encode_batch(self, batch: list[list[int]]) -> NDArray[np.float32]:
@@ -331,6 +323,21 @@ class SentenceEncoder:
         pooled /= weights.sum(1, keepdims=True)
         norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), _EPS)
         return np.asarray(pooled / norms, dtype=np.float32)
+
+
+def _batches(
+    encoded: list[tuple[int, list[int]]],
+) -> Iterator[list[tuple[int, list[int]]]]:
+    """``encoded`` (rows and token ids, shortest first) in runs whose padded size (the longest
+    times how many) stays within :data:`BATCH_TOKENS`; a longer text alone."""
+    batch: list[tuple[int, list[int]]] = []
+    for item in encoded:
+        if batch and len(item[1]) * (len(batch) + 1) > BATCH_TOKENS:
+            yield batch
+            batch = []
+        batch.append(item)
+    if batch:
+        yield batch
 
 
 @functools.cache
@@ -467,17 +474,31 @@ class MeaningIndex:
         self,
         encoder: SentenceEncoder,
         targets: Mapping[str, Sequence[str]],
+        previous: MeaningIndex | None = None,
     ) -> None:
+        """``previous``: the index this one replaces (a content reload); the vectors of its
+        texts are taken from it, and only texts it did not have are encoded. Nothing is
+        written to disk."""
         import numpy as np
 
         self.encoder = encoder
         self.targets = list(targets)
-        texts = [text for target in self.targets for text in targets[target]]
+        self.texts = [text for target in self.targets for text in targets[target]]
         self._owner = np.array(
             [index for index, target in enumerate(self.targets) for _ in targets[target]],
             dtype=np.intp,
         )
-        self._vectors = _encode_known(encoder, texts)
+        known: dict[str, NDArray[np.float32]] = {}
+        if previous is not None and previous.encoder is encoder:
+            known = dict(zip(previous.texts, previous._vectors, strict=True))
+        missing = [t for t in dict.fromkeys(self.texts) if t not in known]
+        if missing:
+            known.update(zip(missing, encoder.encode(missing), strict=True))
+        self._vectors: NDArray[np.float32] = (
+            np.array([known[t] for t in self.texts], dtype=np.float32)
+            if self.texts
+            else np.zeros((0, DIMENSIONS), dtype=np.float32)
+        )
 
     def similarities(self, text: str) -> NDArray[np.float32]:
         """The text's cosine similarity to each target (``targets`` order): to the nearest of
@@ -520,30 +541,6 @@ def with_meaning(heard: Recognition, index: MeaningIndex | None) -> Recognition:
     return replace(heard, meaning=index.meaning_of(heard.transcript))
 
 
-_KNOWN: dict[str, NDArray[np.float32]] = {}
-"""The vectors of the last index's texts, in memory only (content texts; never a request)."""
-_KNOWN_LOCK = threading.Lock()
-
-
-def _encode_known(encoder: SentenceEncoder, texts: Sequence[str]) -> NDArray[np.float32]:
-    """``encoder.encode(texts)``, encoding only the texts the last index did not have.
-
-    A content reload mostly brings the same texts again: they are not encoded again (and their
-    encoding's memory is not churned). Nothing is written to disk. Only the latest texts are
-    kept."""
-    import numpy as np
-
-    with _KNOWN_LOCK:
-        missing = [t for t in dict.fromkeys(texts) if t not in _KNOWN]
-        fresh = dict(zip(missing, encoder.encode(missing), strict=True)) if missing else {}
-        known = {t: _KNOWN[t] if t in _KNOWN else fresh[t] for t in texts}
-        _KNOWN.clear()
-        _KNOWN.update(known)
-    if not texts:
-        return np.zeros((0, DIMENSIONS), dtype=np.float32)
-    return np.array([known[t] for t in texts], dtype=np.float32)
-
-
 _ENCODER: SentenceEncoder | None = None
 _ENCODER_LOCK = threading.Lock()
 
@@ -558,18 +555,23 @@ def shared_encoder() -> SentenceEncoder:
         return _ENCODER
 
 
-def build_index(targets: Mapping[str, Sequence[str]]) -> MeaningIndex:
-    """The meaning index of ``targets`` (:func:`target_texts`)."""
-    return MeaningIndex(shared_encoder(), targets)
+def build_index(
+    targets: Mapping[str, Sequence[str]], previous: MeaningIndex | None = None
+) -> MeaningIndex:
+    """The meaning index of ``targets`` (:func:`target_texts`), reusing ``previous``'s
+    vectors (:class:`MeaningIndex`)."""
+    return MeaningIndex(shared_encoder(), targets, previous)
 
 
-def try_index(targets: Mapping[str, Sequence[str]]) -> MeaningIndex | None:
+def try_index(
+    targets: Mapping[str, Sequence[str]], previous: MeaningIndex | None = None
+) -> MeaningIndex | None:
     """:func:`build_index`, or None (logged) when the model cannot be used or there are no
     targets."""
     if not targets:
         return None
     try:
-        return build_index(targets)
+        return build_index(targets, previous)
     except MeaningUnavailable as error:
         log.warning("%s", error)
         return None

@@ -223,8 +223,7 @@ class _Listener(QObject):
             # content's 253 texts take about 0.7 s; a reload encodes only its new texts, the
             # others are kept in memory). Without the model: words alone.
             if self.recogniser is not None:  # nothing is heard without one: no model to load
-                targets = {target: list(texts) for target, texts in message.targets}
-                self.decoding.submit(self.build_meaning, targets)
+                self.decoding.submit(self.build_meaning, dict(message.targets))
             emit(protocol.Vocabulary(tuple(unknown)))
             self.rebuilds += 1
             release_free_memory()  # the old language's model, freed
@@ -237,9 +236,9 @@ class _Listener(QObject):
             emit(protocol.Cancelled(self.request))
             self.restart_if_worn()
 
-    def build_meaning(self, targets: dict[str, list[str]]) -> None:
+    def build_meaning(self, targets: dict[str, tuple[str, ...]]) -> None:
         try:
-            self.meaning = try_index(targets)
+            self.meaning = try_index(targets, self.meaning)
         except Exception:  # a bug here must not stop requests being heard, on words alone
             logging.getLogger("kiosk.voice").exception("the meaning index could not be built")
             self.meaning = None

@@ -140,7 +140,6 @@ def test_a_reload_encodes_only_new_texts_and_nothing_is_written(
         return original(self, texts)
 
     monkeypatch.setattr(SentenceEncoder, "encode", counting)
-    monkeypatch.setattr(meaning, "_KNOWN", {})  # as in a new process
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
@@ -148,13 +147,13 @@ def test_a_reload_encodes_only_new_texts_and_nothing_is_written(
     first = MeaningIndex(encoder, targets)
     assert sorted(encoded) == ["bone pain", "my bones hurt", "stop"]
     encoded.clear()
-    second = MeaningIndex(encoder, targets)
+    second = MeaningIndex(encoder, targets, first)
     assert encoded == []  # the same content again: nothing encoded again
     assert second.margin("my back aches", "topic:a") == pytest.approx(
         first.margin("my back aches", "topic:a"), abs=1e-6
     )
     encoded.clear()
-    third = MeaningIndex(encoder, {**targets, "topic:b": ["feeling sick", "stop"]})
+    third = MeaningIndex(encoder, {**targets, "topic:b": ["feeling sick", "stop"]}, second)
     assert encoded == ["feeling sick"]  # only the new text
     assert third.margin("i feel sick", "topic:b") > 0.0
     assert list(tmp_path.rglob("*")) == []  # the vectors are held in memory only
