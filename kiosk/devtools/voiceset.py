@@ -1055,7 +1055,7 @@ def exact_words_figures(selected: Iterable[Clip]) -> dict[str, float | int]:
         right = wrong = in_scope = 0
         for text, expected in expected_of.items():
             words = tuple((word, 1.0) for word in text.split())
-            sure = Recognition(text, 1.0, words, "pocketsphinx", ((text, 1.0),) * 10)
+            sure = Recognition(text, 1.0, words, "pocketsphinx", ((text, 1.0),) * 10, (), text)
             decision = decide(matcher, with_meaning(sure, matcher.meaning))
             acted = match_target(decision.match) if decision.action != "none" else None
             in_scope += expected != "none"

@@ -6,7 +6,8 @@
 2. :func:`recognise_request`: the request from ``PRE_MS`` before the start of speech to the end
    of listening (the endpointer's hangover after the last word), its noise
    reduced with the room heard before it as the profile (:mod:`kiosk.listen.denoise`), is given
-   to the recogniser whole, once, after the end of speech.
+   to the recogniser whole after the end of speech; where the reduction changed it, the request
+   as heard is decoded too, as evidence (:func:`recognise_parts`).
 3. :func:`decide`: the matcher turns what was heard into act / ask / not recognised
    (:meth:`kiosk.listen.matching.RequestMatcher.match_recognition`, the evidence rule).
 
@@ -47,6 +48,9 @@ PRE_MS: Final = 300
 ROOM_MS: Final = 1500
 """At most this much of the room before the request is kept as the noise profile."""
 POST_MS: Final = 300
+SECOND_DECODE_SLACK_MS: Final = 50.0
+"""How far past the soonest end of listening the second decode of a request (without its noise
+reduced, :func:`recognise_parts`) may be expected to run."""
 """The request is decoded to this long after the end of speech."""
 
 
@@ -94,6 +98,15 @@ class RequestAudio:
             return None
         return self._parts(end)
 
+    def time_left_ms(self) -> float:
+        """How long, at the soonest, until listening ends: the rest of the endpointer's hangover
+        after the tentative end of speech (0 when there is none)."""
+        ep = self.endpointer
+        end = ep.tentative_end()
+        if end is None:
+            return 0.0
+        return float(max(0, end + ep.hangover_frames - ep.frames) * FRAME_MS)
+
     def _parts(self, speech_end_frame: int | None) -> tuple[bytes, bytes]:
         ep = self.endpointer
         assert ep.speech_start_frame is not None
@@ -125,16 +138,45 @@ def recognise_parts(
     parts: tuple[bytes, bytes] | None,
     noise_reduction: str = DEFAULT_METHOD,
     meaning: MeaningIndex | None = None,
+    earlier: Recognition | None = None,
+    budget_ms: float | None = None,
 ) -> Recognition:
     """What the recogniser hears in ``parts`` (:meth:`RequestAudio.request`: the speech and
     the room before it; None: nothing was said), with its transcript's meaning when there is
-    a ``meaning`` index."""
+    a ``meaning`` index.
+
+    The speech is decoded with the room's noise reduced, and, when that changed it and something
+    was heard, decoded again as it was (``unreduced``): a request both hear alike was more likely
+    heard right. As evidence it let the kiosk act rightly on 0.310 of the development half's
+    requests on left-out voices at 0.4 % false actions, against 0.262 without (words only: 0.265
+    against 0.235).
+
+    The second decode must not keep the patient waiting: it is made only when, by the first
+    one's time, it would end within ``budget_ms`` (the time until listening can end, with
+    ``SECOND_DECODE_SLACK_MS`` more; None: no limit). Decoding twice whatever the time took the
+    voice bench's latency p95 from 200 to 478 ms (goal 300), as the early decode of a long
+    request was still busy when listening ended. ``earlier``: the early decode of this request,
+    when the request grew after it (decoded again once listening has ended): its unreduced
+    transcript stands in for a second decode. Without either, ``unreduced`` is None (not known).
+    """
     if parts is None:
         return Recognition.nothing(recogniser.name)
     speech, room = parts
     from kiosk.listen.meaning import with_meaning
 
-    return with_meaning(recogniser.recognise(reduce_noise(speech, room, noise_reduction)), meaning)
+    reduced = reduce_noise(speech, room, noise_reduction)
+    started = time.perf_counter()
+    heard = recogniser.recognise(reduced)
+    took_ms = (time.perf_counter() - started) * 1000
+    if not heard.transcript:
+        pass
+    elif reduced is speech:
+        heard = replace(heard, unreduced=heard.transcript)  # the same audio: the same words
+    elif earlier is not None and earlier.unreduced is not None:
+        heard = replace(heard, unreduced=earlier.unreduced)
+    elif budget_ms is None or 2 * took_ms <= budget_ms + SECOND_DECODE_SLACK_MS:
+        heard = replace(heard, unreduced=recogniser.recognise(speech).transcript)
+    return with_meaning(heard, meaning)
 
 
 def decode_early(
@@ -314,7 +356,9 @@ def hear_utterance(
         busy = free_at > audio.endpointer.elapsed_ms  # one early decode at a time, no queue
         if decode_early(parts, busy, None if early is None else early[0]):
             started = time.perf_counter()
-            heard = recognise_parts(recogniser, parts, noise_reduction, matcher.meaning)
+            heard = recognise_parts(
+                recogniser, parts, noise_reduction, matcher.meaning, None, audio.time_left_ms()
+            )
             took = (time.perf_counter() - started) * 1000
             free_at = max(free_at, audio.endpointer.elapsed_ms) + took
             early = (parts, heard, free_at)
@@ -330,7 +374,8 @@ def hear_utterance(
         heard, waited = early[1], max(0.0, early[2] - end * 1000)
     else:
         waited = max(0.0, free_at - end * 1000)  # the decoding thread is still busy
-        heard = recognise_parts(recogniser, parts, noise_reduction, matcher.meaning)
+        before = None if early is None else early[1]
+        heard = recognise_parts(recogniser, parts, noise_reduction, matcher.meaning, before, 0.0)
     decision = decide(matcher, heard)
     latency = (time.perf_counter() - started) * 1000 + waited
     return replace(decision, latency_ms=latency)

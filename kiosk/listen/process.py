@@ -244,10 +244,24 @@ class _Listener(QObject):
             self.meaning = None
         release_free_memory()  # the encoding's scratch arrays, freed
 
-    def recognise(self, recogniser: Recogniser, parts: tuple[bytes, bytes] | None) -> Recognition:
+    def recognise(
+        self,
+        recogniser: Recogniser,
+        parts: tuple[bytes, bytes] | None,
+        earlier: Future[Recognition] | None = None,
+        budget_ms: float = 0.0,
+        submitted: float = 0.0,
+    ) -> Recognition:
         """:func:`recognise_parts` with the meaning index as it is when the decode runs (on the
-        decoding thread, after any index being built)."""
-        return recognise_parts(recogniser, parts, DEFAULT_METHOD, self.meaning)
+        decoding thread, after any index being built); ``earlier``: the early decode of this
+        request, when it grew after it (finished by now: the thread takes one job at a time);
+        ``budget_ms`` from ``submitted`` (``time.perf_counter()``): how long until listening can
+        end, for a second decode."""
+        before = None
+        if earlier is not None and earlier.done() and not earlier.cancelled():
+            before = None if earlier.exception() is not None else earlier.result()
+        left = budget_ms - (time.perf_counter() - submitted) * 1000 if submitted else budget_ms
+        return recognise_parts(recogniser, parts, DEFAULT_METHOD, self.meaning, before, left)
 
     def set_language(self, phrases: list[str], language: list[str]) -> list[str]:
         """Build the recogniser's language; the words of ``phrases`` it cannot hear."""
@@ -333,7 +347,9 @@ class _Listener(QObject):
         parts = audio.tentative()
         busy = self.early is not None and not self.early[1].done()  # no queue of early decodes
         if decode_early(parts, busy, None if self.early is None else self.early[0]):
-            self.early = (parts, self.decoding.submit(self.recognise, recogniser, parts))
+            left, now = audio.time_left_ms(), time.perf_counter()
+            decode = self.decoding.submit(self.recognise, recogniser, parts, None, left, now)
+            self.early = (parts, decode)
 
     def time_up(self) -> None:
         if self.audio is not None:
@@ -381,7 +397,8 @@ class _Listener(QObject):
         if early is not None and early[0] == parts:
             decoded = early[1]  # decoded, or being decoded, while the hangover was waited out
         else:
-            decoded = self.decoding.submit(self.recognise, recogniser, parts)
+            earlier = None if early is None else early[1]
+            decoded = self.decoding.submit(self.recognise, recogniser, parts, earlier)
         heard = decoded.result()
         decode_ms = round((time.perf_counter() - started) * 1000, 1)
         emit(protocol.Result(self.request, heard, replace(timing, decode_ms=decode_ms)))

@@ -339,6 +339,7 @@ class Result:
             engine=heard.engine,
             alternatives=[list(a) for a in heard.alternatives],
             meaning=[list(m) for m in heard.meaning],
+            unreduced=heard.unreduced,
         )
 
     @classmethod
@@ -368,6 +369,7 @@ class Result:
             engine=_str(data, "engine", ""),
             alternatives=_scored(data, "alternatives"),
             meaning=_scored(data, "meaning"),
+            unreduced=_optional_str(data, "unreduced"),
         )
         return cls(_int(data, "id"), heard, timing)
 

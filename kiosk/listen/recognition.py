@@ -44,6 +44,12 @@ class Recognition:
     """The transcript's closeness in meaning (cosine similarity) to each topic and command
     (``topic:<id>``, ``command:<name>``): :func:`kiosk.listen.meaning.with_meaning`. Empty
     without the sentence-meaning model."""
+    unreduced: str | None = None
+    """The transcript of the same request decoded as heard, without the room's noise reduced
+    (:func:`kiosk.listen.hearing.recognise_parts`; the transcript itself when the reduction left
+    the audio as it was); None when not known (not decoded again, or nothing was heard). Whether
+    the two ask for the same thing is part of the evidence
+    (:meth:`kiosk.listen.matching.RequestMatcher.evidence`)."""
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.confidence <= 1.0:

@@ -500,6 +500,39 @@ def test_the_n_best_agreement_weighs_each_alternative_by_its_share(
     assert matcher.evidence_features(halved, said)[agreement] == pytest.approx(0.7)
 
 
+def test_the_transcript_heard_without_noise_reduction_is_evidence(
+    matcher: RequestMatcher,
+) -> None:
+    # The same request decoded again without its noise reduced: hearing the same target there
+    # is evidence it was heard right; another target (or nothing) is evidence against.
+    words = tuple((word, 0.8) for word in ["my", "bones", "hurt"])
+    said = matcher.match("my bones hurt", 1.0)
+    assert isinstance(said, TopicMatch)
+
+    def heard(unreduced: str | None) -> Recognition:
+        alternatives = (("my bones hurt", 0.6), ("go home", 0.4))
+        return Recognition("my bones hurt", 0.8, words, "pocketsphinx", alternatives, (), unreduced)
+
+    agrees = EVIDENCE_FEATURES.index("unreduced_agrees")
+    same_target = heard("my bones are hurting")
+    other = heard("go home")
+    nothing = heard("")
+    unknown = heard(None)  # not decoded again (no time): weighs neither way
+    assert [matcher.evidence_features(h, said)[agrees] for h in (same_target, other, nothing)] == [
+        1.0,
+        0.0,
+        0.0,
+    ]
+    calibration = matcher.calibration_for(unknown)
+    assert matcher.evidence_features(unknown, said)[agrees] == calibration.mean[agrees]
+    assert (
+        matcher.evidence(same_target, said)
+        > matcher.evidence(unknown, said)
+        > matcher.evidence(other, said)
+    )
+    assert matcher.evidence(other, said) == matcher.evidence(nothing, said)
+
+
 def test_thresholds_are_the_callers(content: ContentSet) -> None:
     strict = RequestMatcher(content, accept_score=0.95, confirm_score=0.9)
     assert strict.match("i keep being sick and i'm really thirsty") == NotRecognised(

@@ -708,3 +708,45 @@ def test_pocketsphinx_content_reloads_do_not_grow_the_voice_process() -> None:
     for i in range(30):
         recogniser.set_phrases(language if i % 2 else language[:-5])
     assert _rss_mb() - before < 4.0
+
+
+def test_a_request_in_noise_is_heard_with_and_without_its_noise_reduced(
+    sphinx: PocketSphinxRecogniser, tmp_path: Path
+) -> None:
+    # Real espeak-ng speech in steady noise: the noise-reduced decode is the transcript, and the
+    # same speech decoded as heard is given beside it (evidence: kiosk.listen.matching). With
+    # the room digitally silent, reduction changes nothing: the same words, decoded once.
+    import numpy as np
+
+    from kiosk.devtools.speechcheck import TRANSCRIBABLE_VOICE, render_espeak
+    from kiosk.listen.audio import read_wav_16k
+    from kiosk.listen.hearing import recognise_parts
+
+    wav = render_espeak("spinal cord compression", tmp_path / "s.wav", voice=TRANSCRIBABLE_VOICE)
+    speech = np.frombuffer(read_wav_16k(wav), dtype=np.int16).astype(float)
+    speech = np.concatenate([np.zeros(4800), speech, np.zeros(4800)])
+    level = float(np.sqrt(np.mean(speech[speech != 0] ** 2)))
+    rng = np.random.default_rng(3)
+
+    def noisy(samples: np.ndarray, snr_db: float) -> bytes:
+        hum = rng.standard_normal(len(samples)) * level / 10 ** (snr_db / 20)
+        return np.clip(samples + hum, -32768, 32767).astype(np.int16).tobytes()
+
+    parts = (noisy(speech, 15.0), noisy(np.zeros(16000), 15.0))
+    heard = recognise_parts(sphinx, parts)
+    assert heard.transcript
+    assert heard.unreduced is not None and heard.unreduced.strip()
+    # Decoded again after listening ended (the request grew after its early decode): the early
+    # decode's unreduced transcript stands in for a second decode.
+    early = Recognition("spinal cord", 0.9, (), "pocketsphinx", (), (), "spinal cord comp")
+    assert recognise_parts(sphinx, parts, earlier=early).unreduced == "spinal cord comp"
+    nothing_early = Recognition.nothing("pocketsphinx")
+    assert recognise_parts(sphinx, parts, earlier=nothing_early).unreduced == heard.unreduced
+    # No time for a second decode (listening is about to end): not known.
+    assert recognise_parts(sphinx, parts, budget_ms=-1000.0).unreduced is None
+    assert recognise_parts(sphinx, parts, budget_ms=10_000.0).unreduced == heard.unreduced
+    quiet = recognise_parts(sphinx, (speech.astype(np.int16).tobytes(), bytes(32000)))
+    assert "spinal cord compression" in quiet.transcript
+    assert quiet.unreduced == quiet.transcript
+    nothing = recognise_parts(sphinx, None)
+    assert nothing.transcript == "" and nothing.unreduced is None
