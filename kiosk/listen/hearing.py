@@ -48,10 +48,10 @@ PRE_MS: Final = 300
 ROOM_MS: Final = 1500
 """At most this much of the room before the request is kept as the noise profile."""
 POST_MS: Final = 300
+"""The request is decoded to this long after the end of speech."""
 SECOND_DECODE_SLACK_MS: Final = 50.0
 """How far past the soonest end of listening the second decode of a request (without its noise
 reduced, :func:`recognise_parts`) may be expected to run."""
-"""The request is decoded to this long after the end of speech."""
 
 
 class RequestAudio:

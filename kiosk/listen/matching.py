@@ -76,6 +76,7 @@ EVIDENCE_FEATURES: Final = (
     "log_words",
     "unreduced_agrees",
 )
+_UNREDUCED_AGREES: Final = EVIDENCE_FEATURES.index("unreduced_agrees")
 MEANING_ASK_SIMILARITY: Final = 0.75
 MEANING_ASK_MARGIN: Final = 0.10
 """When the words match nothing, the kiosk asks "Did you mean ...?" about the target nearest in
@@ -809,25 +810,28 @@ class RequestMatcher:
         target = match_target(said)
         every = [conf for _, conf in heard.words] or [heard.confidence]
         keys = [conf for word, conf in heard.words if self._is_key(word)] or every
+        # Each transcript matched once: the unreduced one is often one of the alternatives.
+        targets: dict[str, str | None] = {}
+
+        def same_target(text: str) -> bool:
+            if text not in targets:
+                targets[text] = match_target(self.match(text, 1.0))
+            return targets[text] == target
+
         # Each alternative with its share (PocketSphinx: of the n-best paths' posterior).
         alternatives = [(text, share) for text, share in heard.alternatives if text]
         total = sum(share for _, share in alternatives)
         agreement = (
-            sum(
-                share
-                for text, share in alternatives
-                if match_target(self.match(text, 1.0)) == target
-            )
-            / total
+            sum(share for text, share in alternatives if same_target(text)) / total
             if total > 0.0
             else 1.0
         )
         # Whether the request decoded without its noise reduced asks for the same: when that
         # decode was not made (no time for it), the fit's mean, which weighs neither way.
         if heard.unreduced is None:
-            agrees = self.calibration_for(heard).mean[EVIDENCE_FEATURES.index("unreduced_agrees")]
+            agrees = self.calibration_for(heard).mean[_UNREDUCED_AGREES]
         else:
-            agrees = 1.0 if match_target(self.match(heard.unreduced, 1.0)) == target else 0.0
+            agrees = 1.0 if same_target(heard.unreduced) else 0.0
         features = (
             said.score,
             1.0 if said.confident else 0.0,

@@ -249,18 +249,17 @@ class _Listener(QObject):
         recogniser: Recogniser,
         parts: tuple[bytes, bytes] | None,
         earlier: Future[Recognition] | None = None,
-        budget_ms: float = 0.0,
-        submitted: float = 0.0,
+        deadline: float | None = None,
     ) -> Recognition:
         """:func:`recognise_parts` with the meaning index as it is when the decode runs (on the
         decoding thread, after any index being built); ``earlier``: the early decode of this
         request, when it grew after it (finished by now: the thread takes one job at a time);
-        ``budget_ms`` from ``submitted`` (``time.perf_counter()``): how long until listening can
-        end, for a second decode."""
+        ``deadline`` (``time.perf_counter()``): when listening can end at the soonest, for a
+        second decode (None: it has ended)."""
         before = None
         if earlier is not None and earlier.done() and not earlier.cancelled():
             before = None if earlier.exception() is not None else earlier.result()
-        left = budget_ms - (time.perf_counter() - submitted) * 1000 if submitted else budget_ms
+        left = 0.0 if deadline is None else (deadline - time.perf_counter()) * 1000
         return recognise_parts(recogniser, parts, DEFAULT_METHOD, self.meaning, before, left)
 
     def set_language(self, phrases: list[str], language: list[str]) -> list[str]:
@@ -347,8 +346,8 @@ class _Listener(QObject):
         parts = audio.tentative()
         busy = self.early is not None and not self.early[1].done()  # no queue of early decodes
         if decode_early(parts, busy, None if self.early is None else self.early[0]):
-            left, now = audio.time_left_ms(), time.perf_counter()
-            decode = self.decoding.submit(self.recognise, recogniser, parts, None, left, now)
+            deadline = time.perf_counter() + audio.time_left_ms() / 1000
+            decode = self.decoding.submit(self.recognise, recogniser, parts, None, deadline)
             self.early = (parts, decode)
 
     def time_up(self) -> None:
