@@ -919,7 +919,13 @@ class RequestMatcher:
         """Each command's score (0..1): the weighted F1 with its closest phrasing."""
         scores: dict[str, float] = {}
         words = [_command_form(w) for w in words]
+        keys = {w for w in words if w in _COMMAND_KEYS}
+        shared_key = len(keys) == 1 and next(iter(keys)) in _SHARED_COMMAND_KEYS
         for command, phrasings in self._commands.items():
+            if shared_key and words not in phrasings:
+                # The request's one command word belongs to several commands ("that" is in
+                # "that's it" and "not that", "one" in five): alone, it asks for none of them.
+                continue
             vocabulary = self._command_vocabulary[command]
             best = max(_words_f1(words, phrasing, vocabulary) for phrasing in phrasings)
             if best > 0.0:
@@ -1024,6 +1030,21 @@ _COMMAND_KEYS: Final = frozenset(
 )
 """The words that make a command ("louder", "home", "repeat"): in a request, other words count
 as little as function words ("make it louder" is "louder")."""
+_SHARED_COMMAND_KEYS: Final = frozenset(
+    word
+    for word in _COMMAND_KEYS
+    if all(_command_words(p) != [word] for phrasings in COMMAND_PHRASES.values() for p in phrasings)
+    and sum(
+        any(word in _command_words(phrasing) for phrasing in phrasings)
+        for phrasings in COMMAND_PHRASES.values()
+    )
+    > 1
+)
+"""Command words of more than one command that are not a command on their own ("that", "one",
+"turn", "speak"; not "back" or "help", which are): a request whose only command word is one of
+these is none of the commands unless it is one of their phrasings word for word. Without this
+rule a lone "that's" or "that is" was "yes" and acted on (score 0.91): "that" is a word of "that's
+it". It changes no decision on the voice bench's phrasings as exact words."""
 
 
 def _command_weight(word: str) -> float:

@@ -661,3 +661,30 @@ def test_a_request_about_something_else_is_not_acted_on_as_a_command(
 ) -> None:
     match = matcher.match(request_text)
     assert not (isinstance(match, CommandMatch) and match.confident), match
+
+
+@pytest.mark.parametrize("request_text", ["that", "that's", "that is", "one", "turn it", "speak"])
+def test_a_word_several_commands_share_is_no_command_on_its_own(
+    matcher: RequestMatcher, request_text: str
+) -> None:
+    # "that" is a word of "that's it" (yes) and "not that" (no); alone it says neither.
+    assert not isinstance(matcher.match(request_text), CommandMatch)
+
+
+@pytest.mark.parametrize(
+    ("request_text", "command"),
+    [
+        ("that's it", "yes"),
+        ("not that", "no"),
+        ("again", "repeat"),
+        ("could you go back please", "back"),
+        ("help", "help"),
+        ("turn it up", "louder"),
+    ],
+)
+def test_shared_command_words_still_make_commands_with_others_or_word_for_word(
+    matcher: RequestMatcher, request_text: str, command: str
+) -> None:
+    match = matcher.match(request_text)
+    assert isinstance(match, CommandMatch), match
+    assert (match.command, match.confident) == (command, True), match
