@@ -60,15 +60,17 @@ def index(encoder: SentenceEncoder, content: ContentSet) -> MeaningIndex:
 
 def test_the_tokens_and_vectors_are_pytorchs_for_the_same_model(encoder: SentenceEncoder) -> None:
     # Reference: transformers' tokenizer and model (PyTorch) on the same files; mean pooling and
-    # normalisation as sentence-transformers does. The layers are kept as bfloat16 here.
+    # normalisation as sentence-transformers does. The layers are kept as int8 in groups here
+    # (measured: at most 0.0034 from PyTorch's in any dimension, cosine 0.9997 or more; as
+    # bfloat16 they were 0.0007 and 0.99999). A wrong forward pass is far off: cosine < 0.99.
     reference = json.loads(REFERENCE.read_text(encoding="utf-8"))["texts"]
     assert len(reference) == 5
     for text, expected in reference.items():
         assert encoder.tokens.encode(text) == expected["ids"], text
         vector = encoder.encode([text])[0]
         assert vector.shape == (meaning.DIMENSIONS,)
-        assert np.abs(vector - np.array(expected["vec"])).max() < 2e-3, text
-        assert float(vector @ np.array(expected["vec"])) > 0.9999, text
+        assert np.abs(vector - np.array(expected["vec"])).max() < 5e-3, text
+        assert float(vector @ np.array(expected["vec"])) > 0.9995, text
         assert np.linalg.norm(vector) == pytest.approx(1.0, abs=1e-5)
 
 
