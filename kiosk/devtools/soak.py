@@ -202,6 +202,7 @@ class Soak:
         self.read_timeouts = 0
         self.invalid_accepted = 0
         self.voice_outcomes: Counter[str] = Counter()
+        self.voice_timeout_states: list[str] = []  # what the kiosk was doing, the first few
         self.bad_kinds: Counter[str] = Counter()
         self.figures: Figures = {}
         self.guide_double_taps = 0  # controls used with the audio guide on
@@ -305,6 +306,8 @@ class Soak:
             )
         if self.crash_notes:
             f["soak.first_crashes"] = "\n---\n".join(self.crash_notes[:3])
+        if self.voice_timeout_states:
+            f["soak.voice_timeout_states"] = " | ".join(self.voice_timeout_states)
         if self.bad_kinds:
             f["soak.bad_reload_kinds"] = ", ".join(
                 f"{k} {n}" for k, n in sorted(self.bad_kinds.items())
@@ -717,6 +720,7 @@ class Soak:
         if c.voice_requests.dialogue.step is not Step.LISTENING:
             self.voice_timeouts += 1
             self.voice_outcomes["microphone_never_opened"] += 1
+            self._note_voice_timeout("microphone never opened")
             yield from self._clear_overlays()
             return
         clip = self.rng.choice(self.clips)
@@ -736,6 +740,7 @@ class Soak:
         if c.voice_requests.dialogue.step is Step.LISTENING:
             self.voice_timeouts += 1
             self.voice_outcomes["no_answer"] += 1
+            self._note_voice_timeout("no answer")
             yield from self._clear_overlays()
             return
         overlay = w.voice_overlay
@@ -750,6 +755,19 @@ class Soak:
         else:
             self.voice_outcomes["acted"] += 1
         yield None
+
+    def _note_voice_timeout(self, what: str) -> None:
+        """Keep what the kiosk was doing when a voice request timed out (the first five), so
+        that a rare timeout in a long soak can be told apart: the dialogue's step, the voice
+        process's state and problem, the speech's state, and its restarts so far."""
+        if len(self.voice_timeout_states) < 5:
+            voice = self.voice
+            self.voice_timeout_states.append(
+                f"{what} after {sum(self.counts.values())} interactions: dialogue"
+                f" {self.controller.voice_requests.dialogue.step.value}, voice {voice.state}"
+                f" ({voice.problem or 'available'}; {voice.restarts} restarts), speech"
+                f" {self.speech.state}"
+            )
 
     def _do_idle(self) -> Script:
         """Nobody touches: the warning shows; half the time someone touches Continue, otherwise
