@@ -206,7 +206,17 @@ clean 0.590 -> 0.605 (espeak-ng's mostly British voices 0.495 -> 0.529, held out
 latency p95 200 -> 227 ms. Refitted (``kiosk.devtools.calibrate``, development half, left-out
 voices) it acted rightly on 0.272 of requests at 0.4 % false actions against 0.262 without
 (same day), 0.309 / 0.325 / 0.347 against 0.311 / 0.336 / 0.351 at 0.6 / 0.8 / 1.0 %: words
-heard better by British voices, no more requests acted on rightly. Not kept."""
+heard better by British voices, no more requests acted on rightly. Not kept.
+
+Fewer Gaussians scored per frame (``topn`` 3 instead of 4; 2026-12-06, on a machine whose
+``host.loop_ms`` was 57, where this code's latency p95 was 301 ms): each decode 16-17 % quicker
+(``topn`` 2: 28 %), latency p50 / p95 44.6 / 301.0 -> 17.3 / 233.5 ms. But, evidence as fitted
+for 4, acted right 0.436 / 0.238 / 0.169 -> 0.429 / 0.233 / 0.162 (held out 0.386 / 0.243 /
+0.119 -> 0.376 / 0.229 / 0.114), and the Festival voices' false actions 4 -> 7 of 375 (1.1 ->
+1.9 %: "is there a shop here" heard as "is are softer" and acted on as Quieter). Not kept.
+(``maxhmmpf`` 1500 changed neither the time nor the words on every second development clip:
+the search is not that wide. At 5 dB the time is the first pass, about 55 % (p50 111 ms), and
+the flat second pass with the best path, 45 %.)"""
 
 
 def _lm_decoder(arpa: str, dictionary: str) -> Any:
