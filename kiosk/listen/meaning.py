@@ -22,8 +22,8 @@ sentence's vector moves by at most 0.0034 in a dimension (cosine 0.9997 or more)
 similarity to the seed content's texts by 0.0015 on average (at most 0.009) from bfloat16's.
 They were kept as bfloat16 before (21 MB, expanded by a shift: NumPy's float16 conversion took
 17 ms a request); int8 took the encoder and index from 40.7 to 31.0 MB of the process (peak
-while loading 88 -> 74 MB) for about 1 ms more a request (``/tmp`` probe on the voice bench's
-250 phrasings: 19.3 -> 20.3 ms, similarities included). Per output column alone (no groups) a
+while loading 88 -> 74 MB) for about 1 ms more a request (the voice bench's 250 phrasings,
+one at a time: 19.3 -> 20.3 ms, similarities included). Per output column alone (no groups) a
 similarity moved by up to 0.018: not kept. The word-piece table is read from the file as needed
 (memory-mapped). About 10-20 ms a request on one core, about 33 MB in the voice process, which
 holds the model: the kiosk's own process never loads NumPy. Tried first, the model in the
@@ -270,8 +270,8 @@ class SentenceEncoder:
     def _layer(cls, weights: _Weights, prefix: str) -> _Layer:
         def dense(name: str) -> _Dense:
             # (in, out), as int8 in groups: the layers' 42 MB of weights in 11 MB.
-            quantised = _quantise(weights.read(prefix + name + ".weight").T)
-            return replace(quantised, bias=weights.read(prefix + name + ".bias"))
+            matrix = weights.read(prefix + name + ".weight").T
+            return _quantise(matrix, weights.read(prefix + name + ".bias"))
 
         return _Layer(
             query=dense("attention.self.query"),
@@ -373,19 +373,21 @@ QUANT_GROUP: Final = 64
 output column."""
 
 
-def _quantise(values: NDArray[np.float32]) -> _Dense:
-    """An (in, out) float32 matrix as int8 with one scale per :data:`QUANT_GROUP` input rows of
-    each output column (symmetric, round to nearest); the bias is added by the caller."""
+def _quantise(values: NDArray[np.float32], bias: NDArray[np.float32]) -> _Dense:
+    """A dense layer from its (in, out) float32 matrix, kept as int8 with one scale per
+    :data:`QUANT_GROUP` input rows of each output column (symmetric, round to nearest)."""
     import numpy as np
 
     rows, columns = values.shape
+    if rows % QUANT_GROUP or bias.shape != (columns,):
+        raise MeaningUnavailable(f"the model has a layer of {rows} x {columns} weights")
     groups = np.ascontiguousarray(values, dtype=np.float32).reshape(
         rows // QUANT_GROUP, QUANT_GROUP, columns
     )
     scale = np.abs(groups).max(axis=1) / np.float32(127)
     scale = np.where(scale > 0, scale, np.float32(1)).astype(np.float32)
     quantised = np.clip(np.rint(groups / scale[:, None, :]), -127, 127).astype(np.int8)
-    return _Dense(quantised.reshape(rows, columns), scale, np.zeros(columns, dtype=np.float32))
+    return _Dense(quantised.reshape(rows, columns), scale, bias)
 
 
 @dataclass(frozen=True)
@@ -398,7 +400,7 @@ class _Dense:
     bias: NDArray[np.float32]
 
     def weights(self) -> NDArray[np.float32]:
-        """The float32 weights, expanded for one pass (about 1 ms for the largest layer)."""
+        """The float32 weights, expanded for one pass (0.45 ms for the largest layer)."""
         import numpy as np
 
         rows, columns = self.matrix.shape

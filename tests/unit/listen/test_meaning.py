@@ -197,6 +197,14 @@ def test_a_damaged_model_is_refused_with_what_is_wrong(tmp_path: Path) -> None:
         SentenceEncoder(model)
 
 
+def test_a_layer_the_int8_groups_do_not_fit_is_refused() -> None:
+    weights = np.ones((100, 8), dtype=np.float32)  # 100 input rows: not whole groups of 64
+    with pytest.raises(MeaningUnavailable, match="100 x 8"):
+        meaning._quantise(weights, np.zeros(8, dtype=np.float32))
+    layer = meaning._quantise(np.full((64, 2), 0.5, dtype=np.float32), np.ones(2, np.float32))
+    assert np.allclose(layer(np.ones((1, 64), dtype=np.float32)), 33.0)
+
+
 def test_without_the_model_the_kiosk_matches_on_words_alone(
     content: ContentSet, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
