@@ -40,6 +40,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Final
 
 from rapidfuzz import fuzz, process
@@ -588,10 +589,7 @@ class RequestMatcher:
         self._phrases: dict[str, list[_Phrase]] = {}
         self._names: dict[str, frozenset[str]] = {}
         self._build_topics(content.topics)
-        self._commands: dict[str, list[list[str]]] = {
-            name: [_command_words(p) for p in phrasings]
-            for name, phrasings in COMMAND_PHRASES.items()
-        }
+        self._commands = _COMMAND_PHRASINGS
         self._command_vocabulary: dict[str, frozenset[str]] = {
             name: frozenset(w for p in phrasings for w in p)
             for name, phrasings in self._commands.items()
@@ -1021,11 +1019,15 @@ def _command_words(text: str) -> list[str]:
     return [_command_form(w) for w in normalise(text)]
 
 
+_COMMAND_PHRASINGS: Final[Mapping[str, list[list[str]]]] = MappingProxyType(
+    {name: [_command_words(p) for p in phrasings] for name, phrasings in COMMAND_PHRASES.items()}
+)
+"""Each command's phrasings as commands compare them (:func:`_command_words`), made once."""
 _COMMAND_KEYS: Final = frozenset(
     word
-    for phrasings in COMMAND_PHRASES.values()
+    for phrasings in _COMMAND_PHRASINGS.values()
     for phrasing in phrasings
-    for word in _command_words(phrasing)
+    for word in phrasing
     if word not in _COMMAND_FUNCTION_WORDS and word not in _FILLERS and word not in _ARTICLES
 )
 """The words that make a command ("louder", "home", "repeat"): in a request, other words count
@@ -1033,12 +1035,8 @@ as little as function words ("make it louder" is "louder")."""
 _SHARED_COMMAND_KEYS: Final = frozenset(
     word
     for word in _COMMAND_KEYS
-    if all(_command_words(p) != [word] for phrasings in COMMAND_PHRASES.values() for p in phrasings)
-    and sum(
-        any(word in _command_words(phrasing) for phrasing in phrasings)
-        for phrasings in COMMAND_PHRASES.values()
-    )
-    > 1
+    if all([word] not in phrasings for phrasings in _COMMAND_PHRASINGS.values())
+    and sum(any(word in p for p in phrasings) for phrasings in _COMMAND_PHRASINGS.values()) > 1
 )
 """Command words of more than one command that are not a command on their own ("that", "one",
 "turn", "speak"; not "back" or "help", which are): a request whose only command word is one of
