@@ -357,7 +357,7 @@ def hear_utterance(
         if decode_early(parts, busy, None if early is None else early[0]):
             started = time.perf_counter()
             heard = recognise_parts(
-                recogniser, parts, noise_reduction, matcher.meaning, None, audio.time_left_ms()
+                recogniser, parts, noise_reduction, matcher.meaning, budget_ms=audio.time_left_ms()
             )
             took = (time.perf_counter() - started) * 1000
             free_at = max(free_at, audio.endpointer.elapsed_ms) + took
@@ -375,7 +375,9 @@ def hear_utterance(
     else:
         waited = max(0.0, free_at - end * 1000)  # the decoding thread is still busy
         before = None if early is None else early[1]
-        heard = recognise_parts(recogniser, parts, noise_reduction, matcher.meaning, before, 0.0)
+        heard = recognise_parts(
+            recogniser, parts, noise_reduction, matcher.meaning, earlier=before, budget_ms=0.0
+        )
     decision = decide(matcher, heard)
     latency = (time.perf_counter() - started) * 1000 + waited
     return replace(decision, latency_ms=latency)

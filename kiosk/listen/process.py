@@ -260,7 +260,9 @@ class _Listener(QObject):
         if earlier is not None and earlier.done() and not earlier.cancelled():
             before = None if earlier.exception() is not None else earlier.result()
         left = 0.0 if deadline is None else (deadline - time.perf_counter()) * 1000
-        return recognise_parts(recogniser, parts, DEFAULT_METHOD, self.meaning, before, left)
+        return recognise_parts(
+            recogniser, parts, DEFAULT_METHOD, self.meaning, earlier=before, budget_ms=left
+        )
 
     def set_language(self, phrases: list[str], language: list[str]) -> list[str]:
         """Build the recogniser's language; the words of ``phrases`` it cannot hear."""
@@ -347,7 +349,7 @@ class _Listener(QObject):
         busy = self.early is not None and not self.early[1].done()  # no queue of early decodes
         if decode_early(parts, busy, None if self.early is None else self.early[0]):
             deadline = time.perf_counter() + audio.time_left_ms() / 1000
-            decode = self.decoding.submit(self.recognise, recogniser, parts, None, deadline)
+            decode = self.decoding.submit(self.recognise, recogniser, parts, deadline=deadline)
             self.early = (parts, decode)
 
     def time_up(self) -> None:
