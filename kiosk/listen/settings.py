@@ -33,6 +33,13 @@ DEFAULT_PRONUNCIATIONS: Final[Mapping[str, str]] = MappingProxyType(
 # General lay medical vocabulary, written from what patients say, not from any test sentence.
 # ("Weary" is left out: it sounds like "where we", and once in the request language "where is the
 # toilet" was heard as "weary clinic".) Kept in step with voices/en.toml.
+# Tried and not kept (2026-12-07): the bones patients name in the "bone" concept (hip, rib,
+# pelvis, skull, arm, thigh), so that "pain in my hip" is bone pain and "my arm is broken" a
+# fracture. Said as text, one more development request was acted on and two more asked about
+# rightly; but every concept word also joins the request language in "i feel …" and "i'm …", and
+# on the voice bench "i'm thigh" and "i feel thigh" became what noise was heard as: acted right
+# 0.436 / 0.238 / 0.169 -> 0.433 / 0.238 / 0.171 (clean / 10 dB / 5 dB), false actions on the
+# Festival voices 4 -> 5 of 375 ("i need urgent help with" acted on as Emergency).
 _DEFAULT_CONCEPT_WORDS: Final[Mapping[str, str]] = {
     "tired": (
         "tired tiredness exhausted exhaustion fatigue fatigued drained lethargic lethargy shattered"
