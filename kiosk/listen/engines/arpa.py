@@ -20,8 +20,9 @@ def trigram_arpa(sentences: Sequence[Sequence[str]], extra_words: Iterable[str] 
     0.450 / 0.245 / 0.171, false actions 0.73 -> 0.67 %, but on the Festival voices 4 -> 6 of 375
     ("how long can it be treated for" heard as "hang on" and acted on as Pause). Refitted at 0.15
     (``kiosk.devtools.calibrate``, development half heard three times, left-out voices) it acted
-    rightly on 0.282 of in-scope requests at 0.40 % false actions, against 0.310 at 0.36 % for
-    0.5: not kept."""
+    rightly on 0.282 of in-scope requests at 0.40 % false actions, against 0.287 at 0.40 % for
+    0.5 refitted the same day: level, and more false actions on voices no fit had heard: not
+    kept."""
     from pocketsphinx.lm import ArpaBoLM
 
     lines = [" ".join(s) for s in sentences if s]
