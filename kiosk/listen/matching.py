@@ -597,10 +597,7 @@ class RequestMatcher:
         self._names: dict[str, frozenset[str]] = {}
         self._build_topics(content.topics)
         self._commands = _COMMAND_PHRASINGS
-        self._command_vocabulary: dict[str, frozenset[str]] = {
-            name: frozenset(w for p in phrasings for w in p)
-            for name, phrasings in self._commands.items()
-        }
+        self._command_vocabulary = _COMMAND_VOCABULARY
         self._fuzzy_cache: dict[str, tuple[str, float] | None] = {}
 
     # --- building ----------------------------------------------------------------------------
@@ -1030,6 +1027,13 @@ _COMMAND_PHRASINGS: Final[Mapping[str, list[list[str]]]] = MappingProxyType(
     {name: [_command_words(p) for p in phrasings] for name, phrasings in COMMAND_PHRASES.items()}
 )
 """Each command's phrasings as commands compare them (:func:`_command_words`), made once."""
+_COMMAND_VOCABULARY: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
+    {
+        name: frozenset(word for phrasing in phrasings for word in phrasing)
+        for name, phrasings in _COMMAND_PHRASINGS.items()
+    }
+)
+"""Every word of each command's phrasings, made once."""
 _COMMAND_KEYS: Final = frozenset(
     word
     for phrasings in _COMMAND_PHRASINGS.values()
@@ -1043,7 +1047,7 @@ _SHARED_COMMAND_KEYS: Final = frozenset(
     word
     for word in _COMMAND_KEYS
     if all([word] not in phrasings for phrasings in _COMMAND_PHRASINGS.values())
-    and sum(any(word in p for p in phrasings) for phrasings in _COMMAND_PHRASINGS.values()) > 1
+    and sum(word in vocabulary for vocabulary in _COMMAND_VOCABULARY.values()) > 1
 )
 """Command words of more than one command that are not a command on their own ("that", "one",
 "turn", "speak"; not "back" or "help", which are): a request whose only command word is one of
