@@ -171,6 +171,7 @@ class EspeakTts:
         import pyttsx3.drivers._espeak as espeak_api
 
         words = max(1, len(text.split()))
+        encoded = text.encode("utf-8")
         self._listen()
         self._driver.setProperty("rate", rate_wpm)
         for _ in range(3):
@@ -178,8 +179,20 @@ class EspeakTts:
             self._done.clear()
             self._collecting = True
             try:
-                espeak_api.Synth(
-                    text.encode("utf-8"), flags=espeak_api.ENDPAUSE | espeak_api.CHARS_UTF8
+                # espeak copies ``size`` bytes of the text before it returns. pyttsx3's own
+                # ``Synth`` tells it ten times the text's length, so espeak read past the end of
+                # the string, and when that ran into unmapped memory the whole process died
+                # (a segmentation fault in espeak_Synth, seen once in a full test run). The size
+                # here is the text and its closing NUL byte, which a bytes object always has.
+                espeak_api.cSynth(
+                    encoded,
+                    len(encoded) + 1,
+                    0,
+                    espeak_api.POS_CHARACTER,
+                    0,
+                    espeak_api.ENDPAUSE | espeak_api.CHARS_UTF8,
+                    None,
+                    None,
                 )
             except Exception as error:
                 self._collecting = False

@@ -63,3 +63,27 @@ def test_a_new_speed_applies_to_the_next_sentence(tts: EspeakTts) -> None:
     default = len(tts.render_pcm("Bone pain", 175))
     assert slow > default > fast
     assert slow > 1.8 * default
+
+
+def test_espeak_is_told_the_text_s_true_size(
+    tts: EspeakTts, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # espeak copies as many bytes of the text as it is told before it returns. pyttsx3's own
+    # Synth says ten times the text's length, so espeak read past the end of the string; next to
+    # unmapped memory that killed the process (a segmentation fault in espeak_Synth during a full
+    # test run). The kiosk tells it the text and its closing NUL byte. The synthesis is real.
+    import pyttsx3.drivers._espeak as espeak_api
+
+    told: list[tuple[bytes, int]] = []
+    synth = espeak_api.cSynth
+
+    def spy(text: bytes, size: int, *rest: object) -> int:
+        told.append((text, size))
+        return int(synth(text, size, *rest))
+
+    monkeypatch.setattr(espeak_api, "cSynth", spy)
+    sentence = "Call the helpline – 0808 800 6000."  # a dash: UTF-8 is longer than the text
+    pcm = tts.render_pcm(sentence, 175)
+    encoded = sentence.encode("utf-8")
+    assert told and all(text == encoded and size == len(encoded) + 1 for text, size in told)
+    assert len(pcm) / 2 / RATE > 2.0  # the whole sentence was spoken
