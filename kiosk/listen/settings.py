@@ -89,7 +89,14 @@ class RecogniserSettings:
     accept_score: float = 0.80
     """A match at least this good is acted on at once."""
     confirm_score: float = 0.60
-    """A match at least this good (but below ``accept_score``) is confirmed with the patient."""
+    """A match at least this good (but below ``accept_score``) is confirmed with the patient.
+
+    Lower thresholds were tried (2026-12-07): the development half's requests, heard once, each
+    match's evidence refitted on voices left out as ``kiosk.devtools.calibrate`` does. More
+    requests reach the evidence with the right target (314 at 0.60, 338 at 0.40, 343 at 0.30),
+    but few of them can be acted on: acted right at 0.4 / 0.6 / 0.8 / 1.0 % false actions 0.235
+    / 0.254 / 0.283 / 0.287 at 0.60, 0.249 / 0.260 / 0.275 / 0.279 at 0.40, 0.246 / 0.246 /
+    0.260 / 0.278 at 0.30 (0.50, 0.45, 0.35 alike): within one hearing's noise. Not kept."""
     concepts: Mapping[str, tuple[str, ...]] = field(
         default_factory=lambda: DEFAULT_CONCEPTS, hash=False
     )
