@@ -1,4 +1,4 @@
-"""Audio for the recognisers: any PCM WAV (8-48 kHz, mono or stereo) to 16 kHz mono int16.
+"""Audio for the recognisers: any PCM or float WAV (8-48 kHz, 1-8 channels) to 16 kHz mono int16.
 
 The same for the ``hear`` command and the kiosk's microphone (:class:`Resampler` keeps its place
 between the pieces of a capture). Audio passes through here in memory only; nothing is written
@@ -23,7 +23,6 @@ bench's espeak-ng clips of both halves, heard right per condition within 0.05 ei
 from __future__ import annotations
 
 import math
-import wave
 from array import array
 from functools import cache
 from pathlib import Path
@@ -172,20 +171,69 @@ def to_mono16k(pcm: bytes, rate: int, channels: int, sample_width: int) -> bytes
     return resampler.process(samples.tobytes()) + resampler.flush()
 
 
+_PCM: Final = 1
+_FLOAT: Final = 3
+_EXTENSIBLE: Final = 0xFFFE
+_FORMAT_NAMES: Final = {2: "ADPCM", 6: "A-law", 7: "mu-law", 0x11: "IMA ADPCM", 0x55: "MP3"}
+MAX_CHANNELS: Final = 8
+
+
+def wav_contents(data: bytes) -> tuple[int, int, int, bytes]:
+    """A WAV file's (rate, channels, bytes per sample, interleaved int16 or 8/24/32-bit PCM).
+
+    Reads the RIFF chunks itself rather than with ``wave``, which refuses what recorders and
+    sox commonly write: 32-bit float samples (format 3) and WAVE_FORMAT_EXTENSIBLE (24-bit and
+    multichannel files). Float samples come back as 16-bit PCM; a ``data`` chunk whose size is
+    larger than the file (a recorder writing to a pipe, RF64) is read to the end of the file."""
+    if len(data) < 12 or data[:4] not in (b"RIFF", b"RF64") or data[8:12] != b"WAVE":
+        raise UnreadableAudio("not a WAV file (no RIFF/WAVE header)")
+    fmt: bytes | None = None
+    pcm: bytes | None = None
+    pos = 12
+    while pos + 8 <= len(data):
+        chunk, size = data[pos : pos + 4], int.from_bytes(data[pos + 4 : pos + 8], "little")
+        body = data[pos + 8 : pos + 8 + size]
+        if chunk == b"fmt ":
+            fmt = body
+        elif chunk == b"data":
+            pcm = body
+            break
+        pos += 8 + size + (size & 1)
+    if fmt is None or len(fmt) < 16:
+        raise UnreadableAudio("the WAV has no format chunk")
+    if pcm is None:
+        raise UnreadableAudio("the WAV has no audio (no data chunk)")
+    tag = int.from_bytes(fmt[0:2], "little")
+    channels = int.from_bytes(fmt[2:4], "little")
+    rate = int.from_bytes(fmt[4:8], "little")
+    block = int.from_bytes(fmt[12:14], "little")
+    if tag == _EXTENSIBLE and len(fmt) >= 26:
+        tag = int.from_bytes(fmt[24:26], "little")  # the sub-format GUID's first two bytes
+    if not 1 <= channels <= MAX_CHANNELS:
+        raise UnreadableAudio(f"the file has {channels} channels; expected 1 to {MAX_CHANNELS}")
+    width = block // channels
+    pcm = pcm[: len(pcm) - len(pcm) % block] if block else b""
+    if tag == _PCM and 1 <= width <= 4:
+        return rate, channels, width, pcm
+    if tag == _FLOAT and width in (4, 8):
+        import numpy as np
+
+        values = np.frombuffer(pcm, dtype="<f4" if width == 4 else "<f8")
+        values = np.nan_to_num(values, nan=0.0, posinf=1.0, neginf=-1.0)
+        scaled = np.rint(np.clip(values, -1.0, 1.0) * 32767.0).astype("<i2")
+        return rate, channels, 2, scaled.tobytes()
+    kind = "float" if tag == _FLOAT else "PCM" if tag == _PCM else ""
+    name = f"{8 * width}-bit {kind}" if kind else _FORMAT_NAMES.get(tag, f"format {tag}")
+    raise UnreadableAudio(f"the WAV holds {name} audio; expected PCM or float samples")
+
+
 def read_wav_16k(path: Path) -> bytes:
-    """A WAV file's audio as 16 kHz mono int16 PCM."""
+    """A WAV file's audio (PCM 8/16/24/32-bit or float, any layout) as 16 kHz mono int16."""
     try:
-        with wave.open(str(path), "rb") as wav:
-            rate, channels, width = wav.getframerate(), wav.getnchannels(), wav.getsampwidth()
-            if wav.getcomptype() != "NONE":
-                raise UnreadableAudio("the WAV is compressed; expected plain PCM")
-            pcm = wav.readframes(wav.getnframes())
-    except (wave.Error, EOFError) as error:
-        raise UnreadableAudio(f"not a readable PCM WAV file ({error})") from error
+        data = Path(path).read_bytes()
     except OSError as error:
         raise UnreadableAudio(f"cannot be read ({error.strerror or error})") from error
+    rate, channels, width, pcm = wav_contents(data)
     if not 8000 <= rate <= 48000:
         raise UnreadableAudio(f"the sample rate is {rate} Hz; expected 8000 to 48000 Hz")
-    if channels not in (1, 2):
-        raise UnreadableAudio(f"the file has {channels} channels; expected mono or stereo")
     return to_mono16k(pcm, rate, channels, width)

@@ -57,6 +57,88 @@ def test_any_pcm_wav_becomes_16k_mono(tmp_path: Path) -> None:
     assert len(to_mono16k(bytes(8000), 8000, 1, 1)) == 2 * 16000
 
 
+def _wav(fmt_tag: int, channels: int, rate: int, width: int, samples: bytes) -> bytes:
+    """A RIFF WAV file with a ``fmt`` chunk of ``fmt_tag`` (0xFFFE: extensible, sub-format PCM
+    or float by ``width``), a LIST chunk before the data (as recorders write) and ``samples``."""
+    block = channels * width
+    fmt = (
+        fmt_tag.to_bytes(2, "little")
+        + channels.to_bytes(2, "little")
+        + rate.to_bytes(4, "little")
+        + (rate * block).to_bytes(4, "little")
+        + block.to_bytes(2, "little")
+        + (8 * width).to_bytes(2, "little")
+    )
+    if fmt_tag == 0xFFFE:
+        sub = (3 if width == 8 else 1).to_bytes(2, "little")
+        guid_rest = bytes.fromhex("000000001000800000aa00389b71")
+        fmt += (22).to_bytes(2, "little") + (8 * width).to_bytes(2, "little")
+        fmt += (0).to_bytes(4, "little") + sub + guid_rest
+    info = b"INFOISFT" + (3).to_bytes(4, "little") + b"sox\x00"  # odd size: padded
+    chunks = b"fmt " + len(fmt).to_bytes(4, "little") + fmt
+    chunks += b"LIST" + len(info).to_bytes(4, "little") + info
+    chunks += b"data" + len(samples).to_bytes(4, "little") + samples
+    return b"RIFF" + (4 + len(chunks)).to_bytes(4, "little") + b"WAVE" + chunks
+
+
+def test_float_24_bit_and_multichannel_wavs_are_read_like_16_bit_ones(tmp_path: Path) -> None:
+    # What recorders and sox write besides 16-bit PCM: 32-bit float (format 3), and 24-bit or
+    # multichannel audio as WAVE_FORMAT_EXTENSIBLE. Python's wave module refuses both ("unknown
+    # format"), so a recording of a patient's request in either could not be heard.
+    import numpy as np
+
+    rng = np.random.default_rng(1)
+    mono = (np.sin(np.arange(16000) * 0.05) * 12000 + rng.normal(0, 500, 16000)).astype("<i2")
+    expected = mono.tobytes()
+    plain = tmp_path / "plain.wav"
+    plain.write_bytes(_wav(1, 1, 16000, 2, expected))
+    assert read_wav_16k(plain) == expected
+
+    as_float = tmp_path / "float.wav"
+    as_float.write_bytes(_wav(3, 1, 16000, 4, (mono / 32767.0).astype("<f4").tobytes()))
+    got = np.frombuffer(read_wav_16k(as_float), dtype="<i2").astype(int)
+    assert np.max(np.abs(got - mono)) <= 1
+
+    # 24-bit, four identical channels, extensible: the top 16 bits of each sample, averaged.
+    wide = np.repeat(mono.astype("<i4") << 8, 4)
+    packed = b"".join(int(v).to_bytes(3, "little", signed=True) for v in wide)
+    four = tmp_path / "four24.wav"
+    four.write_bytes(_wav(0xFFFE, 4, 16000, 3, packed))
+    assert read_wav_16k(four) == expected
+
+    doubles = tmp_path / "double.wav"
+    doubles.write_bytes(_wav(0xFFFE, 1, 16000, 8, (mono / 32767.0).astype("<f8").tobytes()))
+    assert np.max(np.abs(np.frombuffer(read_wav_16k(doubles), dtype="<i2") - mono)) <= 1
+
+    # A recorder writing to a pipe cannot go back to fix the data size: read to the end.
+    piped = bytearray(_wav(1, 1, 16000, 2, expected))
+    piped[-len(expected) - 4 : -len(expected)] = (0xFFFFFFFF).to_bytes(4, "little")
+    streamed = tmp_path / "piped.wav"
+    streamed.write_bytes(bytes(piped))
+    assert read_wav_16k(streamed) == expected
+
+
+def test_unusable_wavs_get_a_plain_reason(tmp_path: Path) -> None:
+    import pytest
+
+    from kiosk.listen.audio import UnreadableAudio
+
+    cases = {
+        "mulaw.wav": (_wav(7, 1, 8000, 1, bytes(800)), "mu-law"),
+        "rate.wav": (_wav(1, 1, 96000, 2, bytes(800)), "96000 Hz"),
+        "many.wav": (_wav(1, 12, 16000, 2, bytes(2400)), "12 channels"),
+        "text.wav": (b"not audio at all", "not a WAV"),
+        "nodata.wav": (_wav(1, 1, 16000, 2, b"")[: -len(b"data") - 4], "no data"),
+    }
+    for name, (data, reason) in cases.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        with pytest.raises(UnreadableAudio, match=reason):
+            read_wav_16k(path)
+    with pytest.raises(UnreadableAudio, match="cannot be read"):
+        read_wav_16k(tmp_path / "missing.wav")
+
+
 def test_checker_warns_about_words_the_recogniser_cannot_hear(seed_copy: Path) -> None:
     fatigue = seed_copy / "en" / "fatigue.md"
     text = fatigue.read_text(encoding="utf-8")
