@@ -18,6 +18,16 @@ and requests acted on right, linear against band-limited:
 
 espeak-ng's 22.05 kHz voices, which have little above 8 kHz, were heard about the same (the voice
 bench's espeak-ng clips of both halves, heard right per condition within 0.05 either way).
+
+Telephone-band recordings (8 kHz: nothing above 4 kHz, where the model's filters reach 6.8 kHz)
+are heard much worse (2026-12-07; the voice bench's clips resampled to 8 kHz by sox, every 2nd
+clip of a half, heard right clean / 10 dB / 5 dB): development 0.629 / 0.571 / 0.352 -> 0.486 /
+0.400 / 0.200, held out 0.495 / 0.495 / 0.276 -> 0.362 / 0.333 / 0.162; espeak-ng's voices
+suffer most (development clean 0.49 -> 0.28), flite's least (0.77 -> 0.69). Filling 4-8 kHz with
+the speech band's mirror image (the upsampled audio plus 0.3 or 0.15 of it times (-1)^n, a crude
+bandwidth extension) did not help: 0.467 / 0.390 / 0.238 and 0.457 / 0.400 / 0.219. The model's
+``feat.params`` fixes its filter bank, so it cannot be told to listen below 4 kHz only: the
+kiosk's microphone should run at 16 kHz or more (every USB microphone does).
 """
 
 from __future__ import annotations
