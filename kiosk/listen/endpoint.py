@@ -4,8 +4,10 @@ After "Ask by voice" the microphone hears the room first, then the person, then 
 :class:`Endpointer` takes that audio as it arrives (16 kHz mono int16, any piece size) and says
 what to hand to the recogniser now and when the request is over:
 
-- Energy per 20 ms frame in dBFS. The room's level (``floor``) starts as the level of the first
-  100 ms (people take longer than that to start talking after pressing), drops at once to any
+- Energy per 20 ms frame in dBFS (of audio without what lies below the speech band: the kiosk
+  high-passes what it gives the endpointer, :class:`kiosk.listen.pcm.HighPass`). The room's
+  level (``floor``) starts as the level of the first 100 ms (people take longer than that to
+  start talking after pressing), drops at once to any
   quieter 100 ms stretch and, until speech starts, rises slowly (``FLOOR_RISE_DB_PER_S``), so a
   steady noise (a fan, people talking nearby) stays the floor.
 - A frame is voiced when it is ``START_MARGIN_DB`` above the floor (``KEEP_MARGIN_DB`` once

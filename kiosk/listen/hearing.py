@@ -2,7 +2,9 @@
 ``hear`` and ``bench voice``.
 
 1. :class:`RequestAudio` takes the microphone's audio from the press on (in memory only) and
-   lets the endpointer (:mod:`kiosk.listen.endpoint`) say where the request starts and ends.
+   lets the endpointer (:mod:`kiosk.listen.endpoint`) say where the request starts and ends,
+   measuring the audio without what lies below the speech band (a DC offset, mains hum:
+   :class:`kiosk.listen.pcm.HighPass`).
 2. :func:`recognise_request`: the request from ``PRE_MS`` before the start of speech to the end
    of listening (the endpointer's hangover after the last word), its noise
    reduced with the room heard before it as the profile (:mod:`kiosk.listen.denoise`), is given
@@ -29,6 +31,7 @@ from typing import TYPE_CHECKING, Final, TypeGuard
 
 from kiosk.listen.denoise import DEFAULT_METHOD, reduce_noise
 from kiosk.listen.endpoint import EARLY_MS, FRAME_BYTES, FRAME_MS, LIMIT_MS, Endpointer
+from kiosk.listen.pcm import HighPass
 from kiosk.listen.recognition import RATE, Recogniser, Recognition
 
 if TYPE_CHECKING:
@@ -89,6 +92,7 @@ class RequestAudio:
     def __init__(self, limit_ms: int = LIMIT_MS) -> None:
         self.endpointer = Endpointer(limit_ms=limit_ms)
         self._audio = bytearray()
+        self._high_pass = HighPass()
 
     @property
     def done(self) -> bool:
@@ -96,11 +100,14 @@ class RequestAudio:
         return self.endpointer.done
 
     def push(self, pcm16k: bytes) -> None:
-        """The next piece of microphone audio (16 kHz mono int16); ignored once done."""
+        """The next piece of microphone audio (16 kHz mono int16); ignored once done. The
+        endpointer measures it without what lies below the speech band
+        (:class:`kiosk.listen.pcm.HighPass`: 16 ms later, well inside the request's margins);
+        the recogniser gets it as it came."""
         if self.endpointer.done:
             return
         self._audio += pcm16k
-        self.endpointer.push(pcm16k)
+        self.endpointer.push(self._high_pass.process(pcm16k))
 
     def finish(self) -> None:
         """Listening was ended from outside (the clock's time limit, or the device)."""

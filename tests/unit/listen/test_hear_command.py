@@ -196,6 +196,35 @@ def test_a_48_khz_recording_with_hiss_is_understood(tmp_path: Path) -> None:
     assert (record["action"], record["target"]) == ("topic", "spinal-cord-compression"), record
 
 
+def test_a_request_beside_a_dc_offset_and_mains_hum_is_understood(tmp_path: Path) -> None:
+    # A quiet request (about -40 dBFS) from a sound card with a DC offset of 1 % of full scale
+    # and 50 Hz hum at -45 dBFS: the endpointer measured the room's loudness over the whole band,
+    # never found speech over it and nothing was heard. The high-pass filter in front of it
+    # takes away what lies below the speech band.
+    import numpy as np
+
+    from kiosk.speech.cache import WavAudio, read_wav, wav_bytes
+
+    spoken = read_wav(
+        render_espeak("i feel tired all the time", tmp_path / "t.wav", voice=TRANSCRIBABLE_VOICE)
+    )
+    rate = spoken.rate
+    speech = np.frombuffer(spoken.pcm, dtype=np.int16).astype(float)
+    speech *= 32767 * 10 ** (-40 / 20) / np.sqrt(np.mean(speech[speech != 0] ** 2))
+    speech = np.concatenate([np.zeros(rate // 2), speech, np.zeros(rate // 2)])
+    t = np.arange(len(speech)) / rate
+    hum = np.sqrt(2) * 32767 * 10 ** (-45 / 20) * np.sin(2 * np.pi * 50 * t)
+    room = np.random.default_rng(5).standard_normal(len(speech)) * 32767 * 10 ** (-75 / 20)
+    heard = speech + hum + room + 0.01 * 32767
+    recording = tmp_path / "hum.wav"
+    pcm = np.clip(np.rint(heard), -32768, 32767).astype(np.int16).tobytes()
+    recording.write_bytes(wav_bytes(WavAudio(rate, 1, 2, pcm)))
+    result = hear("--json", "--engine", "pocketsphinx", str(recording))
+    record = json.loads(next(line for line in result.stdout.splitlines() if line.startswith("{")))
+    assert record["transcript"] == "i feel tired all the time", record
+    assert (record["action"], record["target"]) == ("topic", "fatigue"), record
+
+
 def test_hear_says_what_it_would_ask_about(tmp_path: Path) -> None:
     # "asks" names the topic or command a "Did you mean ...?" would name, when not acted on.
     from kiosk.content.loader import load_content
