@@ -1,4 +1,4 @@
-"""The high-pass filter in front of the endpointer and the recogniser (kiosk.listen.pcm.HighPass)."""
+"""The high-pass filter the endpointer measures loudness through (kiosk.listen.pcm.HighPass)."""
 
 from __future__ import annotations
 
