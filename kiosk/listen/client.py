@@ -70,30 +70,51 @@ class VoiceInput(SoundChild):
         self._targets: dict[str, list[str]] = {}
         self._request = 0
         self._restarting = ""  # why the process said it would end (a planned restart)
+        self._waiting: protocol.Listen | None = None
+        """The request asked for that the process has not yet said it is listening for: sent
+        again to a fresh process after a planned hand-over."""
         if start:
             self._try_start()
 
     # -- process ------------------------------------------------------------------------------
     def _no_server(self) -> None:
         self._update(problem="no sound server is running, so there is no microphone")
+        self._drop_waiting("no sound server is running")
 
     def _started(self) -> None:
         if self._phrases:
             self._send(self._set_phrases())
+        if self._waiting is not None:
+            self._send(self._waiting)  # after the phrases: the process handles them in order
 
     def _stopped(self) -> None:
         self.restarts += 1
         if self._restarting:
+            # A planned hand-over (after many content reloads, or a new Vosk model): the process
+            # ends only between requests, so a request asked for meanwhile never reached it. A
+            # fresh process starts at once and gets that request; voice stays available, and
+            # the patient waits the second or two it takes to open the microphone.
             log.info("voice input restarting: %s", self._restarting)
             self._restarting = ""
             self.planned_restarts += 1
+            self._try_start()
+            if self._process is not None:
+                return
         else:
             log.warning("voice input stopped; voice is unavailable until it restarts")
         self.inputs = 0
         if self.state != "idle":
             self.failed.emit("the voice input process stopped during a request")
+        self._waiting = None
         self._set_state("idle")
         self._update(problem="voice input stopped; restarting it")
+
+    def _drop_waiting(self, why: str) -> None:
+        """A request held for a fresh process cannot be heard after all."""
+        if self._waiting is not None:
+            self._waiting = None
+            self.failed.emit(f"{why}; the request was not heard")
+            self._set_state("idle")
 
     def _send(self, message: protocol.Command) -> bool:
         return self._write((message.to_json() + "\n").encode())
@@ -128,20 +149,24 @@ class VoiceInput(SoundChild):
         elif isinstance(event, protocol.Vocabulary):
             self.vocabulary.emit(list(event.unknown))
         elif isinstance(event, protocol.Listening):
+            self._waiting = None
             self._set_state("listening")
         elif isinstance(event, protocol.Level):
             self.level.emit(event.level)
         elif isinstance(event, protocol.Deciding):
             self._set_state("deciding")
         elif isinstance(event, protocol.Result):
+            self._waiting = None
             self._set_state("idle")
             self.heard.emit(event.heard, event.timing)
         elif isinstance(event, protocol.Cancelled):
+            self._waiting = None
             self._set_state("idle")
         elif isinstance(event, protocol.Restarting):
             self._restarting = event.reason or "asked by the voice process"
         elif isinstance(event, protocol.Failed):
             log.warning("voice input: %s", event.message)
+            self._waiting = None
             self._set_state("idle")
             self.failed.emit(event.message)
 
@@ -193,8 +218,13 @@ class VoiceInput(SoundChild):
         """Listen for one request; False when voice is unavailable."""
         self._request += 1
         message = protocol.Listen(self._request, limit_ms)
-        if not self.available or not self._send(message):
+        if not self.available:
             return False
+        # A process that has said it is ending would never read the request: the fresh one
+        # started after it gets it (``_started``).
+        if not self._restarting and not self._send(message):
+            return False
+        self._waiting = message
         # "listening" only once the process says the microphone is open: speech before that
         # would be lost, so nobody must be told to speak yet.
         self._set_state("opening")
@@ -202,6 +232,7 @@ class VoiceInput(SoundChild):
 
     def cancel(self) -> None:
         """Stop listening and drop what was heard."""
+        self._waiting = None
         if self.state != "idle":
             self._send(protocol.Cancel())
             self._request += 1  # whatever the process still says about it is ignored

@@ -93,7 +93,8 @@ class SoundChild(QObject):
         """A new child was started (it can be written to at once)."""
 
     def _stopped(self) -> None:
-        """The child ended (a new one is tried after ``RETRY_MS``)."""
+        """The child ended (a new one is tried after ``RETRY_MS``, unless this started one
+        with :meth:`_try_start`)."""
 
     def _line(self, line: bytes) -> None:
         """One line the child printed, without its newline."""
@@ -147,7 +148,8 @@ class SoundChild(QObject):
             process.waitForFinished(1000)
         process.deleteLater()
         self._stopped()
-        self._retry.start()
+        if self._process is None:  # (a subclass may have started the next one at once)
+            self._retry.start()
 
     def _read(self) -> None:
         process = self._process
