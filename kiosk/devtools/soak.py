@@ -759,14 +759,15 @@ class Soak:
     def _note_voice_timeout(self, what: str) -> None:
         """Keep what the kiosk was doing when a voice request timed out (the first five), so
         that a rare timeout in a long soak can be told apart: the dialogue's step, the voice
-        process's state and problem, the speech's state, and its restarts so far."""
+        process's state and problem, the speech's state, its restarts so far, and what the voice
+        overlay shows (a message there is what the patient was told)."""
         if len(self.voice_timeout_states) < 5:
             voice = self.voice
             self.voice_timeout_states.append(
                 f"{what} after {sum(self.counts.values())} interactions: dialogue"
                 f" {self.controller.voice_requests.dialogue.step.value}, voice {voice.state}"
                 f" ({voice.problem or 'available'}; {voice.restarts} restarts), speech"
-                f" {self.speech.state}"
+                f" {self.speech.state}, overlay {self.window.voice_overlay.mode}"
             )
 
     def _do_idle(self) -> Script:
