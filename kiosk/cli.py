@@ -180,6 +180,7 @@ def _cmd_say(args: argparse.Namespace) -> int:
 def _cmd_hear(args: argparse.Namespace) -> int:
     from kiosk.content.loader import load_content
     from kiosk.listen.audio import UnreadableAudio, read_wav_16k
+    from kiosk.listen.dialogue import heard_answer
     from kiosk.listen.hearing import hear_utterance, kiosk_listener
     from kiosk.listen.recognition import EngineUnavailable
 
@@ -194,6 +195,7 @@ def _cmd_hear(args: argparse.Namespace) -> int:
         return 1
     if unknown and not args.json:
         print(f"({reason}; words the engine does not know: {', '.join(sorted(unknown))})")
+    recogniser.answering = args.answer
     status = 0
     for name in args.files:
         try:
@@ -220,6 +222,21 @@ def _cmd_hear(args: argparse.Namespace) -> int:
             "latency_ms": round(decision.latency_ms, 1),
             "asks": decision.asks,
         }
+        if args.answer:
+            answer = heard_answer(decision)
+            record = {
+                "file": name,
+                "transcript": heard.transcript,
+                "answer": None if answer is None else ("yes" if answer else "no"),
+                "engine": heard.engine,
+                "latency_ms": round(decision.latency_ms, 1),
+            }
+            print(
+                json.dumps(record, ensure_ascii=False)
+                if args.json
+                else f"{name}: heard {heard.transcript!r} -> answer {record['answer']}"
+            )
+            continue
         if args.json:
             print(json.dumps(record, ensure_ascii=False))
         else:
@@ -478,6 +495,11 @@ def build_parser() -> argparse.ArgumentParser:
     hear.add_argument("--content", dest="content_dir", default=str(CONTENT_DIR))
     hear.add_argument("--engine", choices=("auto", "vosk", "pocketsphinx"), default="auto")
     hear.add_argument("--json", action="store_true", help="one JSON object per line")
+    hear.add_argument(
+        "--answer",
+        action="store_true",
+        help='hear each file as the yes or no to a "Did you mean ...?" question',
+    )
     hear.set_defaults(func=_cmd_hear)
 
     voices = sub.add_parser("voices", help="voice profiles and speech-recognition models")

@@ -197,7 +197,8 @@ class VoiceRequests(QObject):
     def _open_microphone(self) -> None:
         if self.dialogue.step is not voice_dialogue.Step.WAIT:
             return
-        if self.voice is None or not self.voice.listen(self.dialogue.listen_ms):
+        answer = self.dialogue.listening_for is voice_dialogue.Step.ANSWER
+        if self.voice is None or not self.voice.listen(self.dialogue.listen_ms, answer):
             self.dialogue.stop_listening()
             self._count("voice", "unavailable")
             self._tell(voice_dialogue.VOICE_UNAVAILABLE_MESSAGE)

@@ -413,6 +413,71 @@ def _parse(table: str) -> list[tuple[str, str]]:
 
 PHRASINGS: Final = {"dev": _parse(_DEV), "heldout": _parse(_HELDOUT)}
 
+# Answers to "Did you mean ...?": how people say yes and no, and what else they say when asked
+# (``none``: not an answer). Written as people answer; the commonest ("yes", "no thanks") are
+# also the yes and no commands' own phrasings, which the answer language is built from (12 of
+# the development half's 20 yeses and noes, 3 of the held-out half's).
+_ANSWERS_DEV: Final = """
+command:yes | yes
+command:yes | yes please
+command:yes | yeah
+command:yes | yes that's right
+command:yes | that's right
+command:yes | yes it is
+command:yes | yep
+command:yes | yes thank you
+command:yes | yes i did
+command:yes | yes that one
+command:no | no
+command:no | no thanks
+command:no | nope
+command:no | no that's wrong
+command:no | not that one
+command:no | no it isn't
+command:no | no thank you
+command:no | no i didn't
+command:no | that's not it
+command:no | no something else
+none | i'm not sure
+none | what did you say
+none | sorry
+none | i don't know
+none | can you say that again
+none | hang on a minute
+"""
+_ANSWERS_HELDOUT: Final = """
+command:yes | yes it was
+command:yes | yeah that's it
+command:yes | yes i meant that
+command:yes | yes go on
+command:yes | yes that's what i wanted
+command:yes | oh yes
+command:yes | yes correct
+command:yes | yeah please
+command:yes | yes open it
+command:yes | exactly
+command:no | no it wasn't
+command:no | no i meant something else
+command:no | no wrong one
+command:no | no no
+command:no | that's wrong
+command:no | no that's not what i said
+command:no | not that
+command:no | no not that one
+command:no | nope not that
+command:no | no sorry
+none | pardon
+none | hold on
+none | i didn't hear you
+none | where is the toilet
+none | what time is it
+none | just a second
+"""
+ANSWER_PHRASINGS: Final = {"dev": _parse(_ANSWERS_DEV), "heldout": _parse(_ANSWERS_HELDOUT)}
+"""The answers set (:func:`answer_clips`), per half like :data:`PHRASINGS`."""
+ANSWER_KIND: Final = "answer"
+"""The answers' clip ids start with this."""
+
 
 @dataclass(frozen=True)
 class Clip:
@@ -440,17 +505,21 @@ class Clip:
         return self.expected != "none"
 
 
-def _said_by(half: str, family: str, voices: Sequence[str], quick: bool) -> list[Clip]:
+def _said_by(
+    half: str, family: str, voices: Sequence[str], quick: bool, kind: str = ""
+) -> list[Clip]:
     """Each phrasing of ``half`` said by one family in each condition, with its voices in turn
     and a rate and pitch drawn for each clip (seeded per half and family); ``quick``: every
-    ``QUICK_EVERY``-th clip."""
+    ``QUICK_EVERY``-th clip. ``kind`` ``ANSWER_KIND``: the answers' phrasings instead."""
     result: list[Clip] = []
     rates, pitches = _VARIANTS[family]
-    rng = random.Random(f"voice-set-{half}-{family}")
+    table = ANSWER_PHRASINGS if kind == ANSWER_KIND else PHRASINGS
+    rng = random.Random(f"{kind or 'voice'}-set-{half}-{family}")
+    lead = f"{kind}-" if kind else ""
     # espeak-ng's six voices in steps of two per condition; a family of two or three voices
     # alternates per phrasing too.
     step = 2 if family == "espeak" else 1
-    for n, (expected, text) in enumerate(PHRASINGS[half]):
+    for n, (expected, text) in enumerate(table[half]):
         for c, condition in enumerate(CONDITIONS):
             index = n * len(CONDITIONS) + c
             voice = voices[(n + step * c) % len(voices)]
@@ -462,7 +531,7 @@ def _said_by(half: str, family: str, voices: Sequence[str], quick: bool) -> list
                 continue
             result.append(
                 Clip(
-                    f"{half}-{family}-{index:03d}-{condition}",
+                    f"{lead}{half}-{family}-{index:03d}-{condition}",
                     half,
                     condition,
                     expected,
@@ -485,6 +554,16 @@ def clips(quick: bool = False) -> list[Clip]:
     for half in HALVES:
         result += _said_by(half, "espeak", VOICES[half], quick)
         result += _said_by(half, "flite", FLITE_VOICES[half], quick)
+    return result
+
+
+def answer_clips(quick: bool = False) -> list[Clip]:
+    """The answers set: each answer phrasing of each half said by both families, in each
+    condition, as :func:`clips` says the requests."""
+    result: list[Clip] = []
+    for half in HALVES:
+        result += _said_by(half, "espeak", VOICES[half], quick, ANSWER_KIND)
+        result += _said_by(half, "flite", FLITE_VOICES[half], quick, ANSWER_KIND)
     return result
 
 
@@ -808,6 +887,23 @@ def unseen_cache_key() -> str:
     return f"{UNSEEN_FAMILY}-{_digest(inputs, programs)}"
 
 
+def answer_cache_key() -> str:
+    """:func:`cache_key` for the answers' clips (apart: the requests' clips stay cached when the
+    answers change)."""
+    tables = (GENERATOR_VERSION, ANSWER_PHRASINGS, VOICES, FLITE_VOICES, *_VARIANTS.items())
+    inputs = (*tables, *_NOISE_INPUTS, [c.__dict__ for c in answer_clips()])
+    return f"{ANSWER_KIND}-{_digest(inputs, ('espeak-ng', 'flite', 'sox'))}"
+
+
+def _cache_key_of(clip: Clip) -> Callable[[], str]:
+    """Which cache key's folder holds ``clip``."""
+    if clip.family == UNSEEN_FAMILY:
+        return unseen_cache_key
+    if clip.id.startswith(f"{ANSWER_KIND}-"):
+        return answer_cache_key
+    return cache_key
+
+
 def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -822,9 +918,9 @@ def build(selected: Iterable[Clip], progress: Progress = None) -> dict[str, Path
     recogniser's (581.5 MB on a bench run that made its clips, 76.7 on one that did not)."""
     selected = list(selected)
     # Each key once (each runs the TTS programs for their versions), and only where needed.
-    unseen = {clip.family == UNSEEN_FAMILY for clip in selected}
-    folder = {flag: cache_root() / (unseen_cache_key() if flag else cache_key()) for flag in unseen}
-    paths = {clip.id: folder[clip.family == UNSEEN_FAMILY] / f"{clip.id}.wav" for clip in selected}
+    keys = {_cache_key_of(clip) for clip in selected}
+    folder = {key: cache_root() / key() for key in keys}
+    paths = {clip.id: folder[_cache_key_of(clip)] / f"{clip.id}.wav" for clip in selected}
     todo = [clip for clip in selected if not paths[clip.id].exists()]
     if todo:
         import pickle
@@ -1105,7 +1201,49 @@ def bench_voice(
             if key.startswith(prefix) and key.count(".") == 2 and not key.endswith("available"):
                 result["voice." + key[len(prefix) :]] = item
         if unseen:
+            result.update(answer_figures(preferred, quick, progress))
             result.update(unseen_figures(preferred, quick, progress))
+    return result
+
+
+def answer_figures(
+    engine: str, quick: bool = False, progress: Progress = None
+) -> dict[str, float | int | str]:
+    """How ``engine`` hears answers to "Did you mean ...?" (:func:`answer_clips`), decided as
+    the kiosk decides them (the answer language, :func:`kiosk.listen.dialogue.heard_answer`).
+    Per half, and per half and family: ``voice.answers.<half>[.<family>].right_<condition>``,
+    the share of yeses and noes heard as what was said; ``false_yes_rate``, the share of noes
+    and other speech taken for a yes (the kiosk then opens what it asked about);
+    ``yes_as_no_rate``, the share of yeses taken for a no (it then asks the patient to ask
+    again)."""
+    from kiosk.listen.dialogue import heard_answer
+    from kiosk.listen.hearing import hear_utterance, kiosk_listener
+
+    selected = answer_clips(quick)
+    paths = build(selected, progress)
+    recogniser, matcher, _reason, _unknown = kiosk_listener(_seed_content(), engine)
+    recogniser.answering = True
+    if progress:
+        progress(f"voice: {engine}: hearing {len(selected)} answers...")
+    heard: dict[str, str | None] = {}
+    for clip in selected:
+        answer = heard_answer(hear_utterance(recogniser, matcher, read_wav_16k(paths[clip.id])))
+        heard[clip.id] = None if answer is None else ("command:yes" if answer else "command:no")
+    result: dict[str, float | int | str] = {"voice.answers.clips": len(selected)}
+    for half in HALVES:
+        for family in ("", *FAMILIES):
+            part = [c for c in selected if c.half == half and family in ("", c.family)]
+            prefix = f"voice.answers.{half}." + (f"{family}." if family else "")
+            for condition in CONDITIONS:
+                said = [c for c in part if c.in_scope and c.condition == condition]
+                right = sum(heard[c.id] == c.expected for c in said)
+                result[f"{prefix}right_{condition}"] = _share(right, len(said))
+            others = [c for c in part if c.expected != "command:yes"]
+            taken = sum(heard[c.id] == "command:yes" for c in others)
+            result[f"{prefix}false_yes_rate"] = _share(taken, len(others))
+            yeses = [c for c in part if c.expected == "command:yes"]
+            as_no = sum(heard[c.id] == "command:no" for c in yeses)
+            result[f"{prefix}yes_as_no_rate"] = _share(as_no, len(yeses))
     return result
 
 

@@ -214,10 +214,11 @@ class VoiceInput(SoundChild):
             tuple((target, tuple(texts)) for target, texts in self._targets.items()),
         )
 
-    def listen(self, limit_ms: int = 8000) -> bool:
-        """Listen for one request; False when voice is unavailable."""
+    def listen(self, limit_ms: int = 8000, answer: bool = False) -> bool:
+        """Listen for one request (``answer``: a yes or no to the open question); False when
+        voice is unavailable."""
         self._request += 1
-        message = protocol.Listen(self._request, limit_ms)
+        message = protocol.Listen(self._request, limit_ms, answer)
         if not self.available:
             return False
         # A process that has said it is ending would never read the request: the fresh one

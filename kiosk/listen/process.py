@@ -18,7 +18,9 @@ Protocol: JSON lines. Commands on stdin::
     {"cmd": "phrases", "phrases": [...], "language": [...]}   build the request language from
                                            "language" (its sentences); answer "vocabulary":
                                            the words of "phrases" the engine cannot hear
-    {"cmd": "listen", "id": 7, "limit_ms": 8000}   listen for one request
+    {"cmd": "listen", "id": 7, "limit_ms": 8000, "answer": false}   listen for one request
+                                           ("answer": true, for a yes or no to the kiosk's
+                                           question, heard with the answer language)
     {"cmd": "cancel"}                      stop listening, drop what was heard
 
 Events on stdout: ``engine`` {name, reason} (or name null with the reason none could start),
@@ -230,6 +232,10 @@ class _Listener(QObject):
             self.restart_if_worn()
         elif isinstance(message, protocol.Listen):
             self.request = message.id
+            if self.recogniser is not None:
+                # On the decoding thread, in order: a decode of an earlier request still running
+                # there keeps the language it began with.
+                self.decoding.submit(setattr, self.recogniser, "answering", message.answer)
             self.listen(message.limit_ms)
         elif isinstance(message, protocol.Cancel):
             self.drop_request()

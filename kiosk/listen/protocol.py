@@ -137,18 +137,21 @@ class SetPhrases:
 
 @dataclass(frozen=True)
 class Listen:
-    """Listen for one request (number ``id``) for at most ``limit_ms``."""
+    """Listen for one request (number ``id``) for at most ``limit_ms``; ``answer``: for a yes or
+    no to a "Did you mean ...?" question (heard with the answer language)."""
 
     KIND: ClassVar[str] = "listen"
     id: int
     limit_ms: int
+    answer: bool = False
 
     def to_json(self) -> str:
-        return _line("cmd", self.KIND, id=self.id, limit_ms=self.limit_ms)
+        return _line("cmd", self.KIND, id=self.id, limit_ms=self.limit_ms, answer=self.answer)
 
     @classmethod
     def from_fields(cls, data: Mapping[str, Any]) -> Listen:
-        return cls(_int(data, "id", 0), _int(data, "limit_ms"))
+        answer = _field(data, "answer", lambda v: isinstance(v, bool), "true or false", False)
+        return cls(_int(data, "id", 0), _int(data, "limit_ms"), bool(answer))
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,10 @@ class Recogniser(Protocol):
     """A speech recogniser listening for the kiosk's phrases."""
 
     name: str
+    answering: bool
+    """The utterances decoded now answer a "Did you mean ...?" question: an engine that can
+    listens for the answer language (:func:`kiosk.listen.language.answer_language_lines`)
+    instead of the request language. Set between utterances."""
 
     def set_phrases(self, phrases: Sequence[str]) -> list[str]:
         """Build (or replace) the grammar from ``phrases``; return the words the engine does not

@@ -306,6 +306,9 @@ class PocketSphinxRecogniser:
     """
 
     name = "pocketsphinx"
+    answering = False
+    """While true, utterances are decoded with the answer language's model (see the Recogniser
+    protocol)."""
 
     def __init__(self, pronunciations: Mapping[str, str], *, nbest: int = NBEST) -> None:
         try:
@@ -340,6 +343,7 @@ class PocketSphinxRecogniser:
         }
         self._decoder: Any | None = None
         self._search = ""
+        self._answer_search = ""
         self._generation = 0
         self._phrases: frozenset[str] = frozenset()
         self._utterance: Utterance | None = None
@@ -405,7 +409,7 @@ class PocketSphinxRecogniser:
     def set_phrases(self, phrases: Sequence[str]) -> list[str]:
         """Build the language model from ``phrases`` (sentences of the request language; a
         repeated sentence counts more) and the everyday words."""
-        from kiosk.listen.language import GENERAL_WORDS
+        from kiosk.listen.language import GENERAL_WORDS, answer_language_lines
 
         unknown: dict[str, None] = {}
         with self._lock:
@@ -424,35 +428,52 @@ class PocketSphinxRecogniser:
                 if words and not missing:  # a sentence with an unknown word is left out
                     sentences.append(words)
             general = [w for w in dict.fromkeys(GENERAL_WORDS.split()) if self._ensure_word(w)]
+            answers = [
+                words
+                for line in answer_language_lines()
+                if (words := words_of(line)) and all(self._ensure_word(w) for w in words)
+            ]
             self._phrases = frozenset(" ".join(s) for s in sentences)
             if sentences:
-                self._set_language(sentences, general)
+                self._set_language(sentences, general, answers)
             else:
-                self._search = ""
+                self._search = self._answer_search = ""
         return list(unknown)
 
-    def _set_language(self, sentences: list[list[str]], general: list[str]) -> None:
-        """Load the language model of ``sentences`` and ``general`` (the lock is held)."""
+    def _set_language(
+        self, sentences: list[list[str]], general: list[str], answers: list[list[str]]
+    ) -> None:
+        """Load the language models of ``sentences`` and of ``answers`` (each with ``general``;
+        the lock is held)."""
         text = trigram_arpa(sentences, general)
-        dictionary = self._dictionary([*(w for s in sentences for w in s), *general])
-        old = self._search
+        words = [*(w for s in sentences for w in s), *(w for s in answers for w in s), *general]
+        dictionary = self._dictionary(words)
+        old = (self._search, self._answer_search)
         self._generation += 1
         name = f"requests{self._generation}"
         if self._decoder is None:
             self._decoder = _lm_decoder(text, dictionary)
             self._search = self._decoder.current_search()
-            return
-        decoder = self._decoder
-        with _memory_file("requests.dict", dictionary) as path:
-            decoder.load_dict(path, None, None)
-        with _memory_file("requests.lm", text) as path:
-            decoder.add_lm_file(name, path)
-        decoder.activate_search(name)
-        self._search = name
-        if old and old != name:
-            # Each model holds several MB: without this, every content reload grew the process.
-            with contextlib.suppress(RuntimeError, KeyError):
-                decoder.remove_search(old)
+        else:
+            decoder = self._decoder
+            with _memory_file("requests.dict", dictionary) as path:
+                decoder.load_dict(path, None, None)
+            with _memory_file("requests.lm", text) as path:
+                decoder.add_lm_file(name, path)
+            decoder.activate_search(name)
+            self._search = name
+        self._answer_search = ""
+        if answers:
+            answer_name = f"answers{self._generation}"
+            with _memory_file("answers.lm", trigram_arpa(answers, general)) as path:
+                self._decoder.add_lm_file(answer_name, path)
+            self._answer_search = answer_name
+        for search in old:
+            if search and search not in (self._search, self._answer_search):
+                # Each model holds several MB: without this, every content reload grew the
+                # process.
+                with contextlib.suppress(RuntimeError, KeyError):
+                    self._decoder.remove_search(search)
 
     def recognise(self, pcm16k: bytes) -> Recognition:
         return recognise_in_pieces(self, pcm16k)
@@ -483,6 +504,9 @@ class PocketSphinxRecogniser:
             if decoder is None or not self._search or dropped or utterance.silent or not audio:
                 return Recognition.nothing(self.name)
             pcm = dithered(without_silence(audio))
+            search = self._answer_search if self.answering and self._answer_search else self._search
+            if decoder.current_search() != search:
+                decoder.activate_search(search)
             start_afresh(decoder)
             try:
                 decoder.process_raw(pcm, full_utt=True)

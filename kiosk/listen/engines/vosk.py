@@ -126,6 +126,9 @@ class VoskRecogniser:
     """
 
     name = "vosk"
+    answering = False
+    """Not used: Vosk hears answers with the request grammar (no English model could be measured
+    here to build an answer grammar on)."""
 
     def __init__(
         self,

@@ -15,6 +15,7 @@ from kiosk.listen.dialogue import (
     Turn,
     VoiceDialogue,
     answer_in,
+    heard_answer,
 )
 from kiosk.listen.hearing import Decision
 from kiosk.listen.matching import CommandMatch, Match, NotRecognised, TopicMatch
@@ -159,6 +160,28 @@ def test_an_answer_word_heard_among_others_answers_the_question() -> None:
         d = asked(VoiceDialogue())
         got = d.heard(Decision(heard, NotRecognised(transcript, "x"), "none", None, 0.0), True)
         assert got == Turn(Outcome.ASK_AGAIN, DOUBTFUL_TOPIC), transcript
+
+
+def test_an_answer_counts_only_where_the_recognisers_best_paths_agree_with_it() -> None:
+    """Heard in babble, the answer language turns noise into a stray "right" or "that one":
+    with the recogniser's best paths (PocketSphinx), their posterior must give the answer at
+    least ANSWER_AGREEMENT of the time, and more than the other answer."""
+
+    def heard(transcript: str, paths: tuple[tuple[str, float], ...]) -> Decision:
+        recognition = Recognition(transcript, 0.5, (), "pocketsphinx", paths)
+        return Decision(recognition, NotRecognised(transcript, "x"), "none", None, 0.0)
+
+    assert heard_answer(heard("yes please", (("yes please", 0.6), ("yes", 0.2)))) is True
+    assert heard_answer(heard("no it isn't", (("no it isn't", 0.35), ("the key", 0.65)))) is False
+    # Most of the paths heard no answer, or the other one.
+    assert heard_answer(heard("where exactly late", (("where exactly late", 0.2),))) is None
+    assert heard_answer(heard("that's right", (("that's right", 0.35), ("not it", 0.45)))) is None
+    # A recogniser without best paths (Vosk): the words alone.
+    assert heard_answer(heard("yes please", ())) is True
+    # The kiosk itself: the doubtful "yes" is not taken as an answer.
+    d = asked(VoiceDialogue())
+    got = d.heard(heard("when exactly late", (("when exactly late", 0.1), ("when the", 0.9))), True)
+    assert got == Turn(Outcome.ASK_AGAIN, DOUBTFUL_TOPIC)
 
 
 def test_the_answer_words_agree_with_the_yes_and_no_commands() -> None:

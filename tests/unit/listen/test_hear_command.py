@@ -169,6 +169,27 @@ def test_the_kiosks_own_voice_is_understood(tmp_path: Path) -> None:
     assert record["asks"] is None
 
 
+def test_answers_in_the_kiosks_own_voice_are_heard_as_yes_or_no(tmp_path: Path) -> None:
+    # ``hear --answer``: as the kiosk hears the reply to "Did you mean ...?" (the answer
+    # language, and the answer rule of kiosk.listen.dialogue.heard_answer).
+    expected = {
+        "Yes, please.": "yes",
+        "Yes.": "yes",
+        "No, thank you.": "no",
+        "No, that's not it.": "no",
+    }
+    files = []
+    for n, text in enumerate(expected):
+        wav = tmp_path / f"answer{n}.wav"
+        said = run_cli("say", text, "--out", str(wav), timeout=120)
+        assert said.returncode == 0, said.stdout + said.stderr
+        files.append(str(wav))
+    result = hear("--json", "--answer", "--engine", "pocketsphinx", *files)
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert [r["answer"] for r in records] == list(expected.values()), records
+
+
 def test_a_48_khz_recording_with_hiss_is_understood(tmp_path: Path) -> None:
     # A request recorded at 48 kHz with broadband noise (a hiss 8 dB below the speech): converted
     # to 16 kHz by linear interpolation, the hiss above 8 kHz folded into the speech band and the

@@ -8,6 +8,7 @@ from kiosk.listen.commands import COMMAND_PHRASES
 from kiosk.listen.language import (
     GENERAL_WORDS,
     PHRASE_COUNT,
+    answer_language_lines,
     build_language,
     topic_keywords,
     topic_names,
@@ -69,3 +70,18 @@ def test_everyday_words_for_a_symptom_the_content_names_are_in_the_language() ->
     assert "i feel breathless" in lines
     # Hypercalcaemia's page says "thirsty": "parched" is heard too.
     assert "i feel parched" in lines
+
+
+def test_the_answer_language_holds_every_yes_and_no_and_the_everyday_words_only() -> None:
+    """While a question is open the recogniser listens for yes and no, with the everyday words
+    as their competitor, and not for the topics (a topic's words heard then are no answer)."""
+    lines = answer_language_lines()
+    for command in ("yes", "no"):
+        for phrasing in COMMAND_PHRASES[command]:
+            words = " ".join(grammar_words(phrasing))
+            assert words in lines and f"{words} please" in lines
+    answer_words = {w for c in ("yes", "no") for p in COMMAND_PHRASES[c] for w in grammar_words(p)}
+    everyday = set(GENERAL_WORDS.split())
+    heard = {w for line in lines for w in line.split()}
+    assert heard <= answer_words | everyday
+    assert "anaemia" not in heard and "pain" not in heard

@@ -65,6 +65,7 @@ COMMANDS: list[protocol.Command] = [
     ),
     SetPhrases(),
     Listen(7, 8000),
+    Listen(8, 5000, answer=True),
     Cancel(),
 ]
 
@@ -96,7 +97,13 @@ def test_the_wire_format_is_one_flat_object_per_message() -> None:
         "topic:pain": ["bone pain", "Pain"],
         "command:stop": ["stop", "be quiet"],
     }
-    assert json.loads(Listen(7, 8000).to_json()) == {"cmd": "listen", "id": 7, "limit_ms": 8000}
+    assert json.loads(Listen(7, 8000).to_json()) == {
+        "cmd": "listen",
+        "id": 7,
+        "limit_ms": 8000,
+        "answer": False,
+    }
+    assert command_from_json('{"cmd": "listen", "id": 7, "limit_ms": 8000}') == Listen(7, 8000)
     # What an older or hand-written sender gives: missing optional fields take their defaults.
     assert command_from_json('{"cmd": "phrases", "phrases": ["bone pain"]}') == SetPhrases(
         ("bone pain",)

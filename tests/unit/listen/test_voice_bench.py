@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from kiosk.devtools.voiceset import (
+    ANSWER_KIND,
+    ANSWER_PHRASINGS,
     CONDITIONS,
     FAMILIES,
     FESTIVAL_VOICES,
@@ -23,6 +25,7 @@ from kiosk.devtools.voiceset import (
     Clip,
     Outcome,
     _festival,
+    answer_clips,
     bench_voice,
     clips,
     exact_words_figures,
@@ -74,6 +77,25 @@ def test_the_set_covers_every_topic_and_command_in_both_halves() -> None:
         p for phrasings in COMMAND_PHRASES.values() for p in phrasings
     }
     assert not (dev | heldout) & listed
+
+
+def test_the_answers_set_has_yes_no_and_other_speech_said_by_both_families() -> None:
+    """Answers to "Did you mean ...?" (``voice.answers.*``): other phrasings in each half, each
+    said by both families in every condition, cached apart from the requests."""
+    for half in HALVES:
+        labels = Counter(expected for expected, _ in ANSWER_PHRASINGS[half])
+        assert set(labels) == {"command:yes", "command:no", "none"}, half
+        assert min(labels.values()) >= 5, half
+    dev = {text for _, text in ANSWER_PHRASINGS["dev"]}
+    assert not dev & {text for _, text in ANSWER_PHRASINGS["heldout"]}
+    answers = answer_clips()
+    counts = Counter((c.half, c.family, c.condition) for c in answers)
+    for half in HALVES:
+        for family in FAMILIES:
+            for condition in CONDITIONS:
+                assert counts[half, family, condition] == len(ANSWER_PHRASINGS[half])
+    assert all(c.id.startswith(f"{ANSWER_KIND}-") for c in answers)
+    assert not {c.id for c in answers} & {c.id for c in clips()}
 
 
 def test_the_set_has_both_families_in_both_halves_and_every_condition() -> None:
@@ -275,6 +297,14 @@ def test_bench_voice_quick_reports_every_figure(tmp_path: Path) -> None:
     for half in HALVES:
         assert 0 <= figures[f"voice.exact_words.{half}.accuracy"] <= 1
         assert 0 <= figures[f"voice.exact_words.{half}.false_action_rate"] <= 1
+    # Answers to "Did you mean ...?", heard as the kiosk hears them.
+    assert figures["voice.answers.clips"] == len(answer_clips(quick=True)) > 0
+    for half in HALVES:
+        for prefix in (f"voice.answers.{half}.", *(f"voice.answers.{half}.{f}." for f in FAMILIES)):
+            for name in ("right_clean", "right_snr10", "right_snr5"):
+                assert -1 <= figures[prefix + name] <= 1, prefix + name
+            for name in ("false_yes_rate", "yes_as_no_rate"):
+                assert -1 <= figures[prefix + name] <= 1, prefix + name
     # The family nothing was tuned on, reported apart.
     assert figures["voice.unseen.family"] == UNSEEN_FAMILY
     assert figures["voice.unseen.clips"] == len(unseen_clips(quick=True))
