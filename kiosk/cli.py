@@ -206,45 +206,35 @@ def _cmd_hear(args: argparse.Namespace) -> int:
             print(json.dumps(record) if args.json else f"{name}: ERROR {error}")
             continue
         decision = hear_utterance(recogniser, matcher, pcm)
-        heard, action, target, score = (
-            decision.heard,
-            decision.action,
-            decision.target,
-            decision.score,
-        )
-        record = {
-            "file": name,
-            "transcript": heard.transcript,
-            "action": action,
-            "target": target,
-            "confidence": round(float(score), 3),
-            "engine": heard.engine,
-            "latency_ms": round(decision.latency_ms, 1),
-            "asks": decision.asks,
-        }
+        heard = decision.heard
         if args.answer:
             answer = heard_answer(decision)
+            said = None if answer is None else ("yes" if answer else "no")
             record = {
                 "file": name,
                 "transcript": heard.transcript,
-                "answer": None if answer is None else ("yes" if answer else "no"),
+                "answer": said,
                 "engine": heard.engine,
                 "latency_ms": round(decision.latency_ms, 1),
             }
-            print(
-                json.dumps(record, ensure_ascii=False)
-                if args.json
-                else f"{name}: heard {heard.transcript!r} -> answer {record['answer']}"
-            )
-            continue
-        if args.json:
-            print(json.dumps(record, ensure_ascii=False))
+            line = f"{name}: heard {heard.transcript!r} -> answer {said}"
         else:
-            print(
-                f"{name}: heard {heard.transcript!r} -> {action} {target or ''}"
-                f"{' (would ask: Did you mean ' + decision.asks + '?)' if decision.asks else ''} "
-                f"({score:.2f}, {heard.engine}, {decision.latency_ms:.0f} ms)"
+            record = {
+                "file": name,
+                "transcript": heard.transcript,
+                "action": decision.action,
+                "target": decision.target,
+                "confidence": round(float(decision.score), 3),
+                "engine": heard.engine,
+                "latency_ms": round(decision.latency_ms, 1),
+                "asks": decision.asks,
+            }
+            asks = f" (would ask: Did you mean {decision.asks}?)" if decision.asks else ""
+            line = (
+                f"{name}: heard {heard.transcript!r} -> {decision.action} {decision.target or ''}"
+                f"{asks} ({decision.score:.2f}, {heard.engine}, {decision.latency_ms:.0f} ms)"
             )
+        print(json.dumps(record, ensure_ascii=False) if args.json else line)
     return status
 
 
