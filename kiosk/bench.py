@@ -547,8 +547,10 @@ def bench_voice(progress: Progress = None) -> Figures:
     engine on a third voice family nothing was tuned on (Festival, the held-out phrasings), kept
     apart from the others. ``voice.exact_words.<half>.accuracy`` / ``.false_action_rate``: the
     kiosk's decision on each phrasing heard perfectly and surely (no engine): what a perfect
-    recogniser would give, so the rest of the gap is the matcher's. KIOSK_BENCH_QUICK=1 runs a
-    small subset."""
+    recogniser would give, so the rest of the gap is the matcher's. ``voice.answers.*``: how
+    answers to "Did you mean ...?" are heard; ``voice.dialogue.*``: where the requests end once
+    the kiosk's questions are answered (see :func:`kiosk.devtools.voiceset.dialogue_figures`).
+    KIOSK_BENCH_QUICK=1 runs a small subset."""
     from kiosk.devtools.voiceset import bench_voice as run
 
     return dict(run(progress))

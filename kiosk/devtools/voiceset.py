@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import itertools
 import math
 import os
 import random
@@ -47,8 +48,8 @@ import tempfile
 import time
 import wave
 from array import array
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
@@ -57,6 +58,7 @@ from kiosk.listen.audio import read_wav_16k
 
 if TYPE_CHECKING:
     from kiosk.content.model import ContentSet
+    from kiosk.listen.hearing import Decision
 
 RATE: Final = 16000
 HALVES: Final = ("dev", "heldout")
@@ -974,6 +976,9 @@ class Outcome:
     heard_as: str = ""
     """The transcript's own best match before the evidence is weighed ("topic:<id>",
     "command:<name>"), or "" when it matched nothing."""
+    decided: Decision | None = field(default=None, compare=False, repr=False)
+    """The kiosk's decision, which :func:`dialogue_end` takes up, without what was heard (the
+    transcripts and n-best of thousands of clips would be counted in ``rss_mb``)."""
 
     @property
     def acted(self) -> bool:
@@ -1031,7 +1036,7 @@ def run_engine(
     """Every clip through the kiosk's recogniser and matcher; or why the engine is unavailable."""
     from kiosk.listen.hearing import hear_utterance, kiosk_listener
     from kiosk.listen.matching import match_target
-    from kiosk.listen.recognition import EngineUnavailable
+    from kiosk.listen.recognition import EngineUnavailable, Recognition
 
     content = _seed_content()
     try:
@@ -1061,6 +1066,7 @@ def run_engine(
                 what,
                 decision.latency_ms,
                 heard_as,
+                replace(decision, heard=Recognition.nothing(decision.heard.engine)),
             )
         )
     # Measured here, while the recogniser (and its model) is still alive.
@@ -1183,6 +1189,7 @@ def bench_voice(
     for family in FAMILIES:
         result[f"voice.clips_{family}"] = sum(c.family == family for c in selected)
     preferred: str | None = None
+    requests: list[Outcome] = []
     for engine in ENGINES:
         run = run_engine(engine, selected, paths, progress)
         if isinstance(run, str):
@@ -1190,7 +1197,8 @@ def bench_voice(
             result[f"voice.{engine}.unavailable_reason"] = run
             continue
         result[f"voice.{engine}.available"] = 1
-        preferred = preferred or engine
+        if preferred is None:
+            preferred, requests = engine, run.outcomes
         result.update(engine_figures(engine, run))
     # After the engines: their rss_mb is measured while they decode, without this matcher.
     result.update(exact_words_figures(selected))
@@ -1201,22 +1209,18 @@ def bench_voice(
             if key.startswith(prefix) and key.count(".") == 2 and not key.endswith("available"):
                 result["voice." + key[len(prefix) :]] = item
         if unseen:
-            result.update(answer_figures(preferred, quick, progress))
+            answers = hear_answers(preferred, quick, progress)
+            result.update(answer_figures(answers))
+            result.update(dialogue_figures(requests, answers))
             result.update(unseen_figures(preferred, quick, progress))
     return result
 
 
-def answer_figures(
+def hear_answers(
     engine: str, quick: bool = False, progress: Progress = None
-) -> dict[str, float | int | str]:
-    """How ``engine`` hears answers to "Did you mean ...?" (:func:`answer_clips`), decided as
-    the kiosk decides them (the answer language, :func:`kiosk.listen.dialogue.heard_answer`).
-    Per half, and per half and family: ``voice.answers.<half>[.<family>].right_<condition>``,
-    the share of yeses and noes heard as what was said; ``false_yes_rate``, the share of noes
-    and other speech taken for a yes (the kiosk then opens what it asked about);
-    ``yes_as_no_rate``, the share of yeses taken for a no (it then asks the patient to ask
-    again)."""
-    from kiosk.listen.dialogue import heard_answer
+) -> dict[Clip, Decision]:
+    """How ``engine`` hears each answer to "Did you mean ...?" (:func:`answer_clips`), as the
+    kiosk hears them while a question is open (the answer language)."""
     from kiosk.listen.hearing import hear_utterance, kiosk_listener
 
     selected = answer_clips(quick)
@@ -1225,25 +1229,116 @@ def answer_figures(
     recogniser.answering = True
     if progress:
         progress(f"voice: {engine}: hearing {len(selected)} answers...")
-    heard: dict[str, str | None] = {}
-    for clip in selected:
-        answer = heard_answer(hear_utterance(recogniser, matcher, read_wav_16k(paths[clip.id])))
-        heard[clip.id] = None if answer is None else ("command:yes" if answer else "command:no")
-    result: dict[str, float | int | str] = {"voice.answers.clips": len(selected)}
+    return {
+        clip: hear_utterance(recogniser, matcher, read_wav_16k(paths[clip.id])) for clip in selected
+    }
+
+
+def answer_figures(heard: Mapping[Clip, Decision]) -> dict[str, float | int | str]:
+    """How the answers (:func:`hear_answers`) are decided, as the kiosk decides them
+    (:func:`kiosk.listen.dialogue.heard_answer`). Per half, and per half and family:
+    ``voice.answers.<half>[.<family>].right_<condition>``, the share of yeses and noes heard as
+    what was said; ``false_yes_rate``, the share of noes and other speech taken for a yes (the
+    kiosk then opens what it asked about); ``yes_as_no_rate``, the share of yeses taken for a no
+    (it then asks the patient to ask again)."""
+    from kiosk.listen.dialogue import heard_answer
+
+    answer: dict[Clip, str | None] = {}
+    for clip, decision in heard.items():
+        yes = heard_answer(decision)
+        answer[clip] = None if yes is None else ("command:yes" if yes else "command:no")
+    result: dict[str, float | int | str] = {"voice.answers.clips": len(heard)}
     for half in HALVES:
         for family in ("", *FAMILIES):
-            part = [c for c in selected if c.half == half and family in ("", c.family)]
+            part = [c for c in heard if c.half == half and family in ("", c.family)]
             prefix = f"voice.answers.{half}." + (f"{family}." if family else "")
             for condition in CONDITIONS:
                 said = [c for c in part if c.in_scope and c.condition == condition]
-                right = sum(heard[c.id] == c.expected for c in said)
+                right = sum(answer[c] == c.expected for c in said)
                 result[f"{prefix}right_{condition}"] = _share(right, len(said))
             others = [c for c in part if c.expected != "command:yes"]
-            taken = sum(heard[c.id] == "command:yes" for c in others)
+            taken = sum(answer[c] == "command:yes" for c in others)
             result[f"{prefix}false_yes_rate"] = _share(taken, len(others))
             yeses = [c for c in part if c.expected == "command:yes"]
-            as_no = sum(heard[c.id] == "command:no" for c in yeses)
+            as_no = sum(answer[c] == "command:no" for c in yeses)
             result[f"{prefix}yes_as_no_rate"] = _share(as_no, len(yeses))
+    return result
+
+
+def dialogue_end(request: Decision, say: Callable[[str], Decision | None]) -> str:
+    """Where one spoken request ends in the kiosk's own dialogue
+    (:class:`kiosk.listen.dialogue.VoiceDialogue`): ``request`` is what was heard of it, and the
+    patient answers each "Did you mean ...?" with ``say(asked)`` (``asked``: the target the
+    question names; None: nothing heard). The target acted on at once or confirmed by a yes
+    ("topic:<id>", "command:<name>"), or "none": not understood, declined, asked about a yes or
+    no with no question open, or left for a touch after the second answer heard as neither."""
+    from kiosk.listen.dialogue import Outcome as Turned
+    from kiosk.listen.dialogue import Step, VoiceDialogue
+    from kiosk.listen.matching import match_target
+
+    dialogue = VoiceDialogue()
+    dialogue.begin()
+    dialogue.microphone_opened(Step.LISTENING)
+    turn = dialogue.heard(request, spoke=True)
+    while turn.outcome in (Turned.ASK, Turned.ASK_AGAIN):
+        asked = match_target(turn.match) or "none"
+        dialogue.microphone_opened(Step.ANSWER)
+        turn = dialogue.heard(say(asked), spoke=True)
+    if turn.outcome in (Turned.ACT, Turned.CONFIRMED):
+        return match_target(turn.match) or "none"
+    return "none"
+
+
+def dialogue_figures(
+    requests: Sequence[Outcome], answers: Mapping[Clip, Decision]
+) -> dict[str, float | int | str]:
+    """Where spoken requests end when the patient answers the kiosk's questions: each request
+    (``requests``, the preferred engine's outcomes, with their decisions) goes through
+    :func:`dialogue_end`, and each "Did you mean ...?" is answered yes when it names what was
+    asked for and no otherwise, by the answers set's yeses or noes (``answers``) said by the same
+    family in the same condition, taken in turn (in the quick set, where a condition has none,
+    the family's in any condition). A request is a patient: the answers are the same voices
+    family's but another phrasing and often another voice.
+
+    Keyed ``voice.dialogue.[<half>.][<family>.]``: ``right_<condition>``, the share of in-scope
+    requests that end on the right topic or command, at once or after a yes;
+    ``false_action_rate``, the share of all requests that end on a wrong one (acted on wrongly,
+    or a wrong question heard as a yes); ``confirmed_rate``, the share of in-scope requests
+    that end rightly only through a question."""
+    pools: dict[tuple[str, ...], list[Decision]] = {}
+    for clip, decision in answers.items():
+        if clip.in_scope:
+            for key in ((clip.half, clip.family, clip.condition), (clip.half, clip.family)):
+                pools.setdefault((*key, clip.expected), []).append(decision)
+    turns: dict[tuple[str, ...], Iterator[Decision]] = {}
+
+    def answerer(clip: Clip) -> Callable[[str], Decision | None]:
+        def say(asked: str) -> Decision | None:
+            meant = "command:yes" if asked == clip.expected else "command:no"
+            for key in ((clip.half, clip.family, clip.condition), (clip.half, clip.family)):
+                if (*key, meant) in pools:
+                    turn = turns.setdefault((*key, meant), itertools.cycle(pools[(*key, meant)]))
+                    return next(turn)
+            return None
+
+        return say
+
+    ends = [(o, dialogue_end(o.decided, answerer(o.clip))) for o in requests if o.decided]
+    result: dict[str, float | int | str] = {}
+    for half in ("", *HALVES):
+        for family in ("", *FAMILIES):
+            prefix = "".join(f"{name}." for name in (half, family) if name)
+            part = [(o, end) for o, end in ends if half in ("", o.clip.half)]
+            part = [(o, end) for o, end in part if family in ("", o.clip.family)]
+            scoped = [(o, end) for o, end in part if o.clip.in_scope]
+            for condition in CONDITIONS:
+                said = [(o, end) for o, end in scoped if o.clip.condition == condition]
+                right = sum(end == o.clip.expected for o, end in said)
+                result[f"voice.dialogue.{prefix}right_{condition}"] = _share(right, len(said))
+            wrong = sum(end not in ("none", o.clip.expected) for o, end in part)
+            result[f"voice.dialogue.{prefix}false_action_rate"] = _share(wrong, len(part))
+            asked = sum(end == o.clip.expected and not o.acted for o, end in scoped)
+            result[f"voice.dialogue.{prefix}confirmed_rate"] = _share(asked, len(scoped))
     return result
 
 

@@ -28,12 +28,17 @@ from kiosk.devtools.voiceset import (
     answer_clips,
     bench_voice,
     clips,
+    dialogue_end,
+    dialogue_figures,
     exact_words_figures,
     figures_of,
     renditions,
     unseen_clips,
 )
 from kiosk.listen.commands import COMMAND_PHRASES
+from kiosk.listen.hearing import Decision
+from kiosk.listen.matching import CommandMatch, Match, NotRecognised, TopicMatch
+from kiosk.listen.recognition import Recognition
 from tests.conftest import run_cli
 
 FIGURES = (
@@ -199,6 +204,91 @@ def test_heard_right_counts_right_matches_acted_on_or_not() -> None:
     assert figures["false_action_rate"] == 0.2
 
 
+def _decided(match: Match, transcript: str = "words") -> Decision:
+    """What ``hearing.decide`` makes of ``match``: act on a confident one, else "none"."""
+    heard = Recognition(transcript, 1.0, (), "pocketsphinx")
+    if isinstance(match, TopicMatch) and match.confident:
+        return Decision(heard, match, "topic", match.topic_id, match.score, said=match)
+    if isinstance(match, CommandMatch) and match.confident:
+        return Decision(heard, match, "command", match.command, match.score, said=match)
+    return Decision(heard, match, "none", None, getattr(match, "score", 0.0), said=match)
+
+
+def test_the_dialogue_figures_follow_requests_through_the_kiosks_questions() -> None:
+    # Five in-scope requests by one family in one condition, each through the kiosk's own
+    # dialogue: acted on rightly at once; asked about rightly and a yes heard; asked about the
+    # wrong topic, and the patient's no heard as a yes; asked about rightly, the yes heard as
+    # neither, asked again and the second yes heard; asked about rightly, and the yes heard as
+    # neither twice (left for a touch). The answers are taken in turn from the family's.
+    scoped = [c for c in clips() if c.condition == "clean" and c.in_scope]
+    scoped = [c for c in scoped if (c.half, c.family) == ("dev", "espeak")]
+    scoped = [c for c in scoped if c.expected.startswith("topic:")][:5]
+    topic = [c.expected.removeprefix("topic:") for c in scoped]
+    other = "topic:fatigue" if topic[2] != "fatigue" else "topic:pain"
+    requests = [
+        Outcome(c, "t", "t", 0.5, what, 1.0, "", decided)
+        for c, what, decided in zip(
+            scoped,
+            (
+                scoped[0].expected,
+                *(f"ask:{c.expected}" for c in scoped[1:]),
+            ),
+            (
+                _decided(TopicMatch(topic[0], 0.95, confident=True)),
+                _decided(TopicMatch(topic[1], 0.6, confident=False)),
+                _decided(TopicMatch(other.removeprefix("topic:"), 0.6, confident=False)),
+                _decided(TopicMatch(topic[3], 0.6, confident=False)),
+                _decided(TopicMatch(topic[4], 0.6, confident=False)),
+            ),
+            strict=True,
+        )
+    ]
+    said = [
+        c for c in answer_clips() if (c.half, c.family, c.condition) == ("dev", "espeak", "clean")
+    ]
+    yeses = [c for c in said if c.expected == "command:yes"][:5]
+    no = next(c for c in said if c.expected == "command:no")
+    yes_heard = _decided(CommandMatch("yes", 0.9, confident=True), "yes")
+    neither = _decided(NotRecognised("sorry", "no match"), "sorry")
+    heard = (yes_heard, neither, yes_heard, neither, neither)
+    answers = {**dict(zip(yeses, heard, strict=True)), no: yes_heard}
+    figures = dialogue_figures(requests, answers)
+    for prefix in ("", "dev.", "espeak.", "dev.espeak."):
+        assert figures[f"voice.dialogue.{prefix}right_clean"] == 0.6, prefix
+        assert figures[f"voice.dialogue.{prefix}false_action_rate"] == 0.2, prefix
+        assert figures[f"voice.dialogue.{prefix}confirmed_rate"] == 0.4, prefix
+    # No requests in that condition, half or family.
+    assert figures["voice.dialogue.right_snr10"] == -1
+    assert figures["voice.dialogue.heldout.flite.false_action_rate"] == -1
+
+
+def test_a_request_ends_where_the_kiosks_dialogue_takes_it() -> None:
+    yes = _decided(CommandMatch("yes", 0.9, confident=True), "yes")
+    no = _decided(CommandMatch("no", 0.9, confident=True), "no")
+    neither = _decided(NotRecognised("sorry", "no match"), "sorry")
+    doubtful = _decided(TopicMatch("fatigue", 0.6, confident=False))
+
+    def end(request: Decision, *answers: Decision | None) -> tuple[str, list[str]]:
+        said, asked = iter(answers), []
+
+        def say(target: str) -> Decision | None:
+            asked.append(target)
+            return next(said)
+
+        return dialogue_end(request, say), asked
+
+    assert end(_decided(TopicMatch("pain", 0.95, confident=True))) == ("topic:pain", [])
+    assert end(doubtful, yes) == ("topic:fatigue", ["topic:fatigue"])
+    assert end(doubtful, no) == ("none", ["topic:fatigue"])
+    # Heard as neither: asked once more; then left for a touch.
+    assert end(doubtful, neither, yes) == ("topic:fatigue", ["topic:fatigue"] * 2)
+    assert end(doubtful, None, no) == ("none", ["topic:fatigue"] * 2)
+    assert end(doubtful, neither, neither) == ("none", ["topic:fatigue"] * 2)
+    # A doubtful yes with no question open, and nothing understood, end at once.
+    assert end(_decided(CommandMatch("yes", 0.6, confident=False))) == ("none", [])
+    assert end(neither) == ("none", [])
+
+
 def test_exact_words_are_decided_once_per_phrasing_through_the_kiosks_decision() -> None:
     # The real matcher and evidence on transcripts heard perfectly and surely. A command's own
     # phrasing is acted on; waiting-room talk is not; a phrasing said three times (three
@@ -305,6 +395,19 @@ def test_bench_voice_quick_reports_every_figure(tmp_path: Path) -> None:
                 assert -1 <= figures[prefix + name] <= 1, prefix + name
             for name in ("false_yes_rate", "yes_as_no_rate"):
                 assert -1 <= figures[prefix + name] <= 1, prefix + name
+    # Where requests end once the kiosk's questions are answered: at least where they are
+    # acted on rightly at once, and the questions add no more than they ask about rightly.
+    for prefix in ("", "dev.", "heldout.", *(f"{h}.{f}." for h in HALVES for f in FAMILIES)):
+        for condition in CONDITIONS:
+            ended = figures[f"voice.dialogue.{prefix}right_{condition}"]
+            acted = figures[f"voice.pocketsphinx.{prefix}accuracy_{condition}"]
+            assert ended >= acted, prefix + condition
+        assert 0 <= figures[f"voice.dialogue.{prefix}false_action_rate"] <= 1
+        assert (
+            0
+            <= figures[f"voice.dialogue.{prefix}confirmed_rate"]
+            <= (figures[f"voice.pocketsphinx.{prefix}confirm_right_rate"])
+        )
     # The family nothing was tuned on, reported apart.
     assert figures["voice.unseen.family"] == UNSEEN_FAMILY
     assert figures["voice.unseen.clips"] == len(unseen_clips(quick=True))
