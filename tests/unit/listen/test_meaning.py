@@ -163,8 +163,21 @@ def test_a_reload_encodes_only_new_texts_and_nothing_is_written(
 
 def test_texts_encoded_together_are_encoded_as_each_alone(encoder: SentenceEncoder) -> None:
     # Padding is masked out of the attention and the mean: a short text encoded beside long
-    # ones (one pass) has the vector it has alone.
-    texts = ["pain", "i feel tired all the time and i cannot sleep at night", "where is the toilet"]
+    # ones (one pass) has the vector it has alone. Alone each is a pass of fewer tokens than
+    # GROUPED_BELOW (each group's product scaled), together a pass of more (the layers'
+    # weights expanded once): both ways give the same vectors.
+    texts = [
+        "pain",
+        "i feel tired all the time and i cannot sleep at night",
+        "where is the toilet",
+        "what should i do if my back pain gets worse at night",
+        "can you tell me about the side effects of the treatment please",
+        "who do i call when the clinic is closed at the weekend",
+    ]
+    encoded = sorted(enumerate(map(encoder.tokens.encode, texts)), key=lambda item: len(item[1]))
+    assert all(len(ids) < meaning.GROUPED_BELOW for _, ids in encoded)
+    passes = list(meaning._batches(encoded))
+    assert any(len(p) * max(len(ids) for _, ids in p) >= meaning.GROUPED_BELOW for p in passes)
     together = encoder.encode(texts)
     for row, text in enumerate(texts):
         assert np.abs(together[row] - encoder.encode([text])[0]).max() < 1e-5, text
