@@ -710,6 +710,40 @@ def test_pocketsphinx_content_reloads_do_not_grow_the_voice_process() -> None:
     assert _rss_mb() - before < 4.0
 
 
+def test_the_second_decode_is_made_only_when_it_ends_in_time_counting_what_was_spent() -> None:
+    # The rule alone, with a recogniser that takes 100 ms a decode: within 160 ms (+ the 50 ms
+    # slack) a second decode would fit if it were expected to take as long as the first and the
+    # noise reduction were free (2 x 100 <= 210), but not counting what the first took and the
+    # second's longer search (100 + 1.3 x 100 > 210). A slower machine only makes it later.
+    import numpy as np
+
+    from kiosk.listen.hearing import (
+        SECOND_DECODE_RATIO,
+        SECOND_DECODE_SLACK_MS,
+        recognise_parts,
+    )
+
+    class Slow:
+        name = "slow"
+        decodes = 0
+
+        def recognise(self, pcm16k: bytes) -> Recognition:
+            self.decodes += 1
+            time.sleep(0.1)
+            return Recognition("words", 0.9, (("words", 0.9),), "slow")
+
+    rng = np.random.default_rng(5)
+    noise = (rng.standard_normal(16000) * 800).astype(np.int16).tobytes()
+    parts = (noise, noise)
+    budget = 160.0
+    assert 2 * 100 <= budget + SECOND_DECODE_SLACK_MS < 100 + SECOND_DECODE_RATIO * 100
+    slow = Slow()
+    assert recognise_parts(slow, parts, budget_ms=budget).unreduced is None  # type: ignore[arg-type]
+    assert slow.decodes == 1
+    assert recognise_parts(slow, parts, budget_ms=10_000.0).unreduced == "words"  # type: ignore[arg-type]
+    assert slow.decodes == 3
+
+
 def test_a_request_in_noise_is_heard_with_and_without_its_noise_reduced(
     sphinx: PocketSphinxRecogniser, tmp_path: Path
 ) -> None:
