@@ -48,7 +48,7 @@ import tempfile
 import time
 import wave
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
@@ -1305,21 +1305,25 @@ def dialogue_figures(
     ``false_action_rate``, the share of all requests that end on a wrong one (acted on wrongly,
     or a wrong question heard as a yes); ``confirmed_rate``, the share of in-scope requests
     that end rightly only through a question."""
+
+    def pools_of(clip: Clip, meant: str) -> tuple[tuple[str, ...], ...]:
+        """The answers a patient saying ``meant`` draws on, nearest first: the same family in
+        the same condition, then the family's in any condition."""
+        return ((clip.half, clip.family, clip.condition, meant), (clip.half, clip.family, meant))
+
     pools: dict[tuple[str, ...], list[Decision]] = {}
     for clip, decision in answers.items():
         if clip.in_scope:
-            for key in ((clip.half, clip.family, clip.condition), (clip.half, clip.family)):
-                pools.setdefault((*key, clip.expected), []).append(decision)
-    turns: dict[tuple[str, ...], Iterator[Decision]] = {}
+            for pool in pools_of(clip, clip.expected):
+                pools.setdefault(pool, []).append(decision)
+    # Each pool's answers in turn, from one request to the next.
+    turns = {pool: itertools.cycle(decisions) for pool, decisions in pools.items()}
 
     def answerer(clip: Clip) -> Callable[[str], Decision | None]:
         def say(asked: str) -> Decision | None:
             meant = "command:yes" if asked == clip.expected else "command:no"
-            for key in ((clip.half, clip.family, clip.condition), (clip.half, clip.family)):
-                if (*key, meant) in pools:
-                    turn = turns.setdefault((*key, meant), itertools.cycle(pools[(*key, meant)]))
-                    return next(turn)
-            return None
+            pool = next((pool for pool in pools_of(clip, meant) if pool in turns), None)
+            return None if pool is None else next(turns[pool])
 
         return say
 
