@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.content import ContentSet, load_content
+from kiosk.listen import matching
 from kiosk.listen.commands import COMMAND_DESCRIPTIONS, COMMAND_PHRASES, COMMANDS
 from kiosk.listen.matching import (
     EVIDENCE_FEATURES,
@@ -675,3 +676,43 @@ def test_a_word_several_commands_share_is_no_command_on_its_own(
 ) -> None:
     # "that" is a word of "that's it" (yes) and "not that" (no); alone it says neither.
     assert not isinstance(matcher.match(request_text), CommandMatch)
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "could you repeatt it please",  # a misheard spelling of a command word
+        "make it quieterr",
+        "louderr please",
+        "pleese go back",
+        "what can i say",
+        "i have pain in my bones please",
+        "when was this page last checked",
+        "yes that's the one",
+        "turn the volume up",
+        "<unk> stop <unk>",
+        "emergancy",
+    ],
+)
+def test_command_scores_compare_only_phrasings_sharing_a_word_with_the_same_result(
+    matcher: RequestMatcher, request_text: str
+) -> None:
+    # The scores skip phrasings none of whose words the request has (allowing a misheard
+    # spelling); they must equal comparing every phrasing word by word.
+    words = [matching._command_form(w) for w in normalise(request_text)]
+    every = {
+        command: best
+        for command, phrasings in matching._COMMAND_PHRASINGS.items()
+        if (
+            best := max(
+                matching._words_f1(words, p, matching._COMMAND_VOCABULARY[command])
+                for p in phrasings
+            )
+        )
+        > 0.0
+    }
+    keys = {w for w in words if w in matching._COMMAND_KEYS}
+    if len(keys) == 1 and next(iter(keys)) in matching._SHARED_COMMAND_KEYS:
+        every = {c: s for c, s in every.items() if words in matching._COMMAND_PHRASINGS[c]}
+    assert matcher.command_scores(normalise(request_text)) == every
+    assert every  # each request shares a word with some command
