@@ -1131,13 +1131,11 @@ def _same_word(a: str, b: str) -> bool:
     )
 
 
-def _command_words_heard(words: Iterable[str]) -> set[str]:
+def _command_words_heard(words: set[str]) -> set[str]:
     """The words of any command phrasing that one of ``words`` is (:func:`_same_word`): a
     phrasing with none of them cannot match the request."""
-    heard: set[str] = set()
+    heard = words & _EVERY_COMMAND_WORD  # never "<unk>": no phrasing has it
     for word in words:
-        if word in _EVERY_COMMAND_WORD and word != _UNK:
-            heard.add(word)
         if len(word) >= _FUZZY_MIN_LENGTH:  # shorter words are only ever themselves
             heard.update(target for target in _LONG_COMMAND_WORDS if _same_word(word, target))
     return heard
