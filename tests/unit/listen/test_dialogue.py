@@ -173,6 +173,8 @@ def test_an_answer_counts_only_where_the_recognisers_best_paths_agree_with_it() 
 
     assert heard_answer(heard("yes please", (("yes please", 0.6), ("yes", 0.2)))) is True
     assert heard_answer(heard("no it isn't", (("no it isn't", 0.35), ("the key", 0.65)))) is False
+    # A stray "isn't" is no answer: "yes correct" in babble was heard as "isn't rain".
+    assert heard_answer(heard("isn't rain", (("isn't rain", 0.5), ("it isn't rain", 0.3)))) is None
     # Most of the paths heard no answer, or the other one.
     assert heard_answer(heard("where exactly late", (("where exactly late", 0.2),))) is None
     assert heard_answer(heard("that's right", (("that's right", 0.35), ("not it", 0.45)))) is None
