@@ -343,6 +343,7 @@ class Result:
             alternatives=[list(a) for a in heard.alternatives],
             meaning=[list(m) for m in heard.meaning],
             unreduced=heard.unreduced,
+            choice=[list(c) for c in heard.choice],
         )
 
     @classmethod
@@ -373,6 +374,7 @@ class Result:
             alternatives=_scored(data, "alternatives"),
             meaning=_scored(data, "meaning"),
             unreduced=_optional_str(data, "unreduced"),
+            choice=_scored(data, "choice"),
         )
         return cls(_int(data, "id"), heard, timing)
 

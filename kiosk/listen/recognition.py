@@ -50,6 +50,12 @@ class Recognition:
     the audio as it was); None when not known (not decoded again, or nothing was heard). Whether
     the two ask for the same thing is part of the evidence
     (:meth:`kiosk.listen.matching.RequestMatcher.evidence`)."""
+    choice: tuple[tuple[str, float], ...] = ()
+    """While a "Did you mean ...?" question is open (PocketSphinx): the same audio decoded again
+    with a grammar of the yes and no phrasings alone, its best paths' distinct transcripts with
+    their shares of the posterior, its own transcript first (``()``: not decoded, or nothing
+    found). Which answer the audio sounds most like; whether it is an answer at all the answer
+    language says (:func:`kiosk.listen.dialogue.heard_answer`)."""
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.confidence <= 1.0:

@@ -67,6 +67,8 @@ def _clean(hypothesis: str) -> str:
 
 
 NBEST: Final = 30
+CHOICE_NBEST: Final = 10
+"""Best paths of the answer choice decode (``Recognition.choice``) whose shares are kept."""
 """How many of PocketSphinx's best paths are weighed: their distinct transcripts come back as
 alternatives, each with its share of the paths' posterior (:func:`path_shares`); how much of
 it points to what the transcript asks for is part of the evidence (:mod:`kiosk.listen.matching`)."""
@@ -251,6 +253,27 @@ def _lm_decoder(arpa: str, dictionary: str) -> Any:
         return Decoder(samprate=RATE, loglevel="FATAL", lm=lm, dict=dict_path, **LM_SEARCH)
 
 
+def _decode_whole(decoder: Any, search: str, pcm: bytes) -> Any:
+    """Decode ``pcm`` as one whole utterance with ``search``: its hypothesis (None: nothing)."""
+    if decoder.current_search() != search:
+        decoder.activate_search(search)
+    start_afresh(decoder)
+    try:
+        decoder.process_raw(pcm, full_utt=True)
+    finally:
+        decoder.end_utt()
+    return decoder.hyp()
+
+
+def _best_paths(decoder: Any, count: int) -> list[tuple[str, float]]:
+    """The last decode's ``count`` best paths: (transcript, score as ``1.0001 ** score``)."""
+    return [
+        (_clean(entry.hypstr), float(entry.score))
+        for entry in itertools.islice(decoder.nbest(), count)
+        if entry is not None
+    ]
+
+
 def start_afresh(decoder: Any) -> None:
     """Begin an utterance on ``decoder`` as on a new decoder, so that what it hears does not
     depend on the utterances before it.
@@ -344,6 +367,7 @@ class PocketSphinxRecogniser:
         self._decoder: Any | None = None
         self._search = ""
         self._answer_search = ""
+        self._choice_search = ""
         self._generation = 0
         self._phrases: frozenset[str] = frozenset()
         self._utterance: Utterance | None = None
@@ -437,7 +461,7 @@ class PocketSphinxRecogniser:
             if sentences:
                 self._set_language(sentences, general, answers)
             else:
-                self._search = self._answer_search = ""
+                self._search = self._answer_search = self._choice_search = ""
         return list(unknown)
 
     def _set_language(
@@ -448,7 +472,7 @@ class PocketSphinxRecogniser:
         text = trigram_arpa(sentences, general)
         words = [*(w for s in sentences for w in s), *(w for s in answers for w in s), *general]
         dictionary = self._dictionary(words)
-        old = (self._search, self._answer_search)
+        old = (self._search, self._answer_search, self._choice_search)
         self._generation += 1
         name = f"requests{self._generation}"
         if self._decoder is None:
@@ -462,14 +486,19 @@ class PocketSphinxRecogniser:
                 decoder.add_lm_file(name, path)
             decoder.activate_search(name)
             self._search = name
-        self._answer_search = ""
+        self._answer_search = self._choice_search = ""
         if answers:
+            from kiosk.listen.language import answer_choice_grammar
+
             answer_name = f"answers{self._generation}"
             with _memory_file("answers.lm", trigram_arpa(answers, general)) as path:
                 self._decoder.add_lm_file(answer_name, path)
             self._answer_search = answer_name
+            choice_name = f"choice{self._generation}"
+            self._decoder.add_jsgf_string(choice_name, answer_choice_grammar())
+            self._choice_search = choice_name
         for search in old:
-            if search and search not in (self._search, self._answer_search):
+            if search and search not in (self._search, self._answer_search, self._choice_search):
                 # Each model holds several MB: without this, every content reload grew the
                 # process.
                 with contextlib.suppress(RuntimeError, KeyError):
@@ -505,14 +534,7 @@ class PocketSphinxRecogniser:
                 return Recognition.nothing(self.name)
             pcm = dithered(without_silence(audio))
             search = self._answer_search if self.answering and self._answer_search else self._search
-            if decoder.current_search() != search:
-                decoder.activate_search(search)
-            start_afresh(decoder)
-            try:
-                decoder.process_raw(pcm, full_utt=True)
-            finally:
-                decoder.end_utt()
-            hypothesis = decoder.hyp()
+            hypothesis = _decode_whole(decoder, search, pcm)
             if hypothesis is None:
                 return Recognition.nothing(self.name)
             words = tuple(
@@ -520,16 +542,28 @@ class PocketSphinxRecogniser:
                 for segment in decoder.seg()
                 if (word := _word(segment.word))
             )
-            paths = [
-                (_clean(entry.hypstr), float(entry.score))
-                for entry in itertools.islice(decoder.nbest(), self.nbest)
-                if entry is not None
-            ]
-        transcript = " ".join(word for word, _ in words)
+            paths = _best_paths(decoder, self.nbest)
+            transcript = " ".join(word for word, _ in words)
+            choice: tuple[tuple[str, float], ...] = ()
+            if transcript and search == self._answer_search and self._choice_search:
+                choice = self._choose_answer(decoder, pcm)
         if not transcript:
             return Recognition.nothing(self.name)
         confidence = clamp01(sum(p for _, p in words) / len(words))
-        return Recognition(transcript, confidence, words, self.name, path_shares(paths))
+        return Recognition(
+            transcript, confidence, words, self.name, path_shares(paths), choice=choice
+        )
+
+    def _choose_answer(self, decoder: Any, pcm: bytes) -> tuple[tuple[str, float], ...]:
+        """The answer ``pcm`` sounds most like: decoded with the answer choice grammar
+        (:func:`kiosk.listen.language.answer_choice_grammar`), its transcript first, then its
+        other best paths' transcripts, each with its share (the lock is held)."""
+        hypothesis = _decode_whole(decoder, self._choice_search, pcm)
+        best = "" if hypothesis is None else _clean(hypothesis.hypstr)
+        if not best:
+            return ()
+        shares = dict(path_shares(_best_paths(decoder, CHOICE_NBEST)))
+        return ((best, shares.pop(best, 0.0)), *shares.items())
 
     def cancel(self) -> None:
         with self._lock:

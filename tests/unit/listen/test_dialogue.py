@@ -186,6 +186,37 @@ def test_an_answer_counts_only_where_the_recognisers_best_paths_agree_with_it() 
     assert got == Turn(Outcome.ASK_AGAIN, DOUBTFUL_TOPIC)
 
 
+def test_the_choice_decode_says_which_answer_where_the_answer_language_says_it_was_one() -> None:
+    """PocketSphinx also decodes an answer with a grammar of the answers alone (``choice``): its
+    answer counts where the answer language's transcript gives none or the other, when enough
+    of the answer language's paths (CHOICE_AGREEMENT) and of its own (CHOICE_SHARE) give it."""
+    from kiosk.listen.dialogue import CHOICE_AGREEMENT, CHOICE_SHARE
+
+    def heard(
+        transcript: str, paths: tuple[tuple[str, float], ...], choice: tuple[tuple[str, float], ...]
+    ) -> Decision:
+        recognition = Recognition(transcript, 0.5, (), "pocketsphinx", paths, choice=choice)
+        return Decision(recognition, NotRecognised(transcript, "x"), "none", None, 0.0)
+
+    sure_yes = (("yes thank you", 0.8), ("yes", 0.2))
+    # "yes thank you" heard by the answer language as "no stand two", a stray "yes" among its paths.
+    garbled = (("no stand two", 0.5), ("yes stand two", CHOICE_AGREEMENT), ("stand two", 0.3))
+    assert heard_answer(heard("no stand two", garbled, ())) is False  # the language alone
+    assert heard_answer(heard("no stand two", garbled, sure_yes)) is True
+    # Too few of the answer language's paths give it: other speech forced onto an answer.
+    stray = (("by don't know", 0.9), ("yes don't know", CHOICE_AGREEMENT - 0.01))
+    assert heard_answer(heard("by don't know", stray, sure_yes)) is None
+    # The choice decode unsure of its own answer.
+    unsure = (("yes", CHOICE_SHARE - 0.01), ("no", 1.0 - CHOICE_SHARE + 0.01))
+    assert heard_answer(heard("no stand two", garbled, unsure)) is None
+    # Where both say the same, or the choice gives none, the answer language's answer stands;
+    # where they disagree and the choice falls short, neither counts.
+    told_no = (("no thanks", 0.9), ("yes thanks", 0.1))
+    assert heard_answer(heard("no thanks", told_no, (("no thanks", 0.9),))) is False
+    assert heard_answer(heard("no thanks", told_no, ())) is False
+    assert heard_answer(heard("no thanks", told_no, sure_yes)) is None
+
+
 def test_the_answer_words_agree_with_the_yes_and_no_commands() -> None:
     """Every yes phrasing with an answer word is yes, every no phrasing no; none is the other."""
     for command, expected in (("yes", True), ("no", False)):

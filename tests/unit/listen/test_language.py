@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 from kiosk.content.loader import load_content
 from kiosk.content.model import ContentSet
 from kiosk.listen.commands import COMMAND_PHRASES
 from kiosk.listen.language import (
+    ANSWER_CARRIERS,
     GENERAL_WORDS,
     PHRASE_COUNT,
+    answer_choice_grammar,
     answer_language_lines,
     build_language,
     topic_keywords,
@@ -85,3 +89,22 @@ def test_the_answer_language_holds_every_yes_and_no_and_the_everyday_words_only(
     heard = {w for line in lines for w in line.split()}
     assert heard <= answer_words | everyday
     assert "anaemia" not in heard and "pain" not in heard
+
+
+def test_the_answer_choice_grammar_holds_the_answers_in_their_carriers_and_nothing_else() -> None:
+    """The grammar an answer is decoded with besides the answer language: every yes and no
+    phrasing, optionally with the carriers' words before or after it."""
+    grammar = answer_choice_grammar()
+    assert grammar.startswith("#JSGF V1.0;") and grammar.count("public <") == 1
+    body = grammar.split("=", 1)[1]
+    for command in ("yes", "no"):
+        for phrasing in COMMAND_PHRASES[command]:
+            assert f" {' '.join(grammar_words(phrasing))} " in body.replace("|", " | ")
+    for carrier in ANSWER_CARRIERS:
+        for part in carrier.split("{}"):
+            if part.strip():
+                assert " ".join(grammar_words(part)) in body
+    answer_words = {w for c in ("yes", "no") for p in COMMAND_PHRASES[c] for w in grammar_words(p)}
+    carrier_words = {w for c in ANSWER_CARRIERS for w in grammar_words(c.replace("{}", " "))}
+    words = set(re.findall(r"[a-z']+", body))
+    assert words == answer_words | carrier_words

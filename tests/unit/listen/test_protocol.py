@@ -38,6 +38,7 @@ HEARD = Recognition(
     (("tell me about bone pain", 0.5), ("tell me about pain", 0.5)),
     (("topic:pain", 0.71), ("topic:fatigue", 0.2), ("command:stop", -0.05)),
     "tell me about the pain",
+    (("yes please", 0.8), ("yes", 0.2)),
 )
 EVENTS: list[protocol.Event] = [
     EngineChosen("pocketsphinx", "Vosk model not installed; using PocketSphinx"),

@@ -521,6 +521,27 @@ def test_pocketsphinx_recognises_kiosk_phrases(
     print(f"\n[pocketsphinx] {phrase!r}: {ms:.0f} ms, confidence {result.confidence:.2f}")
 
 
+def test_pocketsphinx_answers_are_also_decoded_as_a_choice_of_the_answers(audio: Path) -> None:
+    # While a question is open, each answer is decoded with the answer language and again with
+    # a grammar of the answers alone (Recognition.choice, weighed by dialogue.heard_answer);
+    # requests are not. A content reload replaces the grammar with the languages.
+    recogniser = PocketSphinxRecogniser(DEFAULT_PRONUNCIATIONS)
+    recogniser.set_phrases(seed_language())
+    assert recogniser.recognise(speech("yes please", audio)).choice == ()
+    recogniser.answering = True
+    for reload in (False, True):
+        if reload:
+            recogniser.set_phrases(seed_language()[:-3])
+        for said in ("yes please", "no thank you"):
+            heard = recogniser.recognise(speech(said, audio))
+            assert heard.choice and heard.choice[0][0] == said, heard
+            shares = [share for _, share in heard.choice]
+            assert all(0.0 <= x <= 1.0 for x in shares) and sum(shares) <= 1.0 + 1e-9
+            assert len({text for text, _ in heard.choice}) == len(heard.choice)
+    recogniser.answering = False
+    assert recogniser.recognise(speech("go home", audio)).choice == ()
+
+
 def test_path_shares_weigh_paths_by_score_and_add_up_a_transcripts_paths() -> None:
     # PocketSphinx gives each path's score as 1.0001 ** score: a path 10 % less likely by it
     # weighs 0.9 ** (1 / NBEST_TEMPERATURE) as much.
