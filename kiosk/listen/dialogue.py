@@ -129,9 +129,10 @@ def heard_answer(decision: Decision) -> bool | None:
         return told
     if chosen is None:
         return None
-    language = sum(share for text, share in heard.alternatives if answer_in(text) is chosen)
-    own = sum(share for text, share in heard.choice if answer_in(text) is chosen)
-    if language < CHOICE_AGREEMENT or own < CHOICE_SHARE:
+    if (
+        _answer_shares(heard.alternatives)[chosen] < CHOICE_AGREEMENT
+        or _answer_shares(heard.choice)[chosen] < CHOICE_SHARE
+    ):
         return None
     return chosen
 
@@ -148,14 +149,20 @@ def _told_answer(decision: Decision) -> bool | None:
         answer = answer_in(heard.transcript)
     if answer is None or not heard.alternatives:
         return answer
-    shares = {True: 0.0, False: 0.0}
-    for text, share in heard.alternatives:
-        said = answer_in(text) if text else None
-        if said is not None:
-            shares[said] += share
+    shares = _answer_shares(heard.alternatives)
     if shares[answer] < ANSWER_AGREEMENT or shares[answer] < shares[not answer]:
         return None
     return answer
+
+
+def _answer_shares(paths: tuple[tuple[str, float], ...]) -> dict[bool, float]:
+    """How much of ``paths``' shares gives yes (True) and no (False)."""
+    shares = {True: 0.0, False: 0.0}
+    for text, share in paths:
+        said = answer_in(text) if text else None
+        if said is not None:
+            shares[said] += share
+    return shares
 
 
 class Step(enum.Enum):

@@ -67,11 +67,11 @@ def _clean(hypothesis: str) -> str:
 
 
 NBEST: Final = 30
-CHOICE_NBEST: Final = 10
-"""Best paths of the answer choice decode (``Recognition.choice``) whose shares are kept."""
 """How many of PocketSphinx's best paths are weighed: their distinct transcripts come back as
 alternatives, each with its share of the paths' posterior (:func:`path_shares`); how much of
 it points to what the transcript asks for is part of the evidence (:mod:`kiosk.listen.matching`)."""
+CHOICE_NBEST: Final = 10
+"""Best paths of the answer choice decode (``Recognition.choice``) whose shares are kept."""
 NBEST_TEMPERATURE: Final = 0.05
 """How sharply the paths' scores decide their shares: each path weighs its score (PocketSphinx's
 ``1.0001 ** score``, the acoustic part scaled down by its senone score shift) to the power
